@@ -1,0 +1,63 @@
+//! The errors that cross module seams, and the one place they become exit codes.
+//!
+//! Exit codes are part of the interface: 0 ok; 2 usage or configuration; 3 authentication rejected or a
+//! person must act; 4 unexpected answer from the IdP or STS; 5 network, TLS or timeout (worth retrying);
+//! 1 anything else. Every message names the profile, host or file, and says what to do next.
+
+use std::path::PathBuf;
+
+/// What kind of failure an error is, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    Other = 1,
+    Usage = 2,
+    AuthRejected = 3,
+    Unexpected = 4,
+    Network = 5,
+}
+
+impl ExitKind {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad flags or a request that cannot be served as asked (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Idp(#[from] crate::idp::IdpError),
+    #[error(transparent)]
+    Saml(#[from] crate::saml::SamlError),
+    #[error(transparent)]
+    Role(#[from] crate::role::RoleError),
+    #[error(transparent)]
+    Sts(#[from] crate::sts::StsError),
+    #[error(transparent)]
+    Files(#[from] crate::awsfiles::FileError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_kind(&self) -> ExitKind {
+        match self {
+            Error::Usage(_) => ExitKind::Usage,
+            Error::Config(_) => ExitKind::Usage,
+            Error::Idp(e) => e.exit_kind(),
+            Error::Saml(_) => ExitKind::Unexpected,
+            Error::Role(e) => e.exit_kind(),
+            Error::Sts(e) => e.exit_kind(),
+            Error::Files(_) | Error::Io { .. } => ExitKind::Other,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

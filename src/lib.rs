@@ -1,0 +1,17 @@
+//! samlbridge: sign in to a SAML IdP the way a browser does, assume the AWS gateway role, chain into
+//! child-account roles in parallel, and write each as a profile.
+//!
+//! The pipeline: cli → config (a `Plan`) → idp (a `SamlAssertion`) → saml (claims, roles) → role
+//! (the choice) → sts (gateway, then chained hops) → awsfiles (the credentials file).
+
+pub mod app;
+pub mod awsfiles;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod idp;
+pub mod prompt;
+pub mod role;
+pub mod saml;
+pub mod secret;
+pub mod sts;

@@ -1,0 +1,13 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = samlbridge::cli::Cli::parse();
+    match samlbridge::app::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("samlbridge: {err}");
+            ExitCode::from(err.exit_kind().code())
+        }
+    }
+}
