@@ -4,12 +4,15 @@
 //! The pipeline: cli → config (a `Plan`) → idp (a `SamlAssertion`) → saml (claims, roles) → role
 //! (the choice) → sts (gateway, then chained hops) → awsfiles (the credentials file).
 
+pub mod answers;
 pub mod app;
 pub mod awsfiles;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod error;
 pub mod idp;
+pub mod logging;
 pub mod prompt;
 pub mod role;
 pub mod saml;
