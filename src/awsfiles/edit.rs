@@ -106,11 +106,18 @@ fn owned_entry(line: &Line<'_>, entries: &[(&str, &str)]) -> Option<(usize, (usi
     let LineKind::Property { key, value_at, .. } = line.kind else {
         return None;
     };
-    let slot = entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))?;
+    let slot = entries
+        .iter()
+        .position(|(k, _)| k.eq_ignore_ascii_case(key))?;
     Some((slot, value_at))
 }
 
-fn append_section(text: &str, lines: &[Line<'_>], section: &str, entries: &[(&str, &str)]) -> String {
+fn append_section(
+    text: &str,
+    lines: &[Line<'_>],
+    section: &str,
+    entries: &[(&str, &str)],
+) -> String {
     let newline = newline_of(text);
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(text);
@@ -134,7 +141,10 @@ fn append_section(text: &str, lines: &[Line<'_>], section: &str, entries: &[(&st
 mod tests {
     use super::*;
 
-    const KEYS: [(&str, &str); 2] = [("aws_access_key_id", "NEWKEY"), ("aws_session_token", "NEWTOK")];
+    const KEYS: [(&str, &str); 2] = [
+        ("aws_access_key_id", "NEWKEY"),
+        ("aws_session_token", "NEWTOK"),
+    ];
 
     #[test]
     fn existing_section_changes_only_its_owned_values() {
@@ -157,10 +167,22 @@ mod tests {
     fn a_missing_section_is_appended_after_one_blank_line() {
         let new = "[corp]\naws_access_key_id = NEWKEY\naws_session_token = NEWTOK\n";
         assert_eq!(upsert_section("", "corp", &KEYS), new);
-        assert_eq!(upsert_section("[a]\nk=v\n", "corp", &KEYS), format!("[a]\nk=v\n\n{new}"));
-        assert_eq!(upsert_section("[a]\nk=v\n\n", "corp", &KEYS), format!("[a]\nk=v\n\n{new}"));
-        assert_eq!(upsert_section("[a]\nk=v", "corp", &KEYS), format!("[a]\nk=v\n\n{new}"));
-        assert_eq!(upsert_section("# only\n", "corp", &KEYS), format!("# only\n\n{new}"));
+        assert_eq!(
+            upsert_section("[a]\nk=v\n", "corp", &KEYS),
+            format!("[a]\nk=v\n\n{new}")
+        );
+        assert_eq!(
+            upsert_section("[a]\nk=v\n\n", "corp", &KEYS),
+            format!("[a]\nk=v\n\n{new}")
+        );
+        assert_eq!(
+            upsert_section("[a]\nk=v", "corp", &KEYS),
+            format!("[a]\nk=v\n\n{new}")
+        );
+        assert_eq!(
+            upsert_section("# only\n", "corp", &KEYS),
+            format!("# only\n\n{new}")
+        );
     }
 
     #[test]
@@ -205,7 +227,10 @@ mod tests {
     fn section_names_match_exactly_and_keys_in_other_sections_are_untouched() {
         let before = "[profile corp]\naws_access_key_id = A\n[Corp]\naws_access_key_id = B\n";
         let after = upsert_section(before, "corp", &KEYS[..1]);
-        assert_eq!(after, format!("{before}\n[corp]\naws_access_key_id = NEWKEY\n"));
+        assert_eq!(
+            after,
+            format!("{before}\n[corp]\naws_access_key_id = NEWKEY\n")
+        );
     }
 
     #[test]

@@ -160,14 +160,16 @@ mod tests {
 
     #[test]
     fn lines_put_back_together_give_the_text_byte_for_byte() {
-        let text = "\u{feff}[a]\r\nk = v\r\n\r\n# c\n;d\r[broken\nnokey\n  x = 1 ; c\nlast = no newline";
+        let text =
+            "\u{feff}[a]\r\nk = v\r\n\r\n# c\n;d\r[broken\nnokey\n  x = 1 ; c\nlast = no newline";
         let joined: String = scan(text).iter().flat_map(|l| [l.raw, l.ending]).collect();
         assert_eq!(joined, text);
     }
 
     #[test]
     fn sections_comments_and_blanks() {
-        let text = "[default]\n  [ profile corp ]   # gateway\n# c\n   ; indented\n   \n\n[x] y\n[\n";
+        let text =
+            "[default]\n  [ profile corp ]   # gateway\n# c\n   ; indented\n   \n\n[x] y\n[\n";
         assert_eq!(
             kinds(text),
             vec![
@@ -185,11 +187,16 @@ mod tests {
 
     #[test]
     fn property_values_are_trimmed_and_lose_inline_comments() {
-        let lines = scan("a=1\n  b  =  two words   # note\nc: x#y ;z\nurl = https://h/p?a=b#frag\nd =\n");
+        let lines =
+            scan("a=1\n  b  =  two words   # note\nc: x#y ;z\nurl = https://h/p?a=b#frag\nd =\n");
         let props: Vec<(&str, &str)> = lines
             .iter()
             .map(|l| match l.kind {
-                LineKind::Property { key, value, value_at } => {
+                LineKind::Property {
+                    key,
+                    value,
+                    value_at,
+                } => {
                     assert_eq!(&l.raw[value_at.0..value_at.1], value);
                     (key, value)
                 }
@@ -223,7 +230,13 @@ mod tests {
         let lines = scan("\u{feff}[default]\nk=v\n");
         assert_eq!(lines[0].kind, LineKind::Section("default"));
         let lines = scan("\u{feff}k = v\n");
-        assert!(matches!(lines[0].kind, LineKind::Property { value_at: (7, 8), .. }));
+        assert!(matches!(
+            lines[0].kind,
+            LineKind::Property {
+                value_at: (7, 8),
+                ..
+            }
+        ));
     }
 
     #[test]

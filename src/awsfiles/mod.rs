@@ -69,13 +69,20 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
     tracing::info!(
         "{}: wrote profile(s) {}",
         target.display(),
-        profiles.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(", ")
+        profiles
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(())
 }
 
 /// The four keys of `[profile]` in the credentials file; None when the file or the section is missing.
-pub fn read_credentials(path: &Path, profile: &str) -> Result<Option<StoredCredentials>, FileError> {
+pub fn read_credentials(
+    path: &Path,
+    profile: &str,
+) -> Result<Option<StoredCredentials>, FileError> {
     let text = match std::fs::read(path) {
         Ok(bytes) => Zeroizing::new(String::from_utf8(bytes).map_err(|_| FileError::Read {
             path: path.to_path_buf(),
@@ -107,9 +114,8 @@ pub fn read_credentials(path: &Path, profile: &str) -> Result<Option<StoredCrede
 
 /// `x_security_token_expires`'s format: RFC 3339 in UTC, whole seconds, `Z`.
 pub fn format_expiry(at: OffsetDateTime) -> Option<String> {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     at.to_offset(UtcOffset::UTC).format(&format).ok()
 }
 
@@ -135,12 +141,23 @@ fn section_entries<'a>(
         )));
     }
     let expires = format_expiry(credentials.expiration).ok_or_else(|| {
-        refuse(format!("profile {profile}: the expiry STS returned cannot be written as RFC 3339"))
+        refuse(format!(
+            "profile {profile}: the expiry STS returned cannot be written as RFC 3339"
+        ))
     })?;
     let entries: Entries = vec![
-        (ACCESS_KEY_ID, Zeroizing::new(credentials.access_key_id.clone())),
-        (SECRET_ACCESS_KEY, Zeroizing::new(credentials.secret_access_key.expose().to_string())),
-        (SESSION_TOKEN, Zeroizing::new(credentials.session_token.expose().to_string())),
+        (
+            ACCESS_KEY_ID,
+            Zeroizing::new(credentials.access_key_id.clone()),
+        ),
+        (
+            SECRET_ACCESS_KEY,
+            Zeroizing::new(credentials.secret_access_key.expose().to_string()),
+        ),
+        (
+            SESSION_TOKEN,
+            Zeroizing::new(credentials.session_token.expose().to_string()),
+        ),
         (EXPIRES, Zeroizing::new(expires)),
     ];
     // Keys and tokens are single words; anything else would change the file's lines when written.

@@ -28,15 +28,21 @@ pub(crate) fn resolve_target(path: &Path) -> Result<PathBuf, FileError> {
     for _ in 0..MAX_LINKS {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current).map_err(|e| {
-                    write_error(&current, format!("cannot read the symlink: {e}"))
-                })?;
+                let link = fs::read_link(&current)
+                    .map_err(|e| write_error(&current, format!("cannot read the symlink: {e}")))?;
                 // A relative link is relative to the directory holding it; join() keeps absolute ones.
                 current = current.parent().unwrap_or(Path::new("")).join(link);
             }
             Ok(_) => return Ok(current),
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(current),
-            Err(e) => return Err(write_error(&current, format!("cannot inspect it: {e}; check the path and AWS_SHARED_CREDENTIALS_FILE"))),
+            Err(e) => {
+                return Err(write_error(
+                    &current,
+                    format!(
+                        "cannot inspect it: {e}; check the path and AWS_SHARED_CREDENTIALS_FILE"
+                    ),
+                ));
+            }
         }
     }
     Err(write_error(
@@ -94,7 +100,12 @@ pub(crate) fn lock_beside(target: &Path, wait: Duration) -> Result<FileLock, Fil
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| write_error(&path, format!("cannot open the lock file: {e}; check the directory's permissions")))?;
+        .map_err(|e| {
+            write_error(
+                &path,
+                format!("cannot open the lock file: {e}; check the directory's permissions"),
+            )
+        })?;
     let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {
@@ -155,7 +166,10 @@ pub(crate) fn replace_atomically(target: &Path, content: &[u8]) -> Result<(), Fi
     }
     // The rename is done; failing to make it durable is worth a warning, not an error.
     if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
-        tracing::warn!("{}: written, but the directory could not be synced: {e}", dir.display());
+        tracing::warn!(
+            "{}: written, but the directory could not be synced: {e}",
+            dir.display()
+        );
     }
     Ok(())
 }
@@ -167,18 +181,28 @@ fn create_temp_beside(target: &Path) -> Result<(PathBuf, File), FileError> {
     for _ in 0..100 {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let temp_path = dir.join(format!(".{name}.samlbridge-{}-{n}.tmp", std::process::id()));
-        match private_file_options().write(true).create_new(true).open(&temp_path) {
+        match private_file_options()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+        {
             Ok(file) => return Ok((temp_path, file)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
             Err(e) => {
                 return Err(write_error(
                     target,
-                    format!("cannot create a temporary file in {}: {e}; check its permissions", dir.display()),
+                    format!(
+                        "cannot create a temporary file in {}: {e}; check its permissions",
+                        dir.display()
+                    ),
                 ));
             }
         }
     }
-    Err(write_error(target, "cannot find a free temporary file name beside it"))
+    Err(write_error(
+        target,
+        "cannot find a free temporary file name beside it",
+    ))
 }
 
 /// Exactly 0600, whatever the umask did to the creation mode.

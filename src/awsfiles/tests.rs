@@ -28,7 +28,9 @@ fn section(name: &str, tag: &str, newline: &str) -> String {
 }
 
 fn mode(path: &Path) -> u32 {
-    fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+    fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0)
 }
 
 const EXISTING: &str = "# my credentials\n[default]\naws_access_key_id     = AKIADEFAULT\naws_secret_access_key = keep/this\n\n[corp]\n; written by samlbridge\naws_access_key_id=OLD\nregion   =   eu-west-1   # unknown key, kept\naws_session_token = OLDTOKEN\nx_security_token_expires = 2000-01-01T00:00:00Z\n\n# personal\n[home]\naws_access_key_id = AKIAHOME\naws_secret_access_key = home/secret";
@@ -38,7 +40,10 @@ fn upserting_one_section_and_appending_another_keeps_every_other_byte() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("credentials");
     fs::write(&path, EXISTING).unwrap();
-    let profiles = [("corp".to_string(), creds("CORP")), ("prod".to_string(), creds("PROD"))];
+    let profiles = [
+        ("corp".to_string(), creds("CORP")),
+        ("prod".to_string(), creds("PROD")),
+    ];
     write_credentials(&path, &profiles).unwrap();
     let expected = format!(
         "# my credentials\n[default]\naws_access_key_id     = AKIADEFAULT\naws_secret_access_key = keep/this\n\n[corp]\n; written by samlbridge\naws_access_key_id=ASIACORP\nregion   =   eu-west-1   # unknown key, kept\naws_session_token = token/CORP//==\nx_security_token_expires = 2026-11-21T12:45:07Z\naws_secret_access_key = secret/CORP+x=\n\n# personal\n[home]\naws_access_key_id = AKIAHOME\naws_secret_access_key = home/secret\n\n{}",
@@ -65,7 +70,10 @@ fn a_new_file_is_0600_in_a_new_0700_directory() {
     let aws = dir.path().join("home").join(".aws");
     let path = aws.join("credentials");
     write_credentials(&path, &[("corp".to_string(), creds("C"))]).unwrap();
-    assert_eq!(fs::read_to_string(&path).unwrap(), section("corp", "C", "\n"));
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        section("corp", "C", "\n")
+    );
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&aws), 0o700);
     // Only the file and its lock are left: no temp file.
@@ -100,7 +108,12 @@ fn a_symlink_is_written_through_and_stays_a_symlink() {
     let link = aws.join("credentials");
     std::os::unix::fs::symlink("../dotfiles/aws-credentials", &link).unwrap();
     write_credentials(&link, &[("corp".to_string(), creds("C"))]).unwrap();
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     let expected = format!("[keep]\nk = v\n\n{}", section("corp", "C", "\n"));
     assert_eq!(fs::read_to_string(&real).unwrap(), expected);
     assert_eq!(mode(&real), 0o600);
@@ -114,8 +127,16 @@ fn a_dangling_symlink_creates_its_target() {
     let real = dir.path().join("sub").join("real");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     write_credentials(&link, &[("corp".to_string(), creds("C"))]).unwrap();
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert_eq!(fs::read_to_string(&real).unwrap(), section("corp", "C", "\n"));
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::read_to_string(&real).unwrap(),
+        section("corp", "C", "\n")
+    );
 }
 
 #[test]
@@ -150,7 +171,10 @@ fn malformed_lines_are_kept_as_they_are() {
     let before = "[broken\nno equals sign\n[corp]\ngarbage\n";
     fs::write(&path, before).unwrap();
     write_credentials(&path, &[("corp".to_string(), creds("C"))]).unwrap();
-    let expected = format!("[broken\nno equals sign\n[corp]\ngarbage\n{}", &section("corp", "C", "\n")[7..]);
+    let expected = format!(
+        "[broken\nno equals sign\n[corp]\ngarbage\n{}",
+        &section("corp", "C", "\n")[7..]
+    );
     assert_eq!(fs::read_to_string(&path).unwrap(), expected);
 }
 
@@ -167,10 +191,16 @@ fn refusals_change_nothing_and_never_show_a_secret() {
     bad.session_token = Secret::new("s3cr3t-value\n[evil]");
     let err = write_credentials(&path, &[("b".to_string(), bad)]).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("aws_session_token") && !message.contains("s3cr3t"), "{message}");
+    assert!(
+        message.contains("aws_session_token") && !message.contains("s3cr3t"),
+        "{message}"
+    );
 
     let err = write_credentials(&path, &[("x]y".to_string(), creds("C"))]).unwrap_err();
-    assert!(err.to_string().contains("cannot be a section name"), "{err}");
+    assert!(
+        err.to_string().contains("cannot be a section name"),
+        "{err}"
+    );
     assert_eq!(fs::read(&path).unwrap(), b"[a]\nk = \xff\n");
 }
 
@@ -205,8 +235,14 @@ fn reading_back_what_was_written() {
     write_credentials(&path, &[("corp".to_string(), creds("C"))]).unwrap();
     let stored = read_credentials(&path, "corp").unwrap().unwrap();
     assert_eq!(stored.access_key_id.as_deref(), Some("ASIAC"));
-    assert_eq!(stored.secret_access_key.as_ref().map(Secret::expose), Some("secret/C+x="));
-    assert_eq!(stored.session_token.as_ref().map(Secret::expose), Some("token/C//=="));
+    assert_eq!(
+        stored.secret_access_key.as_ref().map(Secret::expose),
+        Some("secret/C+x=")
+    );
+    assert_eq!(
+        stored.session_token.as_ref().map(Secret::expose),
+        Some("token/C//==")
+    );
     assert_eq!(stored.expires, Some(datetime!(2026-11-21 12:45:07 UTC)));
     assert_eq!(read_credentials(&path, "other").unwrap(), None);
 }
