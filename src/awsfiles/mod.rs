@@ -53,6 +53,9 @@ pub struct StoredCredentials {
 ///
 /// All profiles go in one locked read-modify-write: either every one is written or none is.
 pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Result<(), FileError> {
+    if profiles.is_empty() {
+        return Ok(());
+    }
     let sections = profiles
         .iter()
         .map(|(profile, credentials)| section_entries(path, profile, credentials))

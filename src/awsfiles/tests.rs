@@ -252,3 +252,11 @@ fn expiry_is_utc_whole_seconds_with_z() {
     let at = datetime!(2026-01-02 03:04:05.999 -05:00);
     assert_eq!(format_expiry(at).as_deref(), Some("2026-01-02T08:04:05Z"));
 }
+
+#[test]
+fn nothing_to_write_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".aws").join("credentials");
+    write_credentials(&path, &[]).unwrap();
+    assert!(!dir.path().join(".aws").exists());
+}
