@@ -1,0 +1,305 @@
+//! The user's ~/.aws/config resolved to plain data: which IdP, which gateway role, which chained
+//! profiles. Everything is decided here, before any network call. [aws-config: ProfileChain → exec]
+//!
+//! This module reads the file the way the AWS tools do (sections, keys, comments); `plan` resolves a
+//! profile into the gateway and the hops to refresh; `profile` checks each profile's keys.
+
+mod plan;
+mod profile;
+
+use crate::awsfiles::ini::{LineKind, scan};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where the AWS files are, from the environment: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HOME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsPaths {
+    pub home: PathBuf,
+    pub config_file: PathBuf,
+    pub credentials_file: PathBuf,
+}
+
+impl AwsPaths {
+    /// Reads the three variables through `var` (a closure so tests need no real environment).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Option<AwsPaths> {
+        let home = PathBuf::from(var("HOME").filter(|h| !h.is_empty())?);
+        let config_file = var("AWS_CONFIG_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws").join("config"));
+        let credentials_file = var("AWS_SHARED_CREDENTIALS_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws").join("credentials"));
+        Some(AwsPaths {
+            home,
+            config_file,
+            credentials_file,
+        })
+    }
+}
+
+/// One `[profile NAME]` (or `[default]`) section: its keys as written, trimmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileSection {
+    pub name: String,
+    pub keys: BTreeMap<String, String>,
+}
+
+/// The parsed config file. A missing file is an empty config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub profiles: BTreeMap<String, ProfileSection>,
+    /// The home directory `~` stands for in path values (saml_ca_bundle); None: the process's.
+    pub home: Option<PathBuf>,
+}
+
+/// The profile that signs in to the IdP and assumes a role in the gateway account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayProfile {
+    pub profile: String,
+    /// `saml_url`
+    pub url: String,
+    /// `saml_username`
+    pub username: Option<String>,
+    /// `saml_role`: ARN, role name, or ACCOUNT_ID/ROLE_NAME.
+    pub role: Option<String>,
+    /// `saml_provider`: a provider file name; None means detect from the page.
+    pub provider: Option<String>,
+    /// `duration_seconds`
+    pub duration_seconds: Option<i32>,
+    pub region: Option<String>,
+    /// `saml_ca_bundle`: PEM file of extra trusted roots, `~` expanded.
+    pub ca_bundle: Option<PathBuf>,
+    /// The profile's `credential_process` runs samlbridge: never write static keys for it.
+    pub uses_credential_process: bool,
+}
+
+/// A child-account profile reached by sts:AssumeRole from its `saml_source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHop {
+    pub profile: String,
+    /// The profile whose credentials assume this one (the gateway or another hop).
+    pub source: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub duration_seconds: Option<i32>,
+    /// Its own `region`, else the gateway's.
+    pub region: Option<String>,
+    /// The profile's `credential_process` runs samlbridge: never write static keys for it.
+    pub uses_credential_process: bool,
+}
+
+/// Which chained profiles a login should refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainSelect {
+    /// Every profile whose chain leads back to the gateway.
+    All,
+    /// Only these (and the hops they need on the way).
+    Only(Vec<String>),
+    /// None: the gateway alone.
+    None,
+}
+
+/// Everything a login will do, decided before it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub gateway: GatewayProfile,
+    /// Ordered so that every hop's source comes before it.
+    pub chain: Vec<ChainHop>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    Read { file: PathBuf, message: String },
+    #[error(
+        "{file}: profile {profile} not found; add a [profile {profile}] section (saml_url for a gateway, saml_source and saml_role for a chained profile), or pass --url"
+    )]
+    NoSuchProfile { file: PathBuf, profile: String },
+    #[error("{file}: profile {profile} has no saml_url (nor saml_source); add one, or pass --url")]
+    NotSaml { file: PathBuf, profile: String },
+    #[error("{file}: profile {profile}: {key} = '{value}' is not valid: {why}")]
+    BadValue {
+        file: PathBuf,
+        profile: String,
+        key: String,
+        value: String,
+        why: String,
+    },
+    #[error("{file}: profiles form a loop: {cycle}; fix their saml_source keys")]
+    Loop { file: PathBuf, cycle: String },
+    #[error(
+        "{file}: profile {profile} has saml_source = {source_profile}, which is not a profile in this file; fix saml_source or add [profile {source_profile}]"
+    )]
+    MissingSource {
+        file: PathBuf,
+        profile: String,
+        source_profile: String,
+    },
+    #[error(
+        "{file}: profile {profile} is not chained from {gateway} (its chain leads to {actual}); leave it out of --chain, or log in with --profile {actual}"
+    )]
+    NotInChain {
+        file: PathBuf,
+        profile: String,
+        gateway: String,
+        actual: String,
+    },
+}
+
+impl ConfigFile {
+    /// Reads `path`; a missing file is an empty config (every profile is then "not found").
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        let read_error = |message: String| ConfigError::Read {
+            file: path.to_path_buf(),
+            message,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| read_error("is not UTF-8 text; save it as UTF-8".into()))?;
+                ConfigFile::parse(path, &text)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile {
+                path: path.to_path_buf(),
+                ..ConfigFile::default()
+            }),
+            Err(e) => Err(read_error(format!(
+                "cannot read it: {e}; check its permissions, or set AWS_CONFIG_FILE"
+            ))),
+        }
+    }
+
+    /// Reads the config file `paths` names, with `~` meaning `paths.home`.
+    pub fn load_from(paths: &AwsPaths) -> Result<ConfigFile, ConfigError> {
+        Ok(ConfigFile::load(&paths.config_file)?.with_home(&paths.home))
+    }
+
+    pub fn with_home(mut self, home: &Path) -> ConfigFile {
+        self.home = Some(home.to_path_buf());
+        self
+    }
+
+    /// Parses the text of a config file as the AWS tools read it: `[default]` and `[profile NAME]`
+    /// sections (`[profile default]` wins over `[default]`; other sections such as `[sso-session x]`
+    /// or `[services x]` are skipped), `key = value` (last one wins), full-line and inline comments,
+    /// and indented continuation lines (nested `s3 =` settings) folded into the key above them.
+    /// A line the AWS CLI would reject is an error naming its number (never its text: it could hold a
+    /// secret).
+    pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+        let mut reader = SectionReader::default();
+        for (index, line) in scan(text).iter().enumerate() {
+            reader
+                .line(line.kind, line.indent, line.raw)
+                .map_err(|why| ConfigError::Read {
+                    file: path.to_path_buf(),
+                    message: format!("line {}: {why}; fix that line", index + 1),
+                })?;
+        }
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            profiles: reader.finish(),
+            home: None,
+        })
+    }
+}
+
+/// Where the lines being read go.
+#[derive(Debug, Default)]
+struct SectionReader {
+    profiles: BTreeMap<String, ProfileSection>,
+    /// `[default]`, used only if there is no `[profile default]`.
+    bare_default: Option<ProfileSection>,
+    /// Inside a section at all (keys before the first header are an error).
+    in_section: bool,
+    /// The profile the current section feeds: None for a skipped section.
+    target: Option<(String, bool)>,
+    /// The last key and its indent, for continuation lines.
+    last_key: Option<(String, usize)>,
+}
+
+impl SectionReader {
+    fn line(&mut self, kind: LineKind<'_>, indent: usize, raw: &str) -> Result<(), String> {
+        if matches!(kind, LineKind::Blank | LineKind::Comment) {
+            return Ok(());
+        }
+        if let Some((key, key_indent)) = &self.last_key
+            && indent > *key_indent
+        {
+            let key = key.clone();
+            if let Some(value) = self.current_keys().and_then(|keys| keys.get_mut(&key)) {
+                value.push('\n');
+                value.push_str(raw.trim());
+            }
+            return Ok(());
+        }
+        match kind {
+            LineKind::Section(name) => {
+                self.in_section = true;
+                self.last_key = None;
+                self.target = profile_of_section(name);
+                if let Some((name, _)) = &self.target {
+                    self.section_mut(name.clone());
+                }
+                Ok(())
+            }
+            LineKind::Property { key, value, .. } if self.in_section => {
+                if let Some(keys) = self.current_keys() {
+                    keys.insert(key.to_string(), value.to_string());
+                }
+                self.last_key = Some((key.to_string(), indent));
+                Ok(())
+            }
+            LineKind::Property { .. } => {
+                Err("a key before any [section]; put it under [default] or [profile NAME]".into())
+            }
+            _ => Err(
+                "neither [section], key = value, nor a comment (the AWS CLI rejects it too)".into(),
+            ),
+        }
+    }
+
+    fn section_mut(&mut self, name: String) -> &mut ProfileSection {
+        let bare = self.target.as_ref().is_some_and(|(_, prefixed)| !prefixed);
+        let entry = if bare && name == "default" {
+            self.bare_default
+                .get_or_insert_with(ProfileSection::default)
+        } else {
+            self.profiles.entry(name.clone()).or_default()
+        };
+        entry.name = name;
+        entry
+    }
+
+    fn current_keys(&mut self) -> Option<&mut BTreeMap<String, String>> {
+        let (name, _) = self.target.clone()?;
+        Some(&mut self.section_mut(name).keys)
+    }
+
+    fn finish(mut self) -> BTreeMap<String, ProfileSection> {
+        if let Some(default) = self.bare_default.take() {
+            self.profiles.entry("default".into()).or_insert(default);
+        }
+        self.profiles
+    }
+}
+
+/// The profile a section header names, and whether it had the `profile ` prefix.
+fn profile_of_section(header: &str) -> Option<(String, bool)> {
+    if header == "default" {
+        return Some((header.to_string(), false));
+    }
+    let rest = header.strip_prefix("profile")?;
+    let name = rest.trim();
+    let separated = rest.starts_with(char::is_whitespace);
+    if !separated || name.is_empty() || name.contains(char::is_whitespace) {
+        tracing::debug!("config: skipping section [{header}]");
+        return None;
+    }
+    Some((name.to_string(), true))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,245 @@
+//! One profile's keys turned into a `GatewayProfile` or a `ChainHop`, each value checked so that a typo
+//! is reported now, naming the file, profile and key, rather than by the IdP or STS later.
+
+use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile};
+use std::path::{Path, PathBuf};
+
+/// What AWS accepts for DurationSeconds (AssumeRole and AssumeRoleWithSAML alike).
+const DURATION_RANGE: std::ops::RangeInclusive<i32> = 900..=43200;
+
+impl ConfigFile {
+    /// A key's value, trimmed; an empty value counts as absent.
+    pub(super) fn value(&self, profile: &str, key: &str) -> Option<&str> {
+        let value = self.profiles.get(profile)?.keys.get(key)?.trim();
+        (!value.is_empty()).then_some(value)
+    }
+
+    pub(super) fn bad_value(
+        &self,
+        profile: &str,
+        key: &str,
+        value: &str,
+        why: &str,
+    ) -> ConfigError {
+        ConfigError::BadValue {
+            file: self.path.clone(),
+            profile: profile.to_string(),
+            key: key.to_string(),
+            value: value.to_string(),
+            why: why.to_string(),
+        }
+    }
+
+    pub(super) fn gateway_profile(&self, name: &str) -> Result<GatewayProfile, ConfigError> {
+        let url = self.value(name, "saml_url").unwrap_or_default();
+        check_url(url).map_err(|why| self.bad_value(name, "saml_url", url, why))?;
+        let ca_bundle = self
+            .value(name, "saml_ca_bundle")
+            .map(|path| expand_home(path, self.home.as_deref()));
+        Ok(GatewayProfile {
+            profile: name.to_string(),
+            url: url.to_string(),
+            username: self.value(name, "saml_username").map(str::to_string),
+            role: self.value(name, "saml_role").map(str::to_string),
+            provider: self.value(name, "saml_provider").map(str::to_string),
+            duration_seconds: self.duration(name)?,
+            region: self.value(name, "region").map(str::to_string),
+            ca_bundle,
+            uses_credential_process: self.uses_credential_process(name),
+        })
+    }
+
+    pub(super) fn chain_hop(
+        &self,
+        name: &str,
+        source: &str,
+        gateway_region: Option<&str>,
+    ) -> Result<ChainHop, ConfigError> {
+        let role = self.value(name, "saml_role").unwrap_or_default();
+        if !is_role_arn(role) {
+            return Err(self.bad_value(
+                name,
+                "saml_role",
+                role,
+                "a chained profile needs the full role ARN, e.g. arn:aws:iam::123456789012:role/Admins",
+            ));
+        }
+        let external_id = self.value(name, "saml_external_id");
+        if let Some(id) = external_id.filter(|id| !is_external_id(id)) {
+            return Err(self.bad_value(
+                name,
+                "saml_external_id",
+                id,
+                "AWS accepts 2 to 1224 characters of letters, digits and +=,.@:/-; copy it from the role's trust policy",
+            ));
+        }
+        Ok(ChainHop {
+            profile: name.to_string(),
+            source: source.to_string(),
+            role_arn: role.to_string(),
+            external_id: external_id.map(str::to_string),
+            duration_seconds: self.duration(name)?,
+            region: self
+                .value(name, "region")
+                .or(gateway_region)
+                .map(str::to_string),
+            uses_credential_process: self.uses_credential_process(name),
+        })
+    }
+
+    fn duration(&self, name: &str) -> Result<Option<i32>, ConfigError> {
+        let Some(text) = self.value(name, "duration_seconds") else {
+            return Ok(None);
+        };
+        match text.parse::<i32>() {
+            Ok(seconds) if DURATION_RANGE.contains(&seconds) => Ok(Some(seconds)),
+            _ => Err(self.bad_value(
+                name,
+                "duration_seconds",
+                text,
+                "use a whole number of seconds from 900 to 43200",
+            )),
+        }
+    }
+
+    fn uses_credential_process(&self, name: &str) -> bool {
+        self.value(name, "credential_process")
+            .is_some_and(runs_samlbridge)
+    }
+}
+
+fn check_url(url: &str) -> Result<(), &'static str> {
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "https" | "http") && parsed.host().is_some() => {
+            Ok(())
+        }
+        Ok(_) => Err("the IdP sign-in URL must be an https:// URL; copy it from the browser"),
+        Err(_) => Err("not a URL; copy the IdP's sign-in URL from the browser"),
+    }
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/NAME` (NAME may include a path).
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let name = resource.strip_prefix("role/").unwrap_or_default();
+    prefix == "arn"
+        && !partition.is_empty()
+        && partition
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-')
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+        && !name.ends_with('/')
+        && !name.contains(char::is_whitespace)
+}
+
+fn is_external_id(id: &str) -> bool {
+    (2..=1224).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
+}
+
+/// `~` and `~/…` stand for the home directory, as in the AWS CLI's own path settings.
+fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
+    let rest = match path.strip_prefix('~') {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') => rest.trim_start_matches('/'),
+        _ => return PathBuf::from(path),
+    };
+    match home.map(Path::to_path_buf).or_else(std::env::home_dir) {
+        Some(home) if rest.is_empty() => home,
+        Some(home) => home.join(rest),
+        None => PathBuf::from(path),
+    }
+}
+
+/// Whether a `credential_process` command runs samlbridge (its program, quoted or not, by file name).
+fn runs_samlbridge(command: &str) -> bool {
+    let command = command.trim_start();
+    let program = match command.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or_default(),
+        None => command.split_whitespace().next().unwrap_or_default(),
+    };
+    // By hand rather than Path: a Windows path uses `\\`, which Path splits only on Windows.
+    let base = program.rsplit(['/', '\\']).next().unwrap_or_default();
+    base == "samlbridge" || base.eq_ignore_ascii_case("samlbridge.exe")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns() {
+        assert!(is_role_arn("arn:aws:iam::333333333333:role/Admins"));
+        assert!(is_role_arn(
+            "arn:aws-us-gov:iam::333333333333:role/path/to/Admins"
+        ));
+        assert!(is_role_arn(
+            "arn:aws-cn:iam::333333333333:role/a+b=c,d.e@f-g_h"
+        ));
+        for bad in [
+            "Admins",
+            "333333333333/Admins",
+            "arn:aws:iam::33333333333:role/Admins",
+            "arn:aws:iam::333333333333:user/Admins",
+            "arn:aws:sts::333333333333:role/Admins",
+            "arn:aws:iam:us-east-1:333333333333:role/Admins",
+            "arn:aws:iam::333333333333:role/",
+            "arn::iam::333333333333:role/Admins",
+            "arn:aws:iam::333333333333:role/Ad mins",
+        ] {
+            assert!(!is_role_arn(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn home_expansion() {
+        let home = Some(Path::new("/home/alice"));
+        assert_eq!(
+            expand_home("~/ca.pem", home),
+            PathBuf::from("/home/alice/ca.pem")
+        );
+        assert_eq!(expand_home("~", home), PathBuf::from("/home/alice"));
+        assert_eq!(
+            expand_home("/etc/ca.pem", home),
+            PathBuf::from("/etc/ca.pem")
+        );
+        assert_eq!(
+            expand_home("~bob/ca.pem", home),
+            PathBuf::from("~bob/ca.pem")
+        );
+        assert_eq!(expand_home("rel/ca.pem", home), PathBuf::from("rel/ca.pem"));
+    }
+
+    #[test]
+    fn credential_process_commands() {
+        assert!(runs_samlbridge(
+            "samlbridge credential-process --profile prod"
+        ));
+        assert!(runs_samlbridge(
+            "/usr/local/bin/samlbridge credential-process"
+        ));
+        assert!(runs_samlbridge(r#""C:\Program Files\samlbridge.exe" x"#));
+        assert!(runs_samlbridge(
+            "\"/opt/my tools/samlbridge\" credential-process"
+        ));
+        assert!(!runs_samlbridge("aws-vault exec corp --json"));
+        assert!(!runs_samlbridge("/usr/bin/samlbridge-helper"));
+        assert!(!runs_samlbridge(""));
+    }
+
+    #[test]
+    fn external_ids() {
+        assert!(is_external_id("abc-123_x=y,z.@:/+"));
+        assert!(!is_external_id("a"));
+        assert!(!is_external_id("has space"));
+    }
+}
