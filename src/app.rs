@@ -80,7 +80,7 @@ fn chain_select(args: &LoginArgs) -> ChainSelect {
 /// Resolves the profile to a plan; with --url, a profile missing from the config is made from flags.
 fn plan_for(ctx: &Context, flags: &SignInArgs, select: &ChainSelect) -> Result<Plan> {
     let profile = ctx.profile_name(flags.profile.as_deref());
-    let config = ConfigFile::load(&ctx.paths.config_file)?;
+    let config = ConfigFile::load_from(&ctx.paths)?;
     let mut plan = match (config.plan(&profile, select), &flags.url) {
         (Ok(plan), _) => plan,
         (Err(crate::config::ConfigError::NoSuchProfile { .. }), Some(url)) => Plan {
@@ -93,6 +93,7 @@ fn plan_for(ctx: &Context, flags: &SignInArgs, select: &ChainSelect) -> Result<P
                 duration_seconds: None,
                 region: None,
                 ca_bundle: None,
+                uses_credential_process: false,
             },
             chain: Vec::new(),
         },
