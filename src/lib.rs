@@ -15,3 +15,6 @@ pub mod role;
 pub mod saml;
 pub mod secret;
 pub mod sts;
+pub mod cache;
+pub mod duration;
+pub mod state;
