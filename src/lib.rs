@@ -18,3 +18,5 @@ pub mod sts;
 pub mod cache;
 pub mod duration;
 pub mod state;
+pub mod process;
+pub mod export;
