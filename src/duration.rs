@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not a duration; write seconds (300) or a number with a unit: 90s, 5m, 1h30m, 1d")]
+#[error(
+    "'{text}' is not a duration; write seconds (300) or a number with a unit: 90s, 5m, 1h30m, 1d"
+)]
 pub struct DurationError {
     text: String,
 }
@@ -79,13 +81,26 @@ mod tests {
             (" 2m ", 120),
         ];
         for (text, secs) in cases {
-            assert_eq!(parse_duration(text), Ok(Duration::from_secs(secs)), "{text}");
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_secs(secs)),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn nonsense_is_refused_with_the_text_and_examples() {
-        for text in ["", "m", "5x", "5 m", "-5m", "1.5h", "h1", "99999999999999999999d"] {
+        for text in [
+            "",
+            "m",
+            "5x",
+            "5 m",
+            "-5m",
+            "1.5h",
+            "h1",
+            "99999999999999999999d",
+        ] {
             let err = parse_duration(text).unwrap_err();
             assert!(err.to_string().contains("5m"), "{err}");
             assert!(err.to_string().contains(&format!("'{text}'")), "{err}");

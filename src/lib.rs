@@ -6,17 +6,18 @@
 
 pub mod app;
 pub mod awsfiles;
+pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod console;
+pub mod duration;
 pub mod error;
+pub mod export;
 pub mod idp;
+pub mod process;
 pub mod prompt;
 pub mod role;
 pub mod saml;
 pub mod secret;
-pub mod sts;
-pub mod cache;
-pub mod duration;
 pub mod state;
-pub mod process;
-pub mod export;
+pub mod sts;

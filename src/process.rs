@@ -57,7 +57,9 @@ pub fn answer_from_cache(
 /// The one line for stderr when renewing needs a person (exit 3): what to run, for which profile.
 pub fn person_must_act(profile: &str, gateway: &str, why: &str) -> String {
     if profile == gateway {
-        format!("profile {profile}: {why}; run `samlbridge login --profile {gateway}` in a terminal")
+        format!(
+            "profile {profile}: {why}; run `samlbridge login --profile {gateway}` in a terminal"
+        )
     } else {
         format!(
             "profile {profile}: {why}; run `samlbridge login --profile {gateway}` in a terminal (it renews {profile} too)"
@@ -91,14 +93,23 @@ mod tests {
     #[test]
     fn the_answer_is_what_the_aws_cli_reads() {
         let text = answer(&creds());
-        assert!(text.ends_with("}\n") && text.matches('\n').count() == 1, "{text}");
+        assert!(
+            text.ends_with("}\n") && text.matches('\n').count() == 1,
+            "{text}"
+        );
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         let object = json.as_object().unwrap();
         let mut keys: Vec<_> = object.keys().map(String::as_str).collect();
         keys.sort();
         assert_eq!(
             keys,
-            ["AccessKeyId", "Expiration", "SecretAccessKey", "SessionToken", "Version"]
+            [
+                "AccessKeyId",
+                "Expiration",
+                "SecretAccessKey",
+                "SessionToken",
+                "Version"
+            ]
         );
         assert_eq!(json["Version"], 1);
         assert_eq!(json["AccessKeyId"], "ASIAEXAMPLE");

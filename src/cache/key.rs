@@ -169,10 +169,30 @@ mod tests {
     fn every_part_of_a_gateway_identity_changes_the_key() {
         let base = gateway();
         let others = [
-            CacheKey::gateway("corp2", "https://idp.example/sso", Some("alice"), Some("Admin")),
-            CacheKey::gateway("corp", "https://idp2.example/sso", Some("alice"), Some("Admin")),
-            CacheKey::gateway("corp", "https://idp.example/sso", Some("bob"), Some("Admin")),
-            CacheKey::gateway("corp", "https://idp.example/sso", Some("alice"), Some("Dev")),
+            CacheKey::gateway(
+                "corp2",
+                "https://idp.example/sso",
+                Some("alice"),
+                Some("Admin"),
+            ),
+            CacheKey::gateway(
+                "corp",
+                "https://idp2.example/sso",
+                Some("alice"),
+                Some("Admin"),
+            ),
+            CacheKey::gateway(
+                "corp",
+                "https://idp.example/sso",
+                Some("bob"),
+                Some("Admin"),
+            ),
+            CacheKey::gateway(
+                "corp",
+                "https://idp.example/sso",
+                Some("alice"),
+                Some("Dev"),
+            ),
             CacheKey::gateway("corp", "https://idp.example/sso", Some("alice"), None),
         ];
         for other in others {
@@ -196,7 +216,12 @@ mod tests {
         assert_ne!(base, CacheKey::hop("prod", role, &gateway(), Some("x")));
         assert_ne!(
             base,
-            CacheKey::hop("prod", "arn:aws:iam::333333333333:role/Dev", &gateway(), None)
+            CacheKey::hop(
+                "prod",
+                "arn:aws:iam::333333333333:role/Dev",
+                &gateway(),
+                None
+            )
         );
         assert_eq!(base.source(), "profile corp");
     }

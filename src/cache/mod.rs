@@ -8,9 +8,9 @@ mod key;
 
 pub use key::CacheKey;
 
+use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use crate::sts::Credentials;
-use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::PathBuf;
@@ -92,7 +92,12 @@ impl CredentialCache {
     }
 
     /// The session for `key` if it has more than `window` left at `now`.
-    pub fn get(&self, key: &CacheKey, now: OffsetDateTime, window: Duration) -> Option<Credentials> {
+    pub fn get(
+        &self,
+        key: &CacheKey,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Option<Credentials> {
         self.lookup(key, now, window).map(|s| s.credentials)
     }
 
@@ -128,7 +133,10 @@ impl CredentialCache {
         };
         let left = session.credentials.expiration - now;
         if left <= window {
-            tracing::debug!(profile = key.profile(), "cache entry expires within the refresh window");
+            tracing::debug!(
+                profile = key.profile(),
+                "cache entry expires within the refresh window"
+            );
             return None;
         }
         Some(session)
@@ -210,13 +218,21 @@ fn belongs_to(path: &std::path::Path, profile: &str, prefix: &str) -> bool {
 impl EntryIn {
     /// The session, if this entry is really `key`'s and in a layout this version reads.
     fn into_session(self, key: &CacheKey) -> Option<CachedSession> {
-        if self.version != ENTRY_VERSION || self.key != key.digest() || self.profile != key.profile()
+        if self.version != ENTRY_VERSION
+            || self.key != key.digest()
+            || self.profile != key.profile()
         {
-            tracing::debug!(profile = key.profile(), "cache entry of another version or identity");
+            tracing::debug!(
+                profile = key.profile(),
+                "cache entry of another version or identity"
+            );
             return None;
         }
         let Ok(expiration) = OffsetDateTime::parse(&self.expiration, &Rfc3339) else {
-            tracing::debug!(profile = key.profile(), "cache entry with an unreadable Expiration");
+            tracing::debug!(
+                profile = key.profile(),
+                "cache entry with an unreadable Expiration"
+            );
             return None;
         };
         Some(CachedSession {

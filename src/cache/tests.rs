@@ -37,7 +37,9 @@ fn a_stored_session_comes_back_whole() {
 #[test]
 fn nothing_is_served_within_the_refresh_window() {
     let (_tmp, cache) = cache();
-    cache.put(&key(), ROLE, &creds(datetime!(2026-05-01 12:05:00 UTC))).unwrap();
+    cache
+        .put(&key(), ROLE, &creds(datetime!(2026-05-01 12:05:00 UTC)))
+        .unwrap();
     assert_eq!(cache.get(&key(), NOW, Duration::from_secs(300)), None);
     assert!(cache.get(&key(), NOW, Duration::from_secs(299)).is_some());
     let later = datetime!(2026-05-01 12:06:00 UTC);
@@ -47,8 +49,15 @@ fn nothing_is_served_within_the_refresh_window() {
 #[test]
 fn another_identity_of_the_same_profile_is_a_miss() {
     let (_tmp, cache) = cache();
-    cache.put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC))).unwrap();
-    let other_role = CacheKey::gateway("corp", "https://idp.example/sso", Some("alice"), Some("Dev"));
+    cache
+        .put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC)))
+        .unwrap();
+    let other_role = CacheKey::gateway(
+        "corp",
+        "https://idp.example/sso",
+        Some("alice"),
+        Some("Dev"),
+    );
     assert_eq!(cache.get(&other_role, NOW, DEFAULT_REFRESH_WINDOW), None);
 }
 
@@ -56,7 +65,9 @@ fn another_identity_of_the_same_profile_is_a_miss() {
 fn a_file_holding_another_key_is_not_trusted() {
     let (_tmp, cache) = cache();
     let other = CacheKey::gateway("corp", "https://idp.example/sso", Some("bob"), None);
-    cache.put(&other, ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC))).unwrap();
+    cache
+        .put(&other, ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC)))
+        .unwrap();
     let dir = cache.dir();
     fs::rename(dir.join(other.file_name()), dir.join(key().file_name())).unwrap();
     assert_eq!(cache.get(&key(), NOW, DEFAULT_REFRESH_WINDOW), None);
@@ -65,7 +76,9 @@ fn a_file_holding_another_key_is_not_trusted() {
 #[test]
 fn corrupt_entries_are_misses_not_errors() {
     let (_tmp, cache) = cache();
-    cache.put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC))).unwrap();
+    cache
+        .put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC)))
+        .unwrap();
     let path = cache.dir().join(key().file_name());
     let good = fs::read_to_string(&path).unwrap();
     let broken = [
@@ -77,14 +90,20 @@ fn corrupt_entries_are_misses_not_errors() {
     ];
     for text in broken {
         fs::write(&path, &text).unwrap();
-        assert_eq!(cache.get(&key(), NOW, DEFAULT_REFRESH_WINDOW), None, "{text}");
+        assert_eq!(
+            cache.get(&key(), NOW, DEFAULT_REFRESH_WINDOW),
+            None,
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn the_entry_file_says_what_it_is() {
     let (_tmp, cache) = cache();
-    cache.put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC))).unwrap();
+    cache
+        .put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC)))
+        .unwrap();
     let text = fs::read_to_string(cache.dir().join(key().file_name())).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["Profile"], "corp");
@@ -100,7 +119,9 @@ fn the_entry_file_says_what_it_is() {
 fn entries_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let (_tmp, cache) = cache();
-    cache.put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC))).unwrap();
+    cache
+        .put(&key(), ROLE, &creds(datetime!(2026-05-01 13:00:00 UTC)))
+        .unwrap();
     let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&cache.dir()), 0o700);
     assert_eq!(mode(&cache.dir().join(key().file_name())), 0o600);
@@ -117,7 +138,12 @@ fn reading_an_empty_cache_creates_nothing() {
 fn remove_profile_forgets_every_identity_of_that_profile_only() {
     let (_tmp, cache) = cache();
     let exp = datetime!(2026-05-01 13:00:00 UTC);
-    let dev = CacheKey::gateway("corp", "https://idp.example/sso", Some("alice"), Some("Dev"));
+    let dev = CacheKey::gateway(
+        "corp",
+        "https://idp.example/sso",
+        Some("alice"),
+        Some("Dev"),
+    );
     let prod = CacheKey::hop("prod", ROLE, &key(), None);
     cache.put(&key(), ROLE, &creds(exp)).unwrap();
     cache.put(&dev, ROLE, &creds(exp)).unwrap();

@@ -112,7 +112,10 @@ mod tests {
             .filter(|(_, v)| v.is_none())
             .map(|(k, _)| k.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(removed, ["AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SECURITY_TOKEN"]);
+        assert_eq!(
+            removed,
+            ["AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SECURITY_TOKEN"]
+        );
         let output = cmd.stdout(Stdio::piped()).output().unwrap();
         assert!(output.status.success());
         assert_eq!(
@@ -145,7 +148,10 @@ mod tests {
         let mut cmd = command(&argv(&["samlbridge-no-such-cmd"]), &session(None)).unwrap();
         let err = spawn_and_wait(&mut cmd).unwrap_err();
         assert_eq!(err.code(), 127);
-        assert!(err.to_string().starts_with("samlbridge-no-such-cmd: command not found"));
+        assert!(
+            err.to_string()
+                .starts_with("samlbridge-no-such-cmd: command not found")
+        );
     }
 
     #[test]

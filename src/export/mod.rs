@@ -49,7 +49,9 @@ impl SessionEnv {
     }
 
     pub fn vars(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.vars.iter().map(|(name, value)| (*name, value.expose()))
+        self.vars
+            .iter()
+            .map(|(name, value)| (*name, value.expose()))
     }
 }
 
@@ -85,12 +87,18 @@ mod tests {
         let env = session(None);
         let vars: Vec<_> = env.vars().collect();
         assert_eq!(vars.len(), 4, "no region variables without a region");
-        assert_eq!(vars[3], ("AWS_CREDENTIAL_EXPIRATION", "2026-05-01T12:00:00Z"));
+        assert_eq!(
+            vars[3],
+            ("AWS_CREDENTIAL_EXPIRATION", "2026-05-01T12:00:00Z")
+        );
     }
 
     #[test]
     fn debug_hides_the_values() {
         let text = format!("{:?}", session(None));
-        assert!(!text.contains("ASIAEXAMPLE") && !text.contains("cr\\\"et"), "{text}");
+        assert!(
+            !text.contains("ASIAEXAMPLE") && !text.contains("cr\\\"et"),
+            "{text}"
+        );
     }
 }

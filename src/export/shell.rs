@@ -119,8 +119,13 @@ mod tests {
         let lines: Vec<_> = text.lines().collect();
         assert_eq!(lines[0], "unset AWS_PROFILE");
         assert_eq!(lines[3], "export AWS_ACCESS_KEY_ID='ASIAEXAMPLE'");
-        assert_eq!(lines[4], r#"export AWS_SECRET_ACCESS_KEY='se'\''cr"et$`\x'"#);
-        assert!(text.contains("export AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\n"));
+        assert_eq!(
+            lines[4],
+            r#"export AWS_SECRET_ACCESS_KEY='se'\''cr"et$`\x'"#
+        );
+        assert!(
+            text.contains("export AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\n")
+        );
         assert!(text.contains("export AWS_CREDENTIAL_EXPIRATION='2026-05-01T12:00:00Z'\n"));
     }
 
@@ -128,7 +133,10 @@ mod tests {
     fn fish_lines() {
         let text = exports(Shell::Fish, None);
         assert!(text.starts_with("set -e AWS_PROFILE;\n"), "{text}");
-        assert!(text.contains(r#"set -gx AWS_SECRET_ACCESS_KEY 'se\'cr"et$`\\x';"#), "{text}");
+        assert!(
+            text.contains(r#"set -gx AWS_SECRET_ACCESS_KEY 'se\'cr"et$`\\x';"#),
+            "{text}"
+        );
         assert!(!text.contains("AWS_REGION"));
     }
 
@@ -136,8 +144,14 @@ mod tests {
     fn powershell_lines() {
         let text = exports(Shell::Powershell, Some("us-gov-west-1"));
         assert!(text.starts_with("Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n"));
-        assert!(text.contains(r#"$Env:AWS_SECRET_ACCESS_KEY = 'se''cr"et$`\x'"#), "{text}");
-        assert!(text.contains("$Env:AWS_SESSION_TOKEN = 'to‘‘ken’’\nline2'"), "{text}");
+        assert!(
+            text.contains(r#"$Env:AWS_SECRET_ACCESS_KEY = 'se''cr"et$`\x'"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("$Env:AWS_SESSION_TOKEN = 'to‘‘ken’’\nline2'"),
+            "{text}"
+        );
         assert!(text.contains("$Env:AWS_DEFAULT_REGION = 'us-gov-west-1'\n"));
     }
 
