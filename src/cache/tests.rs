@@ -166,3 +166,13 @@ fn expirations_are_written_in_utc_whole_seconds() {
     let at = datetime!(2026-05-01 14:00:00.123 +02:00);
     assert_eq!(rfc3339_utc(at), "2026-05-01T12:00:00Z");
 }
+
+#[test]
+fn the_refresh_lock_lives_in_the_private_cache_dir() {
+    let (_tmp, cache) = cache();
+    let lock = cache.lock_for_refresh(Duration::ZERO).unwrap();
+    assert!(cache.dir().join(".refresh.lock").exists());
+    assert!(cache.lock_for_refresh(Duration::ZERO).is_err());
+    drop(lock);
+    assert!(cache.lock_for_refresh(Duration::ZERO).is_ok());
+}
