@@ -1,0 +1,104 @@
+//! A profile's session as environment variables: printed as shell lines (`samlbridge env`) or given to
+//! a command (`samlbridge exec`). Secrets travel in the environment only, never in argv.
+
+mod exec;
+mod shell;
+
+pub use exec::{ExecError, command, run, spawn_and_wait};
+pub use shell::{Shell, write_exports};
+
+use crate::cache::rfc3339_utc;
+use crate::secret::Secret;
+use crate::sts::Credentials;
+
+/// Variables that would point the AWS tools at something other than the session given, so they are
+/// removed: a profile (it would win over the keys in some tools) and a stale token from an older
+/// session (boto2 and some tools still read `AWS_SECURITY_TOKEN`).
+pub const REMOVED: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+
+/// The variables of one session, in the order they are printed.
+#[derive(Debug, Clone)]
+pub struct SessionEnv {
+    vars: Vec<(&'static str, Secret)>,
+}
+
+impl SessionEnv {
+    /// The keys, the token, the expiry (RFC 3339 UTC, as the SDKs read `AWS_CREDENTIAL_EXPIRATION`),
+    /// and `AWS_REGION`/`AWS_DEFAULT_REGION` when the profile has a region.
+    pub fn new(credentials: &Credentials, region: Option<&str>) -> SessionEnv {
+        let mut vars = vec![
+            (
+                "AWS_ACCESS_KEY_ID",
+                Secret::new(credentials.access_key_id.as_str()),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                credentials.secret_access_key.clone(),
+            ),
+            ("AWS_SESSION_TOKEN", credentials.session_token.clone()),
+            (
+                "AWS_CREDENTIAL_EXPIRATION",
+                Secret::new(rfc3339_utc(credentials.expiration)),
+            ),
+        ];
+        if let Some(region) = region.filter(|r| !r.is_empty()) {
+            vars.push(("AWS_REGION", Secret::new(region)));
+            vars.push(("AWS_DEFAULT_REGION", Secret::new(region)));
+        }
+        SessionEnv { vars }
+    }
+
+    pub fn vars(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.vars
+            .iter()
+            .map(|(name, value)| (*name, value.expose()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    pub(super) fn session(region: Option<&str>) -> SessionEnv {
+        let credentials = Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("se'cr\"et$`\\x"),
+            session_token: Secret::new("to‘ken’\nline2"),
+            expiration: datetime!(2026-05-01 14:00:00 +02:00),
+        };
+        SessionEnv::new(&credentials, region)
+    }
+
+    #[test]
+    fn the_variables_of_a_session() {
+        let names: Vec<_> = session(Some("eu-west-1")).vars().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION"
+            ]
+        );
+        let env = session(None);
+        let vars: Vec<_> = env.vars().collect();
+        assert_eq!(vars.len(), 4, "no region variables without a region");
+        assert_eq!(
+            vars[3],
+            ("AWS_CREDENTIAL_EXPIRATION", "2026-05-01T12:00:00Z")
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_values() {
+        let text = format!("{:?}", session(None));
+        assert!(
+            !text.contains("ASIAEXAMPLE") && !text.contains("cr\\\"et"),
+            "{text}"
+        );
+    }
+}

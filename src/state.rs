@@ -1,0 +1,258 @@
+//! The user's private state directory (cached credentials, IdP sessions): where it is, kept 0700, and
+//! files in it written atomically with 0600 from the moment they exist.
+//!
+//! Location, first that is set: `$SAMLBRIDGE_STATE_DIR`, `$XDG_STATE_HOME/samlbridge` (absolute paths
+//! only, as the XDG spec says), `$HOME/.local/state/samlbridge`, `%LOCALAPPDATA%\samlbridge`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The state directory. Building one does no I/O: reads stay cheap, and only writers create it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir {
+    root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "no state directory: none of SAMLBRIDGE_STATE_DIR, XDG_STATE_HOME, HOME is set; set SAMLBRIDGE_STATE_DIR to a private directory"
+    )]
+    NoLocation,
+    #[error("{path}: {reason}; check its owner and permissions, or set SAMLBRIDGE_STATE_DIR")]
+    Io { path: PathBuf, reason: String },
+}
+
+impl StateError {
+    fn io(path: &Path, err: io::Error) -> StateError {
+        StateError::Io {
+            path: path.to_path_buf(),
+            reason: err.to_string(),
+        }
+    }
+}
+
+impl StateDir {
+    /// Finds the directory through `var` (a closure so tests need no real environment).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<StateDir, StateError> {
+        let set = |name: &str| var(name).filter(|v| !v.is_empty());
+        let root = if let Some(dir) = set("SAMLBRIDGE_STATE_DIR") {
+            PathBuf::from(dir)
+        } else if let Some(xdg) = set("XDG_STATE_HOME").filter(|v| Path::new(v).is_absolute()) {
+            Path::new(&xdg).join("samlbridge")
+        } else if let Some(home) = set("HOME") {
+            Path::new(&home).join(".local/state/samlbridge")
+        } else if let Some(local) = set("LOCALAPPDATA") {
+            Path::new(&local).join("samlbridge")
+        } else {
+            return Err(StateError::NoLocation);
+        };
+        Ok(StateDir { root })
+    }
+
+    pub fn at(root: impl Into<PathBuf>) -> StateDir {
+        StateDir { root: root.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// A subdirectory's path (`cache`, `sessions`), without creating it.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    /// Creates the root and `name` under it, both 0700 (tightened when found looser).
+    pub fn ensure_subdir(&self, name: &str) -> Result<PathBuf, StateError> {
+        ensure_private_dir(&self.root)?;
+        let dir = self.root.join(name);
+        ensure_private_dir(&dir)?;
+        Ok(dir)
+    }
+}
+
+/// Creates `dir` (and missing parents) 0700; an existing `dir` readable by others is set to 0700.
+pub fn ensure_private_dir(dir: &Path) -> Result<(), StateError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| StateError::io(dir, e))?;
+    tighten(dir, 0o700)
+}
+
+#[cfg(unix)]
+fn tighten(path: &Path, mode: u32) -> Result<(), StateError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::metadata(path).map_err(|e| StateError::io(path, e))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        tracing::debug!(path = %path.display(), "tightening permissions to {mode:o}");
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+            .map_err(|e| StateError::io(path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path, _mode: u32) -> Result<(), StateError> {
+    Ok(())
+}
+
+/// Writes `bytes` to `path` so that a reader sees the old file or the new one, never a part: a temp
+/// file in the same directory, created 0600 (never briefly world-readable), fsynced, renamed over.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = temp_name(path);
+    let result = write_new_file(&temp, bytes).and_then(|()| fs::rename(&temp, path));
+    if let Err(err) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(StateError::io(path, err));
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+fn write_new_file(temp: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// A name no other writer (thread or process) is using at the same moment.
+fn temp_name(path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let base = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+    path.with_file_name(format!(".{base}.{}.{n}.tmp", std::process::id()))
+}
+
+/// Makes the rename durable; best effort, as not every platform can open a directory.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Reads a state file; a file that is not there is `None`, not an error.
+pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>, StateError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StateError::io(path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn the_explicit_variable_wins() {
+        let e = env(&[
+            ("SAMLBRIDGE_STATE_DIR", "/s"),
+            ("XDG_STATE_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(StateDir::from_env(e).unwrap().path(), Path::new("/s"));
+    }
+
+    #[test]
+    fn xdg_state_home_then_home() {
+        let e = env(&[("XDG_STATE_HOME", "/x"), ("HOME", "/h")]);
+        assert_eq!(
+            StateDir::from_env(e).unwrap().path(),
+            Path::new("/x/samlbridge")
+        );
+        let e = env(&[("HOME", "/h"), ("SAMLBRIDGE_STATE_DIR", "")]);
+        assert_eq!(
+            StateDir::from_env(e).unwrap().path(),
+            Path::new("/h/.local/state/samlbridge")
+        );
+    }
+
+    #[test]
+    fn a_relative_xdg_state_home_is_ignored_as_the_spec_says() {
+        let e = env(&[("XDG_STATE_HOME", "rel/state"), ("HOME", "/h")]);
+        assert_eq!(
+            StateDir::from_env(e).unwrap().path(),
+            Path::new("/h/.local/state/samlbridge")
+        );
+    }
+
+    #[test]
+    fn nothing_set_is_a_clear_error() {
+        let err = StateDir::from_env(env(&[])).unwrap_err();
+        assert!(err.to_string().contains("SAMLBRIDGE_STATE_DIR"), "{err}");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directories_are_created_0700_and_loose_ones_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::at(tmp.path().join("a/samlbridge"));
+        let cache = state.ensure_subdir("cache").unwrap();
+        assert_eq!(mode(state.path()), 0o700);
+        assert_eq!(mode(&cache), 0o700);
+        fs::set_permissions(&cache, fs::Permissions::from_mode(0o755)).unwrap();
+        state.ensure_subdir("cache").unwrap();
+        assert_eq!(mode(&cache), 0o700);
+    }
+
+    #[test]
+    fn write_then_read_replaces_the_whole_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("entry.json");
+        assert_eq!(read_private(&path).unwrap(), None);
+        write_private(&path, b"a much longer first version").unwrap();
+        write_private(&path, b"second").unwrap();
+        assert_eq!(read_private(&path).unwrap().unwrap(), b"second");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temp files left behind: {leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_0600_even_with_a_permissive_umask_file_before() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("entry.json");
+        fs::write(&path, b"old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&path, b"new").unwrap();
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn a_write_into_a_missing_directory_names_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("missing/entry.json");
+        let err = write_private(&path, b"x").unwrap_err();
+        assert!(err.to_string().contains("missing/entry.json"), "{err}");
+    }
+}
