@@ -1,14 +1,22 @@
 //! AWS STS: AssumeRoleWithSAML into the gateway account, then AssumeRole hops into child accounts,
-//! concurrently. A small `Sts` trait so the chain walker can be tested without a network.
-//!
-//! (skeleton: types fixed; the SDK implementation and the walker to be written.)
+//! concurrently. A small `Sts` trait so the gateway step and the chain walker can be tested without
+//! a network; `SdkSts` is the aws-sdk-sts implementation.
 
-use crate::config::ChainHop;
+mod chain;
+mod sdk;
+
+pub use chain::{CHAINED_MAX_SECONDS, session_name, walk_chain};
+pub use sdk::SdkSts;
+
 use crate::error::ExitKind;
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use std::future::Future;
 use time::OffsetDateTime;
+use tracing::{info, warn};
+
+/// What a gateway session is fitted to when the role's MaxSessionDuration is lower than asked.
+pub const FITTED_SECONDS: i32 = 3600;
 
 /// Temporary AWS credentials as STS returned them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,34 +80,95 @@ pub enum StsError {
     },
     #[error("profile {profile}: STS gave an answer samlbridge cannot read: {reason}")]
     Unreadable { profile: String, reason: String },
+    /// The STS client cannot be set up as configured (a bad CA bundle, a bad endpoint URL).
+    #[error("{0}")]
+    Setup(String),
+    /// A chained profile's source is neither the gateway nor another hop of this login.
+    #[error(
+        "profile {profile}: its saml_source {source_profile} is not part of this login; check saml_source in your config"
+    )]
+    UnknownSource {
+        profile: String,
+        source_profile: String,
+    },
 }
 
 impl StsError {
     pub fn exit_kind(&self) -> ExitKind {
         match self {
             StsError::Network { .. } => ExitKind::Network,
-            _ => ExitKind::Unexpected,
+            StsError::Setup(_) | StsError::UnknownSource { .. } => ExitKind::Usage,
+            StsError::Service { .. } | StsError::Unreadable { .. } => ExitKind::Unexpected,
         }
+    }
+
+    /// STS's answer when the asked DurationSeconds is above what the role allows: "The requested
+    /// DurationSeconds exceeds the MaxSessionDuration set for this role.", or the API's own bound
+    /// ("Value '50000' at 'durationSeconds' failed to satisfy constraint: Member must have value less
+    /// than or equal to 43200").
+    pub fn is_duration_too_long(&self) -> bool {
+        let StsError::Service { code, message, .. } = self else {
+            return false;
+        };
+        let message = message.to_ascii_lowercase();
+        code == "ValidationError"
+            && (message.contains("maxsessionduration")
+                || (message.contains("durationseconds") && message.contains("less than or equal")))
     }
 }
 
-/// The gateway step: AssumeRoleWithSAML; when STS says the duration exceeds the role's maximum, retry
-/// once at 3600 and warn. Returns the credentials and the duration finally asked for.
-pub async fn assume_gateway<S: Sts>(
-    _sts: &S,
-    _req: SamlRoleRequest<'_>,
-) -> Result<Credentials, StsError> {
-    todo!("sts::assume_gateway")
+/// The gateway step's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewaySession {
+    pub credentials: Credentials,
+    /// The DurationSeconds of the call that succeeded (None: not sent, STS's default of 1 h).
+    pub duration_seconds: Option<i32>,
+    /// The duration asked for was above the role's maximum, and the session was fitted to
+    /// `FITTED_SECONDS`: the caller should say so on stderr.
+    pub fitted: bool,
 }
 
-/// Every hop of the plan, each as soon as its source is ready, hops of one level concurrently;
-/// never asking more than 3600 s (AWS's limit for chained sessions).
-pub async fn walk_chain<S: Sts>(
-    _sts: &S,
-    _gateway_profile: &str,
-    _gateway: &Credentials,
-    _hops: &[ChainHop],
-    _session_name: &str,
-) -> Result<Vec<(String, Credentials)>, StsError> {
-    todo!("sts::walk_chain")
+/// The gateway step: AssumeRoleWithSAML; when STS says the duration exceeds the role's maximum, retry
+/// once at 3600 and warn.
+pub async fn assume_gateway<S: Sts>(
+    sts: &S,
+    req: SamlRoleRequest<'_>,
+) -> Result<GatewaySession, StsError> {
+    info!(profile = req.profile, role = req.role_arn, duration = ?req.duration_seconds,
+        "AssumeRoleWithSAML into the gateway role");
+    let asked = req.duration_seconds;
+    match sts.assume_role_with_saml(req.clone()).await {
+        Ok(credentials) => Ok(GatewaySession {
+            credentials,
+            duration_seconds: asked,
+            fitted: false,
+        }),
+        Err(e) if e.is_duration_too_long() && asked.is_some_and(|d| d > FITTED_SECONDS) => {
+            warn!(
+                profile = req.profile,
+                "profile {}: {} s exceeds the maximum session duration of role {}; asking for {} s instead",
+                req.profile,
+                asked.unwrap_or_default(),
+                req.role_arn,
+                FITTED_SECONDS
+            );
+            let credentials = sts
+                .assume_role_with_saml(SamlRoleRequest {
+                    duration_seconds: Some(FITTED_SECONDS),
+                    ..req
+                })
+                .await?;
+            Ok(GatewaySession {
+                credentials,
+                duration_seconds: Some(FITTED_SECONDS),
+                fitted: true,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
+
+#[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
+mod tests;
