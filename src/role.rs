@@ -58,6 +58,9 @@ pub fn choose(
     }
 }
 
+/// One way of reading `wanted`: does it name this role (exactly, or ignoring case)?
+type Reading<'a> = &'a dyn Fn(&RoleOption, bool) -> bool;
+
 /// The roles `wanted` names. The most precise reading that matches anything wins: the exact ARN,
 /// then ACCOUNT_ID/ROLE_NAME, then the role name (or its path); each exact first, then ignoring case
 /// (IAM role names are unique regardless of case).
@@ -66,7 +69,7 @@ fn choose_wanted(
     roles: &[RoleOption],
     wanted: &str,
 ) -> Result<RoleOption, RoleError> {
-    let readings: [&dyn Fn(&RoleOption, bool) -> bool; 3] = [
+    let readings: [Reading<'_>; 3] = [
         &|r, exact| same(&r.role_arn, wanted, exact),
         &|r, exact| {
             wanted.split_once('/').is_some_and(|(account, name)| {
@@ -99,7 +102,11 @@ fn choose_wanted(
 }
 
 fn same(a: &str, b: &str, exact: bool) -> bool {
-    if exact { a == b } else { a.eq_ignore_ascii_case(b) }
+    if exact {
+        a == b
+    } else {
+        a.eq_ignore_ascii_case(b)
+    }
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -125,7 +132,11 @@ fn pick(profile: &str, roles: &[RoleOption], prompt: &dyn Prompt) -> Result<Role
             &b.role_arn,
         ))
     });
-    let width = sorted.iter().map(|r| r.role_name().len()).max().unwrap_or(0);
+    let width = sorted
+        .iter()
+        .map(|r| r.role_name().len())
+        .max()
+        .unwrap_or(0);
     let items: Vec<String> = sorted
         .iter()
         .map(|r| {
@@ -294,7 +305,10 @@ mod tests {
     fn the_only_role_needs_no_question() {
         let only = vec![role("111111111111", "Admin")];
         assert_eq!(choose("corp", &only, None, &NoPrompt).unwrap(), only[0]);
-        assert_eq!(choose("corp", &only, Some("  "), &NoPrompt).unwrap(), only[0]);
+        assert_eq!(
+            choose("corp", &only, Some("  "), &NoPrompt).unwrap(),
+            only[0]
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ fn normalise_base64(value: &str) -> String {
         }
         rest = &rest[used..];
     }
-    while !out.is_empty() && out.len() % 4 != 0 && out.len() % 4 != 1 {
+    while !out.is_empty() && !out.len().is_multiple_of(4) && out.len() % 4 != 1 {
         out.push('=');
     }
     out
@@ -206,6 +206,17 @@ pub enum SamlError {
         "the SAML assertion from {host} offers no AWS role; ask your IdP admin to map you to a role"
     )]
     NoRoles { host: String },
+    /// The IdP answered with a SAML status other than Success (and no assertion to use).
+    #[error(
+        "{host} answered with SAML status {status}{message}; ask your IdP admin whether you may sign in to AWS"
+    )]
+    Status {
+        host: String,
+        /// The status codes' last parts, outer first: `Responder/RequestDenied`.
+        status: String,
+        /// `: 'the IdP's StatusMessage'`, or empty.
+        message: String,
+    },
 }
 
 /// Decodes and parses an assertion. `host` names the IdP in error messages.
@@ -248,12 +259,16 @@ fn decode(assertion: &SamlAssertion, host: &str) -> Result<Zeroizing<String>, Sa
 fn claims(raw: xml::RawClaims, host: &str) -> Result<SamlClaims, SamlError> {
     let roles = roles(&raw.role_values);
     if roles.is_empty() {
+        if let Some(err) = status_error(&raw, host) {
+            return Err(err);
+        }
         if raw.encrypted {
             return Err(SamlError::Xml {
                 host: host.to_owned(),
-                reason: "its assertion is encrypted; ask your IdP admin to send AWS an unencrypted \
+                reason:
+                    "its assertion is encrypted; ask your IdP admin to send AWS an unencrypted \
                          assertion, which samlbridge can read"
-                    .into(),
+                        .into(),
             });
         }
         return Err(SamlError::NoRoles {
@@ -269,7 +284,11 @@ fn claims(raw: xml::RawClaims, host: &str) -> Result<SamlClaims, SamlError> {
     let partition = destination
         .as_deref()
         .and_then(Partition::from_signin_url)
-        .or_else(|| raw.audiences.iter().find_map(|a| Partition::from_audience(a)))
+        .or_else(|| {
+            raw.audiences
+                .iter()
+                .find_map(|a| Partition::from_audience(a))
+        })
         .or_else(|| Partition::from_arn(&roles[0].role_arn))
         .unwrap_or_default();
     Ok(SamlClaims {
@@ -283,6 +302,32 @@ fn claims(raw: xml::RawClaims, host: &str) -> Result<SamlClaims, SamlError> {
         destination,
         partition,
         roles,
+    })
+}
+
+/// A Response whose status is not Success, as an error naming the status and the IdP's message.
+fn status_error(raw: &xml::RawClaims, host: &str) -> Option<SamlError> {
+    let outer = raw.status_codes.first()?;
+    if outer.ends_with(":Success") {
+        return None;
+    }
+    let status = raw
+        .status_codes
+        .iter()
+        .map(|code| code.rsplit(':').next().unwrap_or(code))
+        .collect::<Vec<_>>()
+        .join("/");
+    let message = raw
+        .status_message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(": '{m}'"))
+        .unwrap_or_default();
+    Some(SamlError::Status {
+        host: host.to_owned(),
+        status,
+        message,
     })
 }
 
@@ -316,7 +361,9 @@ fn not_on_or_after(raw: &xml::RawClaims) -> Option<OffsetDateTime> {
         .or(raw.confirmation_not_on_or_after.as_deref())?
         .trim();
     OffsetDateTime::parse(text, &Rfc3339)
-        .inspect_err(|e| debug!(value = %text, "NotOnOrAfter is not an RFC 3339 time ({e}); ignored"))
+        .inspect_err(
+            |e| debug!(value = %text, "NotOnOrAfter is not an RFC 3339 time ({e}); ignored"),
+        )
         .ok()
 }
 

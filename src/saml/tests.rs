@@ -34,7 +34,9 @@ fn attribute(name: &str, values: &[&str]) -> String {
         .iter()
         .map(|v| format!("<saml:AttributeValue xsi:type=\"xs:string\">{v}</saml:AttributeValue>"))
         .collect();
-    format!(r#"<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/{name}">{values}</saml:Attribute>"#)
+    format!(
+        r#"<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/{name}">{values}</saml:Attribute>"#
+    )
 }
 
 fn assertion(xml: &str) -> SamlAssertion {
@@ -109,6 +111,29 @@ fn no_roles_is_its_own_error() {
     let attrs = attribute("RoleSessionName", &["alice"]) + &attribute("Role", &["garbage"]);
     let err = parse_xml(&response("https://signin.aws.amazon.com/saml", &attrs)).unwrap_err();
     assert!(matches!(err, SamlError::NoRoles { ref host } if host == "idp.example"));
+}
+
+#[test]
+fn a_failed_status_is_reported_with_the_idps_message() {
+    let xml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://signin.aws.amazon.com/saml">
+      <samlp:Status>
+        <samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder">
+          <samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/>
+        </samlp:StatusCode>
+        <samlp:StatusMessage>Access to AWS &amp; friends is not allowed</samlp:StatusMessage>
+      </samlp:Status>
+    </samlp:Response>"#;
+    let err = parse_xml(xml).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "idp.example answered with SAML status Responder/RequestDenied: 'Access to AWS & friends is not allowed'; ask your IdP admin whether you may sign in to AWS"
+    );
+    // A Success status with no role is still "no roles".
+    let ok = response("https://signin.aws.amazon.com/saml", "");
+    assert!(matches!(
+        parse_xml(&ok).unwrap_err(),
+        SamlError::NoRoles { .. }
+    ));
 }
 
 #[test]
@@ -213,8 +238,14 @@ fn partitions_from_destination_recipient_audience_and_arn() {
     let gov_role = "arn:aws-us-gov:iam::111111111111:role/Admin,arn:aws-us-gov:iam::111111111111:saml-provider/Corp";
     let cases = [
         ("https://signin.aws.amazon.com/saml", Partition::Aws),
-        ("https://us-east-2.signin.aws.amazon.com/saml", Partition::Aws),
-        ("https://signin.amazonaws-us-gov.com/saml", Partition::AwsUsGov),
+        (
+            "https://us-east-2.signin.aws.amazon.com/saml",
+            Partition::Aws,
+        ),
+        (
+            "https://signin.amazonaws-us-gov.com/saml",
+            Partition::AwsUsGov,
+        ),
         ("https://signin.amazonaws.cn/saml", Partition::AwsCn),
     ];
     for (destination, partition) in cases {

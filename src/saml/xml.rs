@@ -27,6 +27,9 @@ pub(super) struct RawClaims {
     pub audiences: Vec<String>,
     /// An `EncryptedAssertion` was seen: its attributes cannot be read without the SP's key.
     pub encrypted: bool,
+    /// The Response's `StatusCode` values, outer first (`…:status:Responder`, `…:RequestDenied`).
+    pub status_codes: Vec<String>,
+    pub status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +63,8 @@ struct Walk {
     value: Option<String>,
     /// The text of the `Audience` being read.
     audience: Option<String>,
+    /// The text of the `StatusMessage` being read.
+    status_message: Option<String>,
 }
 
 /// Reads `xml` once, start to end. The error is a reason for a one-line message.
@@ -72,7 +77,9 @@ pub(super) fn walk(xml: &str) -> Result<RawClaims, String> {
             .map_err(|e| format!("{e} (at byte {})", reader.error_position()))?;
         match event {
             Event::DocType(_) => {
-                return Err("it declares a DTD (<!DOCTYPE>), which a SAML response never has".into());
+                return Err(
+                    "it declares a DTD (<!DOCTYPE>), which a SAML response never has".into(),
+                );
             }
             Event::Start(e) => walk.open(&e, false)?,
             Event::Empty(e) => walk.open(&e, true)?,
@@ -120,6 +127,8 @@ impl Walk {
             }
             "Audience" if !empty => self.audience = Some(String::new()),
             "EncryptedAssertion" => claims.encrypted = true,
+            "StatusCode" => claims.status_codes.extend(attribute(e, "Value")?),
+            "StatusMessage" if !empty => self.status_message = Some(String::new()),
             _ => {}
         }
         Ok(())
@@ -140,6 +149,11 @@ impl Walk {
             }
             "Attribute" => self.attribute = None,
             "Audience" => self.claims.audiences.extend(self.audience.take()),
+            "StatusMessage" => {
+                if let Some(message) = self.status_message.take() {
+                    self.claims.status_message.get_or_insert(message);
+                }
+            }
             _ => {}
         }
     }
@@ -150,6 +164,9 @@ impl Walk {
         }
         if let Some(audience) = self.audience.as_mut() {
             audience.push_str(text);
+        }
+        if let Some(message) = self.status_message.as_mut() {
+            message.push_str(text);
         }
     }
 }

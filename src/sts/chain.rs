@@ -70,7 +70,10 @@ async fn run_hop<'h, S: Sts>(
     let duration = hop
         .duration_seconds
         .map_or(CHAINED_MAX_SECONDS, |d| d.min(CHAINED_MAX_SECONDS));
-    if hop.duration_seconds.is_some_and(|d| d > CHAINED_MAX_SECONDS) {
+    if hop
+        .duration_seconds
+        .is_some_and(|d| d > CHAINED_MAX_SECONDS)
+    {
         debug!(
             profile = %hop.profile,
             "duration_seconds above {CHAINED_MAX_SECONDS} s capped: AWS limits chained sessions to 1 h"
@@ -153,12 +156,22 @@ mod tests {
     #[tokio::test]
     async fn hops_of_one_level_are_in_flight_together() {
         let sts = slow_sts();
-        let hops = [hop("a", "corp", None), hop("b", "corp", None), hop("c", "corp", None)];
-        let out = walk_chain(&sts, "corp", &gateway(), &hops, "alice").await.unwrap();
+        let hops = [
+            hop("a", "corp", None),
+            hop("b", "corp", None),
+            hop("c", "corp", None),
+        ];
+        let out = walk_chain(&sts, "corp", &gateway(), &hops, "alice")
+            .await
+            .unwrap();
         assert_eq!(sts.max_in_flight(), 3);
         let names: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
-        assert!(sts.calls().iter().all(|c| c.source_key.as_deref() == Some("ASIAGATEWAY")));
+        assert!(
+            sts.calls()
+                .iter()
+                .all(|c| c.source_key.as_deref() == Some("ASIAGATEWAY"))
+        );
     }
 
     #[tokio::test]
@@ -173,7 +186,9 @@ mod tests {
             hop("child", "fast", None),
             hop("grandchild", "child", None),
         ];
-        let out = walk_chain(&sts, "corp", &gateway(), &hops, "alice").await.unwrap();
+        let out = walk_chain(&sts, "corp", &gateway(), &hops, "alice")
+            .await
+            .unwrap();
         let calls = sts.calls();
         let order: Vec<&str> = calls.iter().map(|c| c.profile.as_str()).collect();
         assert_eq!(order, ["slow", "fast", "child", "grandchild"]);
@@ -181,8 +196,22 @@ mod tests {
         let grandchild = calls.iter().find(|c| c.profile == "grandchild").unwrap();
         assert_eq!(grandchild.finished_before, 2);
         assert_eq!(sts.max_in_flight(), 2);
-        let key_of = |p: &str| out.iter().find(|(n, _)| n == p).unwrap().1.access_key_id.clone();
-        let source_of = |p: &str| calls.iter().find(|c| c.profile == p).unwrap().source_key.clone();
+        let key_of = |p: &str| {
+            out.iter()
+                .find(|(n, _)| n == p)
+                .unwrap()
+                .1
+                .access_key_id
+                .clone()
+        };
+        let source_of = |p: &str| {
+            calls
+                .iter()
+                .find(|c| c.profile == p)
+                .unwrap()
+                .source_key
+                .clone()
+        };
         assert_eq!(source_of("child"), Some(key_of("fast")));
         assert_eq!(source_of("grandchild"), Some(key_of("child")));
     }
@@ -195,7 +224,9 @@ mod tests {
             hop("short", "corp", Some(900)),
             hop("unset", "corp", None),
         ];
-        walk_chain(&sts, "corp", &gateway(), &hops, "alice").await.unwrap();
+        walk_chain(&sts, "corp", &gateway(), &hops, "alice")
+            .await
+            .unwrap();
         let durations: Vec<_> = sts.calls().iter().map(|c| c.duration_seconds).collect();
         assert_eq!(durations, [Some(3600), Some(900), Some(3600)]);
     }
@@ -246,7 +277,9 @@ mod tests {
     #[tokio::test]
     async fn no_hops_no_calls() {
         let sts = FakeSts::default();
-        let out = walk_chain(&sts, "corp", &gateway(), &[], "alice").await.unwrap();
+        let out = walk_chain(&sts, "corp", &gateway(), &[], "alice")
+            .await
+            .unwrap();
         assert!(out.is_empty());
         assert!(sts.calls().is_empty());
     }

@@ -80,7 +80,10 @@ impl FakeSts {
             message: message.into(),
         };
         if self.denied.contains(&call.profile) {
-            return Err(refuse("AccessDenied", "User is not authorized to perform: sts:AssumeRole"));
+            return Err(refuse(
+                "AccessDenied",
+                "User is not authorized to perform: sts:AssumeRole",
+            ));
         }
         let asked = call.duration_seconds.unwrap_or(3600);
         if call.action == "AssumeRole" && asked > 3600 {

@@ -103,7 +103,7 @@ impl SdkSts {
             SdkError::DispatchFailure(failure) if failure.is_timeout() => {
                 network("timed out".into())
             }
-            SdkError::DispatchFailure(_) => network(DisplayErrorContext(&err).to_string()),
+            SdkError::DispatchFailure(_) => network(causes(&err)),
             SdkError::ResponseError(response) => StsError::Unreadable {
                 profile,
                 reason: format!(
@@ -156,6 +156,24 @@ impl Sts for SdkSts {
             .map_err(|e| self.error(e, req.profile, "AssumeRole"))?;
         credentials(out.credentials(), req.profile)
     }
+}
+
+/// An error and its sources, one line, without the Debug dump `DisplayErrorContext` appends:
+/// "io error: client error (Connect): tcp connect error: Connection refused (os error 111)".
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = err.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    if parts.is_empty() {
+        parts.push(err.to_string());
+    }
+    parts.join(": ")
 }
 
 fn credentials(
@@ -216,7 +234,8 @@ fn tls_context(ca_bundle: Option<&Path>) -> Result<TlsContext, StsError> {
         let setup = |why: String| StsError::Setup(format!("{}: {why}", path.display()));
         let pem = std::fs::read(path).map_err(|e| setup(e.to_string()))?;
         // The HTTP client parses the PEM only when it connects, and panics on a bad one: check first.
-        check_pem(&pem).map_err(|why| setup(format!("{why}; the CA bundle must hold PEM certificates")))?;
+        check_pem(&pem)
+            .map_err(|why| setup(format!("{why}; the CA bundle must hold PEM certificates")))?;
         store = store.with_pem_certificate(pem);
     }
     TlsContext::builder()
@@ -235,7 +254,9 @@ fn check_pem(pem: &[u8]) -> Result<(), String> {
     }
     let mut roots = rustls::RootCertStore::empty();
     for cert in certs {
-        roots.add(cert).map_err(|e| format!("a certificate is not usable ({e})"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("a certificate is not usable ({e})"))?;
     }
     Ok(())
 }

@@ -108,7 +108,8 @@ fn error_xml(code: &str, message: &str) -> String {
     )
 }
 
-const TOO_LONG: &str = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
+const TOO_LONG: &str =
+    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
 
 async fn sts_at(url: &str) -> SdkSts {
     let loader = loader("us-east-1", None).unwrap().endpoint_url(url);
@@ -163,10 +164,19 @@ async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
     assert_eq!(saml.params["Action"], "AssumeRoleWithSAML");
     assert_eq!(saml.params["SAMLAssertion"], "PHNhbWw+PC9zYW1sPg==");
     assert_eq!(saml.params["DurationSeconds"], "28800");
-    assert_eq!(saml.params["PrincipalArn"], "arn:aws:iam::111111111111:saml-provider/Corp");
+    assert_eq!(
+        saml.params["PrincipalArn"],
+        "arn:aws:iam::111111111111:saml-provider/Corp"
+    );
     let authorization = hop.authorization.as_deref().unwrap_or_default();
-    assert!(authorization.contains("Credential=ASIAGATEWAY/"), "{authorization}");
-    assert!(authorization.contains("/us-east-1/sts/aws4_request"), "{authorization}");
+    assert!(
+        authorization.contains("Credential=ASIAGATEWAY/"),
+        "{authorization}"
+    );
+    assert!(
+        authorization.contains("/us-east-1/sts/aws4_request"),
+        "{authorization}"
+    );
     assert_eq!(hop.security_token.as_deref(), Some("token-of-ASIAGATEWAY"));
     assert_eq!(hop.params["Action"], "AssumeRole");
     assert_eq!(hop.params["RoleSessionName"], "alice");
@@ -179,7 +189,10 @@ async fn a_validation_error_keeps_code_and_message_and_the_gateway_is_fitted() {
     let emulator = Emulator::start(vec![
         (400, error_xml("ValidationError", TOO_LONG)),
         (200, credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY")),
-        (403, error_xml("AccessDenied", "Not authorized to perform sts:AssumeRole")),
+        (
+            403,
+            error_xml("AccessDenied", "Not authorized to perform sts:AssumeRole"),
+        ),
     ]);
     let sts = sts_at(&emulator.url).await;
     let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
@@ -208,7 +221,10 @@ async fn a_validation_error_keeps_code_and_message_and_the_gateway_is_fitted() {
         "profile prod: STS refused AssumeRole: AccessDenied: Not authorized to perform sts:AssumeRole"
     );
     let seen = emulator.finish();
-    let asked: Vec<&str> = seen.iter().map(|s| s.params["DurationSeconds"].as_str()).collect();
+    let asked: Vec<&str> = seen
+        .iter()
+        .map(|s| s.params["DurationSeconds"].as_str())
+        .collect();
     assert_eq!(asked, ["43200", "3600", "3600"]);
 }
 
@@ -262,7 +278,16 @@ async fn an_unreachable_endpoint_is_a_network_error_naming_it() {
         .await
         .unwrap_err();
     assert!(matches!(err, StsError::Network { .. }), "{err:?}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("at 127.0.0.1:{port}: ")),
+        "{message}"
+    );
+    assert!(message.contains("Connection refused"), "{message}");
+    assert!(
+        !message.contains("DispatchFailure {"),
+        "a Debug dump: {message}"
+    );
     assert_eq!(err.exit_kind(), crate::error::ExitKind::Network);
 }
 
@@ -270,8 +295,11 @@ async fn an_unreachable_endpoint_is_a_network_error_naming_it() {
 async fn a_bad_ca_bundle_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("corp-ca.pem");
-    std::fs::write(&path, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
-        .unwrap();
+    std::fs::write(
+        &path,
+        "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
     let err = SdkSts::new(Some("us-east-1"), Partition::Aws, Some(&path))
         .await
         .unwrap_err();
@@ -293,18 +321,30 @@ fn region_comes_from_profile_then_environment_then_partition() {
                 .map(|(_, v)| v.to_string())
         }
     };
-    let both = env(&[("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-central-1")]);
-    assert_eq!(resolve_region(Some("ap-south-1"), Partition::Aws, &both), "ap-south-1");
-    assert_eq!(resolve_region(None, Partition::Aws, &both), "eu-west-1");
-    let default_only = env(&[("AWS_DEFAULT_REGION", "eu-central-1")]);
-    assert_eq!(resolve_region(Some(" "), Partition::Aws, default_only), "eu-central-1");
-    assert_eq!(resolve_region(None, Partition::Aws, env(&[])), "us-east-1");
-    assert_eq!(resolve_region(None, Partition::AwsCn, &both), "cn-north-1");
+    let both = env(&[
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_DEFAULT_REGION", "eu-central-1"),
+    ]);
     assert_eq!(
-        resolve_region(Some("us-gov-east-1"), Partition::AwsUsGov, &both),
+        resolve_region(Some("ap-south-1"), Partition::Aws, both),
+        "ap-south-1"
+    );
+    assert_eq!(resolve_region(None, Partition::Aws, both), "eu-west-1");
+    let default_only = env(&[("AWS_DEFAULT_REGION", "eu-central-1")]);
+    assert_eq!(
+        resolve_region(Some(" "), Partition::Aws, default_only),
+        "eu-central-1"
+    );
+    assert_eq!(resolve_region(None, Partition::Aws, env(&[])), "us-east-1");
+    assert_eq!(resolve_region(None, Partition::AwsCn, both), "cn-north-1");
+    assert_eq!(
+        resolve_region(Some("us-gov-east-1"), Partition::AwsUsGov, both),
         "us-gov-east-1"
     );
-    assert_eq!(resolve_region(Some("eu-west-1"), Partition::AwsUsGov, env(&[])), "us-gov-west-1");
+    assert_eq!(
+        resolve_region(Some("eu-west-1"), Partition::AwsUsGov, env(&[])),
+        "us-gov-west-1"
+    );
 }
 
 /// Runs `probe` (below) in a fresh process of this test binary with `vars` as its AWS environment.
@@ -312,11 +352,19 @@ fn run_probe(probe: &str, vars: &[(&str, &str)]) {
     let home = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap());
     child
-        .args(["--exact", "sts::sdk::tests::probe", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "sts::sdk::tests::probe",
+            "--ignored",
+            "--nocapture",
+        ])
         .env("SAMLBRIDGE_STS_PROBE", probe)
         .env("HOME", home.path())
         .env("AWS_CONFIG_FILE", home.path().join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("credentials"));
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        );
     for (name, _) in std::env::vars() {
         if name.starts_with("AWS_") && !name.ends_with("_FILE") {
             child.env_remove(name);
@@ -364,7 +412,10 @@ async fn probe() {
 fn the_region_picks_the_endpoint_when_nothing_overrides_it() {
     run_probe("aws|eu-west-1|sts.eu-west-1.amazonaws.com", &[]);
     run_probe("aws-cn||sts.cn-north-1.amazonaws.com.cn", &[]);
-    run_probe("aws||sts.ap-south-1.amazonaws.com", &[("AWS_DEFAULT_REGION", "ap-south-1")]);
+    run_probe(
+        "aws||sts.ap-south-1.amazonaws.com",
+        &[("AWS_DEFAULT_REGION", "ap-south-1")],
+    );
     run_probe("aws-us-gov||sts.us-gov-west-1.amazonaws.com", &[]);
 }
 
@@ -379,7 +430,10 @@ fn aws_endpoint_url_sts_then_aws_endpoint_url_are_honoured() {
     // The service-specific variable wins over the general one, which here points nowhere.
     run_probe(
         &probe,
-        &[("AWS_ENDPOINT_URL_STS", &emulator.url), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9")],
+        &[
+            ("AWS_ENDPOINT_URL_STS", &emulator.url),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
     );
     run_probe(&probe, &[("AWS_ENDPOINT_URL", &emulator.url)]);
     assert_eq!(emulator.finish().len(), 2);
