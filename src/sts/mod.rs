@@ -13,7 +13,7 @@ use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use std::future::Future;
 use time::OffsetDateTime;
-use tracing::{info, warn};
+use tracing::info;
 
 /// What a gateway session is fitted to when the role's MaxSessionDuration is lower than asked.
 pub const FITTED_SECONDS: i32 = 3600;
@@ -144,7 +144,7 @@ pub async fn assume_gateway<S: Sts>(
             fitted: false,
         }),
         Err(e) if e.is_duration_too_long() && asked.is_some_and(|d| d > FITTED_SECONDS) => {
-            warn!(
+            info!(
                 profile = req.profile,
                 "profile {}: {} s exceeds the maximum session duration of role {}; asking for {} s instead",
                 req.profile,
