@@ -170,7 +170,10 @@ async fn assume_all(
         gateway.ca_bundle.as_deref(),
     )
     .await?;
-    let duration = gateway.duration_seconds.or(signed_in.claims.session_duration).or(Some(3600));
+    let duration = gateway
+        .duration_seconds
+        .or(signed_in.claims.session_duration)
+        .or(Some(3600));
     let request = sts::SamlRoleRequest {
         profile: &gateway.profile,
         role_arn: &chosen.role_arn,
@@ -187,8 +190,21 @@ async fn assume_all(
             chosen.role_name()
         );
     }
-    let session_name = sts::session_name(signed_in.claims.session_name.as_deref().unwrap_or("samlbridge"));
-    let hops = sts::walk_chain(&client, &gateway.profile, &session.credentials, &plan.chain, &session_name).await?;
+    let session_name = sts::session_name(
+        signed_in
+            .claims
+            .session_name
+            .as_deref()
+            .unwrap_or("samlbridge"),
+    );
+    let hops = sts::walk_chain(
+        &client,
+        &gateway.profile,
+        &session.credentials,
+        &plan.chain,
+        &session_name,
+    )
+    .await?;
     let mut written = vec![(gateway.profile.clone(), session.credentials)];
     written.extend(hops);
     Ok(written)

@@ -247,6 +247,7 @@ mod tests {
                 duration_seconds: None,
                 region: None,
                 ca_bundle: None,
+                uses_credential_process: false,
             },
             chain: vec![
                 hop("prod", "corp", "arn:aws:iam::3:role/A"),
@@ -271,6 +272,7 @@ mod tests {
             external_id: None,
             duration_seconds: None,
             region: None,
+            uses_credential_process: false,
         }
     }
 }

@@ -143,6 +143,7 @@ mod tests {
             external_id: None,
             duration_seconds: duration,
             region: None,
+            uses_credential_process: false,
         }
     }
 
