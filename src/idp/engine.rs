@@ -53,24 +53,23 @@ pub async fn run(
         push_started: None,
     };
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
-    let mut steps = 1;
+    let mut pages = 1;
     loop {
-        let action = next_action(&fetched, &providers, named, &mut state)?;
-        fetched = match action {
+        match next_action(&fetched, &providers, named, &mut state)? {
             Action::Done(assertion) => return Ok(assertion),
-            Action::Send(sub) => session.send(&sub).await?,
-            Action::Follow(url) => session.get(url).await?,
             Action::Poll(sub, pause) => {
+                // Bounded by the push step's own timeout, not by the page count.
                 tokio::time::sleep(pause).await;
-                let answer = session.send(&sub).await?;
-                steps -= 1;
-                answer
+                fetched = session.send(&sub).await?;
+                continue;
             }
-        };
-        steps += 1;
-        if steps > MAX_STEPS {
-            return Err(stuck(&fetched));
+            Action::Send(_) | Action::Follow(_) if pages >= MAX_STEPS => {
+                return Err(stuck(&fetched));
+            }
+            Action::Send(sub) => fetched = session.send(&sub).await?,
+            Action::Follow(url) => fetched = session.get(url).await?,
         }
+        pages += 1;
     }
 }
 

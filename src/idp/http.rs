@@ -126,11 +126,13 @@ impl IdpSession {
     pub async fn send(&self, sub: &Submission) -> Result<Fetched, IdpError> {
         let mut url = sub.url.clone();
         if sub.method == Method::Get {
-            let mut query = url.query_pairs_mut();
-            for (name, value) in &sub.pairs {
-                query.append_pair(name, value);
+            // A block, not drop(): the serializer is not Send and must end before the await.
+            {
+                let mut query = url.query_pairs_mut();
+                for (name, value) in &sub.pairs {
+                    query.append_pair(name, value);
+                }
             }
-            drop(query);
             return self.fetch(Method::Get, url, Vec::new()).await;
         }
         self.fetch(Method::Post, url, sub.pairs.clone()).await

@@ -11,6 +11,8 @@ mod form;
 mod http;
 mod page;
 mod provider;
+#[cfg(test)]
+mod testidp;
 
 pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
