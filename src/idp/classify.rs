@@ -51,7 +51,9 @@ pub enum PageKind {
         password: Option<String>,
     },
     /// A form a browser posts by itself.
-    AutoPost { form: usize },
+    AutoPost {
+        form: usize,
+    },
     Refresh(url::Url),
     /// Nothing the engine knows; the reason, for the hint.
     Unknown(String),
@@ -113,7 +115,9 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
         .collect();
     if let Some((form, field)) = find_mfa(page, &usable, &provider.mfa) {
         if progress.sent_code.as_deref() == Some(field.name.as_str()) {
-            return PageKind::Rejected("it asked for the code again: the code was not accepted".into());
+            return PageKind::Rejected(
+                "it asked for the code again: the code was not accepted".into(),
+            );
         }
         let label = field
             .label
@@ -197,7 +201,11 @@ fn cap(text: &str) -> String {
 }
 
 /// Forms to search: those `sel` picks when it picks any, else all of them.
-fn preferred<'f>(page: &Page, forms: &[&'f Form], sel: Option<&super::provider::Css>) -> Vec<&'f Form> {
+fn preferred<'f>(
+    page: &Page,
+    forms: &[&'f Form],
+    sel: Option<&super::provider::Css>,
+) -> Vec<&'f Form> {
     if let Some(sel) = sel {
         let picked: Vec<&Form> = forms
             .iter()
@@ -232,7 +240,9 @@ fn find_push(page: &Page, forms: &[&Form], provider: &Provider) -> Option<PageKi
     if !push.selectors.iter().any(|s| page.has(s.selector())) {
         return None;
     }
-    let form = preferred(page, forms, push.form.as_ref()).into_iter().next()?;
+    let form = preferred(page, forms, push.form.as_ref())
+        .into_iter()
+        .next()?;
     let number = push
         .number
         .as_ref()
@@ -263,10 +273,11 @@ fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<PageKin
     if with_password.is_some() {
         return with_password;
     }
-    let by_selector = login
-        .form
-        .as_ref()
-        .is_some_and(|s| candidates.iter().any(|f| page.form_matches(f.index, s.selector())));
+    let by_selector = login.form.as_ref().is_some_and(|s| {
+        candidates
+            .iter()
+            .any(|f| page.form_matches(f.index, s.selector()))
+    });
     candidates.iter().find_map(|form| {
         let username = visible_named(form, &login.username, |f| !f.is_password())?;
         let typed = form.fields.iter().filter(|f| f.is_typed()).count();
@@ -279,7 +290,11 @@ fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<PageKin
 }
 
 /// A visible typed field named in `names` (compared without case) that passes `also`.
-fn visible_named<'f>(form: &'f Form, names: &[String], also: impl Fn(&Field) -> bool) -> Option<&'f Field> {
+fn visible_named<'f>(
+    form: &'f Form,
+    names: &[String],
+    also: impl Fn(&Field) -> bool,
+) -> Option<&'f Field> {
     names.iter().find_map(|n| {
         form.fields
             .iter()

@@ -118,8 +118,14 @@ fn next_action(
         PageKind::Mfa { form, field, label } => {
             let code = state.answers.mfa_code(&label)?;
             let fills = [(field.as_str(), code.expose())];
-            let sub = fill(&forms[form], &fills, &provider.mfa.set, provider.mfa.click.as_deref());
+            let sub = fill(
+                &forms[form],
+                &fills,
+                &provider.mfa.set,
+                provider.mfa.click.as_deref(),
+            );
             info!("{host} asks for a one-time code: sending it");
+            debug!("fields sent: {}", sub.names().join(", "));
             state.progress.sent_code = Some(field);
             Ok(Action::Send(sub))
         }
@@ -131,7 +137,11 @@ fn next_action(
         } => login(state, provider, &forms[form], username, password, &host),
         PageKind::AutoPost { form } => {
             let sub = forms[form].submission(&[], Click::Script);
-            debug!("posting the page's own form to {}", without_query(&sub.url));
+            debug!(
+                "posting the page's own form to {} (fields: {})",
+                without_query(&sub.url),
+                sub.names().join(", ")
+            );
             Ok(Action::Send(sub))
         }
         PageKind::Refresh(url) => Ok(Action::Follow(url)),
@@ -174,7 +184,12 @@ fn login(
     if let (Some(name), Some(value)) = (password.as_deref(), pass_value.as_ref()) {
         fills.push((name, value.expose()));
     }
-    let sub = fill(form, &fills, &provider.login.set, provider.login.click.as_deref());
+    let sub = fill(
+        form,
+        &fills,
+        &provider.login.set,
+        provider.login.click.as_deref(),
+    );
     debug!(
         "sign-in form #{} (id {:?}, name {:?})",
         form.index, form.id, form.name
@@ -203,7 +218,10 @@ fn push(
     host: &str,
 ) -> Result<Action, IdpError> {
     let Some(step) = provider.push.as_ref() else {
-        return Err(IdpError::Setup(format!("provider {} has no [push]", provider.name)));
+        return Err(IdpError::Setup(format!(
+            "provider {} has no [push]",
+            provider.name
+        )));
     };
     let started = *state.push_started.get_or_insert_with(|| {
         let mut message = format!("{host}: {}", step.message);
@@ -223,7 +241,10 @@ fn push(
         });
     }
     let sub = fill(form, &[], &step.set, step.click.as_deref());
-    Ok(Action::Poll(sub, Duration::from_secs(step.interval_seconds.max(1))))
+    Ok(Action::Poll(
+        sub,
+        Duration::from_secs(step.interval_seconds.max(1)),
+    ))
 }
 
 /// `form` with `fills`, then the provider's fixed fields, and the button to press.

@@ -256,10 +256,17 @@ fn read_control(
     let name = v.attr("name").filter(|n| !n.is_empty()).map(str::to_string);
     let kind = match tag {
         "input" => v.attr("type").unwrap_or("text").trim().to_ascii_lowercase(),
-        "button" => v.attr("type").unwrap_or("submit").trim().to_ascii_lowercase(),
+        "button" => v
+            .attr("type")
+            .unwrap_or("submit")
+            .trim()
+            .to_ascii_lowercase(),
         other => other.to_string(),
     };
-    if matches!((tag, kind.as_str()), ("button", "submit") | ("input", "submit" | "image")) {
+    if matches!(
+        (tag, kind.as_str()),
+        ("button", "submit") | ("input", "submit" | "image")
+    ) {
         let value = v.attr("value").unwrap_or_default().to_string();
         buttons.push(SubmitButton { name, value });
         return;
@@ -271,7 +278,9 @@ fn read_control(
     let value = match tag {
         "select" => selected_option(el),
         "textarea" => el.text().collect(),
-        _ if matches!(kind.as_str(), "checkbox" | "radio") => v.attr("value").unwrap_or("on").into(),
+        _ if matches!(kind.as_str(), "checkbox" | "radio") => {
+            v.attr("value").unwrap_or("on").into()
+        }
         _ => v.attr("value").unwrap_or_default().to_string(),
     };
     let checked = !matches!(kind.as_str(), "checkbox" | "radio") || v.attr("checked").is_some();
@@ -282,7 +291,9 @@ fn read_control(
         kind,
         value,
         id: v.id().map(str::to_string),
-        autocomplete: v.attr("autocomplete").map(|a| a.trim().to_ascii_lowercase()),
+        autocomplete: v
+            .attr("autocomplete")
+            .map(|a| a.trim().to_ascii_lowercase()),
         checked,
     });
 }

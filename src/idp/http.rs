@@ -90,9 +90,7 @@ impl IdpSession {
     /// Replaces the jar with cookies saved by `save_cookies`; the expired ones are dropped.
     pub fn load_cookies(&self, json: &Secret) -> Result<(), IdpError> {
         let cookies: Vec<cookie_store::Cookie<'static>> = serde_json::from_str(json.expose())
-            .map_err(|e| {
-                IdpError::Setup(format!("the saved IdP session is not readable ({e})"))
-            })?;
+            .map_err(|e| IdpError::Setup(format!("the saved IdP session is not readable ({e})")))?;
         let loaded =
             cookie_store::CookieStore::from_cookies(cookies.into_iter().map(Ok::<_, ()>), false)
                 .map_err(|()| IdpError::Setup("the saved IdP session is not readable".into()))?;
@@ -100,7 +98,9 @@ impl IdpSession {
         Ok(())
     }
 
-    fn lock_cookies(&self) -> Result<std::sync::MutexGuard<'_, cookie_store::CookieStore>, IdpError> {
+    fn lock_cookies(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, cookie_store::CookieStore>, IdpError> {
         self.cookies
             .lock()
             .map_err(|_| IdpError::Setup("the cookie jar is unusable after a crash".into()))

@@ -142,7 +142,8 @@ impl Page {
             .zip(forms)
             .filter(|(el, form)| {
                 let binding = BINDING_FIELDS.iter().any(|n| form.field(n).is_some());
-                let noscript_button = el.select(&NOSCRIPT).next().is_some() && !form.buttons.is_empty();
+                let noscript_button =
+                    el.select(&NOSCRIPT).next().is_some() && !form.buttons.is_empty();
                 form.is_all_hidden() && (script_submits || binding || noscript_button)
             })
             .map(|(_, form)| form.index)

@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 const BUILT_IN: [(&str, &str); 3] = [
     ("adfs", include_str!("../../providers/adfs.toml")),
     ("generic", include_str!("../../providers/generic.toml")),
-    ("simplesamlphp", include_str!("../../providers/simplesamlphp.toml")),
+    (
+        "simplesamlphp",
+        include_str!("../../providers/simplesamlphp.toml"),
+    ),
 ];
 
 /// The provider used for pages no other provider recognises.
@@ -217,8 +220,9 @@ impl Providers {
         }
         if let Some(dir) = user_dir {
             for (name, path) in user_files(dir)? {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| IdpError::Setup(format!("{}: cannot read: {e}", path.display())))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    IdpError::Setup(format!("{}: cannot read: {e}", path.display()))
+                })?;
                 let provider = parse(&name, &text, &path)?;
                 list.retain(|p: &Provider| p.name != name);
                 list.push(provider);

@@ -1,7 +1,8 @@
 use super::*;
 use url::Url;
 
-const ADFS: &str = "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
+const ADFS: &str =
+    "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
 const SSP: &str = "http://127.0.0.1:18080/module.php/core/loginuserpass.php?AuthState=x";
 const GENERIC: &str = "https://sso.example/login";
 
@@ -96,7 +97,10 @@ fn a_wrong_code_is_rejected_with_the_idps_words_or_because_it_is_asked_again() {
     let PageKind::Rejected(words) = kind else {
         panic!("{kind:?}")
     };
-    assert_eq!(words, "The verification code you entered is incorrect. Try again.");
+    assert_eq!(
+        words,
+        "The verification code you entered is incorrect. Try again."
+    );
     let again = include_str!("../../../tests/fixtures/adfs/mfa-code.html");
     let (_, kind) = kind_of(ADFS, again, &progress);
     assert!(

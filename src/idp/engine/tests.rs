@@ -111,14 +111,20 @@ fn login_answer(h: &Hit, paginated: bool, mfa: bool) -> Reply {
 async fn adfs_login_with_cookies_and_redirects() {
     let idp = adfs(false, false);
     let mut a = answers("Correct-Horse-1", &[]);
-    let assertion = crate::idp::login(&request(&idp, None), &mut a).await.unwrap();
+    let assertion = crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap();
     assert!(assertion.base64().expose().starts_with("PHNhbWxw"));
     let posts = idp.posts();
     assert_eq!(posts.len(), 1);
     // The options form's fields are not in the post; AuthMethod is the login form's own.
     assert_eq!(posts[0].names(), ["UserName", "Password", "AuthMethod"]);
     assert_eq!(posts[0].path(), "/adfs/ls/IdpInitiatedSignOn.aspx");
-    assert!(posts[0].url.contains("client-request-id="), "{}", posts[0].url);
+    assert!(
+        posts[0].url.contains("client-request-id="),
+        "{}",
+        posts[0].url
+    );
     assert_eq!(a.asked, ["username", "password"]);
 }
 
@@ -133,7 +139,10 @@ async fn adfs_wrong_password_is_rejected_with_the_idps_words() {
         panic!("{err:?}")
     };
     assert_eq!(host, "127.0.0.1");
-    assert!(message.starts_with("Incorrect user ID or password"), "{message}");
+    assert!(
+        message.starts_with("Incorrect user ID or password"),
+        "{message}"
+    );
     assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
 }
 
@@ -141,7 +150,9 @@ async fn adfs_wrong_password_is_rejected_with_the_idps_words() {
 async fn adfs_mfa_code_comes_from_the_answers() {
     let idp = adfs(false, true);
     let mut a = answers("Correct-Horse-1", &["123456"]);
-    crate::idp::login(&request(&idp, None), &mut a).await.unwrap();
+    crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap();
     assert_eq!(
         a.asked,
         [
@@ -155,20 +166,27 @@ async fn adfs_mfa_code_comes_from_the_answers() {
         posts[1].names(),
         ["AuthMethod", "Context", "VerificationCode", "SignIn"]
     );
-    assert_eq!(posts[1].field("Context"), Some("eyJyZXF1ZXN0IjoiNzdkM2MyYTU4In0++/MFA=="));
+    assert_eq!(
+        posts[1].field("Context"),
+        Some("eyJyZXF1ZXN0IjoiNzdkM2MyYTU4In0++/MFA==")
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_mfa_code_is_rejected_and_a_missing_one_needs_a_person() {
     let idp = adfs(false, true);
     let mut a = answers("Correct-Horse-1", &["000000"]);
-    let err = crate::idp::login(&request(&idp, None), &mut a).await.unwrap_err();
+    let err = crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, IdpError::Rejected { message, .. } if message.contains("verification code you entered is incorrect")),
         "{err:?}"
     );
     let mut none = answers("Correct-Horse-1", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut none).await.unwrap_err();
+    let err = crate::idp::login(&request(&idp, None), &mut none)
+        .await
+        .unwrap_err();
     assert!(matches!(err, IdpError::NeedsPerson { .. }), "{err:?}");
 }
 
@@ -191,8 +209,13 @@ async fn adfs_paginated_sign_in_sends_the_username_then_the_password() {
 async fn an_unknown_page_is_an_unexpected_answer_with_its_title() {
     let idp = TestIdp::start(|_| Reply::page(PORTAL));
     let mut a = answers("x", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut a).await.unwrap_err();
-    let IdpError::UnexpectedPage { url, title, hint, .. } = &err else {
+    let err = crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap_err();
+    let IdpError::UnexpectedPage {
+        url, title, hint, ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(title, "Example Corp Portal");
@@ -211,9 +234,12 @@ async fn a_flow_that_never_ends_stops_after_the_step_limit() {
         ))
     });
     let mut a = answers("x", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut a).await.unwrap_err();
+    let err = crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap_err();
     assert!(
-        err.to_string().contains(&format!("did not finish after {MAX_STEPS} steps")),
+        err.to_string()
+            .contains(&format!("did not finish after {MAX_STEPS} steps")),
         "{err}"
     );
     assert_eq!(idp.hits().len(), MAX_STEPS);
@@ -233,7 +259,8 @@ async fn push_approval_is_polled_and_the_number_shown() {
     });
     // The built-in adfs file, polling every second instead of three.
     let dir = tempfile::tempdir().unwrap();
-    let adfs = include_str!("../../../providers/adfs.toml").replace("interval_seconds = 3", "interval_seconds = 1");
+    let adfs = include_str!("../../../providers/adfs.toml")
+        .replace("interval_seconds = 3", "interval_seconds = 1");
     std::fs::write(dir.path().join("adfs.toml"), adfs).unwrap();
     let mut req = request(&idp, Some("adfs"));
     req.user_providers = Some(dir.path().to_path_buf());
@@ -241,8 +268,55 @@ async fn push_approval_is_polled_and_the_number_shown() {
     crate::idp::login(&req, &mut a).await.unwrap();
     assert_eq!(*polls.lock().unwrap(), 2);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
-    assert!(a.notices[0].contains("pick the number 42"), "{:?}", a.notices);
+    assert!(
+        a.notices[0].contains("pick the number 42"),
+        "{:?}",
+        a.notices
+    );
     assert_eq!(idp.posts()[0].names(), ["AuthMethod", "Context"]);
+}
+
+/// Logs at the most verbose level name pages and fields, never the password, the code, the
+/// assertion or a cookie value.
+#[tokio::test]
+async fn no_secret_reaches_the_logs() {
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink = Sink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let idp = adfs(false, true);
+    let mut a = answers("Correct-Horse-1", &["123456"]);
+    crate::idp::login(&request(&idp, None), &mut a)
+        .await
+        .unwrap();
+    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    eprintln!("{logs}");
+    assert!(logs.contains("sign-in form"), "{logs}");
+    assert!(logs.contains("UserName, Password, AuthMethod"), "{logs}");
+    for secret in [
+        "Correct-Horse-1",
+        "123456",
+        "PHNhbWxw",
+        "req1",
+        "SAMLRequest=abc",
+    ] {
+        assert!(!logs.contains(secret), "{secret} in logs:\n{logs}");
+    }
 }
 
 #[test]
@@ -257,4 +331,46 @@ fn the_login_future_can_move_between_threads() {
     let mut a = answers("x", &[]);
     let future = crate::idp::login(&req, &mut a);
     assert_send(&future);
+}
+
+/// Against a real SimpleSAMLphp (../shared/real-idp/simplesamlphp/start.sh DIR 18080):
+/// `cargo test --lib idp::engine::tests::real_simplesamlphp -- --ignored`.
+#[tokio::test]
+#[ignore = "needs a real SimpleSAMLphp on 127.0.0.1:18080"]
+async fn real_simplesamlphp() {
+    let url = std::env::var("SAMLBRIDGE_TEST_SSP_URL").unwrap_or_else(|_| {
+        "http://127.0.0.1:18080/saml2/idp/SSOService.php?spentityid=urn:amazon:webservices".into()
+    });
+    let req = LoginRequest {
+        url,
+        provider: None,
+        ca_bundle: None,
+        user_providers: None,
+    };
+    let mut alice = answers("alice-Pass-1", &[]);
+    struct Alice<'a>(&'a mut Scripted);
+    impl LoginAnswers for Alice<'_> {
+        fn username(&mut self) -> Result<String, IdpError> {
+            Ok("alice".into())
+        }
+        fn password(&mut self) -> Result<Secret, IdpError> {
+            self.0.password()
+        }
+        fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+            self.0.mfa_code(label)
+        }
+    }
+    let assertion = crate::idp::login(&req, &mut Alice(&mut alice))
+        .await
+        .unwrap();
+    assert!(assertion.base64().expose().len() > 1000);
+
+    let mut wrong = answers("not-her-password", &[]);
+    let err = crate::idp::login(&req, &mut Alice(&mut wrong))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, IdpError::Rejected { message, .. } if message == "Incorrect username or password"),
+        "{err:?}"
+    );
 }

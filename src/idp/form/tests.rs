@@ -24,12 +24,24 @@ const PAGE: &str = "https://idp.example/sso/login.php?AuthState=abc&x=1#frag";
 fn actions_resolve_against_the_page_like_a_browser() {
     let cases = [
         (r#"action="?""#, "https://idp.example/sso/login.php?"),
-        (r##"action="#""##, "https://idp.example/sso/login.php?AuthState=abc&x=1"),
-        (r#"action="""#, "https://idp.example/sso/login.php?AuthState=abc&x=1"),
+        (
+            r##"action="#""##,
+            "https://idp.example/sso/login.php?AuthState=abc&x=1",
+        ),
+        (
+            r#"action="""#,
+            "https://idp.example/sso/login.php?AuthState=abc&x=1",
+        ),
         ("", "https://idp.example/sso/login.php?AuthState=abc&x=1"),
         (r#"action="/path/post""#, "https://idp.example/path/post"),
-        (r#"action="next?a=1&amp;b=2""#, "https://idp.example/sso/next?a=1&b=2"),
-        (r#"action="https://other.example/acs""#, "https://other.example/acs"),
+        (
+            r#"action="next?a=1&amp;b=2""#,
+            "https://idp.example/sso/next?a=1&b=2",
+        ),
+        (
+            r#"action="https://other.example/acs""#,
+            "https://other.example/acs",
+        ),
         (r#"action="  /trimmed  ""#, "https://idp.example/trimmed"),
     ];
     for (attr, want) in cases {
@@ -52,8 +64,14 @@ fn base_href_changes_where_actions_point() {
 #[test]
 fn method_defaults_to_get_and_any_other_value_posts() {
     assert_eq!(one_form(PAGE, "<form></form>").method, Method::Get);
-    assert_eq!(one_form(PAGE, "<form method=GET></form>").method, Method::Get);
-    assert_eq!(one_form(PAGE, "<form method=Post></form>").method, Method::Post);
+    assert_eq!(
+        one_form(PAGE, "<form method=GET></form>").method,
+        Method::Get
+    );
+    assert_eq!(
+        one_form(PAGE, "<form method=Post></form>").method,
+        Method::Post
+    );
 }
 
 #[test]
@@ -61,7 +79,11 @@ fn entities_in_values_are_decoded_and_unnamed_inputs_never_posted() {
     let html = include_str!("../../../tests/fixtures/simplesamlphp/login.html");
     let form = one_form(PAGE, html);
     let state = form.field("AuthState").unwrap();
-    assert!(state.value.ends_with("urn%3Aamazon%3Awebservices&cookieTime=1795278610"));
+    assert!(
+        state
+            .value
+            .ends_with("urn%3Aamazon%3Awebservices&cookieTime=1795278610")
+    );
     assert!(!state.visible);
     // The hidden input without a name and the button without a name are not in the post.
     let sub = form.submission(&[("username", "alice"), ("password", "pw")], Click::Default);
@@ -99,7 +121,10 @@ fn a_named_submit_button_is_posted_only_when_clicked() {
     };
     assert_eq!(last(Click::Script).as_deref(), Some("factor=totp"));
     assert_eq!(last(Click::Default).as_deref(), Some("action=login"));
-    assert_eq!(last(Click::Named("action")).as_deref(), Some("action=login"));
+    assert_eq!(
+        last(Click::Named("action")).as_deref(),
+        Some("action=login")
+    );
     assert_eq!(last(Click::Named("nosuch")).as_deref(), Some("factor=totp"));
     // type=button is not a submit button.
     assert!(form.buttons.iter().all(|b| b.value != "1"));
@@ -118,7 +143,10 @@ fn fills_replace_the_first_field_of_a_name_or_are_added() {
 
 #[test]
 fn a_get_form_replaces_the_action_query() {
-    let form = one_form(PAGE, r#"<form action="/find?old=1"><input name=q value=v></form>"#);
+    let form = one_form(
+        PAGE,
+        r#"<form action="/find?old=1"><input name=q value=v></form>"#,
+    );
     let sub = form.submission(&[], Click::Script);
     assert_eq!(sub.url.as_str(), "https://idp.example/find");
     assert_eq!(sub.method, Method::Get);
@@ -151,9 +179,15 @@ fn labels_come_from_label_for_enclosing_label_or_placeholder() {
     let generic = include_str!("../../../tests/fixtures/generic/login.html");
     let form = forms_of(PAGE, generic).remove(1);
     assert_eq!(form.field("login").unwrap().label.as_deref(), Some("Email"));
-    assert_eq!(form.field("secret").unwrap().label.as_deref(), Some("Password"));
+    assert_eq!(
+        form.field("secret").unwrap().label.as_deref(),
+        Some("Password")
+    );
     let search = forms_of(PAGE, generic).remove(0);
-    assert_eq!(search.field("q").unwrap().label.as_deref(), Some("Search help"));
+    assert_eq!(
+        search.field("q").unwrap().label.as_deref(),
+        Some("Search help")
+    );
 }
 
 #[test]
@@ -165,5 +199,8 @@ fn debug_never_shows_values() {
     assert!(!shown.contains("PHNhbWxw"), "{shown}");
     let sub = form.submission(&[("Password", "hunter2")], Click::Script);
     let shown = format!("{sub:?}");
-    assert!(!shown.contains("hunter2") && !shown.contains("PHNhbWxw"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("PHNhbWxw"),
+        "{shown}"
+    );
 }

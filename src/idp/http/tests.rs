@@ -16,7 +16,9 @@ fn session() -> IdpSession {
 }
 
 fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
 }
 
 #[test]
@@ -36,7 +38,12 @@ fn plain_http_is_allowed_only_to_this_machine() {
     let msg = err.to_string();
     assert!(msg.contains("http://adfs.example/adfs/ls/"), "{msg}");
     assert!(!msg.contains("SECRET"), "{msg}");
-    for bad in ["ftp://adfs.example/", "http://10.0.0.1/", "http://localhost.evil.example/", "not a url"] {
+    for bad in [
+        "ftp://adfs.example/",
+        "http://10.0.0.1/",
+        "http://localhost.evil.example/",
+        "not a url",
+    ] {
         assert!(
             matches!(IdpSession::start_url(bad), Err(IdpError::Setup(_))),
             "{bad}"
@@ -140,7 +147,10 @@ async fn cookies_with_a_dotted_ip_domain_are_kept_and_can_be_saved_and_loaded() 
 
     let next = session();
     next.load_cookies(&saved).unwrap();
-    let page = next.get(Url::parse(&idp.url("/again")).unwrap()).await.unwrap();
+    let page = next
+        .get(Url::parse(&idp.url("/again")).unwrap())
+        .await
+        .unwrap();
     assert!(page.body.contains("lemonldap=abc123"), "{}", page.body);
     assert!(page.body.contains("persist=p1"), "{}", page.body);
 
@@ -160,7 +170,10 @@ async fn a_closed_port_is_a_network_error_naming_the_host_only() {
         panic!("{err:?}")
     };
     assert_eq!(host, "127.0.0.1");
-    assert!(!reason.contains("SECRET") && !reason.contains("/adfs"), "{reason}");
+    assert!(
+        !reason.contains("SECRET") && !reason.contains("/adfs"),
+        "{reason}"
+    );
     assert!(reason.starts_with("cannot connect"), "{reason}");
 }
 

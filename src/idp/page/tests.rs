@@ -25,7 +25,10 @@ fn meta_refresh_targets_resolve_against_the_page() {
     );
     let cases = [
         (r#"5;url=next"#, Some("https://sso.example/a/next")),
-        (r#"0, URL = "https://x.example/y""#, Some("https://x.example/y")),
+        (
+            r#"0, URL = "https://x.example/y""#,
+            Some("https://x.example/y"),
+        ),
         (r#"0; /z"#, Some("https://sso.example/z")),
         (r#"30"#, None),
         (r#"0; url="#, None),
@@ -82,7 +85,10 @@ fn auto_submit_forms_are_found_by_script_noscript_or_binding_fields() {
     );
     assert!(p.auto_submit_candidates(&p.forms()).is_empty());
     // Nor is a form of hidden fields with nothing that submits it.
-    let p = page("https://a.example/", "<form><input type=hidden name=a value=1></form>");
+    let p = page(
+        "https://a.example/",
+        "<form><input type=hidden name=a value=1></form>",
+    );
     assert!(p.auto_submit_candidates(&p.forms()).is_empty());
 }
 

@@ -86,7 +86,8 @@ fn a_bad_user_file_is_reported_with_its_path() {
     std::fs::write(&path, "[mfa]\nfields = \"otp\"\n").unwrap();
     let err = Providers::load(Some(dir.path())).unwrap_err();
     assert!(
-        err.to_string().starts_with(&format!("{}:2: ", path.display())),
+        err.to_string()
+            .starts_with(&format!("{}:2: ", path.display())),
         "{err}"
     );
 }
