@@ -3,9 +3,10 @@
 //!
 //! Classification is pure (no requests, no prompts), so every fixture page can be checked in a test.
 
+use super::IdpError;
 use super::form::{Field, Form};
 use super::page::Page;
-use super::provider::{ErrorText, LoginStep, MfaStep, Provider, Providers};
+use super::provider::{Css, ErrorText, LoginStep, MfaStep, Provider, Providers};
 use crate::saml::SamlAssertion;
 
 /// Longest IdP message repeated to the user; the rest of a long error block is noise.
@@ -93,8 +94,7 @@ pub fn detect<'p>(providers: &'p Providers, page: &Page) -> Result<&'p Provider,
     }
 }
 
-use super::IdpError;
-
+/// What `page` is, for `provider`, given what was sent before it.
 pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Progress) -> PageKind {
     if let Some(value) = saml_response(forms) {
         return PageKind::Assertion(SamlAssertion::from_form_value(value));
@@ -201,11 +201,7 @@ fn cap(text: &str) -> String {
 }
 
 /// Forms to search: those `sel` picks when it picks any, else all of them.
-fn preferred<'f>(
-    page: &Page,
-    forms: &[&'f Form],
-    sel: Option<&super::provider::Css>,
-) -> Vec<&'f Form> {
+fn preferred<'f>(page: &Page, forms: &[&'f Form], sel: Option<&Css>) -> Vec<&'f Form> {
     if let Some(sel) = sel {
         let picked: Vec<&Form> = forms
             .iter()

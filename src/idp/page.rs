@@ -150,7 +150,7 @@ impl Page {
             .collect()
     }
 
-    /// The HTTP status told apart for hints.
+    /// An HTTP error answer, worth naming in a hint.
     pub fn is_error_status(&self) -> bool {
         self.status >= 400
     }

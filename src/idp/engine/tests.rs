@@ -374,3 +374,47 @@ async fn real_simplesamlphp() {
         "{err:?}"
     );
 }
+
+/// Against a real LemonLDAP::NG (../shared/real-idp/lemonldap-ng/start.sh DIR PORT) with the generic
+/// provider: SAMLBRIDGE_TEST_LLNG_URL=http://127.0.0.1:PORT/saml/singleSignOn?IDPInitiated=1&spConfKey=aws
+/// and, for dwho's TOTP step, SAMLBRIDGE_TEST_TOTP=$(python3 .../totp.py).
+#[tokio::test]
+#[ignore = "needs a real LemonLDAP::NG"]
+async fn real_lemonldap_ng() {
+    let Ok(url) = std::env::var("SAMLBRIDGE_TEST_LLNG_URL") else {
+        panic!("set SAMLBRIDGE_TEST_LLNG_URL");
+    };
+    let req = LoginRequest {
+        url,
+        provider: None,
+        ca_bundle: None,
+        user_providers: None,
+    };
+    struct User(&'static str, Scripted);
+    impl LoginAnswers for User {
+        fn username(&mut self) -> Result<String, IdpError> {
+            Ok(self.0.into())
+        }
+        fn password(&mut self) -> Result<Secret, IdpError> {
+            self.1.password()
+        }
+        fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+            self.1.mfa_code(label)
+        }
+    }
+    let mut rtyler = User("rtyler", answers("rtyler", &[]));
+    let assertion = crate::idp::login(&req, &mut rtyler).await.unwrap();
+    assert!(assertion.base64().expose().len() > 1000);
+
+    let mut wrong = User("rtyler", answers("nope", &[]));
+    let err = crate::idp::login(&req, &mut wrong).await.unwrap_err();
+    eprintln!("wrong password: {err}");
+    assert!(matches!(err, IdpError::Rejected { .. }), "{err:?}");
+
+    if let Ok(code) = std::env::var("SAMLBRIDGE_TEST_TOTP") {
+        let mut dwho = User("dwho", answers("dwho", &[&code]));
+        let assertion = crate::idp::login(&req, &mut dwho).await.unwrap();
+        assert!(assertion.base64().expose().len() > 1000);
+        eprintln!("dwho asked: {:?}", dwho.1.asked);
+    }
+}
