@@ -360,10 +360,21 @@ async fn real_simplesamlphp() {
             self.0.mfa_code(label)
         }
     }
-    let assertion = crate::idp::login(&req, &mut Alice(&mut alice))
+    let session = IdpSession::new(&req).unwrap();
+    let assertion = crate::idp::login_with_session(&session, &req, &mut Alice(&mut alice))
         .await
         .unwrap();
     assert!(assertion.base64().expose().len() > 1000);
+
+    // The IdP's session, saved and loaded into a new one, signs in without the password.
+    let saved = session.save_cookies().unwrap();
+    let again = IdpSession::new(&req).unwrap();
+    again.load_cookies(&saved).unwrap();
+    let mut nobody = answers("", &[]);
+    crate::idp::login_with_session(&again, &req, &mut Alice(&mut nobody))
+        .await
+        .unwrap();
+    assert!(nobody.asked.is_empty(), "{:?}", nobody.asked);
 
     let mut wrong = answers("not-her-password", &[]);
     let err = crate::idp::login(&req, &mut Alice(&mut wrong))
