@@ -1,7 +1,21 @@
 //! The login engine: signs in to an IdP the way a browser does (forms, redirects, cookies, MFA pages),
 //! driven by provider files, until a page carries a SAMLResponse.
 //!
-//! (skeleton: types fixed; the engine, the HTTP session and the provider files to be written.)
+//! The parts: `http` (the session: cookies, TLS roots, redirects), `page` and `form` (what a page
+//! holds, as a browser reads it), `provider` (the provider files), `classify` (what a page is) and
+//! `engine` (the loop that acts on each page).
+
+mod classify;
+mod engine;
+mod form;
+mod http;
+mod page;
+mod provider;
+#[cfg(test)]
+mod testidp;
+
+pub use engine::MAX_STEPS;
+pub use http::{IdpSession, MAX_REDIRECTS};
 
 use crate::error::ExitKind;
 use crate::saml::SamlAssertion;
@@ -27,6 +41,10 @@ pub trait LoginAnswers: Send {
     fn password(&mut self) -> Result<Secret, IdpError>;
     /// `label` is what the IdP's page calls the code ("Verification code", "Passcode"...).
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError>;
+    /// Something the person must see while the engine waits (a push to approve, a number to pick).
+    fn notice(&mut self, message: &str) {
+        eprintln!("{message}");
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,10 +94,35 @@ impl IdpError {
     }
 }
 
-/// Signs in and returns the assertion the IdP posts to AWS.
+/// Signs in and returns the assertion the IdP posts to AWS, with a fresh session.
 pub async fn login(
-    _req: &LoginRequest,
-    _answers: &mut dyn LoginAnswers,
+    req: &LoginRequest,
+    answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
-    todo!("idp::login")
+    let session = IdpSession::new(req)?;
+    login_with_session(&session, req, answers).await
+}
+
+/// Signs in through `session`, whose cookies the caller may have loaded (a session the IdP still
+/// knows skips the password) and may save afterwards.
+pub async fn login_with_session(
+    session: &IdpSession,
+    req: &LoginRequest,
+    answers: &mut dyn LoginAnswers,
+) -> Result<SamlAssertion, IdpError> {
+    engine::run(session, req, answers).await
+}
+
+/// The built-in providers' names, for `--provider` help and messages.
+pub fn provider_names() -> Vec<&'static str> {
+    provider::built_in_names()
+}
+
+/// Every provider a login with `user_providers` can use (built-in and the user's) as (name,
+/// description), or the first mistake in a provider file.
+pub fn available_providers(
+    user_providers: Option<&std::path::Path>,
+) -> Result<Vec<(String, String)>, IdpError> {
+    let providers = provider::Providers::load(user_providers)?;
+    Ok(providers.describe())
 }

@@ -1,0 +1,313 @@
+//! The IdP session: an HTTP client that behaves like a careful browser — a cookie jar that can be
+//! saved and loaded between runs, the system's trusted roots plus the company's CA bundle, proxies
+//! from the environment, timeouts, and redirects followed by hand so that each hop is checked
+//! (plain `http://` only to this machine) and counted.
+
+use super::form::{Method, Submission};
+use super::{IdpError, LoginRequest};
+use crate::secret::Secret;
+use reqwest::StatusCode;
+use reqwest_cookie_store::CookieStoreMutex;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::debug;
+use url::{Host, Url};
+
+/// Redirects followed for one request before giving up.
+pub const MAX_REDIRECTS: usize = 10;
+/// Largest page read: IdP pages are small; a bigger answer is not a sign-in page.
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A desktop browser on Linux: IdPs serve their forms sign-in to it (AD FS offers Windows integrated
+/// sign-in only to the Windows browsers it lists), and some refuse clients that do not look like one.
+const USER_AGENT: &str = concat!(
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ",
+    "Chrome/124.0.0.0 Safari/537.36 samlbridge/",
+    env!("CARGO_PKG_VERSION")
+);
+
+/// An answer, after redirects.
+pub struct Fetched {
+    /// Where the last redirect led: relative links in the page resolve against it.
+    pub url: Url,
+    pub status: u16,
+    pub body: String,
+}
+
+/// A browser-like session with one IdP (or a chain of them): the client and its cookie jar.
+pub struct IdpSession {
+    client: reqwest::Client,
+    cookies: Arc<CookieStoreMutex>,
+}
+
+impl IdpSession {
+    /// A session with an empty cookie jar, trusting the system's roots and `req.ca_bundle`.
+    pub fn new(req: &LoginRequest) -> Result<IdpSession, IdpError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let cookies = Arc::new(CookieStoreMutex::default());
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .cookie_provider(cookies.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT);
+        if let Some(path) = &req.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| {
+                IdpError::Setup(format!(
+                    "CA bundle {}: cannot read it ({e}); fix saml_ca_bundle or SAMLBRIDGE_CA_BUNDLE",
+                    path.display()
+                ))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    IdpError::Setup(format!(
+                        "CA bundle {}: no PEM certificate in it; it must hold one or more \
+                         '-----BEGIN CERTIFICATE-----' blocks",
+                        path.display()
+                    ))
+                })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| IdpError::Setup(format!("cannot set up HTTPS: {}", error_chain(&e))))?;
+        Ok(IdpSession { client, cookies })
+    }
+
+    /// The cookies worth keeping (unexpired, session cookies included) as JSON, to sign in again
+    /// later without a password while the IdP's session lasts.
+    pub fn save_cookies(&self) -> Result<Secret, IdpError> {
+        let store = self.lock_cookies()?;
+        let cookies: Vec<_> = store.iter_unexpired().collect();
+        serde_json::to_string(&cookies)
+            .map(Secret::new)
+            .map_err(|e| IdpError::Setup(format!("cannot save the IdP cookies: {e}")))
+    }
+
+    /// Replaces the jar with cookies saved by `save_cookies`; the expired ones are dropped.
+    pub fn load_cookies(&self, json: &Secret) -> Result<(), IdpError> {
+        let cookies: Vec<cookie_store::Cookie<'static>> = serde_json::from_str(json.expose())
+            .map_err(|e| IdpError::Setup(format!("the saved IdP session is not readable ({e})")))?;
+        let loaded =
+            cookie_store::CookieStore::from_cookies(cookies.into_iter().map(Ok::<_, ()>), false)
+                .map_err(|()| IdpError::Setup("the saved IdP session is not readable".into()))?;
+        *self.lock_cookies()? = loaded;
+        Ok(())
+    }
+
+    fn lock_cookies(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, cookie_store::CookieStore>, IdpError> {
+        self.cookies
+            .lock()
+            .map_err(|_| IdpError::Setup("the cookie jar is unusable after a crash".into()))
+    }
+
+    /// The start URL, checked like every URL the session visits.
+    pub fn start_url(url: &str) -> Result<Url, IdpError> {
+        let parsed = Url::parse(url.trim()).map_err(|e| {
+            IdpError::Setup(format!(
+                "the sign-in URL '{url}' is not a valid URL ({e}); set saml_url or --url to the \
+                 IdP's sign-in address"
+            ))
+        })?;
+        check_scheme(&parsed)?;
+        Ok(parsed)
+    }
+
+    pub async fn get(&self, url: Url) -> Result<Fetched, IdpError> {
+        self.fetch(Method::Get, url, Vec::new()).await
+    }
+
+    /// Sends a form; a GET form's fields go in the query.
+    pub async fn send(&self, sub: &Submission) -> Result<Fetched, IdpError> {
+        let mut url = sub.url.clone();
+        if sub.method == Method::Get {
+            // A block, not drop(): the serializer is not Send and must end before the await.
+            {
+                let mut query = url.query_pairs_mut();
+                for (name, value) in &sub.pairs {
+                    query.append_pair(name, value);
+                }
+            }
+            return self.fetch(Method::Get, url, Vec::new()).await;
+        }
+        self.fetch(Method::Post, url, sub.pairs.clone()).await
+    }
+
+    /// One request and its redirects, each hop checked.
+    async fn fetch(
+        &self,
+        mut method: Method,
+        mut url: Url,
+        mut form: Vec<(String, String)>,
+    ) -> Result<Fetched, IdpError> {
+        for hop in 0..=MAX_REDIRECTS {
+            check_scheme(&url)?;
+            let request = match method {
+                Method::Get => self.client.get(url.clone()),
+                Method::Post => self.client.post(url.clone()).form(&form),
+            };
+            let response = request.send().await.map_err(|e| network_error(&url, &e))?;
+            let status = response.status();
+            let location = redirect_target(&url, &response)?;
+            let Some(next) = location else {
+                let body = read_body(&url, response).await?;
+                return Ok(Fetched {
+                    url,
+                    status: status.as_u16(),
+                    body,
+                });
+            };
+            if hop == MAX_REDIRECTS {
+                break;
+            }
+            debug!(
+                "HTTP {} from {}: redirected to {}",
+                status.as_u16(),
+                without_query(&url),
+                without_query(&next)
+            );
+            if !matches!(
+                status,
+                StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+            ) {
+                method = Method::Get;
+                form.clear();
+            }
+            url = next;
+        }
+        Err(IdpError::UnexpectedPage {
+            host: host_of(&url),
+            url: without_query(&url),
+            title: String::new(),
+            hint: format!(
+                "it redirected more than {MAX_REDIRECTS} times in a row; check saml_url, or run \
+                 with -vv to see the redirects"
+            ),
+        })
+    }
+}
+
+/// The Location of a redirect answer, resolved against the request URL.
+fn redirect_target(url: &Url, response: &reqwest::Response) -> Result<Option<Url>, IdpError> {
+    if !response.status().is_redirection() {
+        return Ok(None);
+    }
+    let Some(location) = response.headers().get(reqwest::header::LOCATION) else {
+        return Ok(None);
+    };
+    let location = location.to_str().ok().map(str::trim).unwrap_or("");
+    let mut next = url.join(location).map_err(|_| IdpError::UnexpectedPage {
+        host: host_of(url),
+        url: without_query(url),
+        title: String::new(),
+        hint: "it redirected to an address that is not a valid URL".into(),
+    })?;
+    next.set_fragment(None);
+    Ok(Some(next))
+}
+
+async fn read_body(url: &Url, mut response: reqwest::Response) -> Result<String, IdpError> {
+    let mut body: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(url, &e))? {
+        if body.len() + chunk.len() > MAX_PAGE_BYTES {
+            return Err(IdpError::UnexpectedPage {
+                host: host_of(url),
+                url: without_query(url),
+                title: String::new(),
+                hint: format!(
+                    "the page is larger than {} MiB, which no sign-in page is",
+                    MAX_PAGE_BYTES >> 20
+                ),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// `https://` anywhere; `http://` only to this machine, where nothing crosses a network.
+fn check_scheme(url: &Url) -> Result<(), IdpError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(IdpError::Setup(format!(
+            "refusing to send sign-in data over plain http to {}; use an https:// URL (http:// is \
+             allowed only to 127.0.0.1, ::1 or localhost)",
+            without_query(url)
+        ))),
+        other => Err(IdpError::Setup(format!(
+            "cannot sign in at {}: the '{other}' scheme is not supported; use an https:// URL",
+            without_query(url)
+        ))),
+    }
+}
+
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+pub fn host_of(url: &Url) -> String {
+    url.host_str().unwrap_or("the IdP").to_string()
+}
+
+/// The URL without its query and fragment, which may carry tokens: safe for logs and messages.
+pub fn without_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+/// A transport failure as a one-line reason naming the host only: reqwest's own message holds the
+/// whole URL, query included.
+fn network_error(url: &Url, err: &reqwest::Error) -> IdpError {
+    let detail = error_chain(err);
+    let reason = if err.is_timeout() {
+        format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())
+    } else if detail.contains("certificate") || detail.contains("Certificate") {
+        format!(
+            "its TLS certificate is not trusted ({detail}); if your company uses its own CA, set \
+             saml_ca_bundle or SAMLBRIDGE_CA_BUNDLE to its PEM file"
+        )
+    } else if err.is_connect() {
+        format!("cannot connect ({detail})")
+    } else {
+        detail
+    };
+    IdpError::Network {
+        host: host_of(url),
+        reason,
+    }
+}
+
+/// The innermost causes of an error, which say what happened; reqwest's outer layers say only that a
+/// request failed (and name the URL).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = err.source();
+    while let Some(e) = source {
+        causes.push(e.to_string());
+        source = e.source();
+    }
+    let inner: Vec<String> = causes.into_iter().rev().take(2).collect();
+    if inner.is_empty() {
+        "the request failed".to_string()
+    } else {
+        inner.into_iter().rev().collect::<Vec<_>>().join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests;

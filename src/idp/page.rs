@@ -1,0 +1,192 @@
+//! One answer page from the IdP, parsed once: its forms, title, meta refresh, and the text a person
+//! would read in the elements a provider file points at.
+//!
+//! The parsed document is not `Send`; a `Page` lives only while a page is classified, and what the
+//! engine keeps across requests is plain data (forms, submissions, URLs).
+
+use super::form::{Form, collapse, is_hidden_element};
+use scraper::{ElementRef, Html, Node, Selector};
+use std::sync::LazyLock;
+use url::Url;
+
+pub struct Page {
+    pub url: Url,
+    pub status: u16,
+    html: Html,
+    /// Where relative URLs point: the page URL, or its `<base href>`.
+    base: Url,
+}
+
+fn selector(css: &'static str) -> Selector {
+    // The selectors below are constants of this file; a typo fails every test at once.
+    Selector::parse(css).unwrap_or_else(|_| panic!("bad built-in selector {css}"))
+}
+
+static FORM: LazyLock<Selector> = LazyLock::new(|| selector("form"));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static BASE: LazyLock<Selector> = LazyLock::new(|| selector("base[href]"));
+static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[http-equiv][content]"));
+static SCRIPT: LazyLock<Selector> = LazyLock::new(|| selector("script"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body[onload]"));
+static NOSCRIPT: LazyLock<Selector> = LazyLock::new(|| selector("noscript"));
+
+/// Fields that only a SAML or WS-Federation POST binding carries: a form holding them is a hop, not a
+/// question.
+const BINDING_FIELDS: [&str; 4] = ["SAMLRequest", "SAMLResponse", "RelayState", "wresult"];
+
+impl Page {
+    pub fn parse(url: Url, status: u16, body: &str) -> Page {
+        let html = Html::parse_document(body);
+        let base = html
+            .select(&BASE)
+            .next()
+            .and_then(|b| b.value().attr("href"))
+            .and_then(|href| url.join(href.trim()).ok())
+            .unwrap_or_else(|| url.clone());
+        Page {
+            url,
+            status,
+            html,
+            base,
+        }
+    }
+
+    pub fn host(&self) -> String {
+        self.url.host_str().unwrap_or("the IdP").to_string()
+    }
+
+    pub fn title(&self) -> String {
+        self.html
+            .select(&TITLE)
+            .next()
+            .map(|t| collapse(&t.text().collect::<String>()))
+            .unwrap_or_default()
+    }
+
+    pub fn forms(&self) -> Vec<Form> {
+        self.form_elements()
+            .enumerate()
+            .map(|(i, el)| Form::from_element(i, el, &self.base))
+            .collect()
+    }
+
+    fn form_elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
+        self.html.select(&FORM)
+    }
+
+    /// Whether the `index`-th form matches `sel`.
+    pub fn form_matches(&self, index: usize, sel: &Selector) -> bool {
+        self.form_elements()
+            .nth(index)
+            .is_some_and(|f| sel.matches(&f))
+    }
+
+    /// Whether `sel` matches anything on the page.
+    pub fn has(&self, sel: &Selector) -> bool {
+        self.html.select(sel).next().is_some()
+    }
+
+    /// The visible text of each element `sel` matches, whitespace-collapsed, empty ones left out.
+    pub fn texts(&self, sel: &Selector) -> Vec<String> {
+        self.html
+            .select(sel)
+            .map(visible_text)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// The value of `attr` on each element `sel` matches.
+    pub fn attrs(&self, sel: &Selector, attr: &str) -> Vec<String> {
+        self.html
+            .select(sel)
+            .filter_map(|e| e.value().attr(attr))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The target of `<meta http-equiv="refresh" content="0; url=...">`, when it names one.
+    pub fn meta_refresh(&self) -> Option<Url> {
+        let meta = self.html.select(&META).find(|m| {
+            m.value()
+                .attr("http-equiv")
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
+        })?;
+        let content = meta.value().attr("content")?;
+        let (_, rest) = content.split_once([';', ','])?;
+        let rest = rest.trim();
+        let target = match rest.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("url") => rest[3..].trim_start(),
+            _ => rest,
+        };
+        let target = target.strip_prefix('=').unwrap_or(target).trim();
+        let target = target.trim_matches(|c| c == '\'' || c == '"').trim();
+        if target.is_empty() {
+            return None;
+        }
+        self.base.join(target).ok()
+    }
+
+    /// The forms a browser would post without anyone acting: every control hidden, and either a
+    /// script that submits, a `<noscript>` submit button inside, or POST-binding fields.
+    pub fn auto_submit_candidates(&self, forms: &[Form]) -> Vec<usize> {
+        let script_submits = self.html.select(&BODY).any(|b| {
+            b.value()
+                .attr("onload")
+                .is_some_and(|s| s.contains("submit("))
+        }) || self
+            .html
+            .select(&SCRIPT)
+            .any(|s| s.text().collect::<String>().contains(".submit()"));
+        self.form_elements()
+            .zip(forms)
+            .filter(|(el, form)| {
+                let binding = BINDING_FIELDS.iter().any(|n| form.field(n).is_some());
+                let noscript_button =
+                    el.select(&NOSCRIPT).next().is_some() && !form.buttons.is_empty();
+                form.is_all_hidden() && (script_submits || binding || noscript_button)
+            })
+            .map(|(_, form)| form.index)
+            .collect()
+    }
+
+    /// An HTTP error answer, worth naming in a hint.
+    pub fn is_error_status(&self) -> bool {
+        self.status >= 400
+    }
+}
+
+/// The text a person sees in `el`: no script, style or template, nothing under a hidden element.
+fn visible_text(el: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    collect_text(el, &mut out);
+    collapse(&out)
+}
+
+fn collect_text(el: ElementRef<'_>, out: &mut String) {
+    if is_hidden_element(el)
+        || matches!(
+            el.value().name(),
+            "script" | "style" | "template" | "noscript"
+        )
+    {
+        return;
+    }
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => {
+                out.push_str(t);
+                out.push(' ');
+            }
+            Node::Element(_) => {
+                if let Some(e) = ElementRef::wrap(child) {
+                    collect_text(e, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
