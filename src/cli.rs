@@ -22,10 +22,26 @@ pub enum Command {
     Login(LoginArgs),
     /// Sign in and list the roles the assertion offers.
     Roles(RolesArgs),
+    /// Print a profile's credentials as AWS credential_process JSON (cached; never prompts).
+    CredentialProcess(CredentialProcessArgs),
+    /// Print shell lines that export a profile's credentials.
+    Env(EnvArgs),
+    /// Run a command with a profile's credentials in its environment.
+    Exec(ExecArgs),
+    /// Open (or print) an AWS console sign-in URL for a profile.
+    Console(ConsoleArgs),
+    /// Renew profiles that expire soon, without prompting (for cron and timers).
+    Refresh(RefreshArgs),
+    /// Forget the saved IdP session and cached credentials of a profile.
+    Logout(ProfileArgs),
+    /// Forget the password kept in the OS keychain for a profile's IdP and username.
+    Forget(ProfileArgs),
+    /// List the provider files: built-in and your own.
+    Providers,
 }
 
 /// How to sign in: shared by every command that may have to.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct SignInArgs {
     /// The profile (default: AWS_PROFILE, else `default`).
     #[arg(long, short = 'p')]
@@ -66,6 +82,83 @@ pub struct LoginArgs {
     /// Gateway session duration in seconds (overrides duration_seconds).
     #[arg(long)]
     pub duration: Option<i32>,
+    /// Sign in even when every profile is still fresh.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep the password in the OS keychain after a successful sign-in (saml_keychain = true).
+    #[arg(long)]
+    pub remember_password: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The profile (default: AWS_PROFILE, else `default`).
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    /// Renew when less than this is left (e.g. 300, 5m; default: saml_refresh_window, else 5m).
+    #[arg(long)]
+    pub refresh_window: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    /// The shell to print for (default: from $SHELL, else bash).
+    #[arg(long, value_enum)]
+    pub shell: Option<crate::export::Shell>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    /// The command and its arguments, after `--`.
+    #[arg(trailing_var_arg = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    /// Print the URL on stdout instead of opening a browser.
+    #[arg(long)]
+    pub print: bool,
+    /// Console session length in seconds (gateway profiles only; default: AWS's).
+    #[arg(long)]
+    pub duration: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Renew this profile (and its chained profiles).
+    #[arg(long, short = 'p', conflicts_with = "all")]
+    pub profile: Option<String>,
+    /// Renew every SAML gateway profile in the config and their chained profiles.
+    #[arg(long)]
+    pub all: bool,
+    /// Renew what expires within this window (e.g. 15m, 1h; default 15m).
+    #[arg(long, default_value = "15m")]
+    pub within: String,
+    /// Install a systemd user timer that runs `refresh --all` on a schedule.
+    #[arg(long, conflicts_with_all = ["cron", "uninstall"])]
+    pub install: bool,
+    /// How often the timer or cron line runs (with --install or --cron).
+    #[arg(long, default_value = "15m")]
+    pub every: String,
+    /// Print a crontab line instead of installing a timer.
+    #[arg(long, conflicts_with = "uninstall")]
+    pub cron: bool,
+    /// Remove the systemd timer and service.
+    #[arg(long)]
+    pub uninstall: bool,
 }
 
 #[derive(Debug, Args)]

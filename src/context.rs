@@ -5,11 +5,14 @@ use crate::config::AwsPaths;
 use crate::error::{Error, Result};
 use crate::prompt::{NoPrompt, Prompt, TerminalPrompt};
 use crate::secret::Secret;
+use crate::state::StateDir;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 pub struct Context {
     pub paths: AwsPaths,
+    /// Private directory for saved IdP sessions and cached credentials.
+    pub state: StateDir,
     /// AWS_PROFILE
     pub aws_profile: Option<String>,
     /// SAMLBRIDGE_PASSWORD
@@ -23,9 +26,11 @@ impl Context {
     /// `non_interactive` is the flag; a stdin that is not a terminal implies it too.
     pub fn from_env(non_interactive: bool) -> Result<Context> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let var = &var;
         let paths = AwsPaths::from_env(var).ok_or_else(|| {
             Error::Usage("HOME is not set, so ~/.aws cannot be found; set HOME (or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)".into())
         })?;
+        let state = StateDir::from_env(var).map_err(|e| Error::Usage(e.to_string()))?;
         let interactive = !non_interactive && std::io::stdin().is_terminal();
         let prompt: Box<dyn Prompt> = if interactive {
             Box::new(TerminalPrompt)
@@ -34,6 +39,7 @@ impl Context {
         };
         Ok(Context {
             paths,
+            state,
             aws_profile: var("AWS_PROFILE"),
             env_password: var("SAMLBRIDGE_PASSWORD").map(Secret::new),
             ca_bundle: var("SAMLBRIDGE_CA_BUNDLE").map(PathBuf::from),
@@ -46,5 +52,13 @@ impl Context {
         flag.map(str::to_string)
             .or_else(|| self.aws_profile.clone())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// Where the user's own provider files are: `samlbridge/providers/` next to the AWS config file.
+    pub fn user_providers_dir(&self) -> Option<PathBuf> {
+        self.paths
+            .config_file
+            .parent()
+            .map(|d| d.join("samlbridge").join("providers"))
     }
 }

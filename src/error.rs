@@ -39,6 +39,15 @@ pub enum Error {
     Sts(#[from] crate::sts::StsError),
     #[error(transparent)]
     Files(#[from] crate::awsfiles::FileError),
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    #[error(transparent)]
+    Console(#[from] crate::console::ConsoleError),
+    #[error(transparent)]
+    Exec(#[from] crate::export::ExecError),
+    /// Renewing needs a password, a code or a choice, and nobody is there to give it (exit 3).
+    #[error("{0}")]
+    PersonMustAct(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -47,6 +56,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The process exit code: the kind's, except for `exec`, whose codes follow the shells'.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Exec(e) => e.code(),
+            _ => self.exit_kind().code(),
+        }
+    }
+
     pub fn exit_kind(&self) -> ExitKind {
         match self {
             Error::Usage(_) => ExitKind::Usage,
@@ -55,7 +72,11 @@ impl Error {
             Error::Saml(_) => ExitKind::Unexpected,
             Error::Role(e) => e.exit_kind(),
             Error::Sts(e) => e.exit_kind(),
-            Error::Files(_) | Error::Io { .. } => ExitKind::Other,
+            Error::Console(e) => e.exit_kind(),
+            Error::PersonMustAct(_) => ExitKind::AuthRejected,
+            Error::Files(_) | Error::Io { .. } | Error::State(_) | Error::Exec(_) => {
+                ExitKind::Other
+            }
         }
     }
 }

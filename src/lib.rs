@@ -22,5 +22,6 @@ pub mod prompt;
 pub mod role;
 pub mod saml;
 pub mod secret;
+pub mod sessions;
 pub mod state;
 pub mod sts;

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = samlbridge::cli::Cli::parse();
     match samlbridge::app::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("samlbridge: {err}");
-            ExitCode::from(err.exit_kind().code())
+            ExitCode::from(err.exit_code())
         }
     }
 }

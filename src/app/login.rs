@@ -1,0 +1,129 @@
+//! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles).
+
+use super::obtain::{self, Obtained, Request};
+use super::plan_for;
+use super::signin::sign_in;
+use crate::awsfiles;
+use crate::cache::DEFAULT_REFRESH_WINDOW;
+use crate::cli::{LoginArgs, RolesArgs};
+use crate::config::{ChainSelect, Plan};
+use crate::context::Context;
+use crate::error::Result;
+use crate::saml::RoleOption;
+
+pub async fn login(args: LoginArgs) -> Result<u8> {
+    let ctx = Context::from_env(args.sign_in.non_interactive)?;
+    let (_, mut plan) = plan_for(&ctx, &args.sign_in, &chain_select(&args))?;
+    if let Some(role) = &args.role {
+        plan.gateway.role = Some(role.clone());
+    }
+    if let Some(duration) = args.duration {
+        plan.gateway.duration_seconds = Some(duration);
+    }
+    let request = Request {
+        ctx: &ctx,
+        plan: &plan,
+        flags: &args.sign_in,
+        // A new duration is a new session: a fresh one of another length does not answer it.
+        force: args.force || args.duration.is_some(),
+        window: DEFAULT_REFRESH_WINDOW,
+    };
+    let obtained = obtain::obtain(&request).await?;
+    if obtained.renewed || !file_is_current(&ctx, &plan, &obtained) {
+        let written = obtain::write_file(&ctx, &plan, &obtained)?;
+        report(&ctx, &plan, &obtained, &written);
+    } else {
+        eprintln!(
+            "Profiles {} are still fresh (until {}); nothing to do. Use --force to sign in again.",
+            names(&obtained),
+            expiry_of(&obtained)
+        );
+    }
+    Ok(0)
+}
+
+fn chain_select(args: &LoginArgs) -> ChainSelect {
+    match (&args.chain, args.no_chain) {
+        (_, true) => ChainSelect::None,
+        (Some(only), false) => ChainSelect::Only(only.clone()),
+        (None, false) => ChainSelect::All,
+    }
+}
+
+/// True when the credentials file already holds exactly these sessions.
+fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
+    obtain::file_profiles(plan, obtained).iter().all(|(profile, creds)| {
+        matches!(
+            awsfiles::read_credentials(&ctx.paths.credentials_file, profile),
+            Ok(Some(stored)) if stored.access_key_id.as_deref() == Some(creds.access_key_id.as_str())
+        )
+    })
+}
+
+fn names(obtained: &Obtained) -> String {
+    obtained
+        .profiles
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn expiry_of(obtained: &Obtained) -> String {
+    obtained
+        .profiles
+        .iter()
+        .map(|(_, c)| c.expiration)
+        .min()
+        .and_then(awsfiles::format_expiry)
+        .unwrap_or_default()
+}
+
+fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
+    let role = obtained.role_arn.rsplit('/').next().unwrap_or_default();
+    let account = obtained.role_arn.split(':').nth(4).unwrap_or_default();
+    let skipped = obtained.profiles.len() - written.len();
+    let note = if skipped > 0 {
+        format!("; {skipped} profile(s) with credential_process were cached, not written")
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "Signed in as {role} in account {account} (profile {}); wrote {} to {} (expires {}){note}",
+        plan.gateway.profile,
+        written.join(", "),
+        ctx.paths.credentials_file.display(),
+        expiry_of(obtained),
+    );
+}
+
+pub async fn roles(args: RolesArgs) -> Result<u8> {
+    let ctx = Context::from_env(args.sign_in.non_interactive)?;
+    let (_, plan) = plan_for(&ctx, &args.sign_in, &ChainSelect::None)?;
+    let signed_in = sign_in(&ctx, &plan.gateway, &args.sign_in).await?;
+    let mut roles = signed_in.claims.roles.clone();
+    roles.sort_by(|a, b| (a.account_id(), a.role_name()).cmp(&(b.account_id(), b.role_name())));
+    if args.json {
+        println!("{}", roles_json(&roles));
+    } else {
+        for r in &roles {
+            println!("{}  {:<32} {}", r.account_id(), r.role_name(), r.role_arn);
+        }
+    }
+    Ok(0)
+}
+
+fn roles_json(roles: &[RoleOption]) -> String {
+    let list: Vec<serde_json::Value> = roles
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "account_id": r.account_id(),
+                "role_name": r.role_name(),
+                "role_arn": r.role_arn,
+                "principal_arn": r.principal_arn,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".to_string())
+}

@@ -1,0 +1,235 @@
+//! Getting credentials for a plan, the cheapest way that works: the cache while it is fresh; else the
+//! cached gateway session to re-chain; else a sign-in (saved IdP session first, then the password
+//! sources), AssumeRoleWithSAML and the chain. Every profile obtained is cached.
+
+use super::signin::{SignedIn, sign_in};
+use crate::cache::{CacheKey, CredentialCache};
+use crate::cli::SignInArgs;
+use crate::config::Plan;
+use crate::console::partition_of_arn;
+use crate::context::Context;
+use crate::error::Result;
+use crate::saml::{Partition, RoleOption};
+use crate::sts::{self, Credentials};
+use crate::{awsfiles, role};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tracing::{info, warn};
+
+/// What to obtain and how hard to try.
+pub struct Request<'a> {
+    pub ctx: &'a Context,
+    pub plan: &'a Plan,
+    pub flags: &'a SignInArgs,
+    /// Sign in even when the cache is fresh.
+    pub force: bool,
+    /// A cached session with less than this left is renewed.
+    pub window: Duration,
+}
+
+/// Credentials for every profile of the plan, gateway first.
+pub struct Obtained {
+    pub profiles: Vec<(String, Credentials)>,
+    /// The gateway role assumed.
+    pub role_arn: String,
+    /// False when every profile came from the cache: the IdP and STS were not asked.
+    pub renewed: bool,
+}
+
+impl Obtained {
+    pub fn credentials_of(&self, profile: &str) -> Option<&Credentials> {
+        self.profiles
+            .iter()
+            .find(|(p, _)| p == profile)
+            .map(|(_, c)| c)
+    }
+}
+
+/// The gateway's session: where it came from matters for the chain's session name and partition.
+struct GatewaySession {
+    credentials: Credentials,
+    role_arn: String,
+    partition: Partition,
+    session_name: String,
+}
+
+pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
+    let cache = CredentialCache::new(&req.ctx.state);
+    let keys = CacheKey::for_plan(req.plan);
+    let now = OffsetDateTime::now_utc();
+    if !req.force
+        && let Some(obtained) = all_from_cache(req.plan, &cache, &keys, now, req.window)
+    {
+        return Ok(obtained);
+    }
+    let gateway_key = &keys[&req.plan.gateway.profile];
+    let cached = (!req.force)
+        .then(|| cache.lookup(gateway_key, now, req.window))
+        .flatten();
+    let gateway = match cached {
+        Some(hit) => {
+            info!(
+                "profile {}: the gateway session is still fresh; chaining from it",
+                req.plan.gateway.profile
+            );
+            GatewaySession {
+                partition: partition_of_arn(&hit.role_arn),
+                session_name: fallback_session_name(req.plan),
+                credentials: hit.credentials,
+                role_arn: hit.role_arn,
+            }
+        }
+        None => {
+            let session = assume_gateway(req).await?;
+            remember(&cache, gateway_key, &session.role_arn, &session.credentials);
+            session
+        }
+    };
+    let client = sdk_client(req.plan, gateway.partition).await?;
+    let hops = sts::walk_chain(
+        &client,
+        &req.plan.gateway.profile,
+        &gateway.credentials,
+        &req.plan.chain,
+        &gateway.session_name,
+    )
+    .await?;
+    for ((profile, creds), hop) in hops.iter().zip(&req.plan.chain) {
+        remember(&cache, &keys[profile], &hop.role_arn, creds);
+    }
+    let mut profiles = vec![(req.plan.gateway.profile.clone(), gateway.credentials)];
+    profiles.extend(hops);
+    Ok(Obtained {
+        profiles,
+        role_arn: gateway.role_arn,
+        renewed: true,
+    })
+}
+
+/// Every profile of the plan from the cache, or None when any one needs renewing.
+fn all_from_cache(
+    plan: &Plan,
+    cache: &CredentialCache,
+    keys: &BTreeMap<String, CacheKey>,
+    now: OffsetDateTime,
+    window: Duration,
+) -> Option<Obtained> {
+    let gateway = cache.lookup(&keys[&plan.gateway.profile], now, window)?;
+    let mut profiles = vec![(plan.gateway.profile.clone(), gateway.credentials)];
+    for hop in &plan.chain {
+        profiles.push((
+            hop.profile.clone(),
+            cache.get(&keys[&hop.profile], now, window)?,
+        ));
+    }
+    Some(Obtained {
+        profiles,
+        role_arn: gateway.role_arn,
+        renewed: false,
+    })
+}
+
+fn remember(cache: &CredentialCache, key: &CacheKey, role_arn: &str, creds: &Credentials) {
+    if let Err(e) = cache.put(key, role_arn, creds) {
+        warn!(
+            "could not cache the session of profile {}: {e}",
+            key.profile()
+        );
+    }
+}
+
+/// Without the assertion at hand, hops are named after the user (what IdPs usually send anyway).
+fn fallback_session_name(plan: &Plan) -> String {
+    sts::session_name(plan.gateway.username.as_deref().unwrap_or("samlbridge"))
+}
+
+async fn sdk_client(plan: &Plan, partition: Partition) -> Result<sts::SdkSts> {
+    let gateway = &plan.gateway;
+    Ok(sts::SdkSts::new(
+        gateway.region.as_deref(),
+        partition,
+        gateway.ca_bundle.as_deref(),
+    )
+    .await?)
+}
+
+/// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
+async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
+    let gateway = &req.plan.gateway;
+    let signed_in = sign_in(req.ctx, gateway, req.flags).await?;
+    let chosen = role::choose(
+        &gateway.profile,
+        &signed_in.claims.roles,
+        gateway.role.as_deref(),
+        req.ctx.prompt.as_ref(),
+    )?;
+    let client = sdk_client(req.plan, signed_in.claims.partition).await?;
+    let credentials = assume_with_saml(&client, req.plan, &signed_in, &chosen).await?;
+    let raw_name = signed_in
+        .claims
+        .session_name
+        .clone()
+        .or_else(|| gateway.username.clone());
+    Ok(GatewaySession {
+        credentials,
+        role_arn: chosen.role_arn,
+        partition: signed_in.claims.partition,
+        session_name: sts::session_name(raw_name.as_deref().unwrap_or("samlbridge")),
+    })
+}
+
+async fn assume_with_saml(
+    client: &sts::SdkSts,
+    plan: &Plan,
+    signed_in: &SignedIn,
+    chosen: &RoleOption,
+) -> Result<Credentials> {
+    let gateway = &plan.gateway;
+    let duration = gateway
+        .duration_seconds
+        .or(signed_in.claims.session_duration)
+        .unwrap_or(3600);
+    let request = sts::SamlRoleRequest {
+        profile: &gateway.profile,
+        role_arn: &chosen.role_arn,
+        principal_arn: &chosen.principal_arn,
+        assertion: &signed_in.assertion,
+        duration_seconds: Some(duration),
+    };
+    let session = sts::assume_gateway(client, request).await?;
+    if session.fitted {
+        eprintln!(
+            "warning: profile {}: {duration}s is more than role {} allows; got a {}s session instead (lower duration_seconds to silence this)",
+            gateway.profile,
+            chosen.role_name(),
+            sts::FITTED_SECONDS
+        );
+    }
+    Ok(session.credentials)
+}
+
+/// The profiles served from the credentials file: a profile whose `credential_process` runs
+/// samlbridge gets no static keys there, which would mask the process.
+pub fn file_profiles(plan: &Plan, obtained: &Obtained) -> Vec<(String, Credentials)> {
+    let served_by_process = |profile: &str| {
+        (plan.gateway.profile == profile && plan.gateway.uses_credential_process)
+            || plan
+                .chain
+                .iter()
+                .any(|h| h.profile == profile && h.uses_credential_process)
+    };
+    obtained
+        .profiles
+        .iter()
+        .filter(|(p, _)| !served_by_process(p))
+        .cloned()
+        .collect()
+}
+
+/// Writes the file's profiles; returns their names.
+pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec<String>> {
+    let to_write = file_profiles(plan, obtained);
+    awsfiles::write_credentials(&ctx.paths.credentials_file, &to_write)?;
+    Ok(to_write.into_iter().map(|(p, _)| p).collect())
+}

@@ -1,0 +1,185 @@
+//! Serving a profile's credentials on demand: `credential-process` (cached, never prompts), `env`,
+//! `exec` and `console`. Each gets the profile's session through `obtain`.
+
+use super::obtain::{self, Obtained, Request};
+use super::{block_on, plan_for, profile_key};
+use crate::cache::{CacheKey, CredentialCache, DEFAULT_REFRESH_WINDOW, REFRESH_WINDOW_KEY};
+use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInArgs};
+use crate::config::{ChainSelect, ConfigFile, Plan};
+use crate::console::{self, ConsoleRequest, FederationEndpoints};
+use crate::context::Context;
+use crate::duration::parse_duration;
+use crate::error::{Error, ExitKind, Result};
+use crate::export::{self, SessionEnv, Shell};
+use crate::process;
+use crate::sts::Credentials;
+use std::io::Write;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long `credential-process` waits for another samlbridge that is renewing the same sessions.
+const RENEWAL_WAIT: Duration = Duration::from_secs(90);
+
+/// The profile asked for, its plan (gateway and the hops to it), and the config it came from.
+struct Target {
+    profile: String,
+    config: ConfigFile,
+    plan: Plan,
+}
+
+fn target(ctx: &Context, flags: &SignInArgs) -> Result<Target> {
+    let (config, plan) = plan_for(ctx, flags, &ChainSelect::None)?;
+    let profile = ctx.profile_name(flags.profile.as_deref());
+    Ok(Target {
+        profile,
+        config,
+        plan,
+    })
+}
+
+fn window_of(t: &Target, flag: Option<&str>) -> Result<Duration> {
+    let (text, origin) = match flag {
+        Some(text) => (Some(text), "--refresh-window".to_string()),
+        None => (
+            profile_key(&t.config, &t.plan, &t.profile, REFRESH_WINDOW_KEY),
+            format!("{}: {REFRESH_WINDOW_KEY}", t.config.path.display()),
+        ),
+    };
+    match text {
+        None => Ok(DEFAULT_REFRESH_WINDOW),
+        Some(text) => parse_duration(text).map_err(|e| Error::Usage(format!("{origin}: {e}"))),
+    }
+}
+
+async fn obtain_for(
+    ctx: &Context,
+    t: &Target,
+    flags: &SignInArgs,
+    window: Duration,
+) -> Result<Obtained> {
+    let request = Request {
+        ctx,
+        plan: &t.plan,
+        flags,
+        force: false,
+        window,
+    };
+    obtain::obtain(&request).await
+}
+
+fn credentials_of<'a>(t: &Target, obtained: &'a Obtained) -> Result<&'a Credentials> {
+    obtained
+        .credentials_of(&t.profile)
+        .ok_or_else(|| Error::Usage(format!("profile {} is not part of its own plan", t.profile)))
+}
+
+fn region_of(t: &Target) -> Option<&str> {
+    let hop = t.plan.chain.iter().find(|h| h.profile == t.profile);
+    hop.and_then(|h| h.region.as_deref())
+        .or(t.plan.gateway.region.as_deref())
+}
+
+pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
+    let ctx = Context::from_env(true)?;
+    let t = target(&ctx, &args.sign_in)?;
+    let window = window_of(&t, args.refresh_window.as_deref())?;
+    let cache = CredentialCache::new(&ctx.state);
+    let key = &CacheKey::for_plan(&t.plan)[&t.profile];
+    let mut out = std::io::stdout().lock();
+    let io = |e: std::io::Error| Error::Io {
+        path: "stdout".into(),
+        source: e,
+    };
+    let hit = |out: &mut dyn Write| {
+        process::answer_from_cache(&cache, key, OffsetDateTime::now_utc(), window, out).map_err(io)
+    };
+    if hit(&mut out)? {
+        return Ok(0);
+    }
+    // The SDKs ask from several threads at once: one renews, the others then find its answer.
+    let _renewing = cache.lock_for_refresh(RENEWAL_WAIT)?;
+    if hit(&mut out)? {
+        return Ok(0);
+    }
+    let obtained = block_on(obtain_for(&ctx, &t, &args.sign_in, window))
+        .map_err(|e| person_must_act(&t, e))?;
+    process::write_credentials(&mut out, credentials_of(&t, &obtained)?).map_err(io)?;
+    Ok(0)
+}
+
+/// Renewing without a person failed where only a person can help: say which command to run.
+pub(super) fn person_must_act_for(profile: &str, gateway: &str, err: Error) -> Error {
+    if err.exit_kind() == ExitKind::AuthRejected {
+        Error::PersonMustAct(process::person_must_act(profile, gateway, &err.to_string()))
+    } else {
+        err
+    }
+}
+
+fn person_must_act(t: &Target, err: Error) -> Error {
+    person_must_act_for(&t.profile, &t.plan.gateway.profile, err)
+}
+
+fn session_env(args: &SignInArgs) -> Result<(Target, SessionEnv)> {
+    let ctx = Context::from_env(args.non_interactive)?;
+    let t = target(&ctx, args)?;
+    let window = window_of(&t, None)?;
+    let obtained = block_on(obtain_for(&ctx, &t, args, window))?;
+    let env = SessionEnv::new(credentials_of(&t, &obtained)?, region_of(&t));
+    Ok((t, env))
+}
+
+pub fn env(args: EnvArgs) -> Result<u8> {
+    let (_, session) = session_env(&args.sign_in)?;
+    let shell = args
+        .shell
+        .unwrap_or_else(|| Shell::from_env(|n| std::env::var(n).ok()));
+    let mut out = std::io::stdout().lock();
+    export::write_exports(&mut out, shell, &session).map_err(|e| Error::Io {
+        path: "stdout".into(),
+        source: e,
+    })?;
+    Ok(0)
+}
+
+pub fn exec(args: ExecArgs) -> Result<u8> {
+    let (_, session) = session_env(&args.sign_in)?;
+    let command = export::command(&args.command, &session)?;
+    let code = export::run(command)?;
+    Ok(u8::try_from(code).unwrap_or(1))
+}
+
+pub fn console(args: ConsoleArgs) -> Result<u8> {
+    let ctx = Context::from_env(args.sign_in.non_interactive)?;
+    let t = target(&ctx, &args.sign_in)?;
+    let window = window_of(&t, None)?;
+    let url = block_on(async {
+        let obtained = obtain_for(&ctx, &t, &args.sign_in, window).await?;
+        let role_arn = match t.plan.chain.iter().find(|h| h.profile == t.profile) {
+            Some(hop) => hop.role_arn.clone(),
+            None => obtained.role_arn.clone(),
+        };
+        let endpoints = FederationEndpoints::from_env(console::partition_of_arn(&role_arn), |n| {
+            std::env::var(n).ok()
+        })?;
+        let client = console::http_client()
+            .map_err(|e| Error::Usage(format!("could not build an HTTP client: {e}")))?;
+        let request = ConsoleRequest {
+            profile: &t.profile,
+            credentials: credentials_of(&t, &obtained)?,
+            chained: t.profile != t.plan.gateway.profile,
+            session_duration: args.duration,
+            region: region_of(&t),
+        };
+        Ok(console::signin_url(&client, &endpoints, &request).await?)
+    })?;
+    if args.print {
+        println!("{}", url.expose());
+        return Ok(0);
+    }
+    if let Err(e) = console::open_in_browser(&url) {
+        eprintln!("samlbridge: could not open a browser ({e}); here is the sign-in URL:");
+        println!("{}", url.expose());
+    }
+    Ok(0)
+}

@@ -1,0 +1,91 @@
+//! Signing in to the IdP for a gateway profile: the saved IdP session is loaded first, so that the
+//! password and MFA are asked only if the IdP shows its sign-in form again; the session is saved after.
+
+use crate::answers::CliAnswers;
+use crate::cli::SignInArgs;
+use crate::config::GatewayProfile;
+use crate::context::Context;
+use crate::error::Result;
+use crate::idp::{self, IdpSession, LoginAnswers, LoginRequest};
+use crate::saml::{self, SamlAssertion, SamlClaims};
+use crate::secret::Secret;
+use crate::sessions::SavedSessions;
+use tracing::{debug, info, warn};
+
+/// A successful sign-in: the assertion and what it says.
+pub struct SignedIn {
+    pub assertion: SamlAssertion,
+    pub claims: SamlClaims,
+}
+
+/// The IdP's host name, for messages and session keys; the whole URL may carry tokens.
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "the IdP".to_string())
+}
+
+pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
+    LoginRequest {
+        url: gateway.url.clone(),
+        provider: gateway.provider.clone(),
+        ca_bundle: gateway.ca_bundle.clone(),
+        user_providers: ctx.user_providers_dir(),
+    }
+}
+
+fn answers_for<'a>(
+    ctx: &'a Context,
+    gateway: &GatewayProfile,
+    flags: &SignInArgs,
+) -> CliAnswers<'a> {
+    let mut answers = CliAnswers::new(
+        host_of(&gateway.url),
+        gateway.profile.clone(),
+        ctx.prompt.as_ref(),
+    );
+    answers.username = gateway.username.clone();
+    answers.password_stdin = flags.password_stdin;
+    answers.env_password = ctx.env_password.clone();
+    answers.mfa_code = flags.mfa_code.clone().map(Secret::new);
+    answers
+}
+
+pub async fn sign_in(
+    ctx: &Context,
+    gateway: &GatewayProfile,
+    flags: &SignInArgs,
+) -> Result<SignedIn> {
+    let host = host_of(&gateway.url);
+    let request = login_request(ctx, gateway);
+    let mut answers = answers_for(ctx, gateway, flags);
+    // The session is kept per user: know the user before looking for it.
+    let username = match &gateway.username {
+        Some(user) => Some(user.clone()),
+        None if ctx.prompt.is_interactive() => Some(answers.username()?),
+        None => None,
+    };
+    let session = IdpSession::new(&request)?;
+    let saved = SavedSessions::new(&ctx.state);
+    if let Some(cookies) = username.as_deref().and_then(|user| saved.load(&host, user)) {
+        match session.load_cookies(&cookies) {
+            Ok(()) => info!("trying the saved session at {host}"),
+            Err(e) => debug!("the saved session for {host} is unusable: {e}"),
+        }
+    }
+    info!("signing in to {host} for profile {}", gateway.profile);
+    let assertion = idp::login_with_session(&session, &request, &mut answers).await?;
+    if let Some(user) = username.as_deref().or(answers.username.as_deref()) {
+        let kept = session
+            .save_cookies()
+            .map_err(|e| e.to_string())
+            .and_then(|cookies| saved.save(&host, user, &cookies).map_err(|e| e.to_string()));
+        if let Err(e) = kept {
+            warn!("could not keep the IdP session for next time: {e}");
+        }
+    }
+    let claims = saml::parse(&assertion, &host)?;
+    info!("the assertion offers {} role(s)", claims.roles.len());
+    Ok(SignedIn { assertion, claims })
+}
