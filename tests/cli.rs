@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "cli/browser.rs"]
+mod browser;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/real_peers.rs"]
@@ -11,10 +13,12 @@ mod real_peers;
 #[path = "cli/world.rs"]
 mod world;
 
-#[path = "cli/emulators.rs"]
-mod emulators;
+#[path = "cli/emulators_adfs.rs"]
+mod emulators_adfs;
 #[path = "cli/emulators_sdk.rs"]
 mod emulators_sdk;
+#[path = "cli/emulators_sts.rs"]
+mod emulators_sts;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/login.rs"]

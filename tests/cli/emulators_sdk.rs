@@ -54,8 +54,18 @@ async fn the_aws_sdk_reads_the_emulators_answers_and_its_signatures_pass() {
         panic!("no Credentials in the answer");
     };
     let issued = sts.session(creds.access_key_id());
-    assert!(issued.as_ref().is_some_and(|s| s.secret_access_key == creds.secret_access_key()));
-    let keys = Credentials::new(creds.access_key_id(), creds.secret_access_key(), Some(creds.session_token().to_string()), None, "test");
+    assert!(
+        issued
+            .as_ref()
+            .is_some_and(|s| s.secret_access_key == creds.secret_access_key())
+    );
+    let keys = Credentials::new(
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        Some(creds.session_token().to_string()),
+        None,
+        "test",
+    );
     let signed = client(&sts.endpoint(), Some(keys));
 
     let hop = signed
@@ -68,9 +78,17 @@ async fn the_aws_sdk_reads_the_emulators_answers_and_its_signatures_pass() {
         Ok(out) => out,
         Err(e) => panic!("AssumeRole: {e:?}\n{}", sts.log_text()),
     };
-    let hop_key = hop.credentials().map(|c| c.access_key_id().to_string()).unwrap_or_default();
+    let hop_key = hop
+        .credentials()
+        .map(|c| c.access_key_id().to_string())
+        .unwrap_or_default();
     let chained = sts.session(&hop_key).map(|s| s.source);
-    assert_eq!(chained, Some(SessionSource::Chained { source_key_id: creds.access_key_id().to_string() }));
+    assert_eq!(
+        chained,
+        Some(SessionSource::Chained {
+            source_key_id: creds.access_key_id().to_string()
+        })
+    );
 
     let refused = signed
         .assume_role()
@@ -83,13 +101,27 @@ async fn the_aws_sdk_reads_the_emulators_answers_and_its_signatures_pass() {
         Ok(_) => panic!("a chained 2-hour session was granted"),
         Err(e) => {
             assert_eq!(e.code(), Some("ValidationError"));
-            assert_eq!(e.message(), Some("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."));
+            assert_eq!(
+                e.message(),
+                Some(
+                    "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+                )
+            );
         }
     }
 
     let who = signed.get_caller_identity().send().await;
     match who {
-        Ok(id) => assert_eq!(id.arn(), Some(format!("arn:aws:sts::111111111111:assumed-role/GatewayAdmin/{}", ALICE.username).as_str())),
+        Ok(id) => assert_eq!(
+            id.arn(),
+            Some(
+                format!(
+                    "arn:aws:sts::111111111111:assumed-role/GatewayAdmin/{}",
+                    ALICE.username
+                )
+                .as_str()
+            )
+        ),
         Err(e) => panic!("GetCallerIdentity: {e:?}\n{}", sts.log_text()),
     }
 }

@@ -20,7 +20,9 @@ fn a_loop_in_the_config_exits_2_naming_its_profiles_before_any_network() {
     );
     world.sandbox.write_config(&config);
     let out = world.sandbox.run(&["login", "--profile", "loop-a"]);
-    out.expect_code(2).expect_stderr_contains("loop-a").expect_stderr_contains("loop-b");
+    out.expect_code(2)
+        .expect_stderr_contains("loop-a")
+        .expect_stderr_contains("loop-b");
     assert!(world.sandbox.credentials_bytes().is_none());
 }
 
@@ -46,8 +48,10 @@ fn the_profile_from_aws_profile_is_the_default() {
 #[test]
 fn an_sts_refusal_exits_4_with_stss_code_and_the_profile_and_writes_nothing() {
     let world = World::start(ALICE);
-    let config = world::config(&world.adfs.sign_in_url(), ALICE.username)
-        .replace(&format!("saml_external_id = {}\n", world::AUDIT_EXTERNAL_ID), "");
+    let config = world::config(&world.adfs.sign_in_url(), ALICE.username).replace(
+        &format!("saml_external_id = {}\n", world::AUDIT_EXTERNAL_ID),
+        "",
+    );
     world.sandbox.write_config(&config);
     let seeded = "[corp]\naws_access_key_id = ASIAOLD\n";
     world.sandbox.seed_credentials(seeded);
@@ -55,7 +59,11 @@ fn an_sts_refusal_exits_4_with_stss_code_and_the_profile_and_writes_nothing() {
     out.expect_code(4)
         .expect_stderr_contains("AccessDenied")
         .expect_stderr_contains("audit");
-    assert_eq!(world.sandbox.credentials_bytes().as_deref(), Some(seeded.as_bytes()), "nothing written when a chosen step fails");
+    assert_eq!(
+        world.sandbox.credentials_bytes().as_deref(),
+        Some(seeded.as_bytes()),
+        "nothing written when a chosen step fails"
+    );
 }
 
 #[test]
@@ -63,7 +71,9 @@ fn a_gateway_role_sts_does_not_know_exits_4_naming_the_gateway_profile() {
     let sts = StsConfig::default().role(StsRole::new(world::PROD_ADMINS));
     let world = World::with(world::users(), sts, ALICE);
     let out = world.login(&[]);
-    out.expect_code(4).expect_stderr_contains("AccessDenied").expect_stderr_contains("corp");
+    out.expect_code(4)
+        .expect_stderr_contains("AccessDenied")
+        .expect_stderr_contains("corp");
     assert!(world.sandbox.credentials_bytes().is_none());
 }
 
@@ -73,7 +83,10 @@ fn an_sts_nobody_answers_at_exits_5() {
     let mut sandbox = Sandbox::new();
     sandbox.write_config(&world::config(&world.adfs.sign_in_url(), ALICE.username));
     sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
-    sandbox.set_env("AWS_ENDPOINT_URL_STS", &format!("http://127.0.0.1:{}", closed_port()));
+    sandbox.set_env(
+        "AWS_ENDPOINT_URL_STS",
+        &format!("http://127.0.0.1:{}", closed_port()),
+    );
     world.sts.expect_unused();
     let out = sandbox.run(&["login", "--profile", "corp"]);
     out.expect_code(5);
@@ -85,5 +98,7 @@ fn contradicting_flags_are_a_usage_error() {
     let world = World::start(ALICE);
     world.adfs.expect_unused();
     world.sts.expect_unused();
-    world.login(&["--no-chain", "--chain", "prod"]).expect_code(2);
+    world
+        .login(&["--no-chain", "--chain", "prod"])
+        .expect_code(2);
 }

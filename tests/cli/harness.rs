@@ -156,7 +156,12 @@ impl Outcome {
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Outcome {
         if self.code != Some(code) {
-            panic!("`{}` exited {:?}, expected {code}\n{}", self.what, self.code, self.dump());
+            panic!(
+                "`{}` exited {:?}, expected {code}\n{}",
+                self.what,
+                self.code,
+                self.dump()
+            );
         }
         self
     }
@@ -170,7 +175,10 @@ impl Outcome {
     }
 
     pub fn dump(&self) -> String {
-        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout, self.stderr)
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        )
     }
 
     /// stdout and stderr together (where no secret may appear).
@@ -180,9 +188,13 @@ impl Outcome {
 }
 
 fn run_command(mut cmd: Command, input: Option<&str>, what: &str) -> Outcome {
-    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => panic!("cannot start `{what}`: {e}"),

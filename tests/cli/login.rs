@@ -36,8 +36,13 @@ fn login_writes_the_gateway_and_three_chained_profiles_with_the_hops_in_flight_t
     world.assert_profile_holds("staging", world::STAGING_DEPLOYER);
     world.assert_profile_holds("audit", world::AUDITOR);
     let sections: BTreeSet<String> = world.sandbox.credentials_ini().into_keys().collect();
-    let expected: BTreeSet<String> = ["audit", "corp", "prod", "staging"].map(String::from).into();
-    assert_eq!(sections, expected, "only the gateway and its chain are written");
+    let expected: BTreeSet<String> = ["audit", "corp", "prod", "staging"]
+        .map(String::from)
+        .into();
+    assert_eq!(
+        sections, expected,
+        "only the gateway and its chain are written"
+    );
 
     assert!(
         world.sts.max_in_flight() >= 3,
@@ -48,11 +53,24 @@ fn login_writes_the_gateway_and_three_chained_profiles_with_the_hops_in_flight_t
     let hops = world.sts.calls_to("AssumeRole");
     assert_eq!(hops.len(), 3, "{}", world.sts.log_text());
     for hop in &hops {
-        assert_eq!(hop.source_key_id.as_deref(), Some(gateway.as_str()), "hop signed by the gateway session");
-        assert_eq!(hop.role_session_name.as_deref(), Some(ALICE.username), "RoleSessionName from the SAML session");
+        assert_eq!(
+            hop.source_key_id.as_deref(),
+            Some(gateway.as_str()),
+            "hop signed by the gateway session"
+        );
+        assert_eq!(
+            hop.role_session_name.as_deref(),
+            Some(ALICE.username),
+            "RoleSessionName from the SAML session"
+        );
     }
-    let audit = hops.iter().find(|c| c.role_arn.as_deref() == Some(world::AUDITOR));
-    assert_eq!(audit.and_then(|c| c.external_id.as_deref()), Some(world::AUDIT_EXTERNAL_ID));
+    let audit = hops
+        .iter()
+        .find(|c| c.role_arn.as_deref() == Some(world::AUDITOR));
+    assert_eq!(
+        audit.and_then(|c| c.external_id.as_deref()),
+        Some(world::AUDIT_EXTERNAL_ID)
+    );
 }
 
 #[test]
@@ -61,15 +79,26 @@ fn the_gateway_asks_the_assertions_session_duration_and_chained_hops_at_most_an_
     world.login(&[]).expect_code(0);
     let saml = world.sts.calls_to("AssumeRoleWithSAML");
     assert_eq!(saml.len(), 1);
-    assert_eq!(saml[0].duration_seconds, Some(28800), "SessionDuration from the assertion");
+    assert_eq!(
+        saml[0].duration_seconds,
+        Some(28800),
+        "SessionDuration from the assertion"
+    );
     for hop in world.sts.calls_to("AssumeRole") {
         let asked = hop.duration_seconds.unwrap_or(3600);
-        assert!(asked <= 3600, "a chained hop asked {asked} s:\n{}", world.sts.log_text());
+        assert!(
+            asked <= 3600,
+            "a chained hop asked {asked} s:\n{}",
+            world.sts.log_text()
+        );
         assert_eq!(hop.outcome.as_ref().err(), None, "{}", world.sts.log_text());
     }
     let staging = world.sts.sessions_of(world::STAGING_DEPLOYER);
     assert_eq!(staging.len(), 1);
-    assert!(staging[0].duration_seconds <= 3600, "staging's 7200 s capped at 1 h");
+    assert!(
+        staging[0].duration_seconds <= 3600,
+        "staging's 7200 s capped at 1 h"
+    );
 }
 
 #[test]
@@ -83,8 +112,15 @@ fn duration_flag_overrides_the_assertion_and_a_chained_profile_keeps_a_shorter_d
     world.sandbox.write_config(&config);
     world.login(&["--duration", "7200"]).expect_code(0);
     let saml = world.sts.calls_to("AssumeRoleWithSAML");
-    assert_eq!(saml.iter().map(|c| c.duration_seconds).collect::<Vec<_>>(), vec![Some(7200)]);
-    let prod = world.sts.calls_to("AssumeRole").into_iter().find(|c| c.role_arn.as_deref() == Some(world::PROD_ADMINS));
+    assert_eq!(
+        saml.iter().map(|c| c.duration_seconds).collect::<Vec<_>>(),
+        vec![Some(7200)]
+    );
+    let prod = world
+        .sts
+        .calls_to("AssumeRole")
+        .into_iter()
+        .find(|c| c.role_arn.as_deref() == Some(world::PROD_ADMINS));
     assert_eq!(prod.and_then(|c| c.duration_seconds), Some(1800));
 }
 
@@ -99,8 +135,17 @@ fn a_duration_above_the_roles_maximum_is_fitted_to_an_hour_with_a_warning() {
         .iter()
         .map(|c| c.duration_seconds)
         .collect();
-    assert_eq!(asked, vec![Some(28800), Some(3600)], "{}", world.sts.log_text());
-    assert!(out.stderr.contains("3600"), "a warning naming the fitted duration\n{}", out.dump());
+    assert_eq!(
+        asked,
+        vec![Some(28800), Some(3600)],
+        "{}",
+        world.sts.log_text()
+    );
+    assert!(
+        out.stderr.contains("3600"),
+        "a warning naming the fitted duration\n{}",
+        out.dump()
+    );
     assert!(out.stderr.to_lowercase().contains("warn"), "{}", out.dump());
     world.assert_profile_holds("corp", world::GATEWAY_READONLY);
 }
@@ -109,21 +154,35 @@ fn a_duration_above_the_roles_maximum_is_fitted_to_an_hour_with_a_warning() {
 fn every_hop_is_assumed_from_its_own_source_in_a_two_level_chain() {
     let world = World::start(ALICE);
     let mut config = world::config(&world.adfs.sign_in_url(), ALICE.username);
-    config += &format!("\n[profile prod-ro]\nsaml_source = prod\nsaml_role = {}\n", world::PROD_READONLY);
+    config += &format!(
+        "\n[profile prod-ro]\nsaml_source = prod\nsaml_role = {}\n",
+        world::PROD_READONLY
+    );
     world.sandbox.write_config(&config);
     world.login(&[]).expect_code(0);
     world.assert_profile_holds("prod-ro", world::PROD_READONLY);
-    let prod_key = world.sts.sessions_of(world::PROD_ADMINS).first().map(|s| s.access_key_id.clone());
+    let prod_key = world
+        .sts
+        .sessions_of(world::PROD_ADMINS)
+        .first()
+        .map(|s| s.access_key_id.clone());
     let deep = world.sts.sessions_of(world::PROD_READONLY);
     let source = deep.first().map(|s| s.source.clone());
-    assert_eq!(source, prod_key.map(|k| SessionSource::Chained { source_key_id: k }));
+    assert_eq!(
+        source,
+        prod_key.map(|k| SessionSource::Chained { source_key_id: k })
+    );
 }
 
 #[test]
 fn no_chain_writes_the_gateway_alone() {
     let world = World::start(ALICE);
     world.login(&["--no-chain"]).expect_code(0);
-    assert!(world.sts.calls_to("AssumeRole").is_empty(), "{}", world.sts.log_text());
+    assert!(
+        world.sts.calls_to("AssumeRole").is_empty(),
+        "{}",
+        world.sts.log_text()
+    );
     let sections: Vec<String> = world.sandbox.credentials_ini().into_keys().collect();
     assert_eq!(sections, vec!["corp".to_string()]);
 }
@@ -139,9 +198,14 @@ fn chain_names_the_hops_to_refresh() {
         .filter_map(|c| c.role_arn)
         .collect();
     assumed.sort();
-    assert_eq!(assumed, vec![world::PROD_ADMINS.to_string(), world::AUDITOR.to_string()]);
+    assert_eq!(
+        assumed,
+        vec![world::PROD_ADMINS.to_string(), world::AUDITOR.to_string()]
+    );
     let sections: BTreeSet<String> = world.sandbox.credentials_ini().into_keys().collect();
-    assert!(sections.contains("prod") && sections.contains("audit") && !sections.contains("staging"));
+    assert!(
+        sections.contains("prod") && sections.contains("audit") && !sections.contains("staging")
+    );
 }
 
 #[test]
@@ -162,7 +226,13 @@ fn throttled_sts_calls_are_retried() {
     let world = World::with(world::users(), world::roles().throttle_first(1), ALICE);
     world.login(&["--no-chain"]).expect_code(0);
     let codes: Vec<_> = world.sts.calls().into_iter().map(|c| c.outcome).collect();
-    assert_eq!(codes.first().and_then(|c| c.as_ref().err()).map(String::as_str), Some("Throttling"));
+    assert_eq!(
+        codes
+            .first()
+            .and_then(|c| c.as_ref().err())
+            .map(String::as_str),
+        Some("Throttling")
+    );
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
 }
 
@@ -194,7 +264,11 @@ note = after every written section
 
 /// The lines that must survive: all but the written keys of written sections and the sections
 /// that were not in the file before; trailing blank lines ignored.
-fn kept_lines(text: &str, written: &BTreeSet<&str>, old_sections: &BTreeSet<String>) -> Vec<String> {
+fn kept_lines(
+    text: &str,
+    written: &BTreeSet<&str>,
+    old_sections: &BTreeSet<String>,
+) -> Vec<String> {
     let mut section = String::new();
     let mut kept = Vec::new();
     for line in text.split_inclusive('\n') {
@@ -220,7 +294,10 @@ fn every_other_line_of_the_credentials_file_is_kept_in_order_and_the_file_ends_0
     world.sandbox.seed_credentials(SEEDED);
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&world.sandbox.credentials, std::fs::Permissions::from_mode(0o644));
+        let _ = std::fs::set_permissions(
+            &world.sandbox.credentials,
+            std::fs::Permissions::from_mode(0o644),
+        );
     }
     world.login(&[]).expect_code(0);
     let after = world.sandbox.credentials_text();
@@ -230,15 +307,22 @@ fn every_other_line_of_the_credentials_file_is_kept_in_order_and_the_file_ends_0
     let after_kept = kept_lines(&after, &written, &old_sections);
     assert_eq!(after_kept, before_kept, "the file now reads:\n{after}");
     for profile in written {
-        world.assert_profile_holds(profile, match profile {
-            "corp" => world::GATEWAY_ADMIN,
-            "prod" => world::PROD_ADMINS,
-            "staging" => world::STAGING_DEPLOYER,
-            _ => world::AUDITOR,
-        });
+        world.assert_profile_holds(
+            profile,
+            match profile {
+                "corp" => world::GATEWAY_ADMIN,
+                "prod" => world::PROD_ADMINS,
+                "staging" => world::STAGING_DEPLOYER,
+                _ => world::AUDITOR,
+            },
+        );
     }
     assert_eq!(mode(&world.sandbox.credentials), 0o600);
-    assert_eq!(world.sandbox.aws_dir_listing(), vec!["credentials".to_string()], "no temp file left behind");
+    assert_eq!(
+        world.sandbox.aws_dir_listing(),
+        vec!["credentials".to_string()],
+        "no temp file left behind"
+    );
 }
 
 #[test]
@@ -253,17 +337,25 @@ fn a_fresh_home_gets_aws_dir_0700_and_credentials_0600() {
 #[test]
 fn a_symlinked_credentials_file_is_written_through_to_its_target() {
     let world = World::start(ALICE);
-    let target = world.sandbox.root().join("dotfiles").join("aws-credentials");
+    let target = world
+        .sandbox
+        .root()
+        .join("dotfiles")
+        .join("aws-credentials");
     write(&target, "[personal]\nregion = eu-central-1\n");
     crate::harness::mkdir(&world.sandbox.home.join(".aws"));
     if let Err(e) = std::os::unix::fs::symlink(&target, &world.sandbox.credentials) {
         panic!("symlink: {e}");
     }
     world.login(&["--no-chain"]).expect_code(0);
-    let link = std::fs::symlink_metadata(&world.sandbox.credentials).map(|m| m.file_type().is_symlink());
+    let link =
+        std::fs::symlink_metadata(&world.sandbox.credentials).map(|m| m.file_type().is_symlink());
     assert!(matches!(link, Ok(true)), "the link itself stays a link");
     let text = std::fs::read_to_string(&target).unwrap_or_default();
-    assert!(text.starts_with("[personal]\nregion = eu-central-1\n") && text.contains("[corp]"), "{text}");
+    assert!(
+        text.starts_with("[personal]\nregion = eu-central-1\n") && text.contains("[corp]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -271,13 +363,29 @@ fn url_and_username_flags_override_the_config() {
     let adfs = AdfsEmulator::start(world::users());
     let sts = StsEmulator::start(world::roles());
     let mut sandbox = Sandbox::new();
-    let dead = format!("http://127.0.0.1:{}/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices", crate::support::http::closed_port());
+    let dead = format!(
+        "http://127.0.0.1:{}/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
+        crate::support::http::closed_port()
+    );
     sandbox.write_config(&world::config(&dead, "nobody@corp.example"));
     sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
     sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
     let url = adfs.sign_in_url();
-    let out = sandbox.run(&["login", "--profile", "corp", "--no-chain", "--url", &url, "--username", ALICE.username]);
+    let out = sandbox.run(&[
+        "login",
+        "--profile",
+        "corp",
+        "--no-chain",
+        "--url",
+        &url,
+        "--username",
+        ALICE.username,
+    ]);
     out.expect_code(0);
     let posted = adfs.posts().concat();
-    assert!(posted.iter().any(|(k, v)| k == "UserName" && v == ALICE.username));
+    assert!(
+        posted
+            .iter()
+            .any(|(k, v)| k == "UserName" && v == ALICE.username)
+    );
 }

@@ -21,7 +21,11 @@ const CAROL_ROLE: &str = "arn:aws:iam::111111111111:role/GatewayAdmin";
 fn moto_proxy(moto: SocketAddr, account: &'static str) -> TestServer {
     let handler = Arc::new(move |req: &HttpRequest| {
         let saml = String::from_utf8_lossy(&req.body).contains("Action=AssumeRoleWithSAML");
-        let extra = if saml { vec![("x-moto-account-id".to_string(), account.to_string())] } else { vec![] };
+        let extra = if saml {
+            vec![("x-moto-account-id".to_string(), account.to_string())]
+        } else {
+            vec![]
+        };
         match forward(moto, req, &extra) {
             Ok(resp) => resp,
             Err(e) => HttpResponse::html(502, format!("proxy to moto failed: {e}")),
@@ -30,17 +34,30 @@ fn moto_proxy(moto: SocketAddr, account: &'static str) -> TestServer {
     TestServer::start("moto proxy", handler)
 }
 
-fn forward(to: SocketAddr, req: &HttpRequest, extra: &[(String, String)]) -> std::io::Result<HttpResponse> {
+fn forward(
+    to: SocketAddr,
+    req: &HttpRequest,
+    extra: &[(String, String)],
+) -> std::io::Result<HttpResponse> {
     let mut stream = TcpStream::connect(to)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path_and_query());
-    let hop_by_hop = ["connection", "content-length", "transfer-encoding", "keep-alive", "expect"];
+    let hop_by_hop = [
+        "connection",
+        "content-length",
+        "transfer-encoding",
+        "keep-alive",
+        "expect",
+    ];
     for (name, value) in req.headers.iter().chain(extra) {
         if !hop_by_hop.contains(&name.to_ascii_lowercase().as_str()) {
             head += &format!("{name}: {value}\r\n");
         }
     }
-    head += &format!("Content-Length: {}\r\nConnection: close\r\n\r\n", req.body.len());
+    head += &format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        req.body.len()
+    );
     stream.write_all(head.as_bytes())?;
     stream.write_all(&req.body)?;
     let mut raw = Vec::new();
@@ -68,7 +85,11 @@ fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
     if chunked {
         body = dechunk(&body)?;
     }
-    Some(HttpResponse { status, headers, body })
+    Some(HttpResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
@@ -88,13 +109,20 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 
 fn caller_arn(stdout: &str) -> String {
     let parsed: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
-    parsed.get("Arn").and_then(|a| a.as_str()).unwrap_or("").to_string()
+    parsed
+        .get("Arn")
+        .and_then(|a| a.as_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
 fn moto_and_the_aws_cli_take_the_profile_samlbridge_wrote_for_carol() {
     let tools = [Tool::SimpleSamlPhp, Tool::Moto, Tool::AwsCli];
-    if !real_peers::available("moto_and_the_aws_cli_take_the_profile_samlbridge_wrote", &tools) {
+    if !real_peers::available(
+        "moto_and_the_aws_cli_take_the_profile_samlbridge_wrote",
+        &tools,
+    ) {
         return;
     }
     let idp = real_peers::start_simplesamlphp();
@@ -109,7 +137,17 @@ fn moto_and_the_aws_cli_take_the_profile_samlbridge_wrote_for_carol() {
     sandbox.set_env("SAMLBRIDGE_PASSWORD", CAROL_PASSWORD);
     sandbox.run(&["login", "--profile", "corp"]).expect_code(0);
 
-    let who = sandbox.run_program("aws", &["sts", "get-caller-identity", "--profile", "corp", "--output", "json"]);
+    let who = sandbox.run_program(
+        "aws",
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "corp",
+            "--output",
+            "json",
+        ],
+    );
     who.expect_code(0);
     let role_name = CAROL_ROLE.rsplit('/').next().unwrap_or("");
     assert_eq!(
@@ -118,29 +156,63 @@ fn moto_and_the_aws_cli_take_the_profile_samlbridge_wrote_for_carol() {
         "{}",
         who.dump()
     );
-    let child = sandbox.run_program("aws", &["sts", "get-caller-identity", "--profile", "child", "--output", "json"]);
+    let child = sandbox.run_program(
+        "aws",
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "child",
+            "--output",
+            "json",
+        ],
+    );
     child.expect_code(0);
-    assert!(caller_arn(&child.stdout).contains(":assumed-role/Admins/"), "{}", child.dump());
+    assert!(
+        caller_arn(&child.stdout).contains(":assumed-role/Admins/"),
+        "{}",
+        child.dump()
+    );
     assert!(sandbox.home.join(".aws").join("credentials").exists());
 }
 
 #[test]
 fn the_aws_cli_signs_with_a_written_chained_profile_and_the_sts_emulator_accepts_it() {
-    if !real_peers::available("the_aws_cli_signs_with_a_written_chained_profile", &[Tool::AwsCli]) {
+    if !real_peers::available(
+        "the_aws_cli_signs_with_a_written_chained_profile",
+        &[Tool::AwsCli],
+    ) {
         return;
     }
     let world = World::start(ALICE);
     world.login(&[]).expect_code(0);
-    let who = world.sandbox.run_program("aws", &["sts", "get-caller-identity", "--profile", "prod", "--output", "json"]);
+    let who = world.sandbox.run_program(
+        "aws",
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "prod",
+            "--output",
+            "json",
+        ],
+    );
     who.expect_code(0);
     assert_eq!(
         caller_arn(&who.stdout),
-        format!("arn:aws:sts::333333333333:assumed-role/Admins/{}", ALICE.username),
+        format!(
+            "arn:aws:sts::333333333333:assumed-role/Admins/{}",
+            ALICE.username
+        ),
         "{}\n{}",
         who.dump(),
         world.sts.log_text()
     );
     world.assert_profile_holds("prod", world::PROD_ADMINS);
     let asked = world.sts.calls_to("GetCallerIdentity");
-    assert!(!asked.is_empty() && asked.iter().all(|c| c.outcome.is_ok()), "{}", world.sts.log_text());
+    assert!(
+        !asked.is_empty() && asked.iter().all(|c| c.outcome.is_ok()),
+        "{}",
+        world.sts.log_text()
+    );
 }

@@ -39,15 +39,26 @@ fn missing(tool: Tool) -> Option<String> {
         Tool::SimpleSamlPhp => {
             let script = real_idp_dir().join("simplesamlphp/start.sh");
             if !script.exists() {
-                Some(format!("SimpleSAMLphp's start script ({})", script.display()))
-            } else if !runs("php", &["--version"]) || !PathBuf::from("/usr/share/simplesamlphp/www").exists() {
-                Some("SimpleSAMLphp (Debian packages simplesamlphp php-cli php-xml php-mbstring)".into())
+                Some(format!(
+                    "SimpleSAMLphp's start script ({})",
+                    script.display()
+                ))
+            } else if !runs("php", &["--version"])
+                || !PathBuf::from("/usr/share/simplesamlphp/www").exists()
+            {
+                Some(
+                    "SimpleSAMLphp (Debian packages simplesamlphp php-cli php-xml php-mbstring)"
+                        .into(),
+                )
             } else {
                 None
             }
         }
-        Tool::Moto => (!runs("moto_server", &["--help"])).then(|| "moto_server (pip install 'moto[server]')".into()),
-        Tool::AwsCli => (!runs("aws", &["--version"])).then(|| "the AWS CLI (pip install awscli)".into()),
+        Tool::Moto => (!runs("moto_server", &["--help"]))
+            .then(|| "moto_server (pip install 'moto[server]')".into()),
+        Tool::AwsCli => {
+            (!runs("aws", &["--version"])).then(|| "the AWS CLI (pip install awscli)".into())
+        }
     }
 }
 
@@ -60,9 +71,13 @@ pub fn available(test: &str, tools: &[Tool]) -> bool {
     }
     let what = absent.join(", ");
     if std::env::var("SAMLBRIDGE_REAL_PEERS").as_deref() == Ok("required") {
-        panic!("{test}: SAMLBRIDGE_REAL_PEERS=required but missing: {what}; run .ci/run or install them");
+        panic!(
+            "{test}: SAMLBRIDGE_REAL_PEERS=required but missing: {what}; run .ci/run or install them"
+        );
     }
-    eprintln!("skipping {test}: missing {what} (set SAMLBRIDGE_REAL_PEERS=required to fail instead)");
+    eprintln!(
+        "skipping {test}: missing {what} (set SAMLBRIDGE_REAL_PEERS=required to fail instead)"
+    );
     false
 }
 
@@ -90,7 +105,13 @@ impl Peer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
-    fn adopt(name: &'static str, port: u16, pid: u32, child: Option<Child>, state: Option<tempfile::TempDir>) -> Peer {
+    fn adopt(
+        name: &'static str,
+        port: u16,
+        pid: u32,
+        child: Option<Child>,
+        state: Option<tempfile::TempDir>,
+    ) -> Peer {
         Peer {
             name,
             port,
@@ -132,7 +153,12 @@ impl Drop for Peer {
 fn watchdog(server_pid: u32) -> Option<Child> {
     let script = "while kill -0 \"$0\" 2>/dev/null && kill -0 \"$1\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null";
     Command::new("sh")
-        .args(["-c", script, &std::process::id().to_string(), &server_pid.to_string()])
+        .args([
+            "-c",
+            script,
+            &std::process::id().to_string(),
+            &server_pid.to_string(),
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -185,7 +211,10 @@ pub fn start_simplesamlphp() -> Peer {
 
 /// SimpleSAMLphp's IdP-initiated sign-on URL for AWS.
 pub fn simplesamlphp_sign_in_url(peer: &Peer) -> String {
-    format!("{}/saml2/idp/SSOService.php?spentityid=urn:amazon:webservices", peer.base_url())
+    format!(
+        "{}/saml2/idp/SSOService.php?spentityid=urn:amazon:webservices",
+        peer.base_url()
+    )
 }
 
 /// `moto_server -H 127.0.0.1 -p PORT`, as a child of this test.

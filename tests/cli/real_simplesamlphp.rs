@@ -51,26 +51,50 @@ fn run(setup: &Setup, args: &[&str]) -> Outcome {
 
 #[test]
 fn simplesamlphp_alice_picks_one_of_three_roles_and_chains_from_it() {
-    if !real_peers::available("simplesamlphp_alice_picks_one_of_three_roles", &[Tool::SimpleSamlPhp]) {
+    if !real_peers::available(
+        "simplesamlphp_alice_picks_one_of_three_roles",
+        &[Tool::SimpleSamlPhp],
+    ) {
         return;
     }
     let s = setup(ALICE_PASSWORD);
-    run(&s, &["login", "--profile", "ssp", "--role", "GatewayReadOnly"]).expect_code(0);
+    run(
+        &s,
+        &["login", "--profile", "ssp", "--role", "GatewayReadOnly"],
+    )
+    .expect_code(0);
     let saml = s.sts.calls_to("AssumeRoleWithSAML");
     let ok = saml.iter().find(|c| c.outcome.is_ok());
-    assert_eq!(ok.and_then(|c| c.role_arn.as_deref()), Some(READONLY), "{}", s.sts.log_text());
+    assert_eq!(
+        ok.and_then(|c| c.role_arn.as_deref()),
+        Some(READONLY),
+        "{}",
+        s.sts.log_text()
+    );
     assert_eq!(ok.and_then(|c| c.principal_arn.as_deref()), Some(PROVIDER));
     let ini = s.sandbox.credentials_ini();
     for (profile, role) in [("ssp", READONLY), ("ssp-child", CHILD)] {
-        let key = ini.get(profile).and_then(|p| p.get("aws_access_key_id")).cloned().unwrap_or_default();
+        let key = ini
+            .get(profile)
+            .and_then(|p| p.get("aws_access_key_id"))
+            .cloned()
+            .unwrap_or_default();
         let issued = s.sts.session(&key);
-        assert_eq!(issued.map(|i| i.role_arn), Some(role.to_string()), "[{profile}] in\n{}", s.sandbox.credentials_text());
+        assert_eq!(
+            issued.map(|i| i.role_arn),
+            Some(role.to_string()),
+            "[{profile}] in\n{}",
+            s.sandbox.credentials_text()
+        );
     }
 }
 
 #[test]
 fn simplesamlphp_roles_json_lists_alices_three_roles() {
-    if !real_peers::available("simplesamlphp_roles_json_lists_alices_three_roles", &[Tool::SimpleSamlPhp]) {
+    if !real_peers::available(
+        "simplesamlphp_roles_json_lists_alices_three_roles",
+        &[Tool::SimpleSamlPhp],
+    ) {
         return;
     }
     let s = setup(ALICE_PASSWORD);
@@ -80,20 +104,36 @@ fn simplesamlphp_roles_json_lists_alices_three_roles() {
     let parsed: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap_or_default();
     let mut arns: Vec<String> = parsed
         .as_array()
-        .map(|a| a.iter().filter_map(|r| r.get("role_arn")?.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.get("role_arn")?.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     arns.sort();
-    assert_eq!(arns, vec![ADMIN, READONLY, BILLING].iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{}", out.dump());
+    assert_eq!(
+        arns,
+        [ADMIN, READONLY, BILLING]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        "{}",
+        out.dump()
+    );
 }
 
 #[test]
 fn simplesamlphp_wrong_password_exits_3_with_its_words() {
-    if !real_peers::available("simplesamlphp_wrong_password_exits_3_with_its_words", &[Tool::SimpleSamlPhp]) {
+    if !real_peers::available(
+        "simplesamlphp_wrong_password_exits_3_with_its_words",
+        &[Tool::SimpleSamlPhp],
+    ) {
         return;
     }
     let s = setup("not-alices-password");
     s.sts.expect_unused();
     let out = run(&s, &["login", "--profile", "ssp", "--role", "GatewayAdmin"]);
-    out.expect_code(3).expect_stderr_contains("Incorrect username or password");
+    out.expect_code(3)
+        .expect_stderr_contains("Incorrect username or password");
     assert!(s.sandbox.credentials_bytes().is_none());
 }

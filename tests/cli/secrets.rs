@@ -33,7 +33,10 @@ fn a_vv_login_prints_no_password_code_assertion_key_token_or_cookie() {
     ];
     for assertion in world.adfs.issued_assertions() {
         secrets.push(("SAML assertion".into(), assertion.clone()));
-        secrets.push(("SAML assertion's first line".into(), assertion[..64].to_string()));
+        secrets.push((
+            "SAML assertion's first line".into(),
+            assertion[..64].to_string(),
+        ));
     }
     for cookie in world.adfs.cookie_values() {
         secrets.push(("cookie value".into(), cookie));
@@ -46,7 +49,11 @@ fn a_vv_login_prints_no_password_code_assertion_key_token_or_cookie() {
     }
     for (what, secret) in secrets {
         for piece in telltales(&secret) {
-            assert!(!said.contains(&piece), "the {what} appears in the -vv output:\n{}", out.dump());
+            assert!(
+                !said.contains(&piece),
+                "the {what} appears in the -vv output:\n{}",
+                out.dump()
+            );
         }
     }
 }

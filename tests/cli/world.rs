@@ -56,7 +56,13 @@ pub fn users() -> AdfsConfig {
             AdfsUser::new(BOB.username, BOB.password)
                 .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
                 .role(SamlRole::new(GATEWAY_READONLY, PROVIDER).provider_first())
-                .role(SamlRole::new(OTHER_READONLY, "arn:aws:iam::222222222222:saml-provider/CorpADFS").spaced())
+                .role(
+                    SamlRole::new(
+                        OTHER_READONLY,
+                        "arn:aws:iam::222222222222:saml-provider/CorpADFS",
+                    )
+                    .spaced(),
+                )
                 .session_duration(28800),
         )
         .user(
@@ -67,7 +73,10 @@ pub fn users() -> AdfsConfig {
         .user(
             AdfsUser::new(ERIN.username, ERIN.password)
                 .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
-                .unexpected_page("Scheduled maintenance", "The sign-in service is being updated. Try again after 22:00 UTC."),
+                .unexpected_page(
+                    "Scheduled maintenance",
+                    "The sign-in service is being updated. Try again after 22:00 UTC.",
+                ),
         )
 }
 
@@ -77,8 +86,16 @@ pub fn roles() -> StsConfig {
         .role(StsRole::new(GATEWAY_READONLY))
         .role(StsRole::new(OTHER_READONLY))
         .role(StsRole::new(PROD_ADMINS).trust(GATEWAY_ADMIN))
-        .role(StsRole::new(STAGING_DEPLOYER).max_session(43200).trust(GATEWAY_ADMIN))
-        .role(StsRole::new(AUDITOR).trust(GATEWAY_ADMIN).external_id(AUDIT_EXTERNAL_ID))
+        .role(
+            StsRole::new(STAGING_DEPLOYER)
+                .max_session(43200)
+                .trust(GATEWAY_ADMIN),
+        )
+        .role(
+            StsRole::new(AUDITOR)
+                .trust(GATEWAY_ADMIN)
+                .external_id(AUDIT_EXTERNAL_ID),
+        )
         .role(StsRole::new(PROD_READONLY).trust(PROD_ADMINS))
 }
 
@@ -149,20 +166,46 @@ impl World {
     pub fn assert_profile_holds(&self, profile: &str, role_arn: &str) {
         let ini = self.sandbox.credentials_ini();
         let Some(section) = ini.get(profile) else {
-            panic!("[{profile}] not in the credentials file:\n{}", self.sandbox.credentials_text());
+            panic!(
+                "[{profile}] not in the credentials file:\n{}",
+                self.sandbox.credentials_text()
+            );
         };
-        let key = section.get("aws_access_key_id").cloned().unwrap_or_default();
+        let key = section
+            .get("aws_access_key_id")
+            .cloned()
+            .unwrap_or_default();
         let Some(issued) = self.sts.session(&key) else {
-            panic!("[{profile}] holds key {key:?}, which the STS never issued\n{}", self.sts.log_text());
+            panic!(
+                "[{profile}] holds key {key:?}, which the STS never issued\n{}",
+                self.sts.log_text()
+            );
         };
-        assert_eq!(issued.role_arn, role_arn, "[{profile}] holds keys of another role");
-        assert_eq!(section.get("aws_secret_access_key"), Some(&issued.secret_access_key), "[{profile}] secret");
-        assert_eq!(section.get("aws_session_token"), Some(&issued.session_token), "[{profile}] token");
-        let written = section.get("x_security_token_expires").cloned().unwrap_or_default();
-        let parsed = time::OffsetDateTime::parse(&written, &time::format_description::well_known::Rfc3339);
+        assert_eq!(
+            issued.role_arn, role_arn,
+            "[{profile}] holds keys of another role"
+        );
+        assert_eq!(
+            section.get("aws_secret_access_key"),
+            Some(&issued.secret_access_key),
+            "[{profile}] secret"
+        );
+        assert_eq!(
+            section.get("aws_session_token"),
+            Some(&issued.session_token),
+            "[{profile}] token"
+        );
+        let written = section
+            .get("x_security_token_expires")
+            .cloned()
+            .unwrap_or_default();
+        let parsed =
+            time::OffsetDateTime::parse(&written, &time::format_description::well_known::Rfc3339);
         match parsed {
             Ok(t) => assert_eq!(t, issued.expiration, "[{profile}] x_security_token_expires"),
-            Err(e) => panic!("[{profile}] x_security_token_expires = {written:?} is not RFC 3339: {e}"),
+            Err(e) => {
+                panic!("[{profile}] x_security_token_expires = {written:?} is not RFC 3339: {e}")
+            }
         }
         assert!(
             written.ends_with('Z') || written.ends_with("+00:00"),

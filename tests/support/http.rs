@@ -131,6 +131,7 @@ pub type Handler = Arc<dyn Fn(&HttpRequest) -> HttpResponse + Send + Sync>;
 enum Expectation {
     Used,
     Unused,
+    Either,
 }
 
 /// A running server. Dropping it stops it; if the test is not already failing, Drop panics when the
@@ -205,6 +206,11 @@ impl TestServer {
     pub fn expect_unused(&self) {
         *lock(&self.expectation) = Expectation::Unused;
     }
+
+    /// No check on Drop: for the demo, which is not a test.
+    pub fn expect_nothing(&self) {
+        *lock(&self.expectation) = Expectation::Either;
+    }
 }
 
 impl Drop for TestServer {
@@ -248,7 +254,11 @@ fn accept_loop(
     }
 }
 
-fn serve(mut request: tiny_http::Request, handler: &Handler, hits: &Mutex<BTreeMap<String, usize>>) {
+fn serve(
+    mut request: tiny_http::Request,
+    handler: &Handler,
+    hits: &Mutex<BTreeMap<String, usize>>,
+) {
     let (path, query) = match request.url().split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (request.url().to_string(), String::new()),
@@ -262,7 +272,12 @@ fn serve(mut request: tiny_http::Request, handler: &Handler, hits: &Mutex<BTreeM
         headers: request
             .headers()
             .iter()
-            .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_string(),
+                    h.value.as_str().to_string(),
+                )
+            })
             .collect(),
         body,
     };
@@ -270,8 +285,7 @@ fn serve(mut request: tiny_http::Request, handler: &Handler, hits: &Mutex<BTreeM
         .entry(format!("{} {}", ours.method, ours.path))
         .or_insert(0) += 1;
     let answer = handler(&ours);
-    let mut response =
-        tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
+    let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
     for (name, value) in &answer.headers {
         if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(h);

@@ -29,7 +29,10 @@ pub fn random_from(alphabet: &[u8], n: usize) -> String {
 }
 
 pub fn random_hex(bytes: usize) -> String {
-    random_bytes(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A version-4-looking UUID, as AD FS and STS print request ids.

@@ -116,7 +116,7 @@ pub fn response_xml(spec: &AssertionSpec) -> String {
     let (now_s, session_end) = (instant(now), instant(now + Duration::from_secs(8 * 3600)));
     let mut attrs = String::new();
     if let Some(name) = &spec.session_name {
-        attrs += &attribute(p, SESSION_NAME_ATTR, &[name.clone()]);
+        attrs += &attribute(p, SESSION_NAME_ATTR, std::slice::from_ref(name));
     }
     let roles: Vec<String> = spec.roles.iter().map(SamlRole::attribute_value).collect();
     if !roles.is_empty() {
@@ -180,7 +180,11 @@ impl ParsedResponse {
             .filter_map(|v| {
                 let (a, b) = v.split_once(',')?;
                 let (a, b) = (a.trim().to_string(), b.trim().to_string());
-                if a.contains(":role/") { Some((a, b)) } else { Some((b, a)) }
+                if a.contains(":role/") {
+                    Some((a, b))
+                } else {
+                    Some((b, a))
+                }
             })
             .collect()
     }

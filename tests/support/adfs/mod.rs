@@ -4,9 +4,12 @@
 //! the paginated 2019 flow, a 302 that sets the session cookie, session reuse, and the Working page.
 
 pub mod pages;
+pub mod users;
+
+pub use users::{AdfsConfig, AdfsUser};
 
 use crate::support::http::{HttpRequest, HttpResponse, TestServer, field, lock};
-use crate::support::saml::{self, AssertionSpec, SamlRole, XmlStyle};
+use crate::support::saml::{self, AssertionSpec};
 use crate::support::{random_bytes, uuid};
 use base64::Engine as _;
 use std::collections::HashMap;
@@ -17,110 +20,6 @@ pub const SIGN_ON_PATH: &str = "/adfs/ls/IdpInitiatedSignOn.aspx";
 pub const RELYING_PARTY: &str = "urn:amazon:webservices";
 const CONTEXT_COOKIE: &str = "MSISContext";
 const SESSION_COOKIE: &str = "MSISAuth";
-
-/// The one-time-code step a user must pass after the password.
-#[derive(Debug, Clone)]
-pub struct MfaChallenge {
-    /// The input's name: `VerificationCode` (Azure MFA), `OathCode`, `SecurityCode`, `Passcode`…
-    pub field: String,
-    pub code: String,
-    /// The hidden AuthMethod the page carries, e.g. `AzureMfaAuthentication`.
-    pub auth_method: String,
-}
-
-/// An account on the IdP.
-#[derive(Debug, Clone)]
-pub struct AdfsUser {
-    pub username: String,
-    pub password: String,
-    pub roles: Vec<SamlRole>,
-    pub session_name: Option<String>,
-    pub session_duration: Option<i32>,
-    pub mfa: Option<MfaChallenge>,
-    /// After a right password, this page (title, text) instead of a session: a page nobody expects.
-    pub unexpected_page: Option<(String, String)>,
-}
-
-impl AdfsUser {
-    /// RoleSessionName defaults to the user name, as AD FS rules usually map it from the UPN.
-    pub fn new(username: &str, password: &str) -> Self {
-        AdfsUser {
-            username: username.into(),
-            password: password.into(),
-            roles: Vec::new(),
-            session_name: Some(username.into()),
-            session_duration: None,
-            mfa: None,
-            unexpected_page: None,
-        }
-    }
-
-    pub fn role(mut self, role: SamlRole) -> Self {
-        self.roles.push(role);
-        self
-    }
-
-    pub fn session_duration(mut self, seconds: i32) -> Self {
-        self.session_duration = Some(seconds);
-        self
-    }
-
-    pub fn session_name(mut self, name: Option<&str>) -> Self {
-        self.session_name = name.map(String::from);
-        self
-    }
-
-    /// Azure MFA-style code step with the given input name (`VerificationCode`, `OathCode`…).
-    pub fn mfa(mut self, field: &str, code: &str) -> Self {
-        self.mfa = Some(MfaChallenge {
-            field: field.into(),
-            code: code.into(),
-            auth_method: "AzureMfaAuthentication".into(),
-        });
-        self
-    }
-
-    pub fn unexpected_page(mut self, title: &str, text: &str) -> Self {
-        self.unexpected_page = Some((title.into(), text.into()));
-        self
-    }
-}
-
-/// The whole IdP: its users and how it renders.
-#[derive(Debug, Clone)]
-pub struct AdfsConfig {
-    pub users: Vec<AdfsUser>,
-    /// AD FS 2019 paginated sign-in (EnablePaginatedAuthenticationPages): a farm-wide switch.
-    pub paginated: bool,
-    /// Wrap the SAMLResponse's base64 at this width (None: one line).
-    pub wrap_base64: Option<usize>,
-    pub style: XmlStyle,
-    pub issuer: String,
-}
-
-impl Default for AdfsConfig {
-    fn default() -> Self {
-        AdfsConfig {
-            users: Vec::new(),
-            paginated: false,
-            wrap_base64: Some(76),
-            style: XmlStyle::AdfsDefaultNamespace,
-            issuer: "http://adfs.corp.example/adfs/services/trust".into(),
-        }
-    }
-}
-
-impl AdfsConfig {
-    pub fn user(mut self, user: AdfsUser) -> Self {
-        self.users.push(user);
-        self
-    }
-
-    pub fn paginated(mut self) -> Self {
-        self.paginated = true;
-        self
-    }
-}
 
 /// Where one browser stands in a sign-in, keyed by its context cookie.
 #[derive(Debug, Clone)]
@@ -205,9 +104,18 @@ impl AdfsEmulator {
 impl Idp {
     fn handle(&self, req: &HttpRequest) -> HttpResponse {
         if !req.path.eq_ignore_ascii_case(SIGN_ON_PATH) {
-            return HttpResponse::html(404, pages::plain_page("404 - File or directory not found.", "The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable."));
+            return HttpResponse::html(
+                404,
+                pages::plain_page(
+                    "404 - File or directory not found.",
+                    "The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.",
+                ),
+            );
         }
-        let rp = req.query_pairs().into_iter().find(|(k, _)| k == "loginToRp");
+        let rp = req
+            .query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == "loginToRp");
         if rp.as_ref().map(|(_, v)| v.as_str()) != Some(RELYING_PARTY) {
             return self.error("MSIS7012: An error occurred while processing the request. The relying party given by loginToRp is not known.");
         }
@@ -344,18 +252,19 @@ impl Idp {
         expected_context: &str,
     ) -> HttpResponse {
         let Some(mfa) = self.user(username).and_then(|u| u.mfa.clone()) else {
-            return self.error("MSIS7065: no additional authentication is configured for this user.");
+            return self
+                .error("MSIS7065: no additional authentication is configured for this user.");
         };
         if field(form, "AuthMethod") != Some(mfa.auth_method.as_str())
             || field(form, "Context") != Some(expected_context)
         {
-            return self.error("MSIS9002: The additional authentication post lacked its AuthMethod or Context.");
+            return self.error(
+                "MSIS9002: The additional authentication post lacked its AuthMethod or Context.",
+            );
         }
         let context_cookie = req.cookie(CONTEXT_COOKIE).unwrap_or_default();
         match field(form, &mfa.field) {
-            Some(code) if code.trim() == mfa.code => {
-                self.signed_in(req, &context_cookie, username)
-            }
+            Some(code) if code.trim() == mfa.code => self.signed_in(req, &context_cookie, username),
             _ => {
                 let page = pages::mfa_page(
                     &Self::action(req),
@@ -377,7 +286,9 @@ impl Idp {
         {
             let mut ledger = lock(&self.ledger);
             ledger.contexts.remove(context);
-            ledger.sessions.insert(session.clone(), username.to_string());
+            ledger
+                .sessions
+                .insert(session.clone(), username.to_string());
         }
         HttpResponse::redirect(&req.path_and_query())
             .with_header(

@@ -8,10 +8,12 @@ use crate::support::saml::escape;
 
 pub const WRONG_PASSWORD: &str =
     "Incorrect user ID or password. Type the correct user ID and password, and try again.";
-pub const WRONG_CODE: &str = "Incorrect verification code. Enter the code from your authenticator app and try again.";
+pub const WRONG_CODE: &str =
+    "Incorrect verification code. Enter the code from your authenticator app and try again.";
 pub const BAD_USERNAME_FORMAT: &str =
     "Enter your user ID in the format \"domain\\user\" or \"user@domain\".";
-pub const ERROR_PAGE_TEXT: &str = "An error occurred. Contact your administrator for more information.";
+pub const ERROR_PAGE_TEXT: &str =
+    "An error occurred. Contact your administrator for more information.";
 
 fn shell(title: &str, body: &str) -> String {
     format!(

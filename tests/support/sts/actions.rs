@@ -2,7 +2,7 @@
 
 use super::sigv4;
 use super::xml::{self, StsFault};
-use super::{IssuedSession, SessionSource, StsCall, Sts};
+use super::{IssuedSession, SessionSource, Sts, StsCall};
 use crate::support::http::{HttpRequest, field};
 use crate::support::saml;
 use crate::support::{random_bytes, random_from};
@@ -10,14 +10,17 @@ use base64::Engine as _;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-pub const CHAINING_LIMIT: &str =
-    "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
+pub const CHAINING_LIMIT: &str = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
 pub const OVER_MAX_SESSION: &str =
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
 const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 const BAD_SIGNATURE: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-fn required<'a>(params: &'a [(String, String)], name: &str, member: &str) -> Result<&'a str, StsFault> {
+fn required<'a>(
+    params: &'a [(String, String)],
+    name: &str,
+    member: &str,
+) -> Result<&'a str, StsFault> {
     field(params, name).ok_or_else(|| {
         StsFault::validation(&format!(
             "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
@@ -35,12 +38,18 @@ fn requested_duration(params: &[(String, String)]) -> Result<i32, StsFault> {
             "1 validation error detected: Value '{raw}' at 'durationSeconds' failed to satisfy constraint: {what}"
         ))
     };
-    let seconds: i32 = raw.parse().map_err(|_| constraint("Member must be a number"))?;
+    let seconds: i32 = raw
+        .parse()
+        .map_err(|_| constraint("Member must be a number"))?;
     if seconds < 900 {
-        return Err(constraint("Member must have value greater than or equal to 900"));
+        return Err(constraint(
+            "Member must have value greater than or equal to 900",
+        ));
     }
     if seconds > 43200 {
-        return Err(constraint("Member must have value less than or equal to 43200"));
+        return Err(constraint(
+            "Member must have value less than or equal to 43200",
+        ));
     }
     Ok(seconds)
 }
@@ -61,7 +70,9 @@ fn check_session_name(name: &str) -> Result<(), StsFault> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
     if !ok {
-        return Err(fail("Member must satisfy regular expression pattern: [\\w+=,.@-]*"));
+        return Err(fail(
+            "Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+        ));
     }
     Ok(())
 }
@@ -75,13 +86,18 @@ fn issue(
     not_after: Option<OffsetDateTime>,
     source: SessionSource,
 ) -> IssuedSession {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let mut expiration = now + Duration::from_secs(duration.max(0) as u64);
     if let Some(limit) = not_after {
         expiration = expiration.min(limit.replace_nanosecond(0).unwrap_or(limit));
     }
     let session = IssuedSession {
-        access_key_id: format!("ASIA{}", random_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+        access_key_id: format!(
+            "ASIA{}",
+            random_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+        ),
         secret_access_key: random_from(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
             40,
@@ -126,26 +142,36 @@ fn invalid_token(message: &str) -> StsFault {
 /// Decodes and reads the assertion as AWS does: strict base64, addressed to AWS, not expired.
 fn read_assertion(encoded: &str) -> Result<saml::ParsedResponse, StsFault> {
     if encoded.chars().any(char::is_whitespace) {
-        return Err(invalid_token("Invalid base64 SAMLResponse (contains whitespace)"));
+        return Err(invalid_token(
+            "Invalid base64 SAMLResponse (contains whitespace)",
+        ));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|_| invalid_token("Invalid base64 SAMLResponse"))?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid_token("Invalid SAML response: not UTF-8"))?;
-    let parsed = saml::parse_response(&text).map_err(|e| invalid_token(&format!("Invalid SAML response: {e}")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| invalid_token("Invalid SAML response: not UTF-8"))?;
+    let parsed = saml::parse_response(&text)
+        .map_err(|e| invalid_token(&format!("Invalid SAML response: {e}")))?;
     let addressed = parsed
         .recipient
         .as_deref()
         .or(parsed.destination.as_deref())
         .is_some_and(|r| r.starts_with(saml::AWS_SIGNIN));
     if !addressed {
-        return Err(invalid_token("The SAML assertion is not addressed to https://signin.aws.amazon.com/saml"));
+        return Err(invalid_token(
+            "The SAML assertion is not addressed to https://signin.aws.amazon.com/saml",
+        ));
     }
     if parsed
         .not_on_or_after
         .is_some_and(|t| t < OffsetDateTime::now_utc())
     {
-        return Err(StsFault::new(400, "ExpiredTokenException", "Token must be redeemed within 5 minutes of issuance"));
+        return Err(StsFault::new(
+            400,
+            "ExpiredTokenException",
+            "Token must be redeemed within 5 minutes of issuance",
+        ));
     }
     Ok(parsed)
 }
@@ -164,9 +190,13 @@ pub(super) fn assume_role_with_saml(
         .role_pairs()
         .iter()
         .any(|(r, p)| r == role_arn && p == principal_arn);
-    let not_authorized = || StsFault::access_denied("Not authorized to perform sts:AssumeRoleWithSAML");
+    let not_authorized =
+        || StsFault::access_denied("Not authorized to perform sts:AssumeRoleWithSAML");
     if !offered {
-        call.detail = Some(format!("pair not in assertion: {:?}", assertion.role_pairs()));
+        call.detail = Some(format!(
+            "pair not in assertion: {:?}",
+            assertion.role_pairs()
+        ));
         return Err(not_authorized());
     }
     let role = sts.role(role_arn).ok_or_else(not_authorized)?;
@@ -181,7 +211,14 @@ pub(super) fn assume_role_with_saml(
     let source = SessionSource::Saml {
         principal_arn: principal_arn.into(),
     };
-    let session = issue(sts, role_arn, &session_name, duration, assertion.session_not_on_or_after, source);
+    let session = issue(
+        sts,
+        role_arn,
+        &session_name,
+        duration,
+        assertion.session_not_on_or_after,
+        source,
+    );
     call.outcome = Ok(session.access_key_id.clone());
     let extra = format!(
         "\n    <Subject>{}</Subject>\n    <SubjectType>persistent</SubjectType>\n    <Issuer>{}</Issuer>\n    <Audience>{}</Audience>\n    <NameQualifier>{}</NameQualifier>",
@@ -194,14 +231,27 @@ pub(super) fn assume_role_with_saml(
 }
 
 /// The session whose keys signed this request, checked like AWS checks them.
-fn authenticate(sts: &Sts, req: &HttpRequest, call: &mut StsCall) -> Result<IssuedSession, StsFault> {
+fn authenticate(
+    sts: &Sts,
+    req: &HttpRequest,
+    call: &mut StsCall,
+) -> Result<IssuedSession, StsFault> {
     let Some(header) = req.header("authorization") else {
-        return Err(StsFault::new(403, "MissingAuthenticationToken", "Request is missing Authentication Token"));
+        return Err(StsFault::new(
+            403,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        ));
     };
-    let auth = sigv4::parse_authorization(header).map_err(|e| StsFault::new(400, "IncompleteSignature", &e))?;
+    let auth = sigv4::parse_authorization(header)
+        .map_err(|e| StsFault::new(400, "IncompleteSignature", &e))?;
     call.source_key_id = Some(auth.key_id.clone());
     if auth.service != "sts" {
-        return Err(StsFault::new(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. "));
+        return Err(StsFault::new(
+            403,
+            "SignatureDoesNotMatch",
+            "Credential should be scoped to correct service: 'sts'. ",
+        ));
     }
     let session = sts
         .issued(&auth.key_id)
@@ -215,7 +265,11 @@ fn authenticate(sts: &Sts, req: &HttpRequest, call: &mut StsCall) -> Result<Issu
         return Err(StsFault::new(403, "SignatureDoesNotMatch", BAD_SIGNATURE));
     }
     if session.expiration < OffsetDateTime::now_utc() {
-        return Err(StsFault::new(403, "ExpiredToken", "The security token included in the request is expired"));
+        return Err(StsFault::new(
+            403,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ));
     }
     Ok(session)
 }
@@ -260,7 +314,10 @@ pub(super) fn assume_role(
     };
     let session = issue(sts, role_arn, session_name, duration, None, chained);
     call.outcome = Ok(session.access_key_id.clone());
-    Ok(result_xml(&session, "\n    <PackedPolicySize>6</PackedPolicySize>"))
+    Ok(result_xml(
+        &session,
+        "\n    <PackedPolicySize>6</PackedPolicySize>",
+    ))
 }
 
 pub(super) fn get_caller_identity(

@@ -82,9 +82,13 @@ impl StsConfig {
 /// How a session came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionSource {
-    Saml { principal_arn: String },
+    Saml {
+        principal_arn: String,
+    },
     /// AssumeRole signed with this access key id.
-    Chained { source_key_id: String },
+    Chained {
+        source_key_id: String,
+    },
 }
 
 /// Credentials this STS handed out.
@@ -196,7 +200,10 @@ impl StsEmulator {
 
     /// Calls of one action, in arrival order.
     pub fn calls_to(&self, action: &str) -> Vec<StsCall> {
-        self.calls().into_iter().filter(|c| c.action == action).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.action == action)
+            .collect()
     }
 
     /// The most calls it ever had in flight at once.

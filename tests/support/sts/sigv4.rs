@@ -98,7 +98,13 @@ pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec
 }
 
 /// The hex signature of a canonical request.
-pub fn signature(secret: &str, amz_date: &str, region: &str, service: &str, canonical: &str) -> String {
+pub fn signature(
+    secret: &str,
+    amz_date: &str,
+    region: &str,
+    service: &str,
+    canonical: &str,
+) -> String {
     let date = &amz_date[..amz_date.len().min(8)];
     let scope = format!("{date}/{region}/{service}/aws4_request");
     let to_sign = format!(
@@ -143,7 +149,9 @@ pub fn parse_authorization(header: &str) -> Result<Authorization, String> {
     let credential = credential.ok_or("Authorization has no Credential")?;
     let scope: Vec<&str> = credential.split('/').collect();
     if scope.len() != 5 || scope[4] != "aws4_request" {
-        return Err(format!("Credential '{credential}' is not KEY/DATE/REGION/SERVICE/aws4_request"));
+        return Err(format!(
+            "Credential '{credential}' is not KEY/DATE/REGION/SERVICE/aws4_request"
+        ));
     }
     Ok(Authorization {
         key_id: scope[0].into(),
@@ -163,7 +171,10 @@ pub fn parse_authorization(header: &str) -> Result<Authorization, String> {
 pub fn verify(req: &HttpRequest, auth: &Authorization, secret: &str) -> Result<(), String> {
     let amz_date = req.header("x-amz-date").ok_or("no X-Amz-Date header")?;
     if !amz_date.starts_with(&auth.date) {
-        return Err(format!("X-Amz-Date {amz_date} is not the Credential's date {}", auth.date));
+        return Err(format!(
+            "X-Amz-Date {amz_date} is not the Credential's date {}",
+            auth.date
+        ));
     }
     for required in ["host", "x-amz-date"] {
         if !auth.signed_headers.iter().any(|h| h == required) {
@@ -188,7 +199,9 @@ pub fn verify(req: &HttpRequest, auth: &Authorization, secret: &str) -> Result<(
     if expected == auth.signature {
         Ok(())
     } else {
-        Err(format!("signature mismatch; canonical request was:\n{canonical}"))
+        Err(format!(
+            "signature mismatch; canonical request was:\n{canonical}"
+        ))
     }
 }
 
@@ -225,7 +238,10 @@ pub fn sign_post(
 ) -> Vec<(String, String)> {
     let date = amz_date(now);
     let mut headers = vec![
-        ("content-type".to_string(), "application/x-www-form-urlencoded; charset=utf-8".to_string()),
+        (
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded; charset=utf-8".to_string(),
+        ),
         ("host".to_string(), host.to_string()),
         ("x-amz-date".to_string(), date.clone()),
     ];
