@@ -79,12 +79,14 @@ impl Sandbox {
         parse_ini(&self.credentials_text())
     }
 
-    /// Names in ~/.aws (to see that a failed run left no stray temp files).
+    /// Names in ~/.aws but lock files (a persistent lock file is a fair design), to see that a run
+    /// left no stray temp files.
     pub fn aws_dir_listing(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.home.join(".aws"))
             .map(|rd| {
                 rd.flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| !name.ends_with(".lock"))
                     .collect()
             })
             .unwrap_or_default();
