@@ -1,0 +1,35 @@
+//! The one integration test binary: the built samlbridge against the AD FS and STS emulators in
+//! tests/support, and against real peers (SimpleSAMLphp, moto, the AWS CLI) when they are installed.
+//! Its modules live in tests/cli/.
+
+mod support;
+
+#[path = "cli/browser.rs"]
+mod browser;
+#[path = "cli/harness.rs"]
+mod harness;
+#[path = "cli/real_peers.rs"]
+mod real_peers;
+#[path = "cli/world.rs"]
+mod world;
+
+#[path = "cli/emulators_adfs.rs"]
+mod emulators_adfs;
+#[path = "cli/emulators_sdk.rs"]
+mod emulators_sdk;
+#[path = "cli/emulators_sts.rs"]
+mod emulators_sts;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/login.rs"]
+mod login;
+#[path = "cli/real_moto.rs"]
+mod real_moto;
+#[path = "cli/real_simplesamlphp.rs"]
+mod real_simplesamlphp;
+#[path = "cli/roles.rs"]
+mod roles;
+#[path = "cli/secrets.rs"]
+mod secrets;
+#[path = "cli/signin.rs"]
+mod signin;

@@ -1,0 +1,108 @@
+//! Who can sign in to the AD FS emulator and how the farm is set up: users with their roles, MFA
+//! step or surprise page, and farm-wide switches (paginated sign-in, base64 wrapping, XML style).
+
+use crate::support::saml::{SamlRole, XmlStyle};
+
+/// The one-time-code step a user must pass after the password.
+#[derive(Debug, Clone)]
+pub struct MfaChallenge {
+    /// The input's name: `VerificationCode` (Azure MFA), `OathCode`, `SecurityCode`, `Passcode`…
+    pub field: String,
+    pub code: String,
+    /// The hidden AuthMethod the page carries, e.g. `AzureMfaAuthentication`.
+    pub auth_method: String,
+}
+
+/// An account on the IdP.
+#[derive(Debug, Clone)]
+pub struct AdfsUser {
+    pub username: String,
+    pub password: String,
+    pub roles: Vec<SamlRole>,
+    pub session_name: Option<String>,
+    pub session_duration: Option<i32>,
+    pub mfa: Option<MfaChallenge>,
+    /// After a right password, this page (title, text) instead of a session: a page nobody expects.
+    pub unexpected_page: Option<(String, String)>,
+}
+
+impl AdfsUser {
+    /// RoleSessionName defaults to the user name, as AD FS rules usually map it from the UPN.
+    pub fn new(username: &str, password: &str) -> Self {
+        AdfsUser {
+            username: username.into(),
+            password: password.into(),
+            roles: Vec::new(),
+            session_name: Some(username.into()),
+            session_duration: None,
+            mfa: None,
+            unexpected_page: None,
+        }
+    }
+
+    pub fn role(mut self, role: SamlRole) -> Self {
+        self.roles.push(role);
+        self
+    }
+
+    pub fn session_duration(mut self, seconds: i32) -> Self {
+        self.session_duration = Some(seconds);
+        self
+    }
+
+    pub fn session_name(mut self, name: Option<&str>) -> Self {
+        self.session_name = name.map(String::from);
+        self
+    }
+
+    /// Azure MFA-style code step with the given input name (`VerificationCode`, `OathCode`…).
+    pub fn mfa(mut self, field: &str, code: &str) -> Self {
+        self.mfa = Some(MfaChallenge {
+            field: field.into(),
+            code: code.into(),
+            auth_method: "AzureMfaAuthentication".into(),
+        });
+        self
+    }
+
+    pub fn unexpected_page(mut self, title: &str, text: &str) -> Self {
+        self.unexpected_page = Some((title.into(), text.into()));
+        self
+    }
+}
+
+/// The whole IdP: its users and how it renders.
+#[derive(Debug, Clone)]
+pub struct AdfsConfig {
+    pub users: Vec<AdfsUser>,
+    /// AD FS 2019 paginated sign-in (EnablePaginatedAuthenticationPages): a farm-wide switch.
+    pub paginated: bool,
+    /// Wrap the SAMLResponse's base64 at this width (None: one line).
+    pub wrap_base64: Option<usize>,
+    pub style: XmlStyle,
+    pub issuer: String,
+}
+
+impl Default for AdfsConfig {
+    fn default() -> Self {
+        AdfsConfig {
+            users: Vec::new(),
+            paginated: false,
+            wrap_base64: Some(76),
+            style: XmlStyle::AdfsDefaultNamespace,
+            issuer: "http://adfs.corp.example/adfs/services/trust".into(),
+        }
+    }
+}
+
+impl AdfsConfig {
+    pub fn user(mut self, user: AdfsUser) -> Self {
+        self.users.push(user);
+        self
+    }
+
+    pub fn paginated(mut self) -> Self {
+        self.paginated = true;
+        self
+    }
+}

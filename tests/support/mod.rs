@@ -1,0 +1,49 @@
+//! Test peers shared by the integration tests and the demo: an AD FS-like IdP, an STS that answers
+//! like AWS's, the SAML they exchange, and the loopback HTTP server under both.
+//!
+//! Each user (tests/cli.rs, examples/demo.rs) needs a different part of this, hence the allow.
+#![allow(dead_code)]
+
+pub mod adfs;
+pub mod http;
+pub mod saml;
+pub mod sts;
+
+use ring::rand::{SecureRandom, SystemRandom};
+
+/// `n` random bytes from the system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    if SystemRandom::new().fill(&mut buf).is_err() {
+        panic!("the system random generator failed");
+    }
+    buf
+}
+
+/// `n` characters drawn from `alphabet` (uniform enough for identifiers).
+pub fn random_from(alphabet: &[u8], n: usize) -> String {
+    random_bytes(n)
+        .into_iter()
+        .map(|b| alphabet[b as usize % alphabet.len()] as char)
+        .collect()
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    random_bytes(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A version-4-looking UUID, as AD FS and STS print request ids.
+pub fn uuid() -> String {
+    let h = random_hex(16);
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
