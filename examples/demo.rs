@@ -151,10 +151,11 @@ fn samlbridge_run(args: &[&str]) -> Result<(), ExitCode> {
         }
     };
     match samlbridge::app::run(cli) {
-        Ok(()) => Ok(()),
+        Ok(0) => Ok(()),
+        Ok(code) => Err(ExitCode::from(code)),
         Err(err) => {
             eprintln!("samlbridge: {err}");
-            Err(ExitCode::from(err.exit_kind().code()))
+            Err(ExitCode::from(err.exit_code()))
         }
     }
 }
