@@ -148,6 +148,8 @@ async fn sign_in(ctx: &Context, gateway: &GatewayProfile, flags: &SignInArgs) ->
             .config_file
             .parent()
             .map(|d| d.join("samlbridge").join("providers")),
+        // saml_mfa_factor is not read from the config yet.
+        mfa_factor: None,
     };
     info!("signing in to {host} for profile {}", gateway.profile);
     let assertion = idp::login(&request, &mut answers).await?;
