@@ -5,7 +5,7 @@
 use super::super::IdpError;
 use super::super::http::{IdpSession, host_of, without_query};
 use crate::secret::Secret;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use tracing::debug;
 use url::Url;
 
@@ -13,7 +13,7 @@ use url::Url;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
-    /// SUCCESS, MFA_REQUIRED, MFA_CHALLENGE, LOCKED_OUT, PASSWORD_EXPIRED, PASSWORD_WARN...
+    /// SUCCESS, MFA_REQUIRED, MFA_CHALLENGE, LOCKED_OUT, PASSWORD_EXPIRED, MFA_ENROLL...
     #[serde(default)]
     pub status: String,
     /// What the next call must carry while the transaction is open.
@@ -28,6 +28,9 @@ pub struct Transaction {
     pub embedded: Embedded,
     #[serde(default, rename = "_links")]
     pub links: Links,
+    /// The endpoint that answered with this document, for messages.
+    #[serde(skip)]
+    pub endpoint: Option<Url>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,8 +54,6 @@ pub enum OneOrMany {
 pub struct Links {
     /// The next call: `poll` while a push waits, `verify` for a code sent by SMS.
     pub next: Option<Link>,
-    /// PASSWORD_WARN: go on without changing the password.
-    pub skip: Option<Link>,
     /// A factor's own link.
     pub verify: Option<Link>,
 }
@@ -125,6 +126,47 @@ fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.map(Secret::from))
 }
 
+/// Primary authentication: `{"username", "password", "options"}`.
+#[derive(Serialize)]
+pub struct PrimaryBody<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub options: AuthnOptions,
+}
+
+/// Opt-in steps of the transaction: none (no enrolment offers, no password warnings).
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthnOptions {
+    pub multi_optional_factor_enroll: bool,
+    pub warn_before_password_expired: bool,
+}
+
+/// `{"stateToken"}`, and the `passCode` when a code is verified: every call after the password.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateBody<'a> {
+    pub state_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_code: Option<&'a str>,
+}
+
+impl<'a> StateBody<'a> {
+    pub fn new(state_token: &'a Secret) -> Self {
+        StateBody {
+            state_token: state_token.expose(),
+            pass_code: None,
+        }
+    }
+
+    pub fn with_code(state_token: &'a Secret, code: &'a Secret) -> Self {
+        StateBody {
+            state_token: state_token.expose(),
+            pass_code: Some(code.expose().trim()),
+        }
+    }
+}
+
 /// Okta's error document (`{"errorCode":"E0000004","errorSummary":"Authentication failed",...}`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -185,17 +227,18 @@ impl<'s> OktaApi<'s> {
         Ok(url)
     }
 
-    /// Posts `body` (a JSON object, which may hold the password or a token) to `url` and reads the
-    /// transaction Okta answers with; Okta's error documents become Rejected or UnexpectedPage.
-    pub async fn post(&self, url: &Url, body: serde_json::Value) -> Result<Transaction, IdpError> {
-        let json = Secret::new(body.to_string());
-        drop(body);
+    /// Posts `body` (which may hold the password or a token) to `url` and reads the transaction
+    /// Okta answers with; Okta's error documents become Rejected or UnexpectedPage.
+    pub async fn post(&self, url: &Url, body: &impl Serialize) -> Result<Transaction, IdpError> {
+        let json = serde_json::to_string(body)
+            .map(Secret::new)
+            .map_err(|e| IdpError::Setup(format!("cannot write an Okta request: {e}")))?;
         let fetched = self.session.post_json(url.clone(), &json).await?;
         let path = url.path();
         if !(200..300).contains(&fetched.status) {
             return Err(self.refusal(url, fetched.status, &fetched.body));
         }
-        let tx: Transaction = serde_json::from_str(&fetched.body).map_err(|e| {
+        let mut tx: Transaction = serde_json::from_str(&fetched.body).map_err(|e| {
             self.unexpected(
                 url,
                 &format!("HTTP {}", fetched.status),
@@ -211,6 +254,7 @@ impl<'s> OktaApi<'s> {
                 .map(|r| format!(", factorResult {r}"))
                 .unwrap_or_default()
         );
+        tx.endpoint = Some(url.clone());
         Ok(tx)
     }
 
@@ -256,6 +300,17 @@ impl<'s> OktaApi<'s> {
                 &format!("Okta answered {} '{message}'", error.error_code),
             ),
         }
+    }
+
+    /// A transaction the sign-in cannot go on from, naming the endpoint and Okta's status.
+    pub fn unexpected_status(&self, tx: &Transaction, why: &str) -> IdpError {
+        let url = tx.endpoint.as_ref().unwrap_or(&self.org);
+        let result = tx
+            .factor_result
+            .as_deref()
+            .map(|r| format!(", factorResult {r}"))
+            .unwrap_or_default();
+        self.unexpected(url, &format!("status {}{result}", tx.status), why)
     }
 
     /// An answer the sign-in cannot use, naming the endpoint and what Okta said.

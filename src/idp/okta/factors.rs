@@ -3,9 +3,8 @@
 //! that is polled until the person answers it on their phone.
 
 use super::OktaSignIn;
-use super::api::{Factor, Transaction};
+use super::api::{Factor, StateBody, Transaction};
 use crate::idp::IdpError;
-use serde_json::json;
 use std::time::Instant;
 use tracing::{debug, info};
 
@@ -180,12 +179,11 @@ impl OktaSignIn<'_> {
         }
     }
 
-    fn verify_href(&self, factor: &Factor) -> Result<url::Url, IdpError> {
+    fn verify_href(&self, factor: &Factor, tx: &Transaction) -> Result<url::Url, IdpError> {
         match &factor.links.verify {
             Some(link) => self.api.url(&link.href),
-            None => Err(self.api.unexpected(
-                &self.api.org,
-                "status MFA_REQUIRED",
+            None => Err(self.api.unexpected_status(
+                tx,
                 &format!("the {} factor has no verify link", describe(factor)),
             )),
         }
@@ -193,12 +191,11 @@ impl OktaSignIn<'_> {
 
     /// A code the person (or --mfa-code) has, posted to the factor's verify link.
     async fn code(&mut self, factor: &Factor, tx: &Transaction) -> Result<Transaction, IdpError> {
-        let url = self.verify_href(factor)?;
+        let url = self.verify_href(factor, tx)?;
         let code = self.answers.mfa_code(&code_label(factor))?;
-        let mut body = self.state(tx)?;
-        body["passCode"] = json!(code.expose().trim());
+        let body = StateBody::with_code(self.state(tx)?, &code);
         info!("{}: sending the one-time code", self.api.host);
-        self.api.post(&url, body).await
+        self.api.post(&url, &body).await
     }
 
     /// Asks Okta to send a code, then posts the code the person received.
@@ -207,8 +204,11 @@ impl OktaSignIn<'_> {
         factor: &Factor,
         tx: &Transaction,
     ) -> Result<Transaction, IdpError> {
-        let url = self.verify_href(factor)?;
-        let sent = self.api.post(&url, self.state(tx)?).await?;
+        let url = self.verify_href(factor, tx)?;
+        let sent = self
+            .api
+            .post(&url, &StateBody::new(self.state(tx)?))
+            .await?;
         if sent.status != "MFA_CHALLENGE" {
             return Ok(sent);
         }
@@ -221,16 +221,20 @@ impl OktaSignIn<'_> {
             None => url,
         };
         let code = self.answers.mfa_code(&label)?;
-        let mut body = self.state(&sent).or_else(|_| self.state(tx))?;
-        body["passCode"] = json!(code.expose().trim());
+        let state = self.state(&sent).or_else(|_| self.state(tx))?;
         info!("{host}: sending the one-time code");
-        self.api.post(&next, body).await
+        self.api
+            .post(&next, &StateBody::with_code(state, &code))
+            .await
     }
 
     /// Sends the push, then waits for the answer.
     async fn push(&mut self, factor: &Factor, tx: &Transaction) -> Result<Transaction, IdpError> {
-        let url = self.verify_href(factor)?;
-        let sent = self.api.post(&url, self.state(tx)?).await?;
+        let url = self.verify_href(factor, tx)?;
+        let sent = self
+            .api
+            .post(&url, &StateBody::new(self.state(tx)?))
+            .await?;
         let device = factor
             .profile_text("name")
             .map(|n| format!(" on {n}"))
@@ -260,16 +264,14 @@ impl OktaSignIn<'_> {
                 number_shown = true;
             }
             let Some(next) = &tx.links.next else {
-                return Err(self.api.unexpected(
-                    &self.api.org,
-                    "status MFA_CHALLENGE",
-                    "the push is waiting but Okta gave no link to poll",
-                ));
+                return Err(self
+                    .api
+                    .unexpected_status(&tx, "the push is waiting but Okta gave no link to poll"));
             };
             let url = self.api.url(&next.href)?;
-            let body = self.state(&tx)?;
+            let state = self.state(&tx)?.clone();
             tokio::time::sleep(self.timing.poll_interval).await;
-            tx = self.api.post(&url, body).await?;
+            tx = self.api.post(&url, &StateBody::new(&state)).await?;
         }
         Ok(tx)
     }
@@ -288,10 +290,9 @@ impl OktaSignIn<'_> {
                     "the push was not answered in time (Okta stopped waiting)".into(),
                 ));
             }
-            other => {
-                return Err(self.api.unexpected(
-                    &self.api.org,
-                    &format!("factorResult {}", other.unwrap_or("(none)")),
+            _ => {
+                return Err(self.api.unexpected_status(
+                    tx,
                     "Okta's challenge is not a push samlbridge can wait for",
                 ));
             }

@@ -20,8 +20,7 @@ use super::http::IdpSession;
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
-use api::{OktaApi, Transaction};
-use serde_json::json;
+use api::{AuthnOptions, OktaApi, PrimaryBody, Transaction};
 use std::time::Duration;
 use tracing::info;
 use url::Url;
@@ -78,7 +77,7 @@ pub async fn login(
     login_with(session, req, answers, Timing::default()).await
 }
 
-pub(crate) async fn login_with(
+async fn login_with(
     session: &IdpSession,
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
@@ -117,7 +116,6 @@ impl OktaSignIn<'_> {
                 "SUCCESS" => return self.token_of(tx),
                 "MFA_REQUIRED" => self.second_factor(&tx).await?,
                 "MFA_CHALLENGE" => self.wait_for_push(tx).await?,
-                "PASSWORD_WARN" => self.skip(&tx).await?,
                 _ => return Err(self.dead_end(&tx)),
             };
         }
@@ -137,50 +135,33 @@ impl OktaSignIn<'_> {
         let username = self.answers.username()?;
         let password = self.answers.password()?;
         info!("{}: sending the username and password", self.api.host);
-        let body = json!({
-            "username": username,
-            "password": password.expose(),
-            "options": {
-                "multiOptionalFactorEnroll": false,
-                "warnBeforePasswordExpired": false,
-            },
-        });
-        self.api.post(&self.authn_url()?, body).await
+        let body = PrimaryBody {
+            username: &username,
+            password: password.expose(),
+            options: AuthnOptions::default(),
+        };
+        self.api.post(&self.authn_url()?, &body).await
     }
 
     fn token_of(&self, tx: Transaction) -> Result<Secret, IdpError> {
-        info!("{}: signed in", self.api.host);
-        match tx.session_token {
-            Some(token) if !token.is_empty() => Ok(token),
-            _ => Err(self.api.unexpected(
-                &self.api.org,
-                "status SUCCESS",
-                "Okta said SUCCESS without a sessionToken",
-            )),
+        match &tx.session_token {
+            Some(token) if !token.is_empty() => {
+                info!("{}: signed in", self.api.host);
+                Ok(token.clone())
+            }
+            _ => Err(self
+                .api
+                .unexpected_status(&tx, "Okta said SUCCESS without a sessionToken")),
         }
     }
 
-    /// PASSWORD_WARN: the password expires soon; say so and go on.
-    async fn skip(&mut self, tx: &Transaction) -> Result<Transaction, IdpError> {
-        let host = self.api.host.clone();
-        self.answers
-            .notice(&format!("{host}: your Okta password expires soon"));
-        let Some(skip) = &tx.links.skip else {
-            return Err(self.dead_end(tx));
-        };
-        let url = self.api.url(&skip.href)?;
-        self.api.post(&url, self.state(tx)?).await
-    }
-
-    /// `{"stateToken": ...}`, the body of every call after the password.
-    fn state(&self, tx: &Transaction) -> Result<serde_json::Value, IdpError> {
+    /// The transaction's stateToken, which every call after the password carries.
+    fn state<'t>(&self, tx: &'t Transaction) -> Result<&'t Secret, IdpError> {
         match &tx.state_token {
-            Some(token) => Ok(json!({ "stateToken": token.expose() })),
-            None => Err(self.api.unexpected(
-                &self.api.org,
-                &format!("status {}", tx.status),
-                "the transaction has no stateToken",
-            )),
+            Some(token) => Ok(token),
+            None => Err(self
+                .api
+                .unexpected_status(tx, "the transaction has no stateToken")),
         }
     }
 
@@ -196,12 +177,10 @@ impl OktaSignIn<'_> {
                 "a second factor must be set up first ({}); sign in at {org} to enroll one",
                 tx.status
             ),
-            other => {
-                return self.api.unexpected(
-                    &self.api.org,
-                    &format!("status {other}"),
-                    "samlbridge does not know this step of Okta's sign-in",
-                );
+            _ => {
+                return self
+                    .api
+                    .unexpected_status(tx, "samlbridge does not know this step of Okta's sign-in");
             }
         };
         IdpError::Rejected {

@@ -1,6 +1,7 @@
 use super::emulator::{OktaEmulator, OktaFactor, OktaUser, PushOutcome};
 use super::*;
 use crate::error::ExitKind;
+use crate::idp::testidp::{Reply, TestIdp};
 use std::sync::{Arc, Mutex};
 
 /// An Okta-issued Response for the AWS app: one role, a session name.
@@ -308,6 +309,60 @@ async fn an_app_page_without_the_response_is_unexpected_and_named() {
     assert!(hint.contains("embed link"), "{hint}");
 }
 
+/// What an answer that is not a usable Okta transaction becomes, from an org scripted per test.
+async fn odd_answer(status: u16, body: &'static str) -> IdpError {
+    let idp = TestIdp::start(move |_| Reply {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    });
+    let req = LoginRequest {
+        url: idp.url(emulator::APP_PATH),
+        provider: Some("okta".into()),
+        ..LoginRequest::default()
+    };
+    let mut a = answers(PASSWORD, &[]);
+    let err = crate::idp::login(&req, &mut a).await.unwrap_err();
+    assert_eq!(idp.hits().len(), 1);
+    err
+}
+
+#[tokio::test]
+async fn answers_that_are_not_usable_transactions_are_unexpected_and_name_the_endpoint() {
+    let cases = [
+        (
+            200,
+            r#"{"status":"UNAUTHENTICATED","stateToken":"00x"}"#,
+            "status UNAUTHENTICATED",
+        ),
+        (200, "<html><title>Maintenance</title></html>", "HTTP 200"),
+        (502, "<html>Bad gateway</html>", "HTTP 502"),
+        (
+            500,
+            r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#,
+            "HTTP 500",
+        ),
+    ];
+    for (status, body, title_part) in cases {
+        let err = odd_answer(status, body).await;
+        assert_eq!(err.exit_kind(), ExitKind::Unexpected, "{err:?}");
+        let IdpError::UnexpectedPage { url, title, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(url.ends_with("/api/v1/authn"), "{url}");
+        assert!(title.contains(title_part), "{title}");
+    }
+    let err = odd_answer(
+        500,
+        r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#,
+    )
+    .await;
+    assert!(
+        err.to_string().contains("E0000009 'Internal Server Error'"),
+        "{err}"
+    );
+}
+
 #[test]
 fn links_to_another_host_are_refused() {
     let session = IdpSession::new(&LoginRequest::default()).unwrap();
@@ -411,11 +466,27 @@ fn an_emulator_never_asked_anything_fails_its_test() {
     assert!(unused.is_err());
 }
 
-/// tests/support/okta.rs is this emulator for the integration tests: the same file.
+/// tests/support/okta.rs (with okta/) is this emulator for the integration tests: the same files.
 #[test]
 fn the_integration_copy_of_the_emulator_is_identical() {
-    assert!(
-        include_str!("emulator.rs") == include_str!("../../../tests/support/okta.rs"),
-        "tests/support/okta.rs differs from src/idp/okta/emulator.rs: copy it over again"
-    );
+    let copies = [
+        (
+            include_str!("emulator.rs"),
+            include_str!("../../../tests/support/okta.rs"),
+        ),
+        (
+            include_str!("emulator/org.rs"),
+            include_str!("../../../tests/support/okta/org.rs"),
+        ),
+        (
+            include_str!("emulator/browser.rs"),
+            include_str!("../../../tests/support/okta/browser.rs"),
+        ),
+    ];
+    for (i, (here, there)) in copies.iter().enumerate() {
+        assert!(
+            here == there,
+            "copy {i} of src/idp/okta/emulator* differs under tests/support/okta*: copy them over again"
+        );
+    }
 }
