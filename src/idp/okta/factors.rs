@@ -127,18 +127,18 @@ fn supported(factors: &[Factor]) -> Vec<Factor> {
 
 /// What to call the code when asking for it.
 fn code_label(factor: &Factor) -> String {
-    let to = |key: &str| {
+    let whom = |lead: &str, key: &str| {
         factor
             .profile_text(key)
-            .map(|v| format!(" sent to {v}"))
+            .map(|v| format!(" {lead} {v}"))
             .unwrap_or_default()
     };
     match (factor.factor_type.as_str(), factor.provider.as_str()) {
         ("token:software:totp", "OKTA") => "Okta Verify code".into(),
         ("token:software:totp", "GOOGLE") => "Google Authenticator code".into(),
-        ("sms", _) => format!("SMS code{}", to("phoneNumber")),
-        ("call", _) => format!("code from the call{}", to("phoneNumber")),
-        ("email", _) => format!("e-mailed code{}", to("email")),
+        ("sms", _) => format!("SMS code sent{}", whom("to", "phoneNumber")),
+        ("call", _) => format!("code from the call{}", whom("to", "phoneNumber")),
+        ("email", _) => format!("code e-mailed{}", whom("to", "email")),
         (_, "RSA") => "RSA SecurID passcode".into(),
         (_, "SYMANTEC") => "Symantec VIP security code".into(),
         (_, "YUBICO") => "YubiKey one-time password".into(),
