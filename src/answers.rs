@@ -98,6 +98,10 @@ impl LoginAnswers for CliAnswers<'_> {
             .map_err(|e| self.needs_person("a password", format!("the terminal failed: {e}")))
     }
 
+    fn has_mfa_code(&self) -> bool {
+        self.mfa_code.is_some()
+    }
+
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
         if let Some(code) = self.mfa_code.take() {
             self.mfa_code_used = true;

@@ -59,6 +59,7 @@ fn plan_for(ctx: &Context, flags: &SignInArgs, select: &ChainSelect) -> Result<(
                 region: None,
                 ca_bundle: None,
                 uses_credential_process: false,
+                ..Default::default()
             },
             chain: Vec::new(),
         },

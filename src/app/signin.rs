@@ -32,6 +32,7 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         provider: gateway.provider.clone(),
         ca_bundle: gateway.ca_bundle.clone(),
         user_providers: ctx.user_providers_dir(),
+        mfa_factor: gateway.mfa_factor.clone(),
     }
 }
 

@@ -248,6 +248,7 @@ mod tests {
                 region: None,
                 ca_bundle: None,
                 uses_credential_process: false,
+                ..Default::default()
             },
             chain: vec![
                 hop("prod", "corp", "arn:aws:iam::3:role/A"),

@@ -56,7 +56,7 @@ pub struct ConfigFile {
 }
 
 /// The profile that signs in to the IdP and assumes a role in the gateway account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GatewayProfile {
     pub profile: String,
     /// `saml_url`
@@ -67,6 +67,12 @@ pub struct GatewayProfile {
     pub role: Option<String>,
     /// `saml_provider`: a provider file name; None means detect from the page.
     pub provider: Option<String>,
+    /// `saml_mfa_factor`: which second factor to use where the IdP offers several (Okta).
+    pub mfa_factor: Option<String>,
+    /// `saml_mfa_command`: a command whose output is the one-time code.
+    pub mfa_command: Option<String>,
+    /// `saml_keychain = true`: keep and look up the password in the OS keychain.
+    pub keychain: bool,
     /// `duration_seconds`
     pub duration_seconds: Option<i32>,
     pub region: Option<String>,

@@ -93,6 +93,7 @@ fn a_gateway_profile_with_every_key() {
             region: Some("eu-west-1".into()),
             ca_bundle: Some(PathBuf::from("/home/alice/certs/corp.pem")),
             uses_credential_process: false,
+            ..GatewayProfile::default()
         }
     );
     assert!(plan.chain.is_empty());

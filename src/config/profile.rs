@@ -42,11 +42,27 @@ impl ConfigFile {
             username: self.value(name, "saml_username").map(str::to_string),
             role: self.value(name, "saml_role").map(str::to_string),
             provider: self.value(name, "saml_provider").map(str::to_string),
+            mfa_factor: self.value(name, "saml_mfa_factor").map(str::to_string),
+            mfa_command: self.value(name, "saml_mfa_command").map(str::to_string),
+            keychain: self.flag(name, "saml_keychain")?,
             duration_seconds: self.duration(name)?,
             region: self.value(name, "region").map(str::to_string),
             ca_bundle,
             uses_credential_process: self.uses_credential_process(name),
         })
+    }
+
+    /// A boolean key: true/false, yes/no, on/off, 1/0; absent is false.
+    fn flag(&self, name: &str, key: &str) -> Result<bool, ConfigError> {
+        match self
+            .value(name, key)
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false" | "no" | "off" | "0") => Ok(false),
+            Some("true" | "yes" | "on" | "1") => Ok(true),
+            Some(other) => Err(self.bad_value(name, key, other, "write true or false")),
+        }
     }
 
     pub(super) fn chain_hop(

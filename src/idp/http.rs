@@ -190,6 +190,25 @@ impl IdpSession {
             ),
         })
     }
+
+    /// Posts a JSON document to an IdP's API (Okta's authentication API) with this session's
+    /// cookies. API answers are not redirected, so none is followed; the status and body are
+    /// returned as they are. `json` may hold the password or a token, hence a Secret.
+    pub async fn post_json(&self, url: Url, json: &Secret) -> Result<Fetched, IdpError> {
+        check_scheme(&url)?;
+        let response = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json.expose().to_string())
+            .send()
+            .await
+            .map_err(|e| network_error(&url, &e))?;
+        let status = response.status().as_u16();
+        let body = read_body(&url, response).await?;
+        Ok(Fetched { url, status, body })
+    }
 }
 
 /// The Location of a redirect answer, resolved against the request URL.

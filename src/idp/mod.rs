@@ -3,12 +3,14 @@
 //!
 //! The parts: `http` (the session: cookies, TLS roots, redirects), `page` and `form` (what a page
 //! holds, as a browser reads it), `provider` (the provider files), `classify` (what a page is) and
-//! `engine` (the loop that acts on each page).
+//! `engine` (the loop that acts on each page). An IdP that signs in through an API rather than pages
+//! (`okta`) has its own client, behind the same `login` entry point.
 
 mod classify;
 mod engine;
 mod form;
 mod http;
+mod okta;
 mod page;
 mod provider;
 #[cfg(test)]
@@ -23,7 +25,7 @@ use crate::secret::Secret;
 use std::path::PathBuf;
 
 /// What a login needs that is not a page: the start URL, the provider, and where answers come from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LoginRequest {
     pub url: String,
     /// A provider name (`saml_provider` / `--provider`); None: detect from the pages.
@@ -32,6 +34,11 @@ pub struct LoginRequest {
     pub ca_bundle: Option<PathBuf>,
     /// Directory of the user's own provider files, searched before the built-in ones.
     pub user_providers: Option<PathBuf>,
+    /// The second factor to use when the IdP offers several (`saml_mfa_factor`: push, totp, sms,
+    /// call, email, hotp, token, or Okta's factorType, optionally `/PROVIDER`, e.g. `totp/google`).
+    /// None: a code factor when a code is at hand, else push, else the first the IdP lists. Used by
+    /// the API providers (Okta); page providers follow the IdP's pages.
+    pub mfa_factor: Option<String>,
 }
 
 /// Where the engine gets what only the user knows, asked lazily: a login that reuses a session may
@@ -41,6 +48,11 @@ pub trait LoginAnswers: Send {
     fn password(&mut self) -> Result<Secret, IdpError>;
     /// `label` is what the IdP's page calls the code ("Verification code", "Passcode"...).
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError>;
+    /// Whether a one-time code is at hand without asking anyone (--mfa-code, an MFA command): an
+    /// IdP offering several factors is then answered with one that takes a code, not a push.
+    fn has_mfa_code(&self) -> bool {
+        false
+    }
     /// Something the person must see while the engine waits (a push to approve, a number to pick).
     fn notice(&mut self, message: &str) {
         eprintln!("{message}");
@@ -110,12 +122,18 @@ pub async fn login_with_session(
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
+    if okta::applies(req) {
+        return okta::login(session, req, answers).await;
+    }
     engine::run(session, req, answers).await
 }
 
 /// The built-in providers' names, for `--provider` help and messages.
 pub fn provider_names() -> Vec<&'static str> {
-    provider::built_in_names()
+    let mut names = provider::built_in_names();
+    names.push(okta::NAME);
+    names.sort_unstable();
+    names
 }
 
 /// Every provider a login with `user_providers` can use (built-in and the user's) as (name,
@@ -124,5 +142,10 @@ pub fn available_providers(
     user_providers: Option<&std::path::Path>,
 ) -> Result<Vec<(String, String)>, IdpError> {
     let providers = provider::Providers::load(user_providers)?;
-    Ok(providers.describe())
+    // Okta is code, not a file: its name always means the API client.
+    let mut listed = providers.describe();
+    listed.retain(|(name, _)| name != okta::NAME);
+    listed.push((okta::NAME.to_string(), okta::DESCRIPTION.to_string()));
+    listed.sort();
+    Ok(listed)
 }

@@ -6,6 +6,7 @@
 
 pub mod adfs;
 pub mod http;
+pub mod okta;
 pub mod saml;
 pub mod sts;
 

@@ -61,6 +61,7 @@ fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
         provider: provider.map(str::to_string),
         ca_bundle: None,
         user_providers: None,
+        mfa_factor: None,
     }
 }
 
@@ -335,6 +336,7 @@ fn the_login_future_can_move_between_threads() {
         provider: None,
         ca_bundle: None,
         user_providers: None,
+        mfa_factor: None,
     };
     let mut a = answers("x", &[]);
     let future = crate::idp::login(&req, &mut a);
@@ -354,6 +356,7 @@ async fn real_simplesamlphp() {
         provider: None,
         ca_bundle: None,
         user_providers: None,
+        mfa_factor: None,
     };
     let mut alice = answers("alice-Pass-1", &[]);
     struct Alice<'a>(&'a mut Scripted);
@@ -408,6 +411,7 @@ async fn real_lemonldap_ng() {
         provider: None,
         ca_bundle: None,
         user_providers: None,
+        mfa_factor: None,
     };
     struct User(&'static str, Scripted);
     impl LoginAnswers for User {

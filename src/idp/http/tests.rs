@@ -8,6 +8,7 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         provider: None,
         ca_bundle,
         user_providers: None,
+        mfa_factor: None,
     }
 }
 
