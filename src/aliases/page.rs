@@ -33,7 +33,10 @@ pub(super) fn aliases(html: &str, offered: &[RoleOption]) -> Result<AccountAlias
         understood += 1;
         match alias {
             Some(alias) if accounts.contains(account) => aliases.insert(account, alias),
-            Some(_) => debug!(account, "the sign-in page names an account the assertion does not offer; skipped"),
+            Some(_) => debug!(
+                account,
+                "the sign-in page names an account the assertion does not offer; skipped"
+            ),
             None => {}
         }
     }
@@ -60,13 +63,18 @@ fn not_the_picker(doc: &Html) -> String {
             .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
             .find(|t| !t.is_empty())
     };
-    match (text_of("#main_error, .error, [role=alert]"), text_of("title")) {
+    match (
+        text_of("#main_error, .error, [role=alert]"),
+        text_of("title"),
+    ) {
         (Some(error), _) => format!("it answered with an error: '{}'", clip(&error)),
         (None, Some(title)) => format!(
             "its page '{}' lists none of the assertion's roles (AWS may have changed the page)",
             clip(&title)
         ),
-        (None, None) => "its page lists none of the assertion's roles (AWS may have changed the page)".into(),
+        (None, None) => {
+            "its page lists none of the assertion's roles (AWS may have changed the page)".into()
+        }
     }
 }
 

@@ -76,8 +76,12 @@ pub(super) fn signin_url(
 }
 
 fn default_url(partition: Partition) -> Result<Url, String> {
-    Url::parse(&format!("https://{}/saml", partition.signin_host()))
-        .map_err(|e| format!("the sign-in URL of {} is not valid ({e})", partition.arn_partition()))
+    Url::parse(&format!("https://{}/saml", partition.signin_host())).map_err(|e| {
+        format!(
+            "the sign-in URL of {} is not valid ({e})",
+            partition.arn_partition()
+        )
+    })
 }
 
 /// `https://` (default port, no user info), a path under `/saml`, and an AWS sign-in host or a
@@ -97,7 +101,9 @@ fn is_aws_signin_endpoint(url: &Url) -> bool {
                     .and_then(|h| h.strip_suffix('.'))
                     .is_some_and(|label| {
                         !label.is_empty()
-                            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                            && label
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     })
         });
     url.scheme() == "https"
@@ -125,17 +131,20 @@ pub(super) async fn fetch_at(
     ca_bundle: Option<&Path>,
     timeout: Duration,
 ) -> AccountAliases {
-    let host = url.host_str().unwrap_or("the AWS sign-in endpoint").to_string();
+    let host = url
+        .host_str()
+        .unwrap_or("the AWS sign-in endpoint")
+        .to_string();
     if claims.roles.len() < 2 {
         debug!("one role offered: AWS shows no role picker, so there are no aliases to read");
         return AccountAliases::default();
     }
-    let outcome = match tokio::time::timeout(timeout, post(url, assertion, ca_bundle, timeout)).await
-    {
-        Ok(Ok(page)) => page::aliases(&page, &claims.roles),
-        Ok(Err(why)) => Err(why),
-        Err(_) => Err(format!("no answer within {} s", timeout.as_secs_f32())),
-    };
+    let outcome =
+        match tokio::time::timeout(timeout, post(url, assertion, ca_bundle, timeout)).await {
+            Ok(Ok(page)) => page::aliases(&page, &claims.roles),
+            Ok(Err(why)) => Err(why),
+            Err(_) => Err(format!("no answer within {} s", timeout.as_secs_f32())),
+        };
     match outcome {
         Ok(aliases) => {
             info!("{host}: read {} account alias(es)", aliases.len());

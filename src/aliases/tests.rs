@@ -192,9 +192,11 @@ impl SignIn {
                     .collect();
                 let _ = send.send(form);
                 std::thread::sleep(delay);
-                let header = tiny_http::Header::from_bytes("Location", "https://console.aws.amazon.com/").unwrap();
-                let mut response = tiny_http::Response::from_string(page.clone())
-                    .with_status_code(status);
+                let header =
+                    tiny_http::Header::from_bytes("Location", "https://console.aws.amazon.com/")
+                        .unwrap();
+                let mut response =
+                    tiny_http::Response::from_string(page.clone()).with_status_code(status);
                 if (300..400).contains(&status) {
                     response.add_header(header);
                 }
@@ -227,7 +229,10 @@ async fn the_role_picker_gives_the_aliases_of_the_offered_accounts() {
     let aliases = fetch(&aws.url, offered(), FETCH_TIMEOUT).await;
     assert_eq!(
         aliases.iter().collect::<Vec<_>>(),
-        [("111111111111", "prod-main"), ("222222222222", "dev-sandbox")]
+        [
+            ("111111111111", "prod-main"),
+            ("222222222222", "dev-sandbox")
+        ]
     );
     // 333333333333 has no alias on the page; 444444444444 is not offered by the assertion.
     let forms = aws.finish();
@@ -271,7 +276,11 @@ async fn a_silent_or_closed_endpoint_gives_no_aliases_within_the_timeout() {
     let aws = SignIn::start(200, PICKER, Duration::from_secs(2), 1);
     let started = Instant::now();
     assert!(fetch(&aws.url, offered(), timeout).await.is_empty());
-    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(aws.finish().len(), 1);
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -318,6 +327,9 @@ async fn the_assertion_never_reaches_the_logs() {
             break;
         }
     }
-    assert!(logs.contains("127.0.0.1: read 2 account alias(es)"), "{logs}");
+    assert!(
+        logs.contains("127.0.0.1: read 2 account alias(es)"),
+        "{logs}"
+    );
     assert!(!logs.contains(ASSERTION_B64), "{logs}");
 }

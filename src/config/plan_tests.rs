@@ -364,5 +364,8 @@ saml_role = arn:aws-cn:iam::555555555555:role/Admins
         "arn:aws-us-gov:iam::444444444444:role/path/Deployer"
     );
     let plan = planned(text, "cn", &ChainSelect::All);
-    assert_eq!(plan.chain[0].role_arn, "arn:aws-cn:iam::555555555555:role/Admins");
+    assert_eq!(
+        plan.chain[0].role_arn,
+        "arn:aws-cn:iam::555555555555:role/Admins"
+    );
 }

@@ -109,12 +109,7 @@ impl ConfigFile {
             None => Ok(false),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(self.bad_value(
-                profile,
-                "saml_fetch_aliases",
-                v,
-                "use true or false",
-            )),
+            Some(v) => Err(self.bad_value(profile, "saml_fetch_aliases", v, "use true or false")),
         }
     }
 

@@ -184,7 +184,9 @@ fn saml_fetch_aliases_is_true_or_false() {
     assert!(!config.fetch_aliases("missing").unwrap());
     let err = config.fetch_aliases("c").unwrap_err().to_string();
     assert!(
-        err.contains("profile c") && err.contains("saml_fetch_aliases") && err.contains("true or false"),
+        err.contains("profile c")
+            && err.contains("saml_fetch_aliases")
+            && err.contains("true or false"),
         "{err}"
     );
 }

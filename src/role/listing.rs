@@ -20,7 +20,10 @@ pub fn sorted(roles: &[RoleOption]) -> Vec<&RoleOption> {
 /// One aligned line per role, in the given order: `prod-main (123456789012)  Admin  arn:…`, or
 /// `123456789012  Admin  arn:…` for an account without an alias.
 pub fn picker_lines(roles: &[&RoleOption], aliases: &AccountAliases) -> Vec<String> {
-    let labels: Vec<String> = roles.iter().map(|r| aliases.label(r.account_id())).collect();
+    let labels: Vec<String> = roles
+        .iter()
+        .map(|r| aliases.label(r.account_id()))
+        .collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let name_width = roles
         .iter()

@@ -230,8 +230,14 @@ fn an_alias_that_is_also_a_role_path_is_ambiguous_not_a_guess() {
     // An alias naming an account whose role shares a path with another account's role.
     let mut roles = offered();
     roles.push(role("444444444444", "prod-main/Admin"));
-    let err = choose_with_aliases("corp", &roles, Some("prod-main/Admin"), &NoPrompt, &aliases())
-        .unwrap_err();
+    let err = choose_with_aliases(
+        "corp",
+        &roles,
+        Some("prod-main/Admin"),
+        &NoPrompt,
+        &aliases(),
+    )
+    .unwrap_err();
     let RoleError::Ambiguous { ref matches, .. } = err else {
         panic!("{err:?}")
     };
@@ -253,8 +259,13 @@ fn error_lists_name_the_aliases() {
         ),
         "{offered}"
     );
-    let err = choose_aliased(Some("Nope"), &NoPrompt).unwrap_err().to_string();
-    assert!(err.contains("arn:aws:iam::333333333333:role/admin (team)"), "{err}");
+    let err = choose_aliased(Some("Nope"), &NoPrompt)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("arn:aws:iam::333333333333:role/admin (team)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -262,8 +273,14 @@ fn the_roles_table_and_json_carry_the_alias() {
     let table = roles_table(&offered(), &aliases());
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 5);
-    assert!(lines[0].starts_with("prod-main (111111111111)  Admin "), "{table}");
-    assert!(lines[2].starts_with("222222222222              Admin "), "{table}");
+    assert!(
+        lines[0].starts_with("prod-main (111111111111)  Admin "),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with("222222222222              Admin "),
+        "{table}"
+    );
     assert!(table.ends_with("role/admin\n"));
 
     let json = roles_json(&offered(), &aliases());
@@ -282,5 +299,11 @@ fn the_roles_table_and_json_carry_the_alias() {
     assert_eq!(list[2]["account_id"], "222222222222");
     assert!(list[2]["account_alias"].is_null());
     let plain = roles_json(&offered(), &AccountAliases::default());
-    assert!(plain.as_array().unwrap().iter().all(|r| r["account_alias"].is_null()));
+    assert!(
+        plain
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["account_alias"].is_null())
+    );
 }

@@ -513,7 +513,10 @@ fn a_region_of_another_partition_never_picks_the_endpoint() {
     );
     run_probe("aws|cn-north-1|sts.us-east-1.amazonaws.com", &[]);
     // A region of the right partition is used as it is.
-    run_probe("aws-us-gov|us-gov-east-1|sts.us-gov-east-1.amazonaws.com", &[]);
+    run_probe(
+        "aws-us-gov|us-gov-east-1|sts.us-gov-east-1.amazonaws.com",
+        &[],
+    );
     run_probe(
         "aws-cn||sts.cn-northwest-1.amazonaws.com.cn",
         &[("AWS_DEFAULT_REGION", "cn-northwest-1")],
