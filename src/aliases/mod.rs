@@ -7,14 +7,15 @@
 //! - optionally (`--aliases` / `saml_fetch_aliases = true`), the account aliases AWS itself shows on
 //!   the sign-in page the assertion is addressed to (`signin`, never fatal).
 //!
-//! Why a section of ~/.aws/config, and why that name: the AWS CLI (botocore, v1 and v2) keeps every
+//! Why a section of ~/.aws/config, and why that name: the AWS CLI's loader (botocore) keeps every
 //! section it does not know as inert data — `aws configure list/get/set` work, and `aws configure
-//! set` writes the file back with the section untouched (checked with aws-cli 1.45 / botocore 1.43).
-//! The AWS SDKs for Go v2 ignore it silently. The Rust and Java SDKs ignore it too, but log a warning
-//! ("profile [saml-aliases] ignored; sections … must have a prefix"): samlbridge's own logging
-//! silences that one target (`aws_runtime::env_config`). A `[profile …]` section would be quieter
-//! but would show up as a profile everywhere; a prefixed one (`[samlbridge aliases]`) warns about
-//! every plain `key = value` line in the Rust SDK, which expects nested values there.
+//! set` writes the file back with the section untouched (checked with aws-cli 1.45 / botocore 1.43,
+//! whose config loader CLI v2 shares). The Rust SDK (which samlbridge's STS client uses to read the
+//! same file) skips it too, with a warning ("profile [saml-aliases] ignored; sections … must have a
+//! prefix"): samlbridge's logging keeps the `aws_runtime::env_config` target at error
+//! level so that its own runs stay quiet. The alternatives are worse: a `[profile …]` section would
+//! show up as a profile in every tool, and a prefixed one (`[samlbridge aliases]`) makes the Rust SDK
+//! warn about each plain `key = value` line, as it expects nested values there.
 
 mod page;
 mod signin;
