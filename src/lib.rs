@@ -4,6 +4,7 @@
 //! The pipeline: cli → config (a `Plan`) → idp (a `SamlAssertion`) → saml (claims, roles) → role
 //! (the choice) → sts (gateway, then chained hops) → awsfiles (the credentials file).
 
+pub mod aliases;
 pub mod answers;
 pub mod app;
 pub mod awsfiles;

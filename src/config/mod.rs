@@ -53,7 +53,14 @@ pub struct ConfigFile {
     pub profiles: BTreeMap<String, ProfileSection>,
     /// The home directory `~` stands for in path values (saml_ca_bundle); None: the process's.
     pub home: Option<PathBuf>,
+    /// The `[saml-aliases]` section's `ACCOUNT_ID = alias` lines, as written (checked by
+    /// `crate::aliases::AccountAliases::from_config`).
+    pub alias_lines: BTreeMap<String, String>,
 }
+
+/// The section of ~/.aws/config that names accounts: `123456789012 = prod-main` lines. The AWS CLI
+/// (botocore) keeps sections it does not know and ignores them; see crate::aliases for the details.
+pub const ALIAS_SECTION: &str = "saml-aliases";
 
 /// The profile that signs in to the IdP and assumes a role in the gateway account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,6 +141,13 @@ pub enum ConfigError {
         value: String,
         why: String,
     },
+    #[error("{file}: [saml-aliases] {account} = '{alias}' is not valid: {why}; fix that line")]
+    BadAlias {
+        file: PathBuf,
+        account: String,
+        alias: String,
+        why: String,
+    },
     #[error("{file}: profiles form a loop: {cycle}; fix their saml_source keys")]
     Loop { file: PathBuf, cycle: String },
     #[error(
@@ -204,10 +218,12 @@ impl ConfigFile {
                     message: format!("line {}: {why}; fix that line", index + 1),
                 })?;
         }
+        let (profiles, alias_lines) = reader.finish();
         Ok(ConfigFile {
             path: path.to_path_buf(),
-            profiles: reader.finish(),
+            profiles,
             home: None,
+            alias_lines,
         })
     }
 }
@@ -222,6 +238,9 @@ struct SectionReader {
     in_section: bool,
     /// The profile the current section feeds: None for a skipped section.
     target: Option<(String, bool)>,
+    /// Inside `[saml-aliases]` (then `target` is None).
+    in_aliases: bool,
+    alias_lines: BTreeMap<String, String>,
     /// The last key and its indent, for continuation lines.
     last_key: Option<(String, usize)>,
 }
@@ -245,7 +264,12 @@ impl SectionReader {
             LineKind::Section(name) => {
                 self.in_section = true;
                 self.last_key = None;
-                self.target = profile_of_section(name);
+                self.in_aliases = name.trim() == ALIAS_SECTION;
+                self.target = if self.in_aliases {
+                    None
+                } else {
+                    profile_of_section(name)
+                };
                 if let Some((name, _)) = &self.target {
                     self.section_mut(name.clone());
                 }
@@ -280,15 +304,19 @@ impl SectionReader {
     }
 
     fn current_keys(&mut self) -> Option<&mut BTreeMap<String, String>> {
+        if self.in_aliases {
+            return Some(&mut self.alias_lines);
+        }
         let (name, _) = self.target.clone()?;
         Some(&mut self.section_mut(name).keys)
     }
 
-    fn finish(mut self) -> BTreeMap<String, ProfileSection> {
+    /// The profiles, and the `[saml-aliases]` lines.
+    fn finish(mut self) -> (BTreeMap<String, ProfileSection>, BTreeMap<String, String>) {
         if let Some(default) = self.bare_default.take() {
             self.profiles.entry("default".into()).or_insert(default);
         }
-        self.profiles
+        (self.profiles, self.alias_lines)
     }
 }
 

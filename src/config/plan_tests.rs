@@ -326,3 +326,47 @@ fn bad_values_are_named() {
     // A bad hop that the plan does not include does not stop the login.
     assert!(config(&text).plan("g", &ChainSelect::None).is_ok());
 }
+
+/// GovCloud and China: chained role ARNs of those partitions plan like commercial ones, and a hop
+/// without a region of its own takes the gateway's.
+#[test]
+fn govcloud_and_china_chains_plan() {
+    let text = "\
+[profile gov]
+saml_url = https://idp.example/sso
+region = us-gov-west-1
+
+[profile gov-prod]
+saml_source = gov
+saml_role = arn:aws-us-gov:iam::333333333333:role/Admins
+
+[profile gov-deep]
+saml_source = gov-prod
+saml_role = arn:aws-us-gov:iam::444444444444:role/path/Deployer
+region = us-gov-east-1
+
+[profile cn]
+saml_url = https://idp.example/sso
+region = cn-north-1
+
+[profile cn-prod]
+saml_source = cn
+saml_role = arn:aws-cn:iam::555555555555:role/Admins
+";
+    let plan = planned(text, "gov", &ChainSelect::All);
+    assert_eq!(
+        names(&plan),
+        [("gov-prod", "gov"), ("gov-deep", "gov-prod")]
+    );
+    assert_eq!(plan.chain[0].region.as_deref(), Some("us-gov-west-1"));
+    assert_eq!(plan.chain[1].region.as_deref(), Some("us-gov-east-1"));
+    assert_eq!(
+        plan.chain[1].role_arn,
+        "arn:aws-us-gov:iam::444444444444:role/path/Deployer"
+    );
+    let plan = planned(text, "cn", &ChainSelect::All);
+    assert_eq!(
+        plan.chain[0].role_arn,
+        "arn:aws-cn:iam::555555555555:role/Admins"
+    );
+}

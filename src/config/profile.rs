@@ -118,6 +118,17 @@ impl ConfigFile {
         }
     }
 
+    /// `saml_fetch_aliases = true`: read the account aliases from the AWS sign-in page after the
+    /// IdP sign-in (see crate::aliases). Absent means false.
+    pub fn fetch_aliases(&self, profile: &str) -> Result<bool, ConfigError> {
+        match self.value(profile, "saml_fetch_aliases") {
+            None => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(v) => Err(self.bad_value(profile, "saml_fetch_aliases", v, "use true or false")),
+        }
+    }
+
     fn uses_credential_process(&self, name: &str) -> bool {
         self.value(name, "credential_process")
             .is_some_and(runs_samlbridge)

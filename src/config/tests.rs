@@ -151,3 +151,42 @@ fn a_missing_file_is_empty_and_an_unreadable_one_is_an_error() {
         matches!(config, Some(Ok(ConfigFile { home: Some(ref h), .. })) if h == Path::new("/h"))
     );
 }
+
+#[test]
+fn the_alias_section_is_read_and_kept_apart_from_profiles() {
+    let text = "[saml-aliases]\n123456789012 = prod-main   # the big one\n210987654321=dev\n\n[profile corp]\nsaml_url = https://idp\n\n[ saml-aliases ]\n333333333333 = shared services\n[sso-session x]\n444444444444 = not-an-alias\n";
+    let config = parse(text);
+    assert_eq!(config.profiles.keys().collect::<Vec<_>>(), ["corp"]);
+    assert_eq!(
+        config.alias_lines.into_iter().collect::<Vec<_>>(),
+        pairs(&[
+            ("123456789012", "prod-main"),
+            ("210987654321", "dev"),
+            ("333333333333", "shared services"),
+        ])
+    );
+}
+
+#[test]
+fn a_continuation_line_under_an_alias_is_folded_in_for_the_check_to_reject() {
+    let config = parse("[saml-aliases]\n123456789012 = prod\n  main\n");
+    assert_eq!(config.alias_lines["123456789012"], "prod\nmain");
+}
+
+#[test]
+fn saml_fetch_aliases_is_true_or_false() {
+    let config = parse(
+        "[profile a]\nsaml_fetch_aliases = true\n[profile b]\nsaml_fetch_aliases = FALSE\n[profile c]\nsaml_fetch_aliases = yes\n[profile d]\n",
+    );
+    assert!(config.fetch_aliases("a").unwrap());
+    assert!(!config.fetch_aliases("b").unwrap());
+    assert!(!config.fetch_aliases("d").unwrap());
+    assert!(!config.fetch_aliases("missing").unwrap());
+    let err = config.fetch_aliases("c").unwrap_err().to_string();
+    assert!(
+        err.contains("profile c")
+            && err.contains("saml_fetch_aliases")
+            && err.contains("true or false"),
+        "{err}"
+    );
+}

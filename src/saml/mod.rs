@@ -129,7 +129,8 @@ impl Partition {
         }
     }
 
-    fn from_arn(arn: &str) -> Option<Partition> {
+    /// From an ARN's partition field (`arn:aws-us-gov:iam::…`); None for an unknown partition.
+    pub fn from_arn(arn: &str) -> Option<Partition> {
         let partition = arn.split(':').nth(1)?;
         Self::ALL
             .into_iter()

@@ -286,3 +286,61 @@ fn debug_never_shows_the_assertion() {
     let a = SamlAssertion::from_form_value("c2VjcmV0LWFzc2VydGlvbg==");
     assert!(!format!("{a:?}").contains("c2VjcmV0"));
 }
+
+/// A GovCloud assertion as an IdP set up for it sends it: Destination and Recipient on the GovCloud
+/// sign-in host, the GovCloud audience URN, aws-us-gov ARNs. Without Destination and Recipient, the
+/// audience URN alone decides (before the role ARNs).
+#[test]
+fn a_govcloud_assertion_picks_its_partition_and_defaults() {
+    let gov_role = "arn:aws-us-gov:iam::111111111111:role/Admin,arn:aws-us-gov:iam::111111111111:saml-provider/Corp";
+    let xml = response(
+        "https://signin.amazonaws-us-gov.com/saml",
+        &attribute("Role", &[gov_role]),
+    )
+    .replace(
+        "Recipient=\"https://signin.aws.amazon.com/saml\"",
+        "Recipient=\"https://signin.amazonaws-us-gov.com/saml\"",
+    )
+    .replace(
+        "urn:amazon:webservices<",
+        "urn:amazon:webservices:govcloud<",
+    );
+    let claims = parse_xml(&xml).unwrap();
+    assert_eq!(claims.partition, Partition::AwsUsGov);
+    assert_eq!(claims.partition.sts_region_default(), "us-gov-west-1");
+    assert_eq!(
+        claims.partition.signin_host(),
+        "signin.amazonaws-us-gov.com"
+    );
+    assert_eq!(claims.roles[0].account_id(), "111111111111");
+    assert_eq!(claims.roles[0].role_name(), "Admin");
+
+    let urn_only = response("x", &attribute("Role", &[&format!("{ADMIN},{PROVIDER}")]))
+        .replace(" Destination=\"x\"", "")
+        .replace(" Recipient=\"https://signin.aws.amazon.com/saml\"", "")
+        .replace(
+            "urn:amazon:webservices<",
+            "urn:amazon:webservices:govcloud<",
+        );
+    let claims = parse_xml(&urn_only).unwrap();
+    assert_eq!(claims.destination, None);
+    assert_eq!(claims.partition, Partition::AwsUsGov);
+}
+
+#[test]
+fn the_partition_of_an_arn() {
+    assert_eq!(
+        Partition::from_arn("arn:aws-us-gov:iam::1:role/A"),
+        Some(Partition::AwsUsGov)
+    );
+    assert_eq!(
+        Partition::from_arn("arn:aws-cn:iam::1:role/A"),
+        Some(Partition::AwsCn)
+    );
+    assert_eq!(
+        Partition::from_arn("arn:aws:iam::1:role/A"),
+        Some(Partition::Aws)
+    );
+    assert_eq!(Partition::from_arn("arn:aws-iso:iam::1:role/A"), None);
+    assert_eq!(Partition::from_arn("Admin"), None);
+}

@@ -26,6 +26,8 @@ pub struct SdkSts {
     unsigned: aws_sdk_sts::Client,
     /// `host[:port]` of the STS endpoint, for messages.
     endpoint: String,
+    /// The partition the assertion is addressed to: every hop's role must be in it.
+    partition: Partition,
 }
 
 impl SdkSts {
@@ -38,10 +40,10 @@ impl SdkSts {
         ca_bundle: Option<&Path>,
     ) -> Result<SdkSts, StsError> {
         let region = resolve_region(region, partition, |name| std::env::var(name).ok());
-        Self::from_loader(loader(&region, ca_bundle)?).await
+        Self::from_loader(loader(&region, ca_bundle)?, partition).await
     }
 
-    async fn from_loader(loader: ConfigLoader) -> Result<SdkSts, StsError> {
+    async fn from_loader(loader: ConfigLoader, partition: Partition) -> Result<SdkSts, StsError> {
         let config = loader.load().await;
         let endpoint = endpoint_host(&config).await?;
         debug!(%endpoint, region = ?config.region(), "STS client ready");
@@ -49,6 +51,7 @@ impl SdkSts {
             unsigned: aws_sdk_sts::Client::new(&config),
             config,
             endpoint,
+            partition,
         })
     }
 
@@ -71,6 +74,28 @@ impl SdkSts {
             .credentials_provider(credentials)
             .build();
         aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// AWS partitions share nothing: a session from one cannot assume a role in another, and STS
+    /// would say so only as an access error. Said here, naming the profile and what to fix.
+    fn check_partition(&self, req: &HopRequest<'_>) -> Result<(), StsError> {
+        let Some(role_partition) = Partition::from_arn(req.role_arn) else {
+            return Ok(());
+        };
+        if role_partition == self.partition {
+            return Ok(());
+        }
+        Err(StsError::Setup(format!(
+            "profile {}: its role {} is in the {} partition, but this login signed in to {} (the \
+             assertion is addressed to {}); a role can only be chained from a session of its own \
+             partition: fix saml_role, or chain it from a gateway that signs in to {}",
+            req.profile,
+            req.role_arn,
+            role_partition.arn_partition(),
+            self.partition.arn_partition(),
+            self.partition.signin_host(),
+            role_partition.signin_host(),
+        )))
     }
 
     fn error<E>(&self, err: SdkError<E>, profile: &str, action: &'static str) -> StsError
@@ -144,6 +169,7 @@ impl Sts for SdkSts {
     }
 
     async fn assume_role(&self, req: HopRequest<'_>) -> Result<Credentials, StsError> {
+        self.check_partition(&req)?;
         let out = self
             .signed_by(req.source)
             .assume_role()

@@ -113,7 +113,7 @@ const TOO_LONG: &str =
 
 async fn sts_at(url: &str) -> SdkSts {
     let loader = loader("us-east-1", None).unwrap().endpoint_url(url);
-    SdkSts::from_loader(loader).await.unwrap()
+    SdkSts::from_loader(loader, Partition::Aws).await.unwrap()
 }
 
 fn saml_request(assertion: &SamlAssertion, duration: Option<i32>) -> SamlRoleRequest<'_> {
@@ -437,4 +437,88 @@ fn aws_endpoint_url_sts_then_aws_endpoint_url_are_honoured() {
     );
     run_probe(&probe, &[("AWS_ENDPOINT_URL", &emulator.url)]);
     assert_eq!(emulator.finish().len(), 2);
+}
+
+#[tokio::test]
+async fn a_hop_into_another_partition_is_refused_before_sts_is_asked() {
+    let emulator = Emulator::start(vec![
+        (200, credentials_xml("AssumeRoleWithSAML", "ASIAGOV")),
+        (200, credentials_xml("AssumeRole", "ASIAGOVPROD")),
+    ]);
+    let loader = loader("us-gov-west-1", None)
+        .unwrap()
+        .endpoint_url(&emulator.url);
+    let sts = SdkSts::from_loader(loader, Partition::AwsUsGov)
+        .await
+        .unwrap();
+    let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
+    let gateway = sts
+        .assume_role_with_saml(SamlRoleRequest {
+            role_arn: "arn:aws-us-gov:iam::111111111111:role/Admin",
+            principal_arn: "arn:aws-us-gov:iam::111111111111:saml-provider/Corp",
+            ..saml_request(&assertion, None)
+        })
+        .await
+        .unwrap();
+    let hop = |role_arn| HopRequest {
+        profile: "prod",
+        role_arn,
+        session_name: "alice",
+        external_id: None,
+        duration_seconds: None,
+        source: &gateway,
+    };
+    for commercial in [
+        "arn:aws:iam::333333333333:role/Admins",
+        "arn:aws-cn:iam::333333333333:role/Admins",
+    ] {
+        let err = sts.assume_role(hop(commercial)).await.unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
+        assert!(
+            text.starts_with("profile prod: its role arn:aws")
+                && text.contains("signed in to aws-us-gov")
+                && text.contains("signin.amazonaws-us-gov.com"),
+            "{text}"
+        );
+    }
+    let prod = sts
+        .assume_role(hop("arn:aws-us-gov:iam::333333333333:role/Admins"))
+        .await
+        .unwrap();
+    assert_eq!(prod.access_key_id, "ASIAGOVPROD");
+    let seen = emulator.finish();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[1].params["RoleArn"],
+        "arn:aws-us-gov:iam::333333333333:role/Admins"
+    );
+    assert!(
+        seen[1]
+            .authorization
+            .as_deref()
+            .unwrap_or_default()
+            .contains("/us-gov-west-1/sts/aws4_request")
+    );
+}
+
+#[test]
+fn a_region_of_another_partition_never_picks_the_endpoint() {
+    // The profile's region belongs to another partition: the assertion's partition default wins.
+    run_probe("aws-us-gov|eu-west-1|sts.us-gov-west-1.amazonaws.com", &[]);
+    run_probe("aws-cn|us-east-1|sts.cn-north-1.amazonaws.com.cn", &[]);
+    run_probe(
+        "aws-us-gov||sts.us-gov-west-1.amazonaws.com",
+        &[("AWS_REGION", "eu-west-1")],
+    );
+    run_probe("aws|cn-north-1|sts.us-east-1.amazonaws.com", &[]);
+    // A region of the right partition is used as it is.
+    run_probe(
+        "aws-us-gov|us-gov-east-1|sts.us-gov-east-1.amazonaws.com",
+        &[],
+    );
+    run_probe(
+        "aws-cn||sts.cn-northwest-1.amazonaws.com.cn",
+        &[("AWS_DEFAULT_REGION", "cn-northwest-1")],
+    );
 }

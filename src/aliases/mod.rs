@@ -1,0 +1,155 @@
+//! Account aliases: the names people know AWS accounts by (`prod-main` rather than 123456789012),
+//! shown in the role picker, in role lists of errors and in `samlbridge roles`.
+//!
+//! Two sources, the config winning where both name an account:
+//!
+//! - the `[saml-aliases]` section of ~/.aws/config, one `ACCOUNT_ID = alias` line per account;
+//! - optionally (`--aliases` / `saml_fetch_aliases = true`), the account aliases AWS itself shows on
+//!   the sign-in page the assertion is addressed to (`signin`, never fatal).
+//!
+//! Why a section of ~/.aws/config, and why that name: the AWS CLI's loader (botocore) keeps every
+//! section it does not know as inert data — `aws configure list/get/set` work, and `aws configure
+//! set` writes the file back with the section untouched (checked with aws-cli 1.45 / botocore 1.43,
+//! whose config loader CLI v2 shares). The Rust SDK (which samlbridge's STS client uses to read the
+//! same file) skips it too, with a warning ("profile [saml-aliases] ignored; sections … must have a
+//! prefix"): samlbridge's logging keeps the `aws_runtime::env_config` target at error
+//! level so that its own runs stay quiet. The alternatives are worse: a `[profile …]` section would
+//! show up as a profile in every tool, and a prefixed one (`[samlbridge aliases]`) makes the Rust SDK
+//! warn about each plain `key = value` line, as it expects nested values there.
+
+mod page;
+mod signin;
+
+pub use signin::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE, fetch_from_signin};
+
+use crate::config::{ConfigError, ConfigFile};
+use std::collections::BTreeMap;
+
+/// The longest alias accepted from the config: IAM's own limit is 63 characters.
+const MAX_ALIAS_CHARS: usize = 64;
+
+/// Account id (12 digits) → alias.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountAliases(BTreeMap<String, String>);
+
+impl AccountAliases {
+    /// The `[saml-aliases]` lines of `config`, each checked: a 12-digit account id, and an alias of
+    /// 1 to 64 characters with no `/` (it separates ALIAS/ROLE_NAME in `--role`) and no line break.
+    pub fn from_config(config: &ConfigFile) -> Result<AccountAliases, ConfigError> {
+        let mut aliases = AccountAliases::default();
+        for (account, alias) in &config.alias_lines {
+            let bad = |why: &str| ConfigError::BadAlias {
+                file: config.path.clone(),
+                account: account.clone(),
+                alias: alias.clone(),
+                why: why.to_string(),
+            };
+            if !is_account_id(account) {
+                return Err(bad("the key must be a 12-digit AWS account id"));
+            }
+            check_config_alias(alias).map_err(bad)?;
+            aliases.0.insert(account.clone(), alias.clone());
+        }
+        Ok(aliases)
+    }
+
+    pub fn get(&self, account_id: &str) -> Option<&str> {
+        self.0.get(account_id).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// (account id, alias), by account id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+
+    /// Both sets; where both name an account, `self`'s alias is kept. Call it on the config's
+    /// aliases with the fetched ones, so that a person's own names win over AWS's.
+    pub fn merge(mut self, other: AccountAliases) -> AccountAliases {
+        for (account, alias) in other.0 {
+            self.0.entry(account).or_insert(alias);
+        }
+        self
+    }
+
+    /// `prod-main (123456789012)` when the account has an alias, else `123456789012`.
+    pub fn label(&self, account_id: &str) -> String {
+        match self.get(account_id) {
+            Some(alias) => format!("{alias} ({account_id})"),
+            None => account_id.to_string(),
+        }
+    }
+
+    /// The accounts called `alias` (ignoring case when `exact` is false).
+    pub fn accounts_named(&self, alias: &str, exact: bool) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(_, a)| {
+                if exact {
+                    a.as_str() == alias
+                } else {
+                    a.eq_ignore_ascii_case(alias)
+                }
+            })
+            .map(|(account, _)| account.as_str())
+            .collect()
+    }
+
+    fn insert(&mut self, account_id: &str, alias: &str) {
+        self.0.insert(account_id.to_string(), alias.to_string());
+    }
+}
+
+impl<A: Into<String>, B: Into<String>> FromIterator<(A, B)> for AccountAliases {
+    fn from_iter<I: IntoIterator<Item = (A, B)>>(iter: I) -> Self {
+        AccountAliases(
+            iter.into_iter()
+                .map(|(a, b)| (a.into(), b.into()))
+                .collect(),
+        )
+    }
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn check_config_alias(alias: &str) -> Result<(), &'static str> {
+    if alias.is_empty() {
+        return Err("the alias is empty");
+    }
+    if alias.chars().count() > MAX_ALIAS_CHARS {
+        return Err("an alias has at most 64 characters");
+    }
+    if alias.contains('/') {
+        return Err("an alias cannot contain '/' (it separates ALIAS/ROLE_NAME in --role)");
+    }
+    if alias.chars().any(char::is_control) {
+        return Err("an alias is one line of text; remove the indented line below it");
+    }
+    Ok(())
+}
+
+/// An IAM account alias as AWS allows it: 3 to 63 lowercase letters, digits and single hyphens,
+/// starting and ending with a letter or digit. What the sign-in page shows is checked against it, so
+/// that a changed page cannot put arbitrary text in the picker.
+fn is_iam_alias(alias: &str) -> bool {
+    let bytes = alias.as_bytes();
+    (3..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !alias.starts_with('-')
+        && !alias.ends_with('-')
+        && !alias.contains("--")
+}
+
+#[cfg(test)]
+mod tests;
