@@ -64,6 +64,10 @@ pub struct SignInArgs {
     /// Never prompt: fail instead (implied when stdin is not a terminal).
     #[arg(long)]
     pub non_interactive: bool,
+    /// Also read account aliases from AWS's sign-in page (the assertion goes to AWS's own sign-in
+    /// endpoint only); like saml_fetch_aliases = true.
+    #[arg(long)]
+    pub aliases: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,9 @@ pub fn init(verbose: u8) {
     };
     let filter = Targets::new()
         .with_default(LevelFilter::WARN)
-        .with_target("samlbridge", own);
+        .with_target("samlbridge", own)
+        // the SDK warns of `[saml-aliases]` in ~/.aws/config, a section it does not know
+        .with_target("aws_runtime::env_config", LevelFilter::ERROR);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

@@ -2,14 +2,14 @@
 
 use super::obtain::{self, Obtained, Request};
 use super::plan_for;
-use super::signin::sign_in;
+use super::signin::{account_aliases, sign_in};
 use crate::awsfiles;
 use crate::cache::DEFAULT_REFRESH_WINDOW;
 use crate::cli::{LoginArgs, RolesArgs};
 use crate::config::{ChainSelect, Plan};
 use crate::context::Context;
 use crate::error::Result;
-use crate::saml::RoleOption;
+use crate::role;
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
@@ -101,29 +101,16 @@ pub async fn roles(args: RolesArgs) -> Result<u8> {
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
     let (_, plan) = plan_for(&ctx, &args.sign_in, &ChainSelect::None)?;
     let signed_in = sign_in(&ctx, &plan.gateway, &args.sign_in).await?;
-    let mut roles = signed_in.claims.roles.clone();
-    roles.sort_by(|a, b| (a.account_id(), a.role_name()).cmp(&(b.account_id(), b.role_name())));
+    let aliases = account_aliases(&ctx, &plan.gateway, &args.sign_in, &signed_in).await?;
+    let roles = &signed_in.claims.roles;
     if args.json {
-        println!("{}", roles_json(&roles));
+        let json = role::roles_json(roles, &aliases);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
+        );
     } else {
-        for r in &roles {
-            println!("{}  {:<32} {}", r.account_id(), r.role_name(), r.role_arn);
-        }
+        print!("{}", role::roles_table(roles, &aliases));
     }
     Ok(0)
-}
-
-fn roles_json(roles: &[RoleOption]) -> String {
-    let list: Vec<serde_json::Value> = roles
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "account_id": r.account_id(),
-                "role_name": r.role_name(),
-                "role_arn": r.role_arn,
-                "principal_arn": r.principal_arn,
-            })
-        })
-        .collect();
-    serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".to_string())
 }

@@ -2,7 +2,7 @@
 //! cached gateway session to re-chain; else a sign-in (saved IdP session first, then the password
 //! sources), AssumeRoleWithSAML and the chain. Every profile obtained is cached.
 
-use super::signin::{SignedIn, sign_in};
+use super::signin::{SignedIn, account_aliases, sign_in};
 use crate::cache::{CacheKey, CredentialCache};
 use crate::cli::SignInArgs;
 use crate::config::Plan;
@@ -158,11 +158,13 @@ async fn sdk_client(plan: &Plan, partition: Partition) -> Result<sts::SdkSts> {
 async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
     let gateway = &req.plan.gateway;
     let signed_in = sign_in(req.ctx, gateway, req.flags).await?;
-    let chosen = role::choose(
+    let aliases = account_aliases(req.ctx, gateway, req.flags, &signed_in).await?;
+    let chosen = role::choose_with_aliases(
         &gateway.profile,
         &signed_in.claims.roles,
         gateway.role.as_deref(),
         req.ctx.prompt.as_ref(),
+        &aliases,
     )?;
     let client = sdk_client(req.plan, signed_in.claims.partition).await?;
     let credentials = assume_with_saml(&client, req.plan, &signed_in, &chosen).await?;

@@ -1,9 +1,10 @@
 //! Signing in to the IdP for a gateway profile: the saved IdP session is loaded first, so that the
 //! password and MFA are asked only if the IdP shows its sign-in form again; the session is saved after.
 
+use crate::aliases::{self, AccountAliases};
 use crate::answers::CliAnswers;
 use crate::cli::SignInArgs;
-use crate::config::GatewayProfile;
+use crate::config::{ConfigFile, GatewayProfile};
 use crate::context::Context;
 use crate::error::Result;
 use crate::idp::{self, IdpSession, LoginAnswers, LoginRequest};
@@ -89,4 +90,26 @@ pub async fn sign_in(
     let claims = saml::parse(&assertion, &host)?;
     info!("the assertion offers {} role(s)", claims.roles.len());
     Ok(SignedIn { assertion, claims })
+}
+
+/// Account names for the picker and `roles`: the config's `[saml-aliases]`, and with `--aliases`
+/// (or `saml_fetch_aliases = true`) those AWS's sign-in page shows; never fatal.
+pub async fn account_aliases(
+    ctx: &Context,
+    gateway: &GatewayProfile,
+    flags: &SignInArgs,
+    signed_in: &SignedIn,
+) -> Result<AccountAliases> {
+    let config = ConfigFile::load_from(&ctx.paths)?;
+    let mine = AccountAliases::from_config(&config)?;
+    if !(flags.aliases || config.fetch_aliases(&gateway.profile)?) {
+        return Ok(mine);
+    }
+    let fetched = aliases::fetch_from_signin(
+        &signed_in.assertion,
+        &signed_in.claims,
+        gateway.ca_bundle.as_deref(),
+    )
+    .await;
+    Ok(mine.merge(fetched))
 }
