@@ -12,10 +12,13 @@ mod http;
 mod page;
 mod provider;
 #[cfg(test)]
+mod provider_tests;
+#[cfg(test)]
 mod testidp;
 
 pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
+pub use provider::{ProviderInfo, ProviderOrigin};
 
 use crate::error::ExitKind;
 use crate::saml::SamlAssertion;
@@ -41,6 +44,11 @@ pub trait LoginAnswers: Send {
     fn password(&mut self) -> Result<Secret, IdpError>;
     /// `label` is what the IdP's page calls the code ("Verification code", "Passcode"...).
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError>;
+    /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
+    /// next-tokencode mode): a fresh code, never the one already used.
+    fn next_mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+        self.mfa_code(&format!("{label} (the next code: wait for it to change)"))
+    }
     /// Something the person must see while the engine waits (a push to approve, a number to pick).
     fn notice(&mut self, message: &str) {
         eprintln!("{message}");
@@ -125,4 +133,11 @@ pub fn available_providers(
 ) -> Result<Vec<(String, String)>, IdpError> {
     let providers = provider::Providers::load(user_providers)?;
     Ok(providers.describe())
+}
+
+/// Every provider a login with `user_dir` can use, by name, with where each comes from (for
+/// `samlbridge providers`); a user file with a built-in's name is listed once, as the user's. A bad
+/// provider file is an error naming its file and line.
+pub fn list_providers(user_dir: Option<&std::path::Path>) -> Result<Vec<ProviderInfo>, IdpError> {
+    Ok(provider::Providers::load(user_dir)?.infos())
 }

@@ -10,7 +10,7 @@ const GENERIC: &str = "https://sso.example/login";
 fn kind_of(url: &str, html: &str, progress: &Progress) -> (String, PageKind) {
     let providers = Providers::load(None).unwrap();
     let page = Page::parse(Url::parse(url).unwrap(), 200, html);
-    let provider = detect(&providers, &page).unwrap();
+    let provider = detect(&providers, &page, None).unwrap();
     let forms = page.forms();
     (
         provider.name.clone(),
@@ -23,6 +23,7 @@ fn sent_password() -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: None,
+        confirmed: Vec::new(),
     }
 }
 
@@ -78,7 +79,10 @@ fn the_same_login_form_after_the_password_is_a_refusal() {
 fn adfs_mfa_page_asks_for_the_code_with_its_label() {
     let html = include_str!("../../../tests/fixtures/adfs/mfa-code.html");
     let (_, kind) = kind_of(ADFS, html, &sent_password());
-    let PageKind::Mfa { form, field, label } = kind else {
+    let PageKind::Mfa {
+        form, field, label, ..
+    } = kind
+    else {
         panic!("{kind:?}")
     };
     assert_eq!((form, field.as_str()), (0, "VerificationCode"));
