@@ -26,7 +26,7 @@ use crate::secret::Secret;
 use std::path::PathBuf;
 
 /// What a login needs that is not a page: the start URL, the provider, and where answers come from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LoginRequest {
     pub url: String,
     /// A provider name (`saml_provider` / `--provider`); None: detect from the pages.
@@ -44,14 +44,19 @@ pub trait LoginAnswers: Send {
     fn password(&mut self) -> Result<Secret, IdpError>;
     /// `label` is what the IdP's page calls the code ("Verification code", "Passcode"...).
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError>;
-    /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
-    /// next-tokencode mode): a fresh code, never the one already used.
-    fn next_mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.mfa_code(&format!("{label} (the next code: wait for it to change)"))
+    /// Whether a one-time code is at hand without asking anyone (--mfa-code, an MFA command): an
+    /// IdP offering several factors is then answered with one that takes a code, not a push.
+    fn has_mfa_code(&self) -> bool {
+        false
     }
     /// Something the person must see while the engine waits (a push to approve, a number to pick).
     fn notice(&mut self, message: &str) {
         eprintln!("{message}");
+    }
+    /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
+    /// next-tokencode mode): a fresh code, never the one already used.
+    fn next_mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+        self.mfa_code(&format!("{label} (the next code: wait for it to change)"))
     }
 }
 
@@ -75,6 +80,16 @@ pub enum IdpError {
         title: String,
         hint: String,
     },
+    /// The user's own MFA command gave no code (exit 3: a person must fix it or type the code).
+    #[error(
+        "{host} asks for a one-time code, and the MFA command ({program}) {problem}; fix \
+         saml_mfa_command or --mfa-command, or leave it out to be asked for the code"
+    )]
+    MfaCommand {
+        host: String,
+        program: String,
+        problem: String,
+    },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again"
@@ -94,7 +109,9 @@ pub enum IdpError {
 impl IdpError {
     pub fn exit_kind(&self) -> ExitKind {
         match self {
-            IdpError::Rejected { .. } | IdpError::NeedsPerson { .. } => ExitKind::AuthRejected,
+            IdpError::Rejected { .. }
+            | IdpError::NeedsPerson { .. }
+            | IdpError::MfaCommand { .. } => ExitKind::AuthRejected,
             IdpError::UnexpectedPage { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,

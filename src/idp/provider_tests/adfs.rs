@@ -185,8 +185,8 @@ async fn azure_mfa_server_holds_the_post_until_the_phone_is_answered() {
     let req = LoginRequest {
         url: idp.url(START),
         provider: None,
-        ca_bundle: None,
         user_providers: Some(dir.path().to_path_buf()),
+        ..LoginRequest::default()
     };
     let mut a = answers("alice@corp.example", "pw-6", &[]);
     assert_signed_in(crate::idp::login(&req, &mut a).await);
@@ -202,8 +202,8 @@ async fn a_denied_push_is_refused_in_its_words() {
     let req = LoginRequest {
         url: idp.url(START),
         provider: Some("adfs".into()),
-        ca_bundle: None,
         user_providers: Some(dir.path().to_path_buf()),
+        ..LoginRequest::default()
     };
     let mut a = answers("alice@corp.example", "pw-6", &[]);
     assert_eq!(

@@ -141,8 +141,7 @@ pub async fn sign_in(
     let req = LoginRequest {
         url: idp.url(path),
         provider: provider.map(str::to_string),
-        ca_bundle: None,
-        user_providers: None,
+        ..LoginRequest::default()
     };
     crate::idp::login(&req, a).await
 }

@@ -44,8 +44,8 @@ fn request(idp: &TestIdp, dir: &std::path::Path) -> LoginRequest {
     LoginRequest {
         url: idp.url("/gk/start"),
         provider: None,
-        ca_bundle: None,
         user_providers: Some(dir.to_path_buf()),
+        ..LoginRequest::default()
     }
 }
 
