@@ -109,7 +109,10 @@ impl<'a> CliAnswers<'a> {
                 });
             }
             if !told {
-                eprintln!("{}: waiting for the next code from the MFA command", self.host);
+                eprintln!(
+                    "{}: waiting for the next code from the MFA command",
+                    self.host
+                );
                 told = true;
             }
             std::thread::sleep(self.next_code_poll);

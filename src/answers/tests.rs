@@ -64,7 +64,10 @@ mod command {
         let text = err.to_string();
         assert!(text.contains("(ykman) failed (exit status: 3)"), "{text}");
         assert!(!text.contains("SECRET-NAME"), "{text}");
-        assert!(text.starts_with("idp.example asks for a one-time code"), "{text}");
+        assert!(
+            text.starts_with("idp.example asks for a one-time code"),
+            "{text}"
+        );
     }
 
     /// The next code comes from the command once it prints another one than the code just sent.

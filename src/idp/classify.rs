@@ -28,6 +28,9 @@ pub struct Progress {
     pub sent_code: Option<String>,
     /// The confirm rules applied so far (their index in the provider file), once per page accepted.
     pub confirmed: Vec<usize>,
+    /// A next code was sent: a second "next code" page is an ordinary page (a refusal in words,
+    /// or the code asked again), never an endless chain of next codes.
+    pub sent_next_code: bool,
 }
 
 impl Progress {
@@ -147,11 +150,13 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     {
         return PageKind::Unsupported(rule.message.clone());
     }
-    let next_code = matches(
-        page,
-        &provider.mfa.next_code.selectors,
-        &provider.mfa.next_code.texts,
-    );
+    let next_code = progress.sent_code.is_some()
+        && !progress.sent_next_code
+        && matches(
+            page,
+            &provider.mfa.next_code.selectors,
+            &provider.mfa.next_code.texts,
+        );
     if progress.sent_anything()
         && !next_code
         && let Some(words) = error_words(page, &provider.errors)
@@ -217,7 +222,7 @@ fn mfa_kind(
         form: form.index,
         field: field.name.clone(),
         label,
-        next: next_code && progress.sent_code.is_some(),
+        next: next_code,
     })
 }
 

@@ -30,7 +30,10 @@ const BUILT_IN: [(&str, &str); 9] = [
         "pingfederate",
         include_str!("../../providers/pingfederate.toml"),
     ),
-    ("shibboleth", include_str!("../../providers/shibboleth.toml")),
+    (
+        "shibboleth",
+        include_str!("../../providers/shibboleth.toml"),
+    ),
     (
         "simplesamlphp",
         include_str!("../../providers/simplesamlphp.toml"),

@@ -150,5 +150,11 @@ pub fn script_link(page: &Page, provider: &Provider, has_forms: bool) -> Option<
             }
             Some(url)
         })
-        .or_else(|| if has_forms { None } else { page.script_redirect() })
+        .or_else(|| {
+            if has_forms {
+                None
+            } else {
+                page.script_redirect()
+            }
+        })
 }

@@ -24,6 +24,7 @@ fn sent_password() -> Progress {
         sent_password: true,
         sent_code: None,
         confirmed: Vec::new(),
+        sent_next_code: false,
     }
 }
 

@@ -115,6 +115,7 @@ pub fn mfa(
     info!("{host} asks for a one-time code: sending it");
     debug!("fields sent: {}", sub.names().join(", "));
     state.progress.sent_code = Some(field.to_string());
+    state.progress.sent_next_code |= next;
     Ok(Action::Send(sub))
 }
 
@@ -145,7 +146,10 @@ pub fn push(
         return Err(push_expired(host, limit));
     }
     let sub = fill(form, &[], &step.set, step.click.as_deref());
-    debug!("waiting for the approval: re-posting {}", sub.names().join(", "));
+    debug!(
+        "waiting for the approval: re-posting {}",
+        sub.names().join(", ")
+    );
     Ok(Action::Poll(
         sub,
         Duration::from_secs(step.interval_seconds.max(1)),

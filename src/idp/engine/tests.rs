@@ -417,11 +417,8 @@ async fn real_lemonldap_ng() {
         ..LoginRequest::default()
     };
     let sign_in = |user: &str, password: &str, command: &str| {
-        let mut a = crate::answers::CliAnswers::new(
-            "llng".into(),
-            "test".into(),
-            &crate::prompt::NoPrompt,
-        );
+        let mut a =
+            crate::answers::CliAnswers::new("llng".into(), "test".into(), &crate::prompt::NoPrompt);
         a.username = Some(user.into());
         a.env_password = Some(Secret::new(password));
         a.mfa_command = Some(command.into());

@@ -6,7 +6,8 @@ use super::*;
 use crate::idp::testidp::{Hit, Reply};
 use std::sync::Arc;
 
-const PAGE: &str = "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
+const PAGE: &str =
+    "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
 const START: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
 
 fn page(name: &str) -> String {
@@ -50,12 +51,11 @@ fn every_adapter_page_is_classified() {
     );
     assert!(rejected(&kind).starts_with("Authentication failed."));
     let (_, kind) = classify_page(PAGE, &page("mfa-server.html"), &after_password(None));
-    assert!(matches!(kind, PageKind::Push { number: None, .. }), "{kind:?}");
-    let (_, kind) = classify_page(
-        PAGE,
-        &page("push-denied.html"),
-        &after_password(None),
+    assert!(
+        matches!(kind, PageKind::Push { number: None, .. }),
+        "{kind:?}"
     );
+    let (_, kind) = classify_page(PAGE, &page("push-denied.html"), &after_password(None));
     assert_eq!(
         rejected(&kind),
         "The sign-in request was denied on your phone."
@@ -74,10 +74,18 @@ fn the_rsa_next_tokencode_page_asks_for_the_next_code() {
         "<span id=\"errorText\" for=\"\">Wait for the code to change, then enter the next tokencode.</span>",
     );
     let (_, kind) = classify_page(PAGE, &in_error_text, &progress);
-    assert_eq!(mfa_field(&kind).2, true, "{kind:?}");
+    assert!(mfa_field(&kind).2, "{kind:?}");
     // The same page before any code was sent is a first code page.
     let (_, kind) = classify_page(PAGE, &page("mfa-rsa-next.html"), &after_password(None));
     assert!(!mfa_field(&kind).2);
+    // Once a next code was sent, the page again is a refusal, not one more next code.
+    let mut after_next = progress.clone();
+    after_next.sent_next_code = true;
+    let (_, kind) = classify_page(PAGE, &page("mfa-rsa-next.html"), &after_next);
+    assert!(
+        rejected(&kind).contains("code was not accepted"),
+        "{kind:?}"
+    );
 }
 
 #[test]
@@ -147,7 +155,9 @@ async fn rsa_securid_with_the_next_tokencode() {
         ]
     );
     let mut a = answers("alice@corp.example", "pw-6", &["9"]);
-    assert!(refusal(sign_in(&idp, START, None, &mut a).await).starts_with("Authentication failed."));
+    assert!(
+        refusal(sign_in(&idp, START, None, &mut a).await).starts_with("Authentication failed.")
+    );
 }
 
 #[tokio::test]
@@ -210,7 +220,11 @@ async fn a_denied_push_is_refused_in_its_words() {
         refusal(crate::idp::login(&req, &mut a).await),
         "The sign-in request was denied on your phone."
     );
-    assert!(a.notices[0].contains("pick the number 42"), "{:?}", a.notices);
+    assert!(
+        a.notices[0].contains("pick the number 42"),
+        "{:?}",
+        a.notices
+    );
 }
 
 #[tokio::test]

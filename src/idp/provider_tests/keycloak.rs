@@ -70,7 +70,9 @@ fn keycloak(otp: bool) -> TestIdp {
                     Reply::page(&page("otp-wrong.html"))
                 }
             }
-            _ => Reply::page("<title>We are sorry...</title><p id='kc-error-message'>Page not found</p>"),
+            _ => Reply::page(
+                "<title>We are sorry...</title><p id='kc-error-message'>Page not found</p>",
+            ),
         }
     })
 }

@@ -26,13 +26,21 @@ fn each_page_is_recognised_and_classified() {
         ("code", "TOTP code (authenticator app)", false)
     );
     let check = "http://127.0.0.1:8080/totp2fcheck";
-    let (provider, kind) = classify_page(check, &page("wrong-code.html"), &after_password(Some("code")));
+    let (provider, kind) = classify_page(
+        check,
+        &page("wrong-code.html"),
+        &after_password(Some("code")),
+    );
     assert_eq!(provider, "lemonldap-ng");
     assert_eq!(
         rejected(&kind),
         "wrong verification code (the TOTP code was wrong or expired)"
     );
-    let (_, kind) = classify_page(PAGE, &page("post-response.html"), &after_password(Some("code")));
+    let (_, kind) = classify_page(
+        PAGE,
+        &page("post-response.html"),
+        &after_password(Some("code")),
+    );
     assert!(matches!(kind, PageKind::Assertion(_)), "{kind:?}");
 }
 
@@ -83,7 +91,11 @@ async fn signs_in_with_totp() {
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(
         a.asked,
-        ["username", "password", "code: TOTP code (authenticator app)"]
+        [
+            "username",
+            "password",
+            "code: TOTP code (authenticator app)"
+        ]
     );
 }
 

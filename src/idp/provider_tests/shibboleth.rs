@@ -15,13 +15,13 @@ fn page(name: &str) -> String {
 fn each_page_is_recognised_and_classified() {
     let (provider, kind) = classify_page(PAGE, &page("login.html"), &Progress::default());
     assert_eq!(provider, "shibboleth");
-    assert_eq!(login_fields(&kind), (Some("j_username"), Some("j_password")));
-
-    let (provider, kind) = classify_page(
-        PAGE,
-        &page("localstorage-read.html"),
-        &Progress::default(),
+    assert_eq!(
+        login_fields(&kind),
+        (Some("j_username"), Some("j_password"))
     );
+
+    let (provider, kind) =
+        classify_page(PAGE, &page("localstorage-read.html"), &Progress::default());
     assert_eq!(provider, "shibboleth");
     assert!(matches!(kind, PageKind::AutoPost { form: 0 }), "{kind:?}");
 
@@ -47,10 +47,7 @@ fn each_page_is_recognised_and_classified() {
         &page("totp-wrong.html"),
         &after_password(Some("tokencode")),
     );
-    assert_eq!(
-        rejected(&kind),
-        "The token code you entered was incorrect."
-    );
+    assert_eq!(rejected(&kind), "The token code you entered was incorrect.");
 
     let (provider, kind) = classify_page(PAGE, &page("consent.html"), &after_password(None));
     assert_eq!(provider, "shibboleth");
@@ -93,7 +90,9 @@ fn shibboleth(totp: bool) -> TestIdp {
                 _ => Reply::page(&page("totp-wrong.html")),
             },
             ("POST", "e1s4") => consent_answer(h),
-            _ => Reply::page("<title>Stale Request</title><p>You may be seeing this page because you used the Back button.</p>"),
+            _ => Reply::page(
+                "<title>Stale Request</title><p>You may be seeing this page because you used the Back button.</p>",
+            ),
         }
     })
 }

@@ -85,7 +85,8 @@ async fn a_broken_user_file_is_named_with_its_line_before_any_request() {
         .unwrap_err();
     let file = dir.path().join("acme.toml");
     assert!(
-        err.to_string().starts_with(&format!("{}:12: ", file.display())),
+        err.to_string()
+            .starts_with(&format!("{}:12: ", file.display())),
         "{err}"
     );
     assert!(err.to_string().contains("submit"), "{err}");
