@@ -27,14 +27,26 @@ pub fn find_mfa<'f>(
     preferred(page, forms, mfa.form.as_ref())
         .into_iter()
         .find_map(|form| {
-            let field = form.fields.iter().find(|f| {
-                f.is_typed()
-                    && (mfa.fields.iter().any(|n| f.name.eq_ignore_ascii_case(n))
-                        || f.autocomplete.as_deref().is_some_and(|a| {
-                            a.split_whitespace()
-                                .any(|t| mfa.autocomplete.iter().any(|m| m.eq_ignore_ascii_case(t)))
-                        }))
-            })?;
+            let named = |f: &&Field| mfa.fields.iter().any(|n| f.name.eq_ignore_ascii_case(n));
+            let marked = |f: &&Field| {
+                f.autocomplete.as_deref().is_some_and(|a| {
+                    a.split_whitespace()
+                        .any(|t| mfa.autocomplete.iter().any(|m| m.eq_ignore_ascii_case(t)))
+                })
+            };
+            let no_password = !form.fields.iter().any(|f| f.is_typed() && f.is_password());
+            let like = |f: &&Field| {
+                no_password && {
+                    let name = f.name.to_ascii_lowercase();
+                    mfa.name_contains
+                        .iter()
+                        .any(|part| name.contains(&part.to_ascii_lowercase()))
+                }
+            };
+            let typed = || form.fields.iter().filter(|f| f.is_typed());
+            let field = typed()
+                .find(|f| named(f) || marked(f))
+                .or_else(|| typed().find(like))?;
             Some((form, field))
         })
 }
@@ -44,9 +56,7 @@ pub fn find_push(page: &Page, forms: &[&Form], provider: &Provider) -> Option<Pa
     if !push.selectors.iter().any(|s| page.has(s.selector())) {
         return None;
     }
-    let form = preferred(page, forms, push.form.as_ref())
-        .into_iter()
-        .next()?;
+    let form = form_for(page, forms, push.form.as_ref(), &push.selectors)?;
     let number = push
         .number
         .as_ref()
@@ -65,23 +75,34 @@ pub fn find_confirm(page: &Page, forms: &[&Form], provider: &Provider) -> Option
         .iter()
         .enumerate()
         .find(|(_, c)| matches(page, &c.selectors, &c.texts))?;
-    let picked = step.form.as_ref().and_then(|sel| {
+    let form = form_for(page, forms, step.form.as_ref(), &step.selectors)?;
+    Some(PageKind::Confirm {
+        form: form.index,
+        rule,
+    })
+}
+
+/// The form a rule acts on: the one `form` picks, else the one holding a match of `selectors`, else
+/// the first usable form.
+fn form_for<'f>(
+    page: &Page,
+    forms: &[&'f Form],
+    form: Option<&Css>,
+    selectors: &[Css],
+) -> Option<&'f Form> {
+    let picked = form.and_then(|sel| {
         forms
             .iter()
             .find(|f| page.form_matches(f.index, sel.selector()))
     });
     let holding = || {
         forms.iter().find(|f| {
-            step.selectors
+            selectors
                 .iter()
                 .any(|s| page.form_contains(f.index, s.selector()))
         })
     };
-    let form = picked.or_else(holding).or(forms.first())?;
-    Some(PageKind::Confirm {
-        form: form.index,
-        rule,
-    })
+    picked.or_else(holding).or(forms.first()).copied()
 }
 
 pub fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<PageKind> {

@@ -241,3 +241,20 @@ fn long_error_text_is_capped() {
     assert_eq!(capped.chars().count(), MAX_MESSAGE_CHARS + 1);
     assert!(capped.ends_with('…'));
 }
+
+/// The generic file takes a field named like a code for a code field, but not on a sign-in form.
+#[test]
+fn generic_code_fields_by_name() {
+    let html = r#"<title>Verify</title><form method=post action=/v>
+        <input type=hidden name=state value=s1><input name=twoFactorCode inputmode=numeric>
+        <button>Verify</button></form>"#;
+    let (_, kind) = kind_of(GENERIC, html, &sent_password());
+    assert!(
+        matches!(&kind, PageKind::Mfa { field, .. } if field == "twoFactorCode"),
+        "{kind:?}"
+    );
+    let login = r#"<form method=post><input name=email><input name=password type=password>
+        <input name=captcha_code><button>Go</button></form>"#;
+    let (_, kind) = kind_of(GENERIC, login, &Progress::default());
+    assert_eq!(login_fields(&kind), (0, Some("email"), Some("password")));
+}

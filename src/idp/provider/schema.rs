@@ -128,6 +128,10 @@ pub struct MfaStep {
     /// `autocomplete` values that mark a code field (`one-time-code`).
     #[serde(default)]
     pub autocomplete: Vec<String>,
+    /// Parts of a name that mark a code field (`otp`, `code`), compared without case; used only on
+    /// forms without a visible password field, so a sign-in form's captcha is not taken for one.
+    #[serde(default)]
+    pub name_contains: Vec<String>,
     /// What to call the code when the page has no label for it.
     pub label: Option<String>,
     /// As in `[login]`.
@@ -150,7 +154,8 @@ pub struct MfaStep {
 pub struct PushStep {
     /// The page is a push page when one of these matches.
     pub selectors: Vec<Css>,
-    /// The form to re-post. Without it: the page's first form that is not ignored.
+    /// The form to re-post. Without a match: the form holding the first match of `selectors`, else
+    /// the page's first form that is not ignored.
     pub form: Option<Css>,
     /// An element whose text is the number the user must pick on their phone.
     pub number: Option<Css>,

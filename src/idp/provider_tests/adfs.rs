@@ -88,6 +88,28 @@ fn the_rsa_next_tokencode_page_asks_for_the_next_code() {
     );
 }
 
+/// A push page whose adapter names its form otherwise is still a push page, re-posting that form
+/// (not the options form), with the number wherever the page shows it.
+#[test]
+fn a_push_page_without_login_form_still_waits() {
+    let options = "<form id=\"options\" method=\"post\" action=\"/x\"><input id=\"optionSelection\" type=\"hidden\" name=\"AuthMethod\" /></form>";
+    let html = page("push.html")
+        .replace("id=\"loginForm\"", "id=\"azureMfaForm\"")
+        .replace(
+            "<span id=\"validEntropyNumber\">42</span>",
+            "<div class=\"displaySign\">73</div>",
+        )
+        .replace(
+            "<div id=\"workArea\">",
+            &format!("<div id=\"workArea\">{options}"),
+        );
+    let (_, kind) = classify_page(PAGE, &html, &after_password(None));
+    assert!(
+        matches!(&kind, PageKind::Push { form: 1, number: Some(n) } if n == "73"),
+        "{kind:?}"
+    );
+}
+
 #[test]
 fn duo_needs_a_browser() {
     let (_, kind) = classify_page(PAGE, &page("duo.html"), &after_password(None));
