@@ -186,6 +186,10 @@ impl LoginAnswers for CliAnswers<'_> {
             .map_err(|e| self.needs_person("a password", format!("the terminal failed: {e}")))
     }
 
+    fn has_mfa_code(&self) -> bool {
+        self.mfa_code.is_some() || self.command().is_some()
+    }
+
     fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
         if let Some(code) = self.mfa_code.take() {
             self.mfa_code_used = true;
@@ -207,10 +211,6 @@ impl LoginAnswers for CliAnswers<'_> {
         }
         let code = self.prompt_code(&format!("{label} for {}", self.host))?;
         Ok(self.remember(code))
-    }
-
-    fn has_mfa_code(&self) -> bool {
-        self.mfa_code.is_some() || self.command().is_some()
     }
 
     /// The next code (RSA SecurID's next-tokencode mode): from the MFA command once it prints a new

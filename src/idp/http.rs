@@ -168,11 +168,11 @@ impl IdpSession {
                 .timeout(timeout)
                 .send()
                 .await
-                .map_err(|e| network_error(&url, &e, timeout))?;
+                .map_err(|e| network_error_within(&url, &e, timeout))?;
             let status = response.status();
             let location = redirect_target(&url, &response)?;
             let Some(next) = location else {
-                let body = read_body(&url, response, timeout).await?;
+                let body = read_body_within(&url, response, timeout).await?;
                 return Ok(Fetched {
                     url,
                     status: status.as_u16(),
@@ -228,7 +228,13 @@ fn redirect_target(url: &Url, response: &reqwest::Response) -> Result<Option<Url
     Ok(Some(next))
 }
 
-async fn read_body(
+#[allow(dead_code)] // the API providers' reader (Okta)
+async fn read_body(url: &Url, response: reqwest::Response) -> Result<String, IdpError> {
+    read_body_within(url, response, REQUEST_TIMEOUT).await
+}
+
+/// The body of an answer that was allowed `timeout`, for the error message.
+async fn read_body_within(
     url: &Url,
     mut response: reqwest::Response,
     timeout: Duration,
@@ -237,7 +243,7 @@ async fn read_body(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| network_error(url, &e, timeout))?
+        .map_err(|e| network_error_within(url, &e, timeout))?
     {
         if body.len() + chunk.len() > MAX_PAGE_BYTES {
             return Err(IdpError::UnexpectedPage {
@@ -297,7 +303,13 @@ pub fn without_query(url: &Url) -> String {
 
 /// A transport failure as a one-line reason naming the host only: reqwest's own message holds the
 /// whole URL, query included.
-fn network_error(url: &Url, err: &reqwest::Error, timeout: Duration) -> IdpError {
+#[allow(dead_code)] // the API providers' errors (Okta)
+fn network_error(url: &Url, err: &reqwest::Error) -> IdpError {
+    network_error_within(url, err, REQUEST_TIMEOUT)
+}
+
+/// As `network_error`, for a request that was allowed `timeout`.
+fn network_error_within(url: &Url, err: &reqwest::Error, timeout: Duration) -> IdpError {
     let detail = error_chain(err);
     let reason = if err.is_timeout() {
         format!("no answer within {} s", timeout.as_secs())
