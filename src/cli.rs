@@ -55,6 +55,10 @@ pub struct SignInArgs {
     /// One-time code for the IdP's MFA page.
     #[arg(long)]
     pub mfa_code: Option<String>,
+    /// Command printing the one-time code, run with `sh -c` when a code is asked (overrides
+    /// saml_mfa_command), e.g. "ykman oath accounts code -s corp"; its last word of output is used.
+    #[arg(long, value_name = "CMD")]
+    pub mfa_command: Option<String>,
     /// IdP start URL (overrides saml_url).
     #[arg(long)]
     pub url: Option<String>,
@@ -182,5 +186,23 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn mfa_command_is_one_argument() {
+        let cli = Cli::try_parse_from([
+            "samlbridge",
+            "login",
+            "--mfa-command",
+            "ykman oath accounts code -s corp",
+        ])
+        .unwrap();
+        let Command::Login(args) = cli.command else {
+            panic!("not login")
+        };
+        assert_eq!(
+            args.sign_in.mfa_command.as_deref(),
+            Some("ykman oath accounts code -s corp")
+        );
     }
 }

@@ -53,8 +53,12 @@ pub fn schedule(args: &RefreshArgs) -> Result<u8> {
 pub fn providers() -> Result<u8> {
     let ctx = Context::from_env(true)?;
     let dir = ctx.user_providers_dir();
-    for (name, description) in idp::available_providers(dir.as_deref())? {
-        println!("{name:<16} {description}");
+    for info in idp::list_providers(dir.as_deref())? {
+        let origin = match &info.origin {
+            idp::ProviderOrigin::BuiltIn => "built-in".to_string(),
+            idp::ProviderOrigin::User(path) => path.display().to_string(),
+        };
+        println!("{:<14} {:<10} {}", info.name, origin, info.description);
     }
     if let Some(dir) = dir {
         eprintln!("(your own provider files go in {})", dir.display());

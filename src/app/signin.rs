@@ -51,6 +51,10 @@ fn answers_for<'a>(
     answers.password_stdin = flags.password_stdin;
     answers.env_password = ctx.env_password.clone();
     answers.mfa_code = flags.mfa_code.clone().map(Secret::new);
+    answers.mfa_command = flags
+        .mfa_command
+        .clone()
+        .or_else(|| gateway.mfa_command.clone());
     answers
 }
 

@@ -3,14 +3,20 @@
 //!
 //! Classification is pure (no requests, no prompts), so every fixture page can be checked in a test.
 
+mod find;
+
 use super::IdpError;
-use super::form::{Field, Form};
+use super::form::Form;
 use super::page::Page;
-use super::provider::{Css, ErrorText, LoginStep, MfaStep, Provider, Providers};
+use super::provider::{Css, ErrorText, Provider, Providers};
 use crate::saml::SamlAssertion;
+use find::{find_confirm, find_login, find_mfa, find_push, matches, script_link};
 
 /// Longest IdP message repeated to the user; the rest of a long error block is noise.
 const MAX_MESSAGE_CHARS: usize = 200;
+/// Times one confirm page is accepted in a sign-in before the engine stops: an IdP that shows it
+/// again wants something the defaults do not give.
+pub const MAX_CONFIRMS: usize = 2;
 
 /// What the engine has sent so far, which changes what a page means: the sign-in form shown again
 /// after the password was sent is a refusal, not a question.
@@ -20,6 +26,11 @@ pub struct Progress {
     pub sent_password: bool,
     /// The name of the code field last posted.
     pub sent_code: Option<String>,
+    /// The confirm rules applied so far (their index in the provider file), once per page accepted.
+    pub confirmed: Vec<usize>,
+    /// A next code was sent: a second "next code" page is an ordinary page (a refusal in words,
+    /// or the code asked again), never an endless chain of next codes.
+    pub sent_next_code: bool,
 }
 
 impl Progress {
@@ -34,16 +45,22 @@ pub enum PageKind {
     Assertion(SamlAssertion),
     /// The IdP said no, in these words.
     Rejected(String),
-    /// A one-time code is asked in this field.
+    /// A one-time code is asked in this field; `next`: the code after the one just sent.
     Mfa {
         form: usize,
         field: String,
         label: String,
+        next: bool,
     },
     /// Approval on another device is awaited; `number` is the one to pick there.
     Push {
         form: usize,
         number: Option<String>,
+    },
+    /// A page to accept as it is, with the provider's confirm rule `rule`.
+    Confirm {
+        form: usize,
+        rule: usize,
     },
     /// A sign-in form: the names of its username and password fields (a paginated page has one).
     Login {
@@ -56,6 +73,10 @@ pub enum PageKind {
         form: usize,
     },
     Refresh(url::Url),
+    /// A page whose script loads another (a `location.href` assignment, a provider's script link).
+    ScriptLink(url::Url),
+    /// A page the provider file says needs a browser; its message.
+    Unsupported(String),
     /// Nothing the engine knows; the reason, for the hint.
     Unknown(String),
 }
@@ -65,33 +86,56 @@ impl PageKind {
         match self {
             PageKind::Assertion(_) => "SAMLResponse",
             PageKind::Rejected(_) => "refusal",
+            PageKind::Mfa { next: true, .. } => "one-time code page (next code)",
             PageKind::Mfa { .. } => "one-time code page",
             PageKind::Push { .. } => "push approval page",
+            PageKind::Confirm { .. } => "page to accept",
             PageKind::Login {
                 password: Some(_), ..
             } => "sign-in form",
             PageKind::Login { .. } => "sign-in form, username page",
             PageKind::AutoPost { .. } => "auto-posting form",
             PageKind::Refresh(_) => "meta refresh",
+            PageKind::ScriptLink(_) => "script redirect",
+            PageKind::Unsupported(_) => "page that needs a browser",
             PageKind::Unknown(_) => "unknown page",
         }
     }
 }
 
-/// The provider whose pages these are: the first that recognises it, else the fallback.
-pub fn detect<'p>(providers: &'p Providers, page: &Page) -> Result<&'p Provider, IdpError> {
+/// The provider whose pages these are: the first whose selectors match the page, else the first
+/// whose URL paths match, else `sticky` (the provider that recognised this host's previous page),
+/// else the fallback.
+pub fn detect<'p>(
+    providers: &'p Providers,
+    page: &Page,
+    sticky: Option<&str>,
+) -> Result<&'p Provider, IdpError> {
     let path = page.url.path().to_ascii_lowercase();
-    let found = providers.detection_order().find(|p| {
-        p.detect
-            .url_paths
-            .iter()
-            .any(|u| path.contains(&u.to_ascii_lowercase()))
-            || p.detect.selectors.iter().any(|s| page.has(s.selector()))
-    });
-    match found {
-        Some(p) => Ok(p),
+    let by_content = providers
+        .detection_order()
+        .find(|p| p.detect.selectors.iter().any(|s| page.has(s.selector())));
+    let by_path = || {
+        providers.detection_order().find(|p| {
+            p.detect
+                .url_paths
+                .iter()
+                .any(|u| path.contains(&u.to_ascii_lowercase()))
+        })
+    };
+    if let Some(p) = by_content.or_else(by_path) {
+        return Ok(p);
+    }
+    match sticky {
+        Some(name) => providers.named(name),
         None => providers.fallback(),
     }
+}
+
+/// Whether `provider` was found by its own rules (not as the fallback): such a provider is kept for
+/// the host's next pages.
+pub fn is_specific(provider: &Provider) -> bool {
+    provider.name != super::provider::FALLBACK && provider.detect.is_set()
 }
 
 /// What `page` is, for `provider`, given what was sent before it.
@@ -99,7 +143,22 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     if let Some(value) = saml_response(forms) {
         return PageKind::Assertion(SamlAssertion::from_form_value(value));
     }
+    if let Some(rule) = provider
+        .unsupported
+        .iter()
+        .find(|u| matches(page, &u.selectors, &u.texts))
+    {
+        return PageKind::Unsupported(rule.message.clone());
+    }
+    let next_code = progress.sent_code.is_some()
+        && !progress.sent_next_code
+        && matches(
+            page,
+            &provider.mfa.next_code.selectors,
+            &provider.mfa.next_code.texts,
+        );
     if progress.sent_anything()
+        && !next_code
         && let Some(words) = error_words(page, &provider.errors)
     {
         return PageKind::Rejected(words);
@@ -113,28 +172,17 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
                 .any(|s| page.form_matches(f.index, s.selector()))
         })
         .collect();
-    if let Some((form, field)) = find_mfa(page, &usable, &provider.mfa) {
-        if progress.sent_code.as_deref() == Some(field.name.as_str()) {
-            return PageKind::Rejected(
-                "it asked for the code again: the code was not accepted".into(),
-            );
-        }
-        let label = field
-            .label
-            .clone()
-            .or_else(|| provider.mfa.label.clone())
-            .unwrap_or_else(|| field.name.clone());
-        return PageKind::Mfa {
-            form: form.index,
-            field: field.name.clone(),
-            label,
-        };
+    if let Some(kind) = mfa_kind(page, &usable, provider, progress, next_code) {
+        return kind;
     }
     if let Some(kind) = find_push(page, &usable, provider) {
         return kind;
     }
     if let Some(kind) = find_login(page, &usable, &provider.login) {
         return login_again(kind, progress);
+    }
+    if let Some(kind) = find_confirm(page, &usable, provider) {
+        return confirm_again(kind, page, progress);
     }
     let auto = page.auto_submit_candidates(forms);
     if let Some(form) = usable.iter().find(|f| auto.contains(&f.index)) {
@@ -143,7 +191,39 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     if let Some(url) = page.meta_refresh() {
         return PageKind::Refresh(url);
     }
+    if let Some(url) = script_link(page, provider, !usable.is_empty()) {
+        return PageKind::ScriptLink(url);
+    }
     PageKind::Unknown(unknown_reason(page, &usable))
+}
+
+/// The code page, if this is one; asked again right after its code was sent, it is a refusal unless
+/// the page asks for the next code.
+fn mfa_kind(
+    page: &Page,
+    usable: &[&Form],
+    provider: &Provider,
+    progress: &Progress,
+    next_code: bool,
+) -> Option<PageKind> {
+    let (form, field) = find_mfa(page, usable, &provider.mfa)?;
+    let asked_again = progress.sent_code.as_deref() == Some(field.name.as_str());
+    if asked_again && !next_code {
+        return Some(PageKind::Rejected(
+            "it asked for the code again: the code was not accepted".into(),
+        ));
+    }
+    let label = field
+        .label
+        .clone()
+        .or_else(|| provider.mfa.label.clone())
+        .unwrap_or_else(|| field.name.clone());
+    Some(PageKind::Mfa {
+        form: form.index,
+        field: field.name.clone(),
+        label,
+        next: next_code,
+    })
 }
 
 /// A sign-in form seen again after its fields were sent is the IdP's way of saying no.
@@ -160,6 +240,22 @@ fn login_again(kind: PageKind, progress: &Progress) -> PageKind {
     } else {
         kind
     }
+}
+
+/// A confirm page shown more often than `MAX_CONFIRMS` is not going away by accepting it.
+fn confirm_again(kind: PageKind, page: &Page, progress: &Progress) -> PageKind {
+    let PageKind::Confirm { rule, .. } = &kind else {
+        return kind;
+    };
+    let seen = progress.confirmed.iter().filter(|r| *r == rule).count();
+    if seen < MAX_CONFIRMS {
+        return kind;
+    }
+    PageKind::Unknown(format!(
+        "the IdP showed '{}' again after samlbridge accepted it {seen} times as it was; accept it \
+         once in a browser",
+        page.title()
+    ))
 }
 
 fn saml_response(forms: &[Form]) -> Option<&str> {
@@ -183,10 +279,7 @@ pub fn error_words(page: &Page, errors: &ErrorText) -> Option<String> {
         page.attrs(codes.selector.selector(), &codes.attribute)
             .into_iter()
             .find(|code| !codes.ignore.contains(code))
-            .map(|code| match codes.messages.get(&code) {
-                Some(words) => cap(words),
-                None => format!("error code {code}"),
-            })
+            .map(|code| cap(&codes.words(&code)))
     })
 }
 
@@ -213,89 +306,6 @@ fn preferred<'f>(page: &Page, forms: &[&'f Form], sel: Option<&Css>) -> Vec<&'f 
         }
     }
     forms.to_vec()
-}
-
-fn find_mfa<'f>(page: &Page, forms: &[&'f Form], mfa: &MfaStep) -> Option<(&'f Form, &'f Field)> {
-    preferred(page, forms, mfa.form.as_ref())
-        .into_iter()
-        .find_map(|form| {
-            let field = form.fields.iter().find(|f| {
-                f.is_typed()
-                    && (mfa.fields.iter().any(|n| f.name.eq_ignore_ascii_case(n))
-                        || f.autocomplete.as_deref().is_some_and(|a| {
-                            a.split_whitespace()
-                                .any(|t| mfa.autocomplete.iter().any(|m| m.eq_ignore_ascii_case(t)))
-                        }))
-            })?;
-            Some((form, field))
-        })
-}
-
-fn find_push(page: &Page, forms: &[&Form], provider: &Provider) -> Option<PageKind> {
-    let push = provider.push.as_ref()?;
-    if !push.selectors.iter().any(|s| page.has(s.selector())) {
-        return None;
-    }
-    let form = preferred(page, forms, push.form.as_ref())
-        .into_iter()
-        .next()?;
-    let number = push
-        .number
-        .as_ref()
-        .and_then(|n| page.texts(n.selector()).into_iter().next());
-    Some(PageKind::Push {
-        form: form.index,
-        number,
-    })
-}
-
-fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<PageKind> {
-    let candidates = preferred(page, forms, login.form.as_ref());
-    let with_password = candidates.iter().find_map(|form| {
-        let password = visible_named(form, &login.password, |f| f.is_password())
-            .or_else(|| form.fields.iter().find(|f| f.is_typed() && f.is_password()))?;
-        let username = form.field_named(&login.username).or_else(|| {
-            form.fields
-                .iter()
-                .take_while(|f| f.name != password.name)
-                .find(|f| f.is_typed() && !f.is_password())
-        });
-        Some(PageKind::Login {
-            form: form.index,
-            username: username.map(|f| f.name.clone()),
-            password: Some(password.name.clone()),
-        })
-    });
-    if with_password.is_some() {
-        return with_password;
-    }
-    let by_selector = login.form.as_ref().is_some_and(|s| {
-        candidates
-            .iter()
-            .any(|f| page.form_matches(f.index, s.selector()))
-    });
-    candidates.iter().find_map(|form| {
-        let username = visible_named(form, &login.username, |f| !f.is_password())?;
-        let typed = form.fields.iter().filter(|f| f.is_typed()).count();
-        (by_selector || typed == 1).then(|| PageKind::Login {
-            form: form.index,
-            username: Some(username.name.clone()),
-            password: None,
-        })
-    })
-}
-
-/// A visible typed field named in `names` (compared without case) that passes `also`.
-fn visible_named<'f>(
-    form: &'f Form,
-    names: &[String],
-    also: impl Fn(&Field) -> bool,
-) -> Option<&'f Field> {
-    names.iter().find_map(|n| {
-        form.fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(n) && f.is_typed() && also(f))
-    })
 }
 
 fn unknown_reason(page: &Page, forms: &[&Form]) -> String {

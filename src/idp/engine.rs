@@ -1,29 +1,22 @@
 //! The login loop: fetch a page, classify it, act (fill and post a form, follow a refresh, wait for a
 //! push approval), until a page carries the SAMLResponse — or a bounded number of steps has passed.
 
+mod steps;
+
 use super::classify::{self, PageKind, Progress};
-use super::form::{Click, Form, Submission};
+use super::form::Click;
 use super::http::{Fetched, IdpSession, without_query};
 use super::page::Page;
 use super::provider::{Provider, Providers};
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use steps::{Action, confirm, login, mfa, push};
 use tracing::{debug, info};
 
 /// Pages fetched before the sign-in is declared stuck (push polls are not counted).
 pub const MAX_STEPS: usize = 16;
-
-/// What to do after a page.
-enum Action {
-    Done(SamlAssertion),
-    Send(Submission),
-    Follow(url::Url),
-    /// Re-post a push page after a pause.
-    Poll(Submission, Duration),
-}
 
 /// What the engine keeps between pages.
 struct LoginState<'a> {
@@ -31,7 +24,11 @@ struct LoginState<'a> {
     progress: Progress,
     username: Option<String>,
     password: Option<Secret>,
-    push_started: Option<Instant>,
+    /// When the push approval started, and how long it may take.
+    push: Option<(Instant, Duration)>,
+    /// (host, provider) of the last page a provider recognised by its own rules: that host's next
+    /// pages are read with the same file when nothing else recognises them.
+    sticky: Option<(String, String)>,
 }
 
 /// Signs in through `session` and returns the assertion.
@@ -50,7 +47,8 @@ pub async fn run(
         progress: Progress::default(),
         username: None,
         password: None,
-        push_started: None,
+        push: None,
+        sticky: None,
     };
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
     let mut pages = 1;
@@ -60,7 +58,7 @@ pub async fn run(
             Action::Poll(sub, pause) => {
                 // Bounded by the push step's own timeout, not by the page count.
                 tokio::time::sleep(pause).await;
-                fetched = session.send(&sub).await?;
+                fetched = poll(session, &sub, state.push).await?;
                 continue;
             }
             Action::Send(_) | Action::Follow(_) if pages >= MAX_STEPS => {
@@ -70,6 +68,25 @@ pub async fn run(
             Action::Follow(url) => fetched = session.get(url).await?,
         }
         pages += 1;
+    }
+}
+
+/// One re-post of a push page, allowed to wait for what is left of the approval time: an IdP may
+/// hold the request until the phone answers (Azure MFA Server).
+async fn poll(
+    session: &IdpSession,
+    sub: &super::form::Submission,
+    push: Option<(Instant, Duration)>,
+) -> Result<Fetched, IdpError> {
+    let (started, limit) = push.unwrap_or((Instant::now(), Duration::from_secs(120)));
+    let left = limit
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_secs(1));
+    match session.send_within(sub, left).await {
+        Err(IdpError::Network { host, .. }) if started.elapsed() >= limit => {
+            Err(steps::push_expired(&host, limit))
+        }
+        other => other,
     }
 }
 
@@ -86,6 +103,29 @@ fn stuck(fetched: &Fetched) -> IdpError {
     }
 }
 
+/// The provider for `page`: the named one, else the one that recognises it.
+fn provider_for<'p>(
+    page: &Page,
+    providers: &'p Providers,
+    named: Option<&'p Provider>,
+    state: &mut LoginState<'_>,
+) -> Result<&'p Provider, IdpError> {
+    if let Some(p) = named {
+        return Ok(p);
+    }
+    let host = page.host();
+    let sticky = state
+        .sticky
+        .as_ref()
+        .filter(|(h, _)| *h == host)
+        .map(|(_, name)| name.as_str());
+    let provider = classify::detect(providers, page, sticky)?;
+    if classify::is_specific(provider) {
+        state.sticky = Some((host, provider.name.clone()));
+    }
+    Ok(provider)
+}
+
 /// Reads one page and decides what to do; the parsed page does not outlive this call.
 fn next_action(
     fetched: &Fetched,
@@ -94,10 +134,7 @@ fn next_action(
     state: &mut LoginState<'_>,
 ) -> Result<Action, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
-    let provider = match named {
-        Some(p) => p,
-        None => classify::detect(providers, &page)?,
-    };
+    let provider = provider_for(&page, providers, named, state)?;
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &state.progress);
     debug!(
@@ -109,27 +146,29 @@ fn next_action(
         provider.name
     );
     let host = page.host();
+    let unexpected = |hint: String| IdpError::UnexpectedPage {
+        host: host.clone(),
+        url: without_query(&page.url),
+        title: page.title(),
+        hint,
+    };
     match kind {
         PageKind::Assertion(assertion) => {
             info!("{host} sent the SAMLResponse");
             Ok(Action::Done(assertion))
         }
-        PageKind::Rejected(message) => Err(IdpError::Rejected { host, message }),
-        PageKind::Mfa { form, field, label } => {
-            let code = state.answers.mfa_code(&label)?;
-            let fills = [(field.as_str(), code.expose())];
-            let sub = fill(
-                &forms[form],
-                &fills,
-                &provider.mfa.set,
-                provider.mfa.click.as_deref(),
-            );
-            info!("{host} asks for a one-time code: sending it");
-            debug!("fields sent: {}", sub.names().join(", "));
-            state.progress.sent_code = Some(field);
-            Ok(Action::Send(sub))
-        }
+        PageKind::Rejected(message) => Err(IdpError::Rejected {
+            host: host.clone(),
+            message,
+        }),
+        PageKind::Mfa {
+            form,
+            field,
+            label,
+            next,
+        } => mfa(state, provider, &forms[form], &field, &label, next, &host),
         PageKind::Push { form, number } => push(state, provider, &forms[form], number, &host),
+        PageKind::Confirm { form, rule } => confirm(state, provider, &forms[form], rule, &host),
         PageKind::Login {
             form,
             username,
@@ -144,120 +183,17 @@ fn next_action(
             );
             Ok(Action::Send(sub))
         }
-        PageKind::Refresh(url) => Ok(Action::Follow(url)),
-        PageKind::Unknown(reason) => Err(IdpError::UnexpectedPage {
-            host,
-            url: without_query(&page.url),
-            title: page.title(),
-            hint: format!(
-                "{reason}; run with -vv to see each step, or name the IdP's provider with \
-                 --provider or saml_provider (one of: {})",
-                providers.names().join(", ")
-            ),
-        }),
-    }
-}
-
-/// Fills the sign-in form with what it asks (a paginated page asks one of the two).
-fn login(
-    state: &mut LoginState<'_>,
-    provider: &Provider,
-    form: &Form,
-    username: Option<String>,
-    password: Option<String>,
-    host: &str,
-) -> Result<Action, IdpError> {
-    let user_value = match username.as_deref().and_then(|n| form.field(n)) {
-        // The IdP already knows who (the second page of a paginated sign-in).
-        Some(f) if !f.visible && !f.value.is_empty() => None,
-        Some(_) => Some(state.username()?),
-        None => None,
-    };
-    let pass_value = match password {
-        Some(_) => Some(state.password()?),
-        None => None,
-    };
-    let mut fills: Vec<(&str, &str)> = Vec::new();
-    if let (Some(name), Some(value)) = (username.as_deref(), user_value.as_deref()) {
-        fills.push((name, value));
-    }
-    if let (Some(name), Some(value)) = (password.as_deref(), pass_value.as_ref()) {
-        fills.push((name, value.expose()));
-    }
-    let sub = fill(
-        form,
-        &fills,
-        &provider.login.set,
-        provider.login.click.as_deref(),
-    );
-    debug!(
-        "sign-in form #{} (id {:?}, name {:?})",
-        form.index, form.id, form.name
-    );
-    info!(
-        "{host} shows its sign-in form: sending {}",
-        match (user_value.is_some(), pass_value.is_some()) {
-            (true, true) => "the username and password",
-            (true, false) => "the username",
-            (false, true) => "the password",
-            (false, false) => "it as it is",
+        PageKind::Refresh(url) | PageKind::ScriptLink(url) => {
+            debug!("following the page to {}", without_query(&url));
+            Ok(Action::Follow(url))
         }
-    );
-    debug!("fields sent: {}", sub.names().join(", "));
-    state.progress.sent_username |= user_value.is_some();
-    state.progress.sent_password |= pass_value.is_some();
-    Ok(Action::Send(sub))
-}
-
-/// Shows the push message once, then re-posts the page until the IdP moves on or time is up.
-fn push(
-    state: &mut LoginState<'_>,
-    provider: &Provider,
-    form: &Form,
-    number: Option<String>,
-    host: &str,
-) -> Result<Action, IdpError> {
-    let Some(step) = provider.push.as_ref() else {
-        return Err(IdpError::Setup(format!(
-            "provider {} has no [push]",
-            provider.name
-        )));
-    };
-    let started = *state.push_started.get_or_insert_with(|| {
-        let mut message = format!("{host}: {}", step.message);
-        if let Some(n) = &number {
-            message.push_str(&format!(" (pick the number {n})"));
-        }
-        state.answers.notice(&message);
-        Instant::now()
-    });
-    if started.elapsed() >= Duration::from_secs(step.timeout_seconds) {
-        return Err(IdpError::Rejected {
-            host: host.to_string(),
-            message: format!(
-                "the sign-in request was not approved within {} s",
-                step.timeout_seconds
-            ),
-        });
+        PageKind::Unsupported(message) => Err(unexpected(message)),
+        PageKind::Unknown(reason) => Err(unexpected(format!(
+            "{reason}; run with -vv to see each step, or name the IdP's provider with \
+             --provider or saml_provider (one of: {})",
+            providers.names().join(", ")
+        ))),
     }
-    let sub = fill(form, &[], &step.set, step.click.as_deref());
-    Ok(Action::Poll(
-        sub,
-        Duration::from_secs(step.interval_seconds.max(1)),
-    ))
-}
-
-/// `form` with `fills`, then the provider's fixed fields, and the button to press.
-fn fill(
-    form: &Form,
-    fills: &[(&str, &str)],
-    set: &BTreeMap<String, String>,
-    click: Option<&str>,
-) -> Submission {
-    let mut all: Vec<(&str, &str)> = fills.to_vec();
-    all.extend(set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    let click = click.map_or(Click::Default, Click::Named);
-    form.submission(&all, click)
 }
 
 impl LoginState<'_> {

@@ -119,11 +119,22 @@ impl IdpSession {
     }
 
     pub async fn get(&self, url: Url) -> Result<Fetched, IdpError> {
-        self.fetch(Method::Get, url, Vec::new()).await
+        self.fetch(Method::Get, url, Vec::new(), REQUEST_TIMEOUT)
+            .await
     }
 
     /// Sends a form; a GET form's fields go in the query.
     pub async fn send(&self, sub: &Submission) -> Result<Fetched, IdpError> {
+        self.send_within(sub, REQUEST_TIMEOUT).await
+    }
+
+    /// Sends a form whose answer may take up to `timeout` (a push approval the IdP holds the
+    /// request for).
+    pub async fn send_within(
+        &self,
+        sub: &Submission,
+        timeout: Duration,
+    ) -> Result<Fetched, IdpError> {
         let mut url = sub.url.clone();
         if sub.method == Method::Get {
             // A block, not drop(): the serializer is not Send and must end before the await.
@@ -133,9 +144,10 @@ impl IdpSession {
                     query.append_pair(name, value);
                 }
             }
-            return self.fetch(Method::Get, url, Vec::new()).await;
+            return self.fetch(Method::Get, url, Vec::new(), timeout).await;
         }
-        self.fetch(Method::Post, url, sub.pairs.clone()).await
+        self.fetch(Method::Post, url, sub.pairs.clone(), timeout)
+            .await
     }
 
     /// One request and its redirects, each hop checked.
@@ -144,6 +156,7 @@ impl IdpSession {
         mut method: Method,
         mut url: Url,
         mut form: Vec<(String, String)>,
+        timeout: Duration,
     ) -> Result<Fetched, IdpError> {
         for hop in 0..=MAX_REDIRECTS {
             check_scheme(&url)?;
@@ -151,11 +164,15 @@ impl IdpSession {
                 Method::Get => self.client.get(url.clone()),
                 Method::Post => self.client.post(url.clone()).form(&form),
             };
-            let response = request.send().await.map_err(|e| network_error(&url, &e))?;
+            let response = request
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(|e| network_error_within(&url, &e, timeout))?;
             let status = response.status();
             let location = redirect_target(&url, &response)?;
             let Some(next) = location else {
-                let body = read_body(&url, response).await?;
+                let body = read_body_within(&url, response, timeout).await?;
                 return Ok(Fetched {
                     url,
                     status: status.as_u16(),
@@ -230,9 +247,22 @@ fn redirect_target(url: &Url, response: &reqwest::Response) -> Result<Option<Url
     Ok(Some(next))
 }
 
-async fn read_body(url: &Url, mut response: reqwest::Response) -> Result<String, IdpError> {
+async fn read_body(url: &Url, response: reqwest::Response) -> Result<String, IdpError> {
+    read_body_within(url, response, REQUEST_TIMEOUT).await
+}
+
+/// The body of an answer that was allowed `timeout`, for the error message.
+async fn read_body_within(
+    url: &Url,
+    mut response: reqwest::Response,
+    timeout: Duration,
+) -> Result<String, IdpError> {
     let mut body: Vec<u8> = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(url, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| network_error_within(url, &e, timeout))?
+    {
         if body.len() + chunk.len() > MAX_PAGE_BYTES {
             return Err(IdpError::UnexpectedPage {
                 host: host_of(url),
@@ -292,9 +322,14 @@ pub fn without_query(url: &Url) -> String {
 /// A transport failure as a one-line reason naming the host only: reqwest's own message holds the
 /// whole URL, query included.
 fn network_error(url: &Url, err: &reqwest::Error) -> IdpError {
+    network_error_within(url, err, REQUEST_TIMEOUT)
+}
+
+/// As `network_error`, for a request that was allowed `timeout`.
+fn network_error_within(url: &Url, err: &reqwest::Error, timeout: Duration) -> IdpError {
     let detail = error_chain(err);
     let reason = if err.is_timeout() {
-        format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())
+        format!("no answer within {} s", timeout.as_secs())
     } else if detail.contains("certificate") || detail.contains("Certificate") {
         format!(
             "its TLS certificate is not trusted ({detail}); if your company uses its own CA, set \

@@ -14,10 +14,13 @@ mod okta;
 mod page;
 mod provider;
 #[cfg(test)]
+mod provider_tests;
+#[cfg(test)]
 mod testidp;
 
 pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
+pub use provider::{ProviderInfo, ProviderOrigin};
 
 use crate::error::ExitKind;
 use crate::saml::SamlAssertion;
@@ -57,6 +60,11 @@ pub trait LoginAnswers: Send {
     fn notice(&mut self, message: &str) {
         eprintln!("{message}");
     }
+    /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
+    /// next-tokencode mode): a fresh code, never the one already used.
+    fn next_mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+        self.mfa_code(&format!("{label} (the next code: wait for it to change)"))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +87,16 @@ pub enum IdpError {
         title: String,
         hint: String,
     },
+    /// The user's own MFA command gave no code (exit 3: a person must fix it or type the code).
+    #[error(
+        "{host} asks for a one-time code, and the MFA command ({program}) {problem}; fix \
+         saml_mfa_command or --mfa-command, or leave it out to be asked for the code"
+    )]
+    MfaCommand {
+        host: String,
+        program: String,
+        problem: String,
+    },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again"
@@ -98,7 +116,9 @@ pub enum IdpError {
 impl IdpError {
     pub fn exit_kind(&self) -> ExitKind {
         match self {
-            IdpError::Rejected { .. } | IdpError::NeedsPerson { .. } => ExitKind::AuthRejected,
+            IdpError::Rejected { .. }
+            | IdpError::NeedsPerson { .. }
+            | IdpError::MfaCommand { .. } => ExitKind::AuthRejected,
             IdpError::UnexpectedPage { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,
@@ -136,16 +156,18 @@ pub fn provider_names() -> Vec<&'static str> {
     names
 }
 
-/// Every provider a login with `user_providers` can use (built-in and the user's) as (name,
-/// description), or the first mistake in a provider file.
-pub fn available_providers(
-    user_providers: Option<&std::path::Path>,
-) -> Result<Vec<(String, String)>, IdpError> {
-    let providers = provider::Providers::load(user_providers)?;
+/// Every provider a login with `user_dir` can use, by name, with where each comes from (for
+/// `samlbridge providers`); a user file with a built-in's name is listed once, as the user's. A bad
+/// provider file is an error naming its file and line.
+pub fn list_providers(user_dir: Option<&std::path::Path>) -> Result<Vec<ProviderInfo>, IdpError> {
+    let mut listed = provider::Providers::load(user_dir)?.infos();
     // Okta is code, not a file: its name always means the API client.
-    let mut listed = providers.describe();
-    listed.retain(|(name, _)| name != okta::NAME);
-    listed.push((okta::NAME.to_string(), okta::DESCRIPTION.to_string()));
-    listed.sort();
+    listed.retain(|info| info.name != okta::NAME);
+    listed.push(ProviderInfo {
+        name: okta::NAME.to_string(),
+        description: okta::DESCRIPTION.to_string(),
+        origin: ProviderOrigin::BuiltIn,
+    });
+    listed.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(listed)
 }

@@ -6,6 +6,7 @@
 
 use super::form::{Form, collapse, is_hidden_element};
 use scraper::{ElementRef, Html, Node, Selector};
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 use url::Url;
 
@@ -15,6 +16,8 @@ pub struct Page {
     html: Html,
     /// Where relative URLs point: the page URL, or its `<base href>`.
     base: Url,
+    /// The visible text of the body, lower-cased, computed when first asked.
+    body_text: OnceCell<String>,
 }
 
 fn selector(css: &'static str) -> Selector {
@@ -29,6 +32,7 @@ static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[http-equiv][co
 static SCRIPT: LazyLock<Selector> = LazyLock::new(|| selector("script"));
 static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body[onload]"));
 static NOSCRIPT: LazyLock<Selector> = LazyLock::new(|| selector("noscript"));
+static BODY_ANY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
 
 /// Fields that only a SAML or WS-Federation POST binding carries: a form holding them is a hop, not a
 /// question.
@@ -48,6 +52,7 @@ impl Page {
             status,
             html,
             base,
+            body_text: OnceCell::new(),
         }
     }
 
@@ -79,6 +84,25 @@ impl Page {
         self.form_elements()
             .nth(index)
             .is_some_and(|f| sel.matches(&f))
+    }
+
+    /// Whether an element inside the `index`-th form matches `sel`.
+    pub fn form_contains(&self, index: usize, sel: &Selector) -> bool {
+        self.form_elements()
+            .nth(index)
+            .is_some_and(|f| f.select(sel).next().is_some())
+    }
+
+    /// What a person reads on the page, lower-cased, for rules that match words.
+    pub fn body_text_lowercase(&self) -> &str {
+        self.body_text.get_or_init(|| {
+            self.html
+                .select(&BODY_ANY)
+                .next()
+                .map(visible_text)
+                .unwrap_or_default()
+                .to_lowercase()
+        })
     }
 
     /// Whether `sel` matches anything on the page.
@@ -150,10 +174,81 @@ impl Page {
             .collect()
     }
 
+    /// The URL a script passes to `call` (such as `getToContent(`) as a quoted first argument.
+    pub fn script_call_target(&self, call: &str) -> Option<Url> {
+        self.inline_scripts().find_map(|script| {
+            script
+                .match_indices(call)
+                .find_map(|(at, _)| quoted_at(&script[at + call.len()..]))
+                .and_then(|target| self.base.join(&target).ok())
+        })
+    }
+
+    /// The URL a script sends the browser to by assigning a literal to `location` (`location =`,
+    /// `location.href =`, `location.replace(`, `location.assign(`, on `window`, `top` or
+    /// `document`). Comparisons (`==`) and computed URLs are not followed.
+    pub fn script_redirect(&self) -> Option<Url> {
+        self.inline_scripts().find_map(|script| {
+            script
+                .match_indices("location")
+                .filter(|(at, _)| {
+                    // `location` as a name of its own, not the end of `allocation`.
+                    !script[..*at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                })
+                .find_map(|(at, _)| location_target(&script[at + "location".len()..]))
+                .and_then(|target| self.base.join(&target).ok())
+        })
+    }
+
+    fn inline_scripts(&self) -> impl Iterator<Item = String> + '_ {
+        self.html
+            .select(&SCRIPT)
+            .map(|s| s.text().collect::<String>())
+            .filter(|t| !t.trim().is_empty())
+    }
+
     /// An HTTP error answer, worth naming in a hint.
     pub fn is_error_status(&self) -> bool {
         self.status >= 400
     }
+}
+
+/// What follows `location` in a script, when it assigns a literal URL: `.href = '…'`, ` = "…"`,
+/// `.replace('…')`, `.assign("…")`.
+fn location_target(rest: &str) -> Option<String> {
+    let rest = rest.trim_start();
+    for call in [".replace(", ".assign("] {
+        if let Some(arg) = rest.strip_prefix(call) {
+            return quoted_at(arg);
+        }
+    }
+    let rest = rest.strip_prefix(".href").unwrap_or(rest).trim_start();
+    let value = rest.strip_prefix('=')?;
+    if value.starts_with('=') {
+        return None;
+    }
+    quoted_at(value)
+}
+
+/// The string literal at the start of `text` (after blanks), with `\/` and `\'` unescaped; None when
+/// `text` does not start with a quote or the literal does not end.
+fn quoted_at(text: &str) -> Option<String> {
+    let text = text.trim_start();
+    let quote = text.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    let mut out = String::new();
+    let mut chars = text[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            c if c == quote => return Some(out.trim().to_string()).filter(|u| !u.is_empty()),
+            '\n' => return None,
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// The text a person sees in `el`: no script, style or template, nothing under a hidden element.

@@ -6,18 +6,34 @@
 //! the file is read, so a typo is reported with its file and line before any request is made.
 //!
 //! Field names are compared without case. Where a list is empty, the engine's own rule applies (said
-//! on each field below).
+//! on each field in `schema`).
+
+mod schema;
+
+pub use schema::*;
 
 use super::IdpError;
-use scraper::Selector;
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The built-in providers, by name (the file name without `.toml`).
-const BUILT_IN: [(&str, &str); 3] = [
+const BUILT_IN: [(&str, &str); 9] = [
     ("adfs", include_str!("../../providers/adfs.toml")),
+    ("adfs2", include_str!("../../providers/adfs2.toml")),
     ("generic", include_str!("../../providers/generic.toml")),
+    ("keycloak", include_str!("../../providers/keycloak.toml")),
+    (
+        "lemonldap-ng",
+        include_str!("../../providers/lemonldap-ng.toml"),
+    ),
+    ("netiq", include_str!("../../providers/netiq.toml")),
+    (
+        "pingfederate",
+        include_str!("../../providers/pingfederate.toml"),
+    ),
+    (
+        "shibboleth",
+        include_str!("../../providers/shibboleth.toml"),
+    ),
     (
         "simplesamlphp",
         include_str!("../../providers/simplesamlphp.toml"),
@@ -29,184 +45,32 @@ pub const FALLBACK: &str = "generic";
 
 /// Names of the built-in providers.
 pub fn built_in_names() -> Vec<&'static str> {
-    BUILT_IN.iter().map(|(name, _)| *name).collect()
+    let mut names: Vec<&str> = BUILT_IN.iter().map(|(name, _)| *name).collect();
+    names.sort_unstable();
+    names
 }
 
-/// A CSS selector, checked when the file is read.
-#[derive(Debug, Clone)]
-pub struct Css(Selector);
-
-impl TryFrom<String> for Css {
-    type Error = String;
-    fn try_from(css: String) -> Result<Self, String> {
-        Selector::parse(&css)
-            .map(Css)
-            .map_err(|e| format!("'{css}' is not a CSS selector the engine understands ({e})"))
-    }
+/// Where a provider file comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderOrigin {
+    /// Embedded in the binary from `providers/`.
+    BuiltIn,
+    /// A file in the user's provider directory (it may replace a built-in of the same name).
+    User(PathBuf),
 }
 
-impl<'de> Deserialize<'de> for Css {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let css = String::deserialize(d)?;
-        Css::try_from(css).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Css {
-    pub fn selector(&self) -> &Selector {
-        &self.0
-    }
-}
-
-/// One IdP, as a provider file describes it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Provider {
-    /// The file name without `.toml`; not written in the file.
-    #[serde(skip)]
+/// A provider as `samlbridge providers` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderInfo {
     pub name: String,
-    /// One line for people: which product and versions the file is for.
-    #[serde(default)]
     pub description: String,
-    /// How its pages are recognised when no provider is named.
-    #[serde(default)]
-    pub detect: Detect,
-    /// The sign-in form (username and password, or a page of one of them).
-    #[serde(default)]
-    pub login: LoginStep,
-    /// The one-time-code page.
-    #[serde(default)]
-    pub mfa: MfaStep,
-    /// A page that waits for the user to approve on another device (push), if the IdP has one.
-    #[serde(default)]
-    pub push: Option<PushStep>,
-    /// Where the IdP writes why it said no.
-    #[serde(default)]
-    pub errors: ErrorText,
-    /// Forms never to post, whatever they contain (AD FS's hidden `options` form).
-    #[serde(default)]
-    pub ignore_forms: Vec<Css>,
-}
-
-/// A page belongs to the provider when its URL path contains one of `url_paths` (without case), or
-/// one of `selectors` matches an element of the page. A provider with neither is used only by name.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Detect {
-    #[serde(default)]
-    pub url_paths: Vec<String>,
-    #[serde(default)]
-    pub selectors: Vec<Css>,
-}
-
-/// The sign-in form.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginStep {
-    /// The form. Without it: a form holding a visible password field, or a form whose only typed
-    /// field is named in `username` (the first page of a paginated sign-in).
-    pub form: Option<Css>,
-    /// Names of the username field. Without a match: the first visible text field before the password.
-    #[serde(default)]
-    pub username: Vec<String>,
-    /// Names of the password field. Without a match: the form's first visible password field.
-    #[serde(default)]
-    pub password: Vec<String>,
-    /// The name of the submit button to press. Without it: the first submit button, as Enter does.
-    pub click: Option<String>,
-    /// Fields to set (added when missing) on every post of this form: what the IdP's script would set
-    /// (AD FS: `AuthMethod = "FormsAuthentication"`; PingFederate: `"pf.ok" = "clicked"`).
-    #[serde(default)]
-    pub set: BTreeMap<String, String>,
-}
-
-/// The one-time-code page: a form with a visible field named in `fields`, or whose `autocomplete` is
-/// in `autocomplete`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MfaStep {
-    /// Restricts the search to this form.
-    pub form: Option<Css>,
-    #[serde(default)]
-    pub fields: Vec<String>,
-    /// `autocomplete` values that mark a code field (`one-time-code`).
-    #[serde(default)]
-    pub autocomplete: Vec<String>,
-    /// What to call the code when the page has no label for it.
-    pub label: Option<String>,
-    /// As in `[login]`.
-    pub click: Option<String>,
-    #[serde(default)]
-    pub set: BTreeMap<String, String>,
-}
-
-/// A page that waits for an approval elsewhere (AD FS with Azure MFA push: a form with
-/// `AuthMethod=AzureMfaAuthentication` and no code field). The engine shows `message` (and the number
-/// to match), then re-posts the form every `interval_seconds` until the IdP answers with another page,
-/// for at most `timeout_seconds`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushStep {
-    /// The page is a push page when one of these matches.
-    pub selectors: Vec<Css>,
-    /// The form to re-post. Without it: the form holding the first match of `selectors`, else the
-    /// page's first form that is not ignored.
-    pub form: Option<Css>,
-    /// An element whose text is the number the user must pick on their phone.
-    pub number: Option<Css>,
-    #[serde(default = "PushStep::default_message")]
-    pub message: String,
-    #[serde(default = "PushStep::default_interval")]
-    pub interval_seconds: u64,
-    #[serde(default = "PushStep::default_timeout")]
-    pub timeout_seconds: u64,
-    pub click: Option<String>,
-    #[serde(default)]
-    pub set: BTreeMap<String, String>,
-}
-
-impl PushStep {
-    fn default_message() -> String {
-        "approve the sign-in request on your phone".into()
-    }
-    fn default_interval() -> u64 {
-        3
-    }
-    fn default_timeout() -> u64 {
-        120
-    }
-}
-
-/// Where the IdP says why it refused, read only after credentials or a code were sent.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorText {
-    /// Elements whose visible text, when not empty, is the IdP's answer.
-    #[serde(default)]
-    pub selectors: Vec<Css>,
-    /// Elements that carry a code instead of words, which script turns into text in a browser.
-    #[serde(default)]
-    pub codes: Vec<ErrorCodes>,
-}
-
-/// An error told by a code in an attribute (LemonLDAP::NG: `<span trmsg="5">`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorCodes {
-    pub selector: Css,
-    pub attribute: String,
-    /// Code → the words to show. A code not listed is shown as "error code N".
-    #[serde(default)]
-    pub messages: BTreeMap<String, String>,
-    /// Codes that are not refusals (information messages); ignored.
-    #[serde(default)]
-    pub ignore: Vec<String>,
+    pub origin: ProviderOrigin,
 }
 
 /// All the providers one login can use.
 #[derive(Debug, Clone)]
 pub struct Providers {
-    list: Vec<Provider>,
+    list: Vec<(Provider, ProviderOrigin)>,
 }
 
 impl Providers {
@@ -216,7 +80,7 @@ impl Providers {
         let mut list = Vec::new();
         for (name, text) in BUILT_IN {
             let file = PathBuf::from(format!("providers/{name}.toml"));
-            list.push(parse(name, text, &file)?);
+            list.push((parse(name, text, &file)?, ProviderOrigin::BuiltIn));
         }
         if let Some(dir) = user_dir {
             for (name, path) in user_files(dir)? {
@@ -224,29 +88,37 @@ impl Providers {
                     IdpError::Setup(format!("{}: cannot read: {e}", path.display()))
                 })?;
                 let provider = parse(&name, &text, &path)?;
-                list.retain(|p: &Provider| p.name != name);
-                list.push(provider);
+                list.retain(|(p, _): &(Provider, ProviderOrigin)| p.name != name);
+                list.push((provider, ProviderOrigin::User(path)));
             }
         }
-        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list.sort_by(|a, b| a.0.name.cmp(&b.0.name));
         Ok(Providers { list })
     }
 
-    /// (name, description) of each provider.
-    pub fn describe(&self) -> Vec<(String, String)> {
+    /// Every provider with its description and origin, by name.
+    pub fn infos(&self) -> Vec<ProviderInfo> {
         self.list
             .iter()
-            .map(|p| (p.name.clone(), p.description.clone()))
+            .map(|(p, origin)| ProviderInfo {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                origin: origin.clone(),
+            })
             .collect()
     }
 
+    fn providers(&self) -> impl Iterator<Item = &Provider> {
+        self.list.iter().map(|(p, _)| p)
+    }
+
     pub fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|p| p.name.as_str()).collect()
+        self.providers().map(|p| p.name.as_str()).collect()
     }
 
     /// The provider called `name`, or a Setup error listing the ones there are.
     pub fn named(&self, name: &str) -> Result<&Provider, IdpError> {
-        self.list.iter().find(|p| p.name == name).ok_or_else(|| {
+        self.providers().find(|p| p.name == name).ok_or_else(|| {
             IdpError::Setup(format!(
                 "unknown provider '{name}'; set saml_provider or --provider to one of: {}",
                 self.names().join(", ")
@@ -258,10 +130,9 @@ impl Providers {
     /// rules (by name), the fallback last.
     pub fn detection_order(&self) -> impl Iterator<Item = &Provider> {
         let specific = self
-            .list
-            .iter()
+            .providers()
             .filter(|p| p.name != FALLBACK && p.detect.is_set());
-        specific.chain(self.list.iter().filter(|p| p.name == FALLBACK))
+        specific.chain(self.providers().filter(|p| p.name == FALLBACK))
     }
 
     pub fn fallback(&self) -> Result<&Provider, IdpError> {

@@ -10,7 +10,7 @@ const GENERIC: &str = "https://sso.example/login";
 fn kind_of(url: &str, html: &str, progress: &Progress) -> (String, PageKind) {
     let providers = Providers::load(None).unwrap();
     let page = Page::parse(Url::parse(url).unwrap(), 200, html);
-    let provider = detect(&providers, &page).unwrap();
+    let provider = detect(&providers, &page, None).unwrap();
     let forms = page.forms();
     (
         provider.name.clone(),
@@ -23,6 +23,8 @@ fn sent_password() -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: None,
+        confirmed: Vec::new(),
+        sent_next_code: false,
     }
 }
 
@@ -78,7 +80,10 @@ fn the_same_login_form_after_the_password_is_a_refusal() {
 fn adfs_mfa_page_asks_for_the_code_with_its_label() {
     let html = include_str!("../../../tests/fixtures/adfs/mfa-code.html");
     let (_, kind) = kind_of(ADFS, html, &sent_password());
-    let PageKind::Mfa { form, field, label } = kind else {
+    let PageKind::Mfa {
+        form, field, label, ..
+    } = kind
+    else {
         panic!("{kind:?}")
     };
     assert_eq!((form, field.as_str()), (0, "VerificationCode"));
@@ -235,4 +240,21 @@ fn long_error_text_is_capped() {
     let capped = cap(&long);
     assert_eq!(capped.chars().count(), MAX_MESSAGE_CHARS + 1);
     assert!(capped.ends_with('…'));
+}
+
+/// The generic file takes a field named like a code for a code field, but not on a sign-in form.
+#[test]
+fn generic_code_fields_by_name() {
+    let html = r#"<title>Verify</title><form method=post action=/v>
+        <input type=hidden name=state value=s1><input name=twoFactorCode inputmode=numeric>
+        <button>Verify</button></form>"#;
+    let (_, kind) = kind_of(GENERIC, html, &sent_password());
+    assert!(
+        matches!(&kind, PageKind::Mfa { field, .. } if field == "twoFactorCode"),
+        "{kind:?}"
+    );
+    let login = r#"<form method=post><input name=email><input name=password type=password>
+        <input name=captcha_code><button>Go</button></form>"#;
+    let (_, kind) = kind_of(GENERIC, login, &Progress::default());
+    assert_eq!(login_fields(&kind), (0, Some("email"), Some("password")));
 }

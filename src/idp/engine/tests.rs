@@ -221,7 +221,7 @@ async fn an_unknown_page_is_an_unexpected_answer_with_its_title() {
     };
     assert_eq!(title, "Example Corp Portal");
     assert_eq!(url, &idp.url("/adfs/ls/IdpInitiatedSignOn.aspx"));
-    assert!(hint.contains("adfs, generic, simplesamlphp"), "{hint}");
+    assert!(hint.contains("adfs, adfs2, generic, keycloak"), "{hint}");
     assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
     assert!(a.asked.is_empty());
 }
@@ -397,47 +397,58 @@ async fn real_simplesamlphp() {
     );
 }
 
-/// Against a real LemonLDAP::NG (../shared/real-idp/lemonldap-ng/start.sh DIR PORT) with the generic
-/// provider: SAMLBRIDGE_TEST_LLNG_URL=http://127.0.0.1:PORT/saml/singleSignOn?IDPInitiated=1&spConfKey=aws
-/// and, for dwho's TOTP step, SAMLBRIDGE_TEST_TOTP=$(python3 .../totp.py).
+/// Against a real LemonLDAP::NG (../shared/real-idp/lemonldap-ng/start.sh DIR PORT), its pages
+/// recognised without naming the provider:
+/// SAMLBRIDGE_TEST_LLNG_URL=http://127.0.0.1:PORT/saml/singleSignOn?IDPInitiated=1&spConfKey=aws
+/// and, for dwho's TOTP, SAMLBRIDGE_TEST_TOTP_COMMAND (default: `python3` on
+/// ../shared/real-idp/lemonldap-ng/totp.py next to the project) run as an MFA command.
+/// `cargo test --lib idp::engine::tests::real_lemonldap_ng -- --ignored --nocapture`
 #[tokio::test]
 #[ignore = "needs a real LemonLDAP::NG"]
 async fn real_lemonldap_ng() {
     let Ok(url) = std::env::var("SAMLBRIDGE_TEST_LLNG_URL") else {
         panic!("set SAMLBRIDGE_TEST_LLNG_URL");
     };
+    let totp = std::env::var("SAMLBRIDGE_TEST_TOTP_COMMAND").unwrap_or_else(|_| {
+        format!(
+            "python3 {}/../shared/real-idp/lemonldap-ng/totp.py",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
     let req = LoginRequest {
         url,
-        provider: None,
-        ca_bundle: None,
-        user_providers: None,
-        mfa_factor: None,
+        ..LoginRequest::default()
     };
-    struct User(&'static str, Scripted);
-    impl LoginAnswers for User {
-        fn username(&mut self) -> Result<String, IdpError> {
-            Ok(self.0.into())
-        }
-        fn password(&mut self) -> Result<Secret, IdpError> {
-            self.1.password()
-        }
-        fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-            self.1.mfa_code(label)
-        }
-    }
-    let mut rtyler = User("rtyler", answers("rtyler", &[]));
+    let sign_in = |user: &str, password: &str, command: &str| {
+        let mut a =
+            crate::answers::CliAnswers::new("llng".into(), "test".into(), &crate::prompt::NoPrompt);
+        a.username = Some(user.into());
+        a.env_password = Some(Secret::new(password));
+        a.mfa_command = Some(command.into());
+        a
+    };
+    let mut rtyler = sign_in("rtyler", "rtyler", "false");
     let assertion = crate::idp::login(&req, &mut rtyler).await.unwrap();
     assert!(assertion.base64().expose().len() > 1000);
 
-    let mut wrong = User("rtyler", answers("nope", &[]));
+    let mut wrong = sign_in("rtyler", "nope", "false");
     let err = crate::idp::login(&req, &mut wrong).await.unwrap_err();
     eprintln!("wrong password: {err}");
-    assert!(matches!(err, IdpError::Rejected { .. }), "{err:?}");
+    assert!(
+        matches!(&err, IdpError::Rejected { message, .. } if message == "wrong username or password"),
+        "{err:?}"
+    );
 
-    if let Ok(code) = std::env::var("SAMLBRIDGE_TEST_TOTP") {
-        let mut dwho = User("dwho", answers("dwho", &[&code]));
-        let assertion = crate::idp::login(&req, &mut dwho).await.unwrap();
-        assert!(assertion.base64().expose().len() > 1000);
-        eprintln!("dwho asked: {:?}", dwho.1.asked);
-    }
+    let mut dwho = sign_in("dwho", "dwho", &totp);
+    let assertion = crate::idp::login(&req, &mut dwho).await.unwrap();
+    assert!(assertion.base64().expose().len() > 1000);
+
+    let mut bad_code = sign_in("dwho", "dwho", "echo 000000");
+    let err = crate::idp::login(&req, &mut bad_code).await.unwrap_err();
+    eprintln!("wrong code: {err}");
+    assert!(
+        matches!(&err, IdpError::Rejected { message, .. } if message.starts_with("wrong verification code")),
+        "{err:?}"
+    );
+    assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
 }

@@ -1,14 +1,28 @@
 use super::*;
 
+const ALL: [&str; 9] = [
+    "adfs",
+    "adfs2",
+    "generic",
+    "keycloak",
+    "lemonldap-ng",
+    "netiq",
+    "pingfederate",
+    "shibboleth",
+    "simplesamlphp",
+];
+
 #[test]
 fn every_built_in_file_loads_and_the_fallback_is_last() {
     let providers = Providers::load(None).unwrap();
-    assert_eq!(providers.names(), ["adfs", "generic", "simplesamlphp"]);
+    assert_eq!(providers.names(), ALL);
+    assert_eq!(built_in_names(), ALL);
     let order: Vec<&str> = providers
         .detection_order()
         .map(|p| p.name.as_str())
         .collect();
-    assert_eq!(order, ["adfs", "simplesamlphp", "generic"]);
+    assert_eq!(order.last(), Some(&"generic"));
+    assert_eq!(order.len(), ALL.len());
     let adfs = providers.named("adfs").unwrap();
     assert_eq!(adfs.login.set["AuthMethod"], "FormsAuthentication");
     assert!(adfs.mfa.fields.iter().any(|f| f == "VerificationCode"));
@@ -23,7 +37,10 @@ fn an_unknown_name_lists_the_available_ones() {
     assert!(matches!(err, IdpError::Setup(_)));
     assert_eq!(
         err.to_string(),
-        "unknown provider 'okta'; set saml_provider or --provider to one of: adfs, generic, simplesamlphp"
+        format!(
+            "unknown provider 'okta'; set saml_provider or --provider to one of: {}",
+            ALL.join(", ")
+        )
     );
 }
 
@@ -58,7 +75,7 @@ fn a_bad_file_names_its_line() {
 fn user_files_add_providers_and_replace_built_ins() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
-        dir.path().join("keycloak.toml"),
+        dir.path().join("mykeycloak.toml"),
         "description = \"Keycloak\"\n[detect]\nselectors = [\"form#kc-form-login\"]\n\
          [login]\nform = \"form#kc-form-login\"\n[mfa]\nfields = [\"otp\", \"totp\"]\n\
          [errors]\nselectors = [\"#input-error\", \".kc-feedback-text\"]\n",
@@ -67,16 +84,27 @@ fn user_files_add_providers_and_replace_built_ins() {
     std::fs::write(dir.path().join("adfs.toml"), "description = \"mine\"\n").unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a provider").unwrap();
     let providers = Providers::load(Some(dir.path())).unwrap();
-    assert_eq!(
-        providers.names(),
-        ["adfs", "generic", "keycloak", "simplesamlphp"]
-    );
+    assert_eq!(providers.names().len(), ALL.len() + 1);
+    assert!(providers.names().contains(&"mykeycloak"));
     assert_eq!(providers.named("adfs").unwrap().description, "mine");
     let order: Vec<&str> = providers
         .detection_order()
         .map(|p| p.name.as_str())
         .collect();
-    assert_eq!(order, ["keycloak", "simplesamlphp", "generic"]);
+    // The replaced adfs has no detection rules any more: used only by name.
+    assert!(!order.contains(&"adfs"), "{order:?}");
+    assert!(order.contains(&"mykeycloak"), "{order:?}");
+    assert_eq!(order.last(), Some(&"generic"));
+
+    let infos = providers.infos();
+    let mine = infos.iter().find(|i| i.name == "adfs").unwrap();
+    assert_eq!(
+        mine.origin,
+        ProviderOrigin::User(dir.path().join("adfs.toml"))
+    );
+    let shib = infos.iter().find(|i| i.name == "shibboleth").unwrap();
+    assert_eq!(shib.origin, ProviderOrigin::BuiltIn);
+    assert!(shib.description.contains("Shibboleth"), "{shib:?}");
 }
 
 #[test]
@@ -96,7 +124,7 @@ fn a_bad_user_file_is_reported_with_its_path() {
 fn a_missing_user_directory_is_fine() {
     let dir = tempfile::tempdir().unwrap();
     let providers = Providers::load(Some(&dir.path().join("nope"))).unwrap();
-    assert_eq!(providers.names().len(), 3);
+    assert_eq!(providers.names().len(), ALL.len());
 }
 
 /// The schema can say what the next providers need: clicked buttons, fixed fields, error codes.

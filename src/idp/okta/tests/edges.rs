@@ -119,11 +119,11 @@ fn okta_is_recognised_by_name_host_or_app_link() {
     assert!(applies(&req("http://127.0.0.1:9/x", Some("okta"))));
     assert!(!applies(&req("https://corp.okta.com/", Some("generic"))));
     assert!(crate::idp::provider_names().contains(&"okta"));
-    let listed = crate::idp::available_providers(None).unwrap();
+    let listed = crate::idp::list_providers(None).unwrap();
     assert!(
         listed
             .iter()
-            .any(|(n, d)| n == "okta" && d.contains("Okta"))
+            .any(|p| p.name == "okta" && p.description.contains("Okta"))
     );
 }
 

@@ -1,0 +1,202 @@
+//! What the engine does on each kind of page that asks something of it: fill the sign-in form, send
+//! a one-time code, wait for a push approval, accept a page as it is.
+
+use super::LoginState;
+use crate::idp::IdpError;
+use crate::idp::form::{Click, Form, Submission};
+use crate::idp::provider::Provider;
+use crate::saml::SamlAssertion;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tracing::{debug, info};
+
+/// What to do after a page.
+pub enum Action {
+    Done(SamlAssertion),
+    Send(Submission),
+    Follow(url::Url),
+    /// Re-post a push page after a pause.
+    Poll(Submission, Duration),
+}
+
+/// Fills the sign-in form with what it asks (a paginated page asks one of the two).
+pub fn login(
+    state: &mut LoginState<'_>,
+    provider: &Provider,
+    form: &Form,
+    username: Option<String>,
+    password: Option<String>,
+    host: &str,
+) -> Result<Action, IdpError> {
+    let user_value = match username.as_deref().and_then(|n| form.field(n)) {
+        // The IdP already knows who (the second page of a paginated sign-in).
+        Some(f) if !f.visible && !f.value.is_empty() => None,
+        Some(_) => Some(state.username()?),
+        None => None,
+    };
+    let pass_value = match password {
+        Some(_) => Some(state.password()?),
+        None => None,
+    };
+    let mut fills: Vec<(&str, &str)> = Vec::new();
+    if let (Some(name), Some(value)) = (username.as_deref(), user_value.as_deref()) {
+        fills.push((name, value));
+    }
+    if let (Some(name), Some(value)) = (password.as_deref(), pass_value.as_ref()) {
+        fills.push((name, value.expose()));
+    }
+    let sub = fill(
+        form,
+        &fills,
+        &provider.login.set,
+        provider.login.click.as_deref(),
+    );
+    debug!(
+        "sign-in form #{} (id {:?}, name {:?})",
+        form.index, form.id, form.name
+    );
+    info!(
+        "{host} shows its sign-in form: sending {}",
+        match (user_value.is_some(), pass_value.is_some()) {
+            (true, true) => "the username and password",
+            (true, false) => "the username",
+            (false, true) => "the password",
+            (false, false) => "it as it is",
+        }
+    );
+    debug!("fields sent: {}", sub.names().join(", "));
+    state.progress.sent_username |= user_value.is_some();
+    state.progress.sent_password |= pass_value.is_some();
+    Ok(Action::Send(sub))
+}
+
+/// Sends a one-time code in `field` (a fresh one when the IdP asks for the next code), with the
+/// username when the same form asks for it too.
+pub fn mfa(
+    state: &mut LoginState<'_>,
+    provider: &Provider,
+    form: &Form,
+    field: &str,
+    label: &str,
+    next: bool,
+    host: &str,
+) -> Result<Action, IdpError> {
+    let code = if next {
+        info!("{host} asks for the next one-time code");
+        state.answers.next_mfa_code(label)?
+    } else {
+        state.answers.mfa_code(label)?
+    };
+    let user_field = form.fields.iter().find(|f| {
+        f.name != field
+            && f.is_typed()
+            && !f.is_password()
+            && f.value.is_empty()
+            && provider
+                .login
+                .username
+                .iter()
+                .any(|n| f.name.eq_ignore_ascii_case(n))
+    });
+    let username = match user_field {
+        Some(_) => Some(state.username()?),
+        None => None,
+    };
+    let mut fills = vec![(field, code.expose())];
+    if let (Some(f), Some(user)) = (user_field, username.as_deref()) {
+        fills.push((f.name.as_str(), user));
+    }
+    let sub = fill(
+        form,
+        &fills,
+        &provider.mfa.set,
+        provider.mfa.click.as_deref(),
+    );
+    info!("{host} asks for a one-time code: sending it");
+    debug!("fields sent: {}", sub.names().join(", "));
+    state.progress.sent_code = Some(field.to_string());
+    state.progress.sent_next_code |= next;
+    Ok(Action::Send(sub))
+}
+
+/// Shows the push message once, then re-posts the page until the IdP moves on or time is up.
+pub fn push(
+    state: &mut LoginState<'_>,
+    provider: &Provider,
+    form: &Form,
+    number: Option<String>,
+    host: &str,
+) -> Result<Action, IdpError> {
+    let Some(step) = provider.push.as_ref() else {
+        return Err(IdpError::Setup(format!(
+            "provider {} has no [push]",
+            provider.name
+        )));
+    };
+    let limit = Duration::from_secs(step.timeout_seconds);
+    let (started, _) = *state.push.get_or_insert_with(|| {
+        let mut message = format!("{host}: {}", step.message);
+        if let Some(n) = &number {
+            message.push_str(&format!(" (pick the number {n})"));
+        }
+        state.answers.notice(&message);
+        (Instant::now(), limit)
+    });
+    if started.elapsed() >= limit {
+        return Err(push_expired(host, limit));
+    }
+    let sub = fill(form, &[], &step.set, step.click.as_deref());
+    debug!(
+        "waiting for the approval: re-posting {}",
+        sub.names().join(", ")
+    );
+    Ok(Action::Poll(
+        sub,
+        Duration::from_secs(step.interval_seconds.max(1)),
+    ))
+}
+
+/// The refusal when nobody approved in time.
+pub fn push_expired(host: &str, limit: Duration) -> IdpError {
+    IdpError::Rejected {
+        host: host.to_string(),
+        message: format!(
+            "the sign-in request was not approved within {} s",
+            limit.as_secs()
+        ),
+    }
+}
+
+/// Accepts a page as the IdP shows it, pressing the provider's button.
+pub fn confirm(
+    state: &mut LoginState<'_>,
+    provider: &Provider,
+    form: &Form,
+    rule: usize,
+    host: &str,
+) -> Result<Action, IdpError> {
+    let Some(step) = provider.confirm.get(rule) else {
+        return Err(IdpError::Setup(format!(
+            "provider {} has no confirm rule {rule}",
+            provider.name
+        )));
+    };
+    let sub = fill(form, &[], &step.set, step.click.as_deref());
+    info!("{host}: {}", step.message);
+    debug!("fields sent: {}", sub.names().join(", "));
+    state.progress.confirmed.push(rule);
+    Ok(Action::Send(sub))
+}
+
+/// `form` with `fills`, then the provider's fixed fields, and the button to press.
+pub fn fill(
+    form: &Form,
+    fills: &[(&str, &str)],
+    set: &BTreeMap<String, String>,
+    click: Option<&str>,
+) -> Submission {
+    let mut all: Vec<(&str, &str)> = fills.to_vec();
+    all.extend(set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    let click = click.map_or(Click::Default, Click::Named);
+    form.submission(&all, click)
+}

@@ -1,0 +1,135 @@
+//! PingFederate with PingID: the HTML Form adapter (`pf.ok` clicked, `pf.cancel` not), the hand-over
+//! to PingID and back, PingID's passcode page, and its swipe page that stops the sign-in.
+
+use super::*;
+use crate::idp::testidp::{Hit, Reply};
+
+const PAGE: &str = "https://sso.corp.example/idp/startSSO.ping?PartnerSpId=urn:amazon:webservices";
+const START: &str = "/idp/startSSO.ping?PartnerSpId=urn:amazon:webservices";
+const RESUME: &str = "/idp/FQ3Ba/resumeSAML20/idp/startSSO.ping";
+
+fn page(name: &str) -> String {
+    fixture(&format!("pingfederate/{name}"))
+}
+
+#[test]
+fn each_page_is_recognised_and_classified() {
+    let (provider, kind) = classify_page(PAGE, &page("login.html"), &Progress::default());
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("pf.username"), Some("pf.pass")));
+
+    let (_, kind) = classify_page(PAGE, &page("wrong-password.html"), &after_password(None));
+    assert_eq!(
+        rejected(&kind),
+        "We didn't recognize the username or password you entered. Please try again."
+    );
+
+    let pingid = "https://authenticator.pingone.com/pingid/ppm/auth";
+    for hop in ["pingid-handover.html", "pingid-return.html"] {
+        let (provider, kind) = classify_page(pingid, &page(hop), &after_password(None));
+        assert_eq!(provider, "pingfederate");
+        assert!(matches!(kind, PageKind::Confirm { .. }), "{hop}: {kind:?}");
+    }
+    let (provider, kind) = classify_page(pingid, &page("pingid-otp.html"), &after_password(None));
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(mfa_field(&kind), ("otp", "Passcode", false));
+    let (_, kind) = classify_page(
+        pingid,
+        &page("pingid-otp-wrong.html"),
+        &after_password(Some("otp")),
+    );
+    assert_eq!(rejected(&kind), "Incorrect passcode. Please try again.");
+
+    let (_, kind) = classify_page(pingid, &page("pingid-swipe.html"), &after_password(None));
+    let PageKind::Unsupported(message) = kind else {
+        panic!("{kind:?}")
+    };
+    assert!(message.contains("one-time passcode"), "{message}");
+}
+
+/// A PingFederate-like IdP with PingID as second factor (`swipe`: PingID's push page instead).
+fn pingfederate(swipe: bool) -> TestIdp {
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", "/idp/startSSO.ping") => {
+            Reply::page(&page("login.html")).cookie("PF=pf1; Path=/; HttpOnly")
+        }
+        ("POST", RESUME) if h.field("ppm_response").is_some() => {
+            Reply::page(&page("post-response.html"))
+        }
+        ("POST", RESUME) => login_answer(h),
+        ("POST", "/pingid/ppm/auth") if h.field("ppm_request").is_some() => {
+            Reply::page(&page(if swipe {
+                "pingid-swipe.html"
+            } else {
+                "pingid-otp.html"
+            }))
+        }
+        ("POST", "/pingid/ppm/auth/otp") => {
+            let csrf = h.field("csrfToken") == Some("5f0c1e7a-9b2d-4c3e-8f1a-2b3c4d5e6f70");
+            if csrf && h.field("otp") == Some("135790") {
+                Reply::page(&page("pingid-return.html"))
+            } else {
+                Reply::page(&page("pingid-otp-wrong.html"))
+            }
+        }
+        _ => Reply::page("<title>Error</title><p>Unexpected request</p>"),
+    })
+}
+
+fn login_answer(h: &Hit) -> Reply {
+    // What the "Sign On" link's script posts: pf.ok clicked, pf.cancel left empty.
+    let signed_on = h.field("pf.ok") == Some("clicked")
+        && h.field("pf.cancel") == Some("")
+        && h.field("pf.rememberUsername").is_none()
+        && h.cookie.contains("PF=pf1");
+    if signed_on && h.field("pf.username") == Some("alice") && h.field("pf.pass") == Some("pw-3") {
+        Reply::page(&page("pingid-handover.html"))
+    } else {
+        Reply::page(&page("wrong-password.html"))
+    }
+}
+
+#[tokio::test]
+async fn signs_in_with_a_pingid_passcode() {
+    let idp = pingfederate(false);
+    let mut a = answers("alice", "pw-3", &["135790"]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.asked, ["username", "password", "code: Passcode"]);
+    let paths: Vec<String> = idp.posts().iter().map(|h| h.path().to_string()).collect();
+    assert_eq!(
+        paths,
+        [RESUME, "/pingid/ppm/auth", "/pingid/ppm/auth/otp", RESUME]
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_passcode_is_refused_in_its_words() {
+    let idp = pingfederate(false);
+    let mut a = answers("alice", "wrong", &[]);
+    assert!(
+        refusal(sign_in(&idp, START, None, &mut a).await)
+            .starts_with("We didn't recognize the username or password")
+    );
+    let mut a = answers("alice", "pw-3", &["000000"]);
+    assert_eq!(
+        refusal(sign_in(&idp, START, None, &mut a).await),
+        "Incorrect passcode. Please try again."
+    );
+}
+
+#[tokio::test]
+async fn a_pingid_swipe_stops_with_a_clear_unexpected_page() {
+    let idp = pingfederate(true);
+    let mut a = answers("alice", "pw-3", &[]);
+    let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    let IdpError::UnexpectedPage {
+        title, url, hint, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(title, "PingID");
+    assert_eq!(url, &idp.url("/pingid/ppm/auth"));
+    assert!(hint.contains("PingID is waiting for a swipe"), "{hint}");
+}
