@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The keychain tests against a real Secret Service: gnome-keyring in a private D-Bus session, with a
-# throwaway keyring unlocked by a known password; then a bus with no Secret Service on it. Nothing of
-# the user's own session or keyring is touched. Installs what it needs on Debian/Ubuntu when root.
+# throwaway keyring unlocked by a known password; then a bus with no Secret Service on it; then
+# gnome-keyring with no keyring unlocked. Nothing of the user's own session or keyring is touched.
+# Installs what it needs on Debian/Ubuntu when run as root.
 #
 #   .ci/keychain-tests.sh            # from the repository root; CARGO_TARGET_DIR is honoured
 set -euo pipefail
@@ -34,7 +35,7 @@ XDG_DATA_HOME="$scratch/data" SAMLBRIDGE_KEYCHAIN_TEST=1 dbus-run-session -- bas
     mkdir -p "$XDG_DATA_HOME"
     # Starts the daemon on this bus and creates the "login" keyring unlocked with this password.
     printf %s ci-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    cargo test --lib keychain:: -- --test-threads=1
+    cargo test --lib keychain:: -- --test-threads=1 --nocapture
 '
 
 echo "== keychain tests on a D-Bus session with no Secret Service" >&2
@@ -53,4 +54,13 @@ cat >"$scratch/bare-session.conf" <<'EOF'
 </busconfig>
 EOF
 SAMLBRIDGE_KEYCHAIN_TEST=no-daemon dbus-run-session --config-file="$scratch/bare-session.conf" -- \
-    cargo test --lib keychain::daemon_tests::a_bus_without_a_secret_service_is_named -- --exact
+    cargo test --lib keychain::daemon_tests::a_bus_without_a_secret_service_is_named -- --exact --nocapture
+
+echo "== keychain tests with gnome-keyring running but no keyring unlocked (and no display)" >&2
+XDG_DATA_HOME="$scratch/locked" SAMLBRIDGE_KEYCHAIN_TEST=locked dbus-run-session -- bash -c '
+    set -euo pipefail
+    mkdir -p "$XDG_DATA_HOME"
+    gnome-keyring-daemon --start --components=secrets >/dev/null
+    cargo test --lib keychain::daemon_tests::a_locked_keyring_with_no_one_to_unlock_it_does_not_hang \
+        -- --exact --nocapture
+'

@@ -16,7 +16,10 @@ const VAR: &str = "DBUS_SESSION_BUS_ADDRESS";
 enum BusAddress {
     UnixPath(PathBuf),
     UnixAbstract(Vec<u8>),
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
     /// A transport this check does not open (launchd, unixexec, …): the call's deadline covers it.
     Unchecked,
 }
@@ -26,20 +29,32 @@ pub(crate) fn check_session_bus(var: &dyn Fn(&str) -> Option<String>) -> Result<
     let (address, origin) = session_address(var)?;
     let no_bus = |what: String| format!("no D-Bus session bus: {what}");
     match address {
-        BusAddress::UnixPath(path) => UnixStream::connect(&path)
-            .map(drop)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => no_bus(format!("{origin} {}, which does not exist", path.display())),
-                io::ErrorKind::ConnectionRefused => {
-                    no_bus(format!("{origin} {}, where nothing listens", path.display()))
-                }
-                _ => format!("cannot open the D-Bus session bus at {}: {e}", path.display()),
-            }),
+        BusAddress::UnixPath(path) => {
+            UnixStream::connect(&path)
+                .map(drop)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => {
+                        no_bus(format!("{origin} {}, which does not exist", path.display()))
+                    }
+                    io::ErrorKind::ConnectionRefused => no_bus(format!(
+                        "{origin} {}, where nothing listens",
+                        path.display()
+                    )),
+                    _ => format!(
+                        "cannot open the D-Bus session bus at {}: {e}",
+                        path.display()
+                    ),
+                })
+        }
         BusAddress::UnixAbstract(name) => connect_abstract(&name).map_err(|e| {
-            no_bus(format!("{origin} the abstract socket @{}: {e}", String::from_utf8_lossy(&name)))
+            no_bus(format!(
+                "{origin} the abstract socket @{}: {e}",
+                String::from_utf8_lossy(&name)
+            ))
         }),
-        BusAddress::Tcp { host, port } => connect_tcp(&host, port)
-            .map_err(|e| no_bus(format!("{origin} tcp {host}:{port}: {e}"))),
+        BusAddress::Tcp { host, port } => {
+            connect_tcp(&host, port).map_err(|e| no_bus(format!("{origin} tcp {host}:{port}: {e}")))
+        }
         BusAddress::Unchecked => Ok(()),
     }
 }
@@ -70,7 +85,10 @@ fn user_runtime_dir() -> Option<PathBuf> {
 
 /// The first address of a D-Bus address list (the D-Bus specification, "Server Addresses").
 fn parse(value: &str) -> Result<BusAddress, String> {
-    let first = value.split(';').find(|a| !a.trim().is_empty()).unwrap_or_default();
+    let first = value
+        .split(';')
+        .find(|a| !a.trim().is_empty())
+        .unwrap_or_default();
     let bad = || format!("{VAR}='{value}' is not a D-Bus address");
     let (transport, options) = first.trim().split_once(':').ok_or_else(bad)?;
     let mut keys = std::collections::HashMap::new();
@@ -82,8 +100,14 @@ fn parse(value: &str) -> Result<BusAddress, String> {
         ("unix", Some(path), _) => BusAddress::UnixPath(PathBuf::from(bytes_to_string(path))),
         ("unix", None, Some(name)) => BusAddress::UnixAbstract(name.clone()),
         ("tcp", _, _) => {
-            let host = keys.get("host").map(|h| bytes_to_string(h)).unwrap_or("localhost".into());
-            let port = keys.get("port").and_then(|p| bytes_to_string(p).parse().ok()).ok_or_else(bad)?;
+            let host = keys
+                .get("host")
+                .map(|h| bytes_to_string(h))
+                .unwrap_or("localhost".into());
+            let port = keys
+                .get("port")
+                .and_then(|p| bytes_to_string(p).parse().ok())
+                .ok_or_else(bad)?;
             BusAddress::Tcp { host, port }
         }
         _ => BusAddress::Unchecked,
@@ -122,7 +146,10 @@ fn connect_abstract(name: &[u8]) -> io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 fn connect_abstract(_name: &[u8]) -> io::Result<()> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "abstract sockets exist only on Linux"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "abstract sockets exist only on Linux",
+    ))
 }
 
 fn connect_tcp(host: &str, port: u16) -> io::Result<()> {
@@ -142,7 +169,12 @@ mod tests {
     use std::os::unix::net::UnixListener;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -150,14 +182,21 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_str().unwrap();
         let err = check_session_bus(&env(&[("XDG_RUNTIME_DIR", dir)])).unwrap_err();
-        assert_eq!(err, "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set");
-        let err = check_session_bus(&env(&[("DBUS_SESSION_BUS_ADDRESS", " "), ("XDG_RUNTIME_DIR", dir)]));
+        assert_eq!(
+            err,
+            "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set"
+        );
+        let err = check_session_bus(&env(&[
+            ("DBUS_SESSION_BUS_ADDRESS", " "),
+            ("XDG_RUNTIME_DIR", dir),
+        ]));
         assert!(err.is_err());
     }
 
     #[test]
     fn an_address_pointing_nowhere_is_named() {
-        let err = check_session_bus(&env(&[(VAR, "unix:path=/nonexistent/samlbridge-bus")])).unwrap_err();
+        let err =
+            check_session_bus(&env(&[(VAR, "unix:path=/nonexistent/samlbridge-bus")])).unwrap_err();
         assert_eq!(
             err,
             "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS points to /nonexistent/samlbridge-bus, \
@@ -197,7 +236,10 @@ mod tests {
         );
         assert_eq!(
             parse("tcp:host=127.0.0.1,port=4444").unwrap(),
-            BusAddress::Tcp { host: "127.0.0.1".into(), port: 4444 }
+            BusAddress::Tcp {
+                host: "127.0.0.1".into(),
+                port: 4444
+            }
         );
         assert_eq!(parse("launchd:env=X").unwrap(), BusAddress::Unchecked);
         assert!(parse("garbage").unwrap_err().contains("'garbage'"));
@@ -209,7 +251,10 @@ mod tests {
     fn an_abstract_socket_nobody_listens_on_is_reported() {
         let name = format!("samlbridge-test-{}", std::process::id());
         let err = check_session_bus(&env(&[(VAR, &format!("unix:abstract={name}"))])).unwrap_err();
-        assert!(err.starts_with("no D-Bus session bus:") && err.contains(&name), "{err}");
+        assert!(
+            err.starts_with("no D-Bus session bus:") && err.contains(&name),
+            "{err}"
+        );
     }
 
     #[test]

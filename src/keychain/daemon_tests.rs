@@ -47,21 +47,39 @@ fn round_trip_against_a_real_secret_service() {
     let host = unique_host();
     let started = Instant::now();
     assert_eq!(keychain.lookup(&host, "alice").unwrap(), None);
-    keychain.store(&host, "alice", &Secret::new("pw one")).unwrap();
-    assert_eq!(keychain.lookup(&host, "alice").unwrap(), Some(Secret::new("pw one")));
+    keychain
+        .store(&host, "alice", &Secret::new("pw one"))
+        .unwrap();
+    assert_eq!(
+        keychain.lookup(&host, "alice").unwrap(),
+        Some(Secret::new("pw one"))
+    );
     if let Some(seen) = secret_tool_lookup(&host, "alice") {
         assert_eq!(seen, "pw one", "secret-tool sees another value");
+        eprintln!("secret-tool (libsecret) reads the same item");
     }
-    keychain.store(&host, "alice", &Secret::new("pw two ü")).unwrap();
-    assert_eq!(keychain.lookup(&host, "alice").unwrap(), Some(Secret::new("pw two ü")));
-    assert_eq!(keychain.lookup(&host, "bob").unwrap(), None, "another user's item");
+    keychain
+        .store(&host, "alice", &Secret::new("pw two ü"))
+        .unwrap();
+    assert_eq!(
+        keychain.lookup(&host, "alice").unwrap(),
+        Some(Secret::new("pw two ü"))
+    );
+    assert_eq!(
+        keychain.lookup(&host, "bob").unwrap(),
+        None,
+        "another user's item"
+    );
     assert!(keychain.forget(&host, "alice").unwrap());
     assert_eq!(keychain.lookup(&host, "alice").unwrap(), None);
     assert!(!keychain.forget(&host, "alice").unwrap());
     if let Some(seen) = secret_tool_lookup(&host, "alice") {
         assert_eq!(seen, "", "secret-tool still sees the item");
     }
-    eprintln!("secret service round trip (7 calls) took {:?}", started.elapsed());
+    eprintln!(
+        "secret service round trip (7 calls) took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -70,10 +88,37 @@ fn a_bus_without_a_secret_service_is_named() {
         return;
     }
     let started = Instant::now();
-    let err = Keychain::system().lookup("idp.example", "alice").unwrap_err();
+    let err = Keychain::system()
+        .lookup("idp.example", "alice")
+        .unwrap_err();
     eprintln!("no secret service: {:?}: {err}", started.elapsed());
     assert!(matches!(err, KeychainError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains("org.freedesktop.secrets"), "{err}");
+}
+
+/// gnome-keyring with no unlocked keyring and no display for its unlock prompt: the call must end
+/// (refused, or at the deadline), never wait for a dialog nobody can see.
+#[test]
+fn a_locked_keyring_with_no_one_to_unlock_it_does_not_hang() {
+    if !daemon_available(
+        "a_locked_keyring_with_no_one_to_unlock_it_does_not_hang",
+        "locked",
+    ) {
+        return;
+    }
+    let started = Instant::now();
+    let err = Keychain::system()
+        .store(&unique_host(), "alice", &Secret::new("pw"))
+        .unwrap_err();
+    eprintln!("locked keyring: {:?}: {err}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        matches!(
+            err,
+            KeychainError::Locked { .. } | KeychainError::Timeout { .. }
+        ),
+        "{err:?}"
+    );
 }
 
 const CHILD: &str = "SAMLBRIDGE_KEYCHAIN_CHILD";
@@ -111,15 +156,37 @@ fn child(env: &[(&str, Option<&str>)]) -> (String, Duration) {
             None => command.env_remove(name),
         };
     }
-    let started = Instant::now();
-    let out = command.output().unwrap();
-    let took = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (stdout, took) = run_bounded(command);
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("CHILD-ERR "))
         .unwrap_or_else(|| panic!("the child gave no error: {stdout}"));
     (line.to_string(), took)
+}
+
+/// Waits at most 20 s for the child, so that a keychain call that hangs fails this test instead of
+/// hanging it.
+fn run_bounded(mut command: Command) -> (String, Duration) {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the keychain call hung: the child was still running after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed();
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stdout).unwrap();
+    }
+    (stdout, took)
 }
 
 #[test]
@@ -143,10 +210,16 @@ fn with_no_session_bus_the_keychain_fails_fast_with_the_message() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_bus_address_pointing_nowhere_fails_fast() {
-    let (said, took) = child(&[("DBUS_SESSION_BUS_ADDRESS", Some("unix:path=/nonexistent/bus"))]);
+    let (said, took) = child(&[(
+        "DBUS_SESSION_BUS_ADDRESS",
+        Some("unix:path=/nonexistent/bus"),
+    )]);
     eprintln!("bus pointing nowhere: failed after {took:?} (whole child process)");
     assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert!(said.contains("/nonexistent/bus, which does not exist"), "{said}");
+    assert!(
+        said.contains("/nonexistent/bus, which does not exist"),
+        "{said}"
+    );
 }
 
 /// A socket that accepts connections (the kernel's backlog does) and never says a word: the D-Bus

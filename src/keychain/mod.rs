@@ -121,7 +121,9 @@ impl Keychain {
 
     /// Removes the password; `Ok(false)` when there was none.
     pub fn forget(&self, host: &str, user: &str) -> Result<bool, KeychainError> {
-        self.bounded("removing the password", host, user, |v, s, u| v.delete(s, u))
+        self.bounded("removing the password", host, user, |v, s, u| {
+            v.delete(s, u)
+        })
     }
 
     /// Runs the precheck and `op` on their own thread and waits at most `timeout`. On a timeout the
@@ -149,7 +151,11 @@ impl Keychain {
             });
         if let Err(e) = spawned {
             let reason = format!("could not start a thread: {e}");
-            return Err(KeychainError::Failed { doing, account, reason });
+            return Err(KeychainError::Failed {
+                doing,
+                account,
+                reason,
+            });
         }
         match rx.recv_timeout(self.timeout) {
             Ok(result) => result.map_err(|e| explain(e, doing, account)),

@@ -175,7 +175,9 @@ mod platform {
     }
 
     pub fn store() -> keyring_core::Result<Arc<CredentialStore>> {
-        Err(keyring_core::Error::NotSupportedByStore("no keychain on this system".into()))
+        Err(keyring_core::Error::NotSupportedByStore(
+            "no keychain on this system".into(),
+        ))
     }
 
     pub fn modifiers(_label: &str) -> Option<HashMap<&str, &str>> {
@@ -195,10 +197,16 @@ mod tests {
     fn errors_carrying_the_stored_bytes_never_show_them() {
         let bytes = b"hunter2\xff".to_vec();
         let shown = format!("{:?}", classify(Error::BadEncoding(bytes.clone())));
-        assert!(!shown.contains("hunter2") && !shown.contains("104, 117"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("104, 117"),
+            "{shown}"
+        );
         let inner: keyring_core::error::PlatformError = "bad padding".into();
         let shown = format!("{:?}", classify(Error::BadDataFormat(bytes, inner)));
-        assert!(!shown.contains("hunter2") && !shown.contains("104, 117"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("104, 117"),
+            "{shown}"
+        );
     }
 
     #[test]

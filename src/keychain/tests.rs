@@ -14,7 +14,11 @@ fn store_lookup_forget_round_trip() {
         .store("idp.example", "alice", &Secret::new("pw2"))
         .unwrap();
     let found = keychain.lookup("IDP.example ", "alice").unwrap();
-    assert_eq!(found, Some(Secret::new("pw2")), "host case and spaces do not matter");
+    assert_eq!(
+        found,
+        Some(Secret::new("pw2")),
+        "host case and spaces do not matter"
+    );
     assert_eq!(keychain.lookup("idp.example", "bob").unwrap(), None);
     assert_eq!(keychain.lookup("other.example", "alice").unwrap(), None);
     assert!(keychain.forget("idp.example", "alice").unwrap());
@@ -24,7 +28,10 @@ fn store_lookup_forget_round_trip() {
 
 #[test]
 fn each_idp_host_is_its_own_service() {
-    assert_eq!(service_name(" ADFS.Corp.Example"), "samlbridge:adfs.corp.example");
+    assert_eq!(
+        service_name(" ADFS.Corp.Example"),
+        "samlbridge:adfs.corp.example"
+    );
 }
 
 /// Blocks in `precheck` or in every call, or fails in a chosen way.
@@ -133,7 +140,9 @@ fn a_locked_store_and_a_failing_one_are_told_apart() {
         call: Some(VaultError::Failed("I/O error".into())),
         ..Misbehaving::calm()
     };
-    let err = keychain(failing).lookup("idp.example", "alice").unwrap_err();
+    let err = keychain(failing)
+        .lookup("idp.example", "alice")
+        .unwrap_err();
     assert!(matches!(err, KeychainError::Failed { .. }), "{err:?}");
     assert_eq!(err.exit_kind(), ExitKind::Other);
 }

@@ -80,7 +80,11 @@ fn stdin_comes_first_read_once_without_its_newline() {
     sources.stdin = true;
     sources.keychain = Some(account(&keychain));
     assert_eq!(sources.password().unwrap().expose(), "pass word ");
-    assert_eq!(sources.password().unwrap().expose(), "pass word ", "asked once");
+    assert_eq!(
+        sources.password().unwrap().expose(),
+        "pass word ",
+        "asked once"
+    );
     assert_eq!(sources.source(), Some(PasswordSource::Stdin));
     assert!(prompt.asked().is_empty());
 }
@@ -145,7 +149,10 @@ fn with_no_source_and_no_terminal_a_person_must_act() {
     let err = sources.password().unwrap_err();
     assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
     let said = err.to_string();
-    assert!(said.contains(ACCOUNT) && said.contains("none in the keychain"), "{said}");
+    assert!(
+        said.contains(ACCOUNT) && said.contains("none in the keychain"),
+        "{said}"
+    );
     assert!(said.contains("samlbridge login"), "{said}");
     assert!(prompt.asked().is_empty(), "nobody to ask");
 }
@@ -153,7 +160,9 @@ fn with_no_source_and_no_terminal_a_person_must_act() {
 #[test]
 fn a_disabled_keychain_is_not_looked_in_and_the_error_says_how_to_enable_it() {
     let prompt = Scripted::nobody();
-    let err = PasswordSources::new(ACCOUNT, &prompt).password().unwrap_err();
+    let err = PasswordSources::new(ACCOUNT, &prompt)
+        .password()
+        .unwrap_err();
     assert!(err.to_string().contains("--remember-password"), "{err}");
 }
 
@@ -163,13 +172,26 @@ fn remember_stores_a_prompted_password_only_when_asked_to() {
     let prompt = Scripted::answering("typed");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&keychain));
-    assert_eq!(sources.remember_after_login(), Ok(Remembered::NothingToDo), "no password yet");
+    assert_eq!(
+        sources.remember_after_login(),
+        Ok(Remembered::NothingToDo),
+        "no password yet"
+    );
     sources.password().unwrap();
-    assert_eq!(sources.remember_after_login(), Ok(Remembered::NothingToDo), "not opted in");
-    assert_eq!(keychain.lookup("idp.example", "alice@corp.example"), Ok(None));
+    assert_eq!(
+        sources.remember_after_login(),
+        Ok(Remembered::NothingToDo),
+        "not opted in"
+    );
+    assert_eq!(
+        keychain.lookup("idp.example", "alice@corp.example"),
+        Ok(None)
+    );
     sources.remember = true;
     assert_eq!(sources.remember_after_login(), Ok(Remembered::Stored));
-    let kept = keychain.lookup("idp.example", "alice@corp.example").unwrap();
+    let kept = keychain
+        .lookup("idp.example", "alice@corp.example")
+        .unwrap();
     assert_eq!(kept, Some(Secret::new("typed")));
 }
 
@@ -187,11 +209,19 @@ fn a_password_from_the_keychain_is_not_stored_again() {
 #[test]
 fn a_failed_prompt_is_an_error_naming_the_account() {
     let prompt = Scripted {
-        answer: Mutex::new(Some(Err(io::Error::new(io::ErrorKind::UnexpectedEof, "EOF")))),
+        answer: Mutex::new(Some(Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "EOF",
+        )))),
         ..Scripted::answering("")
     };
-    let err = PasswordSources::new(ACCOUNT, &prompt).password().unwrap_err();
-    assert_eq!(err.to_string(), format!("asking for the password of {ACCOUNT} failed: EOF"));
+    let err = PasswordSources::new(ACCOUNT, &prompt)
+        .password()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("asking for the password of {ACCOUNT} failed: EOF")
+    );
 }
 
 /// A keychain whose store is never there.

@@ -56,7 +56,7 @@ impl Every {
             1 => Ok("* * * * *".into()),
             2..=59 => Ok(format!("*/{m} * * * *")),
             60 => Ok("0 * * * *".into()),
-            _ if m % 60 == 0 && m / 60 <= 23 => Ok(format!("0 */{} * * *", m / 60)),
+            _ if m.is_multiple_of(60) && m / 60 <= 23 => Ok(format!("0 */{} * * *", m / 60)),
             MAX_MINUTES => Ok("0 0 * * *".into()),
             _ => Err(format!(
                 "--every {self}: cron can only repeat every 1 to 59 minutes or every 1 to 24 whole \
@@ -76,7 +76,7 @@ impl Default for Every {
 /// Written back the way a user types it, so `Every` round-trips through `--within`/`--every`.
 impl fmt::Display for Every {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.minutes % 60 == 0 {
+        if self.minutes.is_multiple_of(60) {
             write!(f, "{}h", self.minutes / 60)
         } else {
             write!(f, "{}m", self.minutes)
@@ -129,7 +129,18 @@ mod tests {
 
     #[test]
     fn other_values_are_refused_naming_them() {
-        for bad in ["", "15", "90s", "0m", "25h", "m", "1.5h", "-5m", "15 m x", "99999999999m"] {
+        for bad in [
+            "",
+            "15",
+            "90s",
+            "0m",
+            "25h",
+            "m",
+            "1.5h",
+            "-5m",
+            "15 m x",
+            "99999999999m",
+        ] {
             let err = bad.parse::<Every>().unwrap_err();
             assert!(err.contains(&format!("'{bad}'")), "{bad}: {err}");
         }

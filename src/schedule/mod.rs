@@ -80,13 +80,12 @@ pub fn refresh_job(
     every: Every,
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<(RefreshJob, Vec<String>), ScheduleError> {
-    let exe = exe
-        .to_str()
-        .filter(|_| exe.is_absolute())
-        .ok_or_else(|| ScheduleError::Usage(format!(
+    let exe = exe.to_str().filter(|_| exe.is_absolute()).ok_or_else(|| {
+        ScheduleError::Usage(format!(
             "{}: the samlbridge executable needs an absolute UTF-8 path to be scheduled",
             exe.display()
-        )))?;
+        ))
+    })?;
     let mut env = Vec::new();
     let mut warnings = Vec::new();
     for name in CARRIED_VARS {

@@ -23,7 +23,10 @@ impl FakeSystemctl {
     fn without_manager() -> Self {
         let mut fake = Self::working();
         for verb in ["daemon-reload", "disable", "enable", "restart"] {
-            fake.answers.insert(verb, answer(false, "Failed to connect to bus: No medium found"));
+            fake.answers.insert(
+                verb,
+                answer(false, "Failed to connect to bus: No medium found"),
+            );
         }
         fake
     }
@@ -109,11 +112,17 @@ fn without_a_user_manager_the_timer_is_linked_to_start_at_next_login() {
     let installed = install(&dirs, &job("15m"), &systemctl).unwrap();
     assert_eq!(systemctl.calls(), ["daemon-reload"]);
     let link = dirs.unit_dir.join("timers.target.wants").join(TIMER_NAME);
-    assert_eq!(std::fs::read_link(&link).unwrap(), dirs.unit_dir.join(TIMER_NAME));
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        dirs.unit_dir.join(TIMER_NAME)
+    );
     let said = installed.to_string();
     assert!(said.contains("No medium found"), "{said}");
     assert!(said.contains("next login"), "{said}");
-    assert!(said.contains("systemctl --user start samlbridge-refresh.timer"), "{said}");
+    assert!(
+        said.contains("systemctl --user start samlbridge-refresh.timer"),
+        "{said}"
+    );
     assert!(said.contains(&dirs.unit_dir.join(SERVICE_NAME).display().to_string()));
 }
 
@@ -123,7 +132,10 @@ fn without_systemctl_the_files_are_written_and_the_error_says_what_to_run() {
     let err = install(&dirs, &job("15m"), &FakeSystemctl::missing()).unwrap_err();
     assert_eq!(err.exit_kind(), ExitKind::Other);
     let said = err.to_string();
-    assert!(said.contains("systemctl --user enable --now samlbridge-refresh.timer"), "{said}");
+    assert!(
+        said.contains("systemctl --user enable --now samlbridge-refresh.timer"),
+        "{said}"
+    );
     assert!(said.contains("--cron"), "{said}");
     assert!(dirs.unit_dir.join(SERVICE_NAME).exists());
 }
@@ -149,7 +161,10 @@ fn a_reinstall_replaces_the_interval() {
     install(&dirs, &job("15m"), &FakeSystemctl::working()).unwrap();
     install(&dirs, &job("1h"), &FakeSystemctl::working()).unwrap();
     let timer = read(&dirs.unit_dir.join(TIMER_NAME));
-    assert!(timer.contains("OnUnitActiveSec=1h\n") && !timer.contains("15min"), "{timer}");
+    assert!(
+        timer.contains("OnUnitActiveSec=1h\n") && !timer.contains("15min"),
+        "{timer}"
+    );
     let leftovers = std::fs::read_dir(&dirs.unit_dir).unwrap().count();
     assert_eq!(leftovers, 2, "no temporary files left behind");
 }
@@ -169,7 +184,10 @@ fn uninstall_disables_and_removes_everything_it_wrote() {
     assert!(!dirs.unit_dir.join(SERVICE_NAME).exists());
     let again = FakeSystemctl::working();
     assert!(uninstall(&dirs, &again).unwrap().is_empty());
-    assert!(again.calls().is_empty(), "nothing installed: systemctl left alone");
+    assert!(
+        again.calls().is_empty(),
+        "nothing installed: systemctl left alone"
+    );
 }
 
 #[test]
@@ -178,7 +196,11 @@ fn uninstall_without_a_user_manager_still_removes_the_files() {
     install(&dirs, &job("15m"), &FakeSystemctl::working()).unwrap();
     let removed = uninstall(&dirs, &FakeSystemctl::without_manager()).unwrap();
     assert_eq!(removed.len(), 2);
-    assert!(uninstall(&dirs, &FakeSystemctl::missing()).unwrap().is_empty());
+    assert!(
+        uninstall(&dirs, &FakeSystemctl::missing())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -227,7 +249,9 @@ fn a_relative_executable_path_is_refused() {
 fn the_cron_line_makes_its_log_directory() {
     let (_tmp, dirs) = home();
     let line = cron_line(&dirs, &job("30m")).unwrap();
-    assert!(line.starts_with("*/30 * * * * AWS_CONFIG_FILE='/cfg/aws config' /opt/sb/bin/samlbridge"));
+    assert!(
+        line.starts_with("*/30 * * * * AWS_CONFIG_FILE='/cfg/aws config' /opt/sb/bin/samlbridge")
+    );
     assert!(line.ends_with(&format!(">>{} 2>&1", dirs.cron_log.display())));
     assert!(dirs.cron_log.parent().unwrap().is_dir());
     let err = cron_line(&dirs, &job("90m")).unwrap_err();

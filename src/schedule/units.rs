@@ -166,7 +166,10 @@ mod tests {
         let expected = r#"ExecStart="/home/a b/it's \"x\"/50%%$$/samlbridge" refresh"#;
         assert!(text.contains(expected), "{text}");
         let text = service_unit(&job(r"/opt/back\slash/samlbridge")).unwrap();
-        assert!(text.contains(r#"ExecStart="/opt/back\\slash/samlbridge""#), "{text}");
+        assert!(
+            text.contains(r#"ExecStart="/opt/back\\slash/samlbridge""#),
+            "{text}"
+        );
     }
 
     #[test]
@@ -180,7 +183,10 @@ mod tests {
         let text = service_unit(&j).unwrap();
         assert!(text.contains("\nEnvironment=\"AWS_CONFIG_FILE=/home/al/aws conf/config\"\n"));
         assert!(text.contains("\nEnvironment=HTTPS_PROXY=http://proxy:3128\n"));
-        assert!(text.contains("\nEnvironment=XDG_STATE_HOME=/s/$HOME%%\n"), "{text}");
+        assert!(
+            text.contains("\nEnvironment=XDG_STATE_HOME=/s/$HOME%%\n"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -195,7 +201,10 @@ mod tests {
         let text = timer_unit("2h".parse().unwrap());
         assert!(text.contains("\n[Timer]\nOnStartupSec=2min\nOnUnitActiveSec=2h\n"));
         assert!(text.contains("\n[Install]\nWantedBy=timers.target\n"));
-        assert!(!text.contains("Persistent="), "Persistent= only acts on OnCalendar=");
+        assert!(
+            !text.contains("Persistent="),
+            "Persistent= only acts on OnCalendar="
+        );
     }
 
     #[test]
@@ -228,6 +237,10 @@ mod tests {
     fn an_interval_cron_cannot_express_is_an_error() {
         let mut j = job("/bin/samlbridge");
         j.every = "90m".parse().unwrap();
-        assert!(crontab_line(&j, Path::new("/l")).unwrap_err().contains("90m"));
+        assert!(
+            crontab_line(&j, Path::new("/l"))
+                .unwrap_err()
+                .contains("90m")
+        );
     }
 }
