@@ -39,7 +39,8 @@ pub struct PasswordSources<'a> {
     pub prompt: &'a dyn Prompt,
     /// Shown by the prompt and named in errors, e.g. "alice@corp.example at adfs.corp.example".
     pub account: String,
-    reader: Box<dyn BufRead + 'a>,
+    /// None: the process's stdin, locked only while it is read (a prompt may need it too).
+    reader: Option<Box<dyn BufRead + 'a>>,
     given: Option<(Secret, PasswordSource)>,
 }
 
@@ -90,14 +91,14 @@ impl<'a> PasswordSources<'a> {
             remember: false,
             prompt,
             account: account.into(),
-            reader: Box::new(io::stdin().lock()),
+            reader: None,
             given: None,
         }
     }
 
     /// Reads `--password-stdin` from `reader` instead of the process's stdin (tests, pipes).
     pub fn with_stdin_reader(mut self, reader: impl BufRead + 'a) -> Self {
-        self.reader = Box::new(reader);
+        self.reader = Some(Box::new(reader));
         self
     }
 
@@ -169,12 +170,13 @@ impl<'a> PasswordSources<'a> {
 
     fn read_stdin(&mut self) -> Result<Secret, PasswordError> {
         let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .map_err(PasswordError::Stdin)?;
+        let read = match self.reader.as_mut() {
+            Some(reader) => reader.read_line(&mut line),
+            None => io::stdin().lock().read_line(&mut line),
+        };
+        read.map_err(PasswordError::Stdin)?;
         let secret = Secret::new(line.trim_end_matches(['\n', '\r']));
-        // The line buffer is zeroed by moving it into a Secret and dropping it.
-        drop(Secret::new(line));
+        drop(Secret::new(line)); // zeroes the buffer, which may hold more than the first line
         match secret.is_empty() {
             true => Err(PasswordError::EmptyStdin),
             false => Ok(secret),

@@ -21,6 +21,10 @@ use std::time::Duration;
 /// A calm keychain answers in well under a second; this bounds the wait when it does not.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// For a run with a person at the terminal: time to answer an OS dialog the call may raise (a
+/// desktop keyring's unlock prompt, macOS's "allow access to this item").
+pub const INTERACTIVE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Where the keychain's calls go: the OS store, or memory in tests. Any call may block: `Keychain`
 /// runs them on a thread with a deadline.
 pub(crate) trait Vault: Send + Sync + 'static {
@@ -85,7 +89,8 @@ impl KeychainError {
 }
 
 impl Keychain {
-    /// The OS keychain, with `DEFAULT_TIMEOUT`.
+    /// The OS keychain, with `DEFAULT_TIMEOUT`; use `with_timeout(INTERACTIVE_TIMEOUT)` when a
+    /// person is there to answer an unlock dialog.
     pub fn system() -> Keychain {
         Keychain::with_vault(Arc::new(os::OsVault))
     }
@@ -235,5 +240,5 @@ fn poisoned() -> VaultError {
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod daemon_tests;
