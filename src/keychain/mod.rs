@@ -141,6 +141,14 @@ impl Keychain {
         op: impl FnOnce(&dyn Vault, &str, &str) -> Result<T, VaultError> + Send + 'static,
     ) -> Result<T, KeychainError> {
         let account = format!("{user} at {host}");
+        if host.trim().is_empty() || user.trim().is_empty() {
+            let reason = "an IdP host and a username are needed".to_string();
+            return Err(KeychainError::Failed {
+                doing,
+                account,
+                reason,
+            });
+        }
         let (service, user) = (service_name(host), user.trim().to_string());
         tracing::debug!(%service, %user, "keychain: {doing}");
         let vault = Arc::clone(&self.vault);

@@ -27,6 +27,19 @@ fn store_lookup_forget_round_trip() {
 }
 
 #[test]
+fn an_empty_host_or_username_is_refused_before_the_store_is_asked() {
+    let keychain = Keychain::with_vault(Arc::new(Panicking));
+    for (host, user) in [("", "alice"), ("idp.example", " ")] {
+        let err = keychain.lookup(host, user).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("an IdP host and a username are needed"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn each_idp_host_is_its_own_service() {
     assert_eq!(
         service_name(" ADFS.Corp.Example"),

@@ -224,6 +224,56 @@ fn a_failed_prompt_is_an_error_naming_the_account() {
     );
 }
 
+#[test]
+fn no_secret_reaches_the_logs_even_at_trace() {
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logs);
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || LogSink(Arc::clone(&sink)))
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let broken = Keychain::with_vault(Arc::new(Unreachable));
+        let prompt = Scripted::answering("typed-secret");
+        let mut sources = PasswordSources::new(ACCOUNT, &prompt);
+        sources.keychain = Some(account(&broken));
+        sources.password().unwrap();
+        let keychain = Keychain::in_memory();
+        let mut sources =
+            PasswordSources::new(ACCOUNT, &prompt).with_env_value(Some("env-secret".into()));
+        sources.keychain = Some(account(&keychain));
+        sources.remember = true;
+        sources.password().unwrap();
+        sources.remember_after_login().unwrap();
+        keychain
+            .lookup("idp.example", "alice@corp.example")
+            .unwrap();
+    });
+    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("password found") && logs.contains("DBUS_SESSION_BUS_ADDRESS"),
+        "{logs}"
+    );
+    assert!(logs.contains("keychain: storing the password"), "{logs}");
+    assert!(
+        !logs.contains("typed-secret") && !logs.contains("env-secret"),
+        "{logs}"
+    );
+}
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A keychain whose store is never there.
 struct Unreachable;
 
