@@ -224,8 +224,34 @@ fn a_failed_prompt_is_an_error_naming_the_account() {
     );
 }
 
+/// Run alone in a child process: tracing caches per call site whether anyone listens, and tests
+/// running beside this one on other threads (with no subscriber) race with that cache.
 #[test]
 fn no_secret_reaches_the_logs_even_at_trace() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "password::tests::logs_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("SAMLBRIDGE_LOGS_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("LOGS-CHECKED"),
+        "the child did not run: {stdout}"
+    );
+}
+
+#[test]
+#[ignore]
+fn logs_child() {
+    if std::env::var("SAMLBRIDGE_LOGS_CHILD").is_err() {
+        return;
+    }
     let logs = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&logs);
     let subscriber = tracing_subscriber::fmt()
@@ -233,23 +259,7 @@ fn no_secret_reaches_the_logs_even_at_trace() {
         .with_ansi(false)
         .with_writer(move || LogSink(Arc::clone(&sink)))
         .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        let broken = Keychain::with_vault(Arc::new(Unreachable));
-        let prompt = Scripted::answering("typed-secret");
-        let mut sources = PasswordSources::new(ACCOUNT, &prompt);
-        sources.keychain = Some(account(&broken));
-        sources.password().unwrap();
-        let keychain = Keychain::in_memory();
-        let mut sources =
-            PasswordSources::new(ACCOUNT, &prompt).with_env_value(Some("env-secret".into()));
-        sources.keychain = Some(account(&keychain));
-        sources.remember = true;
-        sources.password().unwrap();
-        sources.remember_after_login().unwrap();
-        keychain
-            .lookup("idp.example", "alice@corp.example")
-            .unwrap();
-    });
+    tracing::subscriber::with_default(subscriber, sign_in_every_way);
     let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("password found") && logs.contains("DBUS_SESSION_BUS_ADDRESS"),
@@ -260,6 +270,26 @@ fn no_secret_reaches_the_logs_even_at_trace() {
         !logs.contains("typed-secret") && !logs.contains("env-secret"),
         "{logs}"
     );
+    println!("LOGS-CHECKED");
+}
+
+/// A prompted password with a keychain that is down; an env password remembered and read back.
+fn sign_in_every_way() {
+    let broken = Keychain::with_vault(Arc::new(Unreachable));
+    let prompt = Scripted::answering("typed-secret");
+    let mut sources = PasswordSources::new(ACCOUNT, &prompt);
+    sources.keychain = Some(account(&broken));
+    sources.password().unwrap();
+    let keychain = Keychain::in_memory();
+    let mut sources =
+        PasswordSources::new(ACCOUNT, &prompt).with_env_value(Some("env-secret".into()));
+    sources.keychain = Some(account(&keychain));
+    sources.remember = true;
+    sources.password().unwrap();
+    sources.remember_after_login().unwrap();
+    keychain
+        .lookup("idp.example", "alice@corp.example")
+        .unwrap();
 }
 
 struct LogSink(Arc<Mutex<Vec<u8>>>);
