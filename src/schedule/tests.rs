@@ -3,6 +3,7 @@
 use super::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::process::Command;
 
 /// Answers `systemctl --user` from a script and records every call.
 struct FakeSystemctl {
@@ -256,4 +257,42 @@ fn the_cron_line_makes_its_log_directory() {
     assert!(dirs.cron_log.parent().unwrap().is_dir());
     let err = cron_line(&dirs, &job("90m")).unwrap_err();
     assert_eq!(err.exit_kind(), ExitKind::Usage);
+}
+
+/// systemd's own parser reads the files `install` writes, for an executable whose path has a space,
+/// `%` and `$` in it, and a variable with quotes. Skipped (said on stderr) without systemd-analyze.
+#[test]
+fn systemd_analyze_accepts_the_written_units() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("systemd_analyze_accepts_the_written_units: skipped: no systemd-analyze");
+        return;
+    }
+    let (tmp, dirs) = home();
+    let bin = tmp.path().join("bin dir/50%$x");
+    std::fs::create_dir_all(&bin).unwrap();
+    let exe = bin.join("samlbridge");
+    std::fs::write(&exe, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let env =
+        |k: &str| (k == "AWS_CONFIG_FILE").then(|| r#"/home/a b/it's "aws"\conf"#.to_string());
+    let (job, _) = refresh_job(&exe, "90m".parse().unwrap(), env).unwrap();
+    install(&dirs, &job, &FakeSystemctl::working()).unwrap();
+    let runtime = tmp.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--user"])
+        .arg(dirs.unit_dir.join(SERVICE_NAME))
+        .arg(dirs.unit_dir.join(TIMER_NAME))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze: {said}"
+    );
 }

@@ -27,10 +27,17 @@ impl RefreshJob {
 /// `samlbridge-refresh.service`: one run of `refresh --all`; its stderr (a line per profile) goes to
 /// the journal.
 pub fn service_unit(job: &RefreshJob) -> Result<String, String> {
-    let exe = systemd_word(&job.exe, Expand::Dollar)?;
+    if job.exe.contains(['"', '\'', '\\']) {
+        return Err(format!(
+            "{}: systemd cannot run a program whose path holds a quote or a backslash; move \
+             samlbridge to another directory, or use --cron",
+            job.exe
+        ));
+    }
+    let exe = systemd_word(&job.exe)?;
     let mut env = String::new();
     for (key, value) in &job.env {
-        let assignment = systemd_word(&format!("{key}={value}"), Expand::None)?;
+        let assignment = systemd_word(&format!("{key}={value}"))?;
         env.push_str(&format!("Environment={assignment}\n"));
     }
     Ok(format!(
@@ -86,22 +93,13 @@ pub fn crontab_line(job: &RefreshJob, log: &Path) -> Result<String, String> {
     Ok(format!("{fields} {}", command.replace('%', "\\%")))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Expand {
-    /// ExecStart= expands $VAR, so a literal $ is written $$.
-    Dollar,
-    /// Environment= does not.
-    None,
-}
-
 /// One word of a systemd command line or assignment (systemd.service(5), "Command lines"): `%`
-/// specifiers escaped, double-quoted with C escapes when it holds a space, quote or backslash.
-fn systemd_word(word: &str, expand: Expand) -> Result<String, String> {
+/// specifiers escaped, double-quoted with C escapes when it holds a space, quote or backslash. A `$`
+/// stays as it is: systemd expands variables only in the arguments after the executable (ours have
+/// none) and never in Environment=; systemd-analyze rejects `$$` in an executable's name.
+fn systemd_word(word: &str) -> Result<String, String> {
     reject_control_chars(word)?;
-    let mut escaped = word.replace('%', "%%");
-    if expand == Expand::Dollar {
-        escaped = escaped.replace('$', "$$");
-    }
+    let escaped = word.replace('%', "%%");
     let plain = !escaped.contains(|c: char| c.is_whitespace() || "\"'\\;".contains(c));
     if plain {
         return Ok(escaped);
@@ -161,15 +159,22 @@ mod tests {
     }
 
     #[test]
-    fn a_path_with_spaces_quotes_and_specials_is_quoted_the_systemd_way() {
-        let text = service_unit(&job("/home/a b/it's \"x\"/50%$/samlbridge")).unwrap();
-        let expected = r#"ExecStart="/home/a b/it's \"x\"/50%%$$/samlbridge" refresh"#;
+    fn a_path_with_spaces_and_specials_is_quoted_the_systemd_way() {
+        let text = service_unit(&job("/home/a b/50%$/samlbridge")).unwrap();
+        let expected = r#"ExecStart="/home/a b/50%%$/samlbridge" refresh"#;
         assert!(text.contains(expected), "{text}");
-        let text = service_unit(&job(r"/opt/back\slash/samlbridge")).unwrap();
-        assert!(
-            text.contains(r#"ExecStart="/opt/back\\slash/samlbridge""#),
-            "{text}"
-        );
+    }
+
+    #[test]
+    fn a_path_systemd_cannot_run_is_refused_naming_it() {
+        for exe in [
+            r"/opt/back\slash/samlbridge",
+            "/opt/it's/samlbridge",
+            "/opt/\"q\"/sb",
+        ] {
+            let err = service_unit(&job(exe)).unwrap_err();
+            assert!(err.starts_with(exe) && err.contains("--cron"), "{err}");
+        }
     }
 
     #[test]
@@ -177,11 +182,14 @@ mod tests {
         let mut j = job("/usr/bin/samlbridge");
         j.env = vec![
             ("AWS_CONFIG_FILE".into(), "/home/al/aws conf/config".into()),
+            ("XDG_CONFIG_HOME".into(), r#"/it's "q"\x"#.into()),
             ("HTTPS_PROXY".into(), "http://proxy:3128".into()),
             ("XDG_STATE_HOME".into(), "/s/$HOME%".into()),
         ];
         let text = service_unit(&j).unwrap();
         assert!(text.contains("\nEnvironment=\"AWS_CONFIG_FILE=/home/al/aws conf/config\"\n"));
+        let quoted = r#"Environment="XDG_CONFIG_HOME=/it's \"q\"\\x""#;
+        assert!(text.contains(&format!("\n{quoted}\n")), "{text}");
         assert!(text.contains("\nEnvironment=HTTPS_PROXY=http://proxy:3128\n"));
         assert!(
             text.contains("\nEnvironment=XDG_STATE_HOME=/s/$HOME%%\n"),
