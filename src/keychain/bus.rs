@@ -29,23 +29,7 @@ pub(crate) fn check_session_bus(var: &dyn Fn(&str) -> Option<String>) -> Result<
     let (address, origin) = session_address(var)?;
     let no_bus = |what: String| format!("no D-Bus session bus: {what}");
     match address {
-        BusAddress::UnixPath(path) => {
-            UnixStream::connect(&path)
-                .map(drop)
-                .map_err(|e| match e.kind() {
-                    io::ErrorKind::NotFound => {
-                        no_bus(format!("{origin} {}, which does not exist", path.display()))
-                    }
-                    io::ErrorKind::ConnectionRefused => no_bus(format!(
-                        "{origin} {}, where nothing listens",
-                        path.display()
-                    )),
-                    _ => format!(
-                        "cannot open the D-Bus session bus at {}: {e}",
-                        path.display()
-                    ),
-                })
-        }
+        BusAddress::UnixPath(path) => connect_unix(&path, origin),
         BusAddress::UnixAbstract(name) => connect_abstract(&name).map_err(|e| {
             no_bus(format!(
                 "{origin} the abstract socket @{}: {e}",
@@ -57,6 +41,21 @@ pub(crate) fn check_session_bus(var: &dyn Fn(&str) -> Option<String>) -> Result<
         }
         BusAddress::Unchecked => Ok(()),
     }
+}
+
+fn connect_unix(path: &std::path::Path, origin: &str) -> Result<(), String> {
+    let shown = path.display();
+    UnixStream::connect(path)
+        .map(drop)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => {
+                format!("no D-Bus session bus: {origin} {shown}, which does not exist")
+            }
+            io::ErrorKind::ConnectionRefused => {
+                format!("no D-Bus session bus: {origin} {shown}, where nothing listens")
+            }
+            _ => format!("cannot open the D-Bus session bus at {shown}: {e}"),
+        })
 }
 
 /// The address, and how to name where it came from in a message.
