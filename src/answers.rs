@@ -1,5 +1,6 @@
 //! Where a login's answers come from on the command line: the username from flag or config (else a
-//! prompt), the password from --password-stdin, SAMLBRIDGE_PASSWORD or a prompt, the MFA code from
+//! prompt), the password from `PasswordSources` (--password-stdin, SAMLBRIDGE_PASSWORD, the keychain,
+//! a prompt), the MFA code from
 //! --mfa-code, the MFA command (--mfa-command / saml_mfa_command) or a prompt. Each is asked only
 //! when the IdP's pages ask for it.
 //!
@@ -10,9 +11,9 @@ mod mfa_command;
 pub use mfa_command::{CommandProblem, MFA_COMMAND_TIMEOUT, MfaCommand};
 
 use crate::idp::{IdpError, LoginAnswers};
+use crate::password::{PasswordError, PasswordSources};
 use crate::prompt::Prompt;
 use crate::secret::Secret;
-use std::io::BufRead;
 use std::time::{Duration, Instant};
 use tracing::info;
 
@@ -25,8 +26,7 @@ pub struct CliAnswers<'a> {
     pub host: String,
     pub profile: String,
     pub username: Option<String>,
-    pub password_stdin: bool,
-    pub env_password: Option<Secret>,
+    pub passwords: PasswordSources<'a>,
     pub mfa_code: Option<Secret>,
     /// `--mfa-command` / `saml_mfa_command`: run for each code when no --mfa-code is left.
     pub mfa_command: Option<String>,
@@ -46,8 +46,7 @@ impl<'a> CliAnswers<'a> {
             host,
             profile,
             username: None,
-            password_stdin: false,
-            env_password: None,
+            passwords: PasswordSources::new(String::new(), prompt),
             mfa_code: None,
             mfa_command: None,
             prompt,
@@ -131,14 +130,6 @@ impl<'a> CliAnswers<'a> {
     }
 }
 
-fn read_stdin_line() -> std::io::Result<Secret> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = Secret::new(line.trim_end_matches(['\r', '\n']));
-    line.clear();
-    Ok(password)
-}
-
 impl LoginAnswers for CliAnswers<'_> {
     fn username(&mut self) -> Result<String, IdpError> {
         if let Some(user) = &self.username {
@@ -160,30 +151,14 @@ impl LoginAnswers for CliAnswers<'_> {
     }
 
     fn password(&mut self) -> Result<Secret, IdpError> {
-        if self.password_stdin {
-            self.password_stdin = false;
-            let password = read_stdin_line().map_err(|e| {
-                IdpError::Setup(format!("--password-stdin: could not read stdin: {e}"))
-            })?;
-            if password.is_empty() {
-                return Err(IdpError::Setup(
-                    "--password-stdin: stdin gave an empty password".into(),
-                ));
-            }
-            return Ok(password);
+        if self.passwords.account.is_empty() {
+            let user = self.username.clone().unwrap_or_default();
+            self.passwords.account = format!("{user} at {}", self.host);
         }
-        if let Some(password) = self.env_password.take() {
-            return Ok(password);
-        }
-        if !self.prompt.is_interactive() {
-            let next = "pass it with --password-stdin or SAMLBRIDGE_PASSWORD, or run in a terminal"
-                .to_string();
-            return Err(self.needs_person("a password", next));
-        }
-        let user = self.username.clone().unwrap_or_default();
-        self.prompt
-            .secret(&format!("Password for {user} at {}", self.host))
-            .map_err(|e| self.needs_person("a password", format!("the terminal failed: {e}")))
+        self.passwords.password().map_err(|e| match e {
+            PasswordError::PersonMustAct { .. } => self.needs_person("a password", e.to_string()),
+            other => IdpError::Setup(other.to_string()),
+        })
     }
 
     fn has_mfa_code(&self) -> bool {

@@ -68,6 +68,10 @@ pub struct SignInArgs {
     /// Never prompt: fail instead (implied when stdin is not a terminal).
     #[arg(long)]
     pub non_interactive: bool,
+    /// Keep the password in the OS keychain after a successful sign-in, and look it up there next
+    /// time (like saml_keychain = true).
+    #[arg(long)]
+    pub remember_password: bool,
     /// Also read account aliases from AWS's sign-in page (the assertion goes to AWS's own sign-in
     /// endpoint only); like saml_fetch_aliases = true.
     #[arg(long)]
@@ -93,9 +97,6 @@ pub struct LoginArgs {
     /// Sign in even when every profile is still fresh.
     #[arg(long)]
     pub force: bool,
-    /// Keep the password in the OS keychain after a successful sign-in (saml_keychain = true).
-    #[arg(long)]
-    pub remember_password: bool,
 }
 
 #[derive(Debug, Args)]

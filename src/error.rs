@@ -45,6 +45,10 @@ pub enum Error {
     Console(#[from] crate::console::ConsoleError),
     #[error(transparent)]
     Exec(#[from] crate::export::ExecError),
+    #[error(transparent)]
+    Keychain(#[from] crate::keychain::KeychainError),
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::ScheduleError),
     /// Renewing needs a password, a code or a choice, and nobody is there to give it (exit 3).
     #[error("{0}")]
     PersonMustAct(String),
@@ -73,6 +77,8 @@ impl Error {
             Error::Role(e) => e.exit_kind(),
             Error::Sts(e) => e.exit_kind(),
             Error::Console(e) => e.exit_kind(),
+            Error::Keychain(e) => e.exit_kind(),
+            Error::Schedule(e) => e.exit_kind(),
             Error::PersonMustAct(_) => ExitKind::AuthRejected,
             Error::Files(_) | Error::Io { .. } | Error::State(_) | Error::Exec(_) => {
                 ExitKind::Other

@@ -14,11 +14,12 @@ fn without_a_terminal_a_missing_password_needs_a_person() {
 }
 
 #[test]
-fn the_env_password_is_used_once() {
+fn the_env_password_is_found_once_and_kept() {
     let mut a = cli();
-    a.env_password = Some(Secret::new("pw"));
+    a.passwords.env = Some(Secret::new("pw"));
     assert_eq!(a.password().unwrap().expose(), "pw");
-    assert!(a.password().is_err());
+    a.passwords.env = None;
+    assert_eq!(a.password().unwrap().expose(), "pw");
 }
 
 #[test]

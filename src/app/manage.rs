@@ -9,6 +9,8 @@ use crate::config::ChainSelect;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::idp;
+use crate::keychain::{self, Keychain};
+use crate::schedule::{self, Every, ScheduleDirs, UserSystemctl};
 use crate::sessions::SavedSessions;
 
 fn flags_for(args: &ProfileArgs) -> SignInArgs {
@@ -41,13 +43,63 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
 }
 
 pub fn forget(args: ProfileArgs) -> Result<u8> {
-    let _ = args;
-    Err(Error::Usage("forget: the keychain is not wired yet".into()))
+    let ctx = Context::from_env(true)?;
+    let (_, plan) = plan_for(&ctx, &flags_for(&args), &ChainSelect::None)?;
+    let host = host_of(&plan.gateway.url);
+    let Some(user) = &plan.gateway.username else {
+        return Err(Error::Usage(format!(
+            "profile {}: no saml_username, so samlbridge cannot tell which keychain item to forget; add saml_username",
+            plan.gateway.profile
+        )));
+    };
+    let keychain = Keychain::system().with_timeout(keychain::INTERACTIVE_TIMEOUT);
+    if keychain.forget(&host, user)? {
+        eprintln!("Removed the password of {user} at {host} from the keychain.");
+    } else {
+        eprintln!("The keychain held no password of {user} at {host}.");
+    }
+    Ok(0)
 }
 
+/// `refresh --install` (a systemd user timer), `--cron` (a crontab line) or `--uninstall`.
 pub fn schedule(args: &RefreshArgs) -> Result<u8> {
-    let _ = args;
-    Err(Error::Usage("refresh --install: not wired yet".into()))
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let dirs = ScheduleDirs::from_env(var).ok_or_else(|| {
+        Error::Usage(
+            "HOME is not set, so the user's systemd and state folders cannot be found".into(),
+        )
+    })?;
+    if args.uninstall {
+        let removed = schedule::uninstall(&dirs, &UserSystemctl)?;
+        match removed.len() {
+            0 => eprintln!("No samlbridge timer was installed."),
+            _ => eprintln!(
+                "Removed {}.",
+                removed
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+        return Ok(0);
+    }
+    let every: Every = args
+        .every
+        .parse()
+        .map_err(|e| Error::Usage(format!("--every: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Usage(format!("cannot tell where samlbridge is installed: {e}")))?;
+    let (job, warnings) = schedule::refresh_job(&exe, every, var)?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.cron {
+        println!("{}", schedule::cron_line(&dirs, &job)?);
+    } else {
+        eprintln!("{}", schedule::install(&dirs, &job, &UserSystemctl)?);
+    }
+    Ok(0)
 }
 
 pub fn providers() -> Result<u8> {

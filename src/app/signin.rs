@@ -7,7 +7,9 @@ use crate::cli::SignInArgs;
 use crate::config::{ConfigFile, GatewayProfile};
 use crate::context::Context;
 use crate::error::Result;
-use crate::idp::{self, IdpSession, LoginAnswers, LoginRequest};
+use crate::idp::{self, IdpError, IdpSession, LoginAnswers, LoginRequest};
+use crate::keychain::{self, Keychain};
+use crate::password::{KeychainAccount, PasswordSource, Remembered};
 use crate::saml::{self, SamlAssertion, SamlClaims};
 use crate::secret::Secret;
 use crate::sessions::SavedSessions;
@@ -41,15 +43,22 @@ fn answers_for<'a>(
     ctx: &'a Context,
     gateway: &GatewayProfile,
     flags: &SignInArgs,
+    keychain: Option<&'a Keychain>,
 ) -> CliAnswers<'a> {
-    let mut answers = CliAnswers::new(
-        host_of(&gateway.url),
-        gateway.profile.clone(),
-        ctx.prompt.as_ref(),
-    );
+    let host = host_of(&gateway.url);
+    let mut answers = CliAnswers::new(host.clone(), gateway.profile.clone(), ctx.prompt.as_ref());
     answers.username = gateway.username.clone();
-    answers.password_stdin = flags.password_stdin;
-    answers.env_password = ctx.env_password.clone();
+    let passwords = &mut answers.passwords;
+    passwords.stdin = flags.password_stdin;
+    passwords.env = ctx.env_password.clone();
+    passwords.remember = flags.remember_password || gateway.keychain;
+    if let (Some(keychain), Some(username)) = (keychain, &gateway.username) {
+        passwords.keychain = Some(KeychainAccount {
+            keychain,
+            host,
+            username: username.clone(),
+        });
+    }
     answers.mfa_code = flags.mfa_code.clone().map(Secret::new);
     answers.mfa_command = flags
         .mfa_command
@@ -65,13 +74,15 @@ pub async fn sign_in(
 ) -> Result<SignedIn> {
     let host = host_of(&gateway.url);
     let request = login_request(ctx, gateway);
-    let mut answers = answers_for(ctx, gateway, flags);
-    // The session is kept per user: know the user before looking for it.
-    let username = match &gateway.username {
-        Some(user) => Some(user.clone()),
-        None if ctx.prompt.is_interactive() => Some(answers.username()?),
-        None => None,
-    };
+    // The session and the keychain item are kept per user: know the user before looking for them.
+    let mut gateway = gateway.clone();
+    if gateway.username.is_none() && ctx.prompt.is_interactive() {
+        let mut ask = CliAnswers::new(host.clone(), gateway.profile.clone(), ctx.prompt.as_ref());
+        gateway.username = Some(ask.username()?);
+    }
+    let keychain = (flags.remember_password || gateway.keychain).then(|| keychain_for(ctx));
+    let mut answers = answers_for(ctx, &gateway, flags, keychain.as_ref());
+    let username = gateway.username.clone();
     let session = IdpSession::new(&request)?;
     let saved = SavedSessions::new(&ctx.state);
     if let Some(cookies) = username.as_deref().and_then(|user| saved.load(&host, user)) {
@@ -81,7 +92,10 @@ pub async fn sign_in(
         }
     }
     info!("signing in to {host} for profile {}", gateway.profile);
-    let assertion = idp::login_with_session(&session, &request, &mut answers).await?;
+    let assertion = idp::login_with_session(&session, &request, &mut answers)
+        .await
+        .map_err(|e| explain_keychain_rejection(e, &answers, &gateway.profile))?;
+    remember_password(&answers, &host);
     if let Some(user) = username.as_deref().or(answers.username.as_deref()) {
         let kept = session
             .save_cookies()
@@ -94,6 +108,42 @@ pub async fn sign_in(
     let claims = saml::parse(&assertion, &host)?;
     info!("the assertion offers {} role(s)", claims.roles.len());
     Ok(SignedIn { assertion, claims })
+}
+
+fn keychain_for(ctx: &Context) -> Keychain {
+    let timeout = if ctx.prompt.is_interactive() {
+        keychain::INTERACTIVE_TIMEOUT
+    } else {
+        keychain::DEFAULT_TIMEOUT
+    };
+    Keychain::system().with_timeout(timeout)
+}
+
+/// A rejected password that came from the keychain is stale there: say how to drop it.
+fn explain_keychain_rejection(err: IdpError, answers: &CliAnswers, profile: &str) -> IdpError {
+    match err {
+        IdpError::Rejected { host, message }
+            if answers.passwords.source() == Some(PasswordSource::Keychain) =>
+        {
+            IdpError::Rejected {
+                host,
+                message: format!(
+                    "{message}' (the password came from the keychain; run `samlbridge forget --profile {profile}` and sign in again"
+                ),
+            }
+        }
+        other => other,
+    }
+}
+
+/// After the IdP accepted it, keep the password in the keychain when asked to (`--remember-password`,
+/// `saml_keychain = true`); a keychain failure is a warning, the sign-in stands.
+fn remember_password(answers: &CliAnswers, host: &str) {
+    match answers.passwords.remember_after_login() {
+        Ok(Remembered::Stored) => eprintln!("Kept the password for {host} in the keychain."),
+        Ok(Remembered::NothingToDo) => {}
+        Err(e) => eprintln!("warning: could not keep the password in the keychain: {e}"),
+    }
 }
 
 /// Account names for the picker and `roles`: the config's `[saml-aliases]`, and with `--aliases`

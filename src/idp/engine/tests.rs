@@ -423,7 +423,7 @@ async fn real_lemonldap_ng() {
         let mut a =
             crate::answers::CliAnswers::new("llng".into(), "test".into(), &crate::prompt::NoPrompt);
         a.username = Some(user.into());
-        a.env_password = Some(Secret::new(password));
+        a.passwords.env = Some(Secret::new(password));
         a.mfa_command = Some(command.into());
         a
     };
