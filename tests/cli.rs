@@ -23,6 +23,8 @@ mod emulators_sts;
 mod errors;
 #[path = "cli/login.rs"]
 mod login;
+#[path = "cli/real_lemonldap.rs"]
+mod real_lemonldap;
 #[path = "cli/real_moto.rs"]
 mod real_moto;
 #[path = "cli/real_simplesamlphp.rs"]

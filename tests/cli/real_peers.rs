@@ -20,6 +20,7 @@ pub fn real_idp_dir() -> PathBuf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     SimpleSamlPhp,
+    LemonLdap,
     Moto,
     AwsCli,
 }
@@ -50,6 +51,27 @@ fn missing(tool: Tool) -> Option<String> {
                     "SimpleSAMLphp (Debian packages simplesamlphp php-cli php-xml php-mbstring)"
                         .into(),
                 )
+            } else {
+                None
+            }
+        }
+        Tool::LemonLdap => {
+            let script = real_idp_dir().join("lemonldap-ng/start.sh");
+            if !script.exists() {
+                Some(format!(
+                    "LemonLDAP::NG's start script ({})",
+                    script.display()
+                ))
+            } else if !runs(
+                "dpkg",
+                &[
+                    "-s",
+                    "lemonldap-ng",
+                    "lemonldap-ng-fastcgi-server",
+                    "liblasso-perl",
+                ],
+            ) {
+                Some("LemonLDAP::NG (Debian packages lemonldap-ng lemonldap-ng-fastcgi-server liblasso-perl libdigest-hmac-perl)".into())
             } else {
                 None
             }
@@ -179,12 +201,30 @@ fn wait_for_port(name: &str, port: u16, limit: Duration) {
 
 /// SimpleSAMLphp from ../shared/real-idp/simplesamlphp/start.sh, state in a temp dir.
 pub fn start_simplesamlphp() -> Peer {
-    let state = match tempfile::Builder::new().prefix("samlbridge-ssp").tempdir() {
+    start_real_idp(
+        "SimpleSAMLphp",
+        "simplesamlphp/start.sh",
+        Duration::from_secs(10),
+    )
+}
+
+/// LemonLDAP::NG from ../shared/real-idp/lemonldap-ng/start.sh (dwho has TOTP), state in a temp dir.
+pub fn start_lemonldap() -> Peer {
+    start_real_idp(
+        "LemonLDAP::NG",
+        "lemonldap-ng/start.sh",
+        Duration::from_secs(30),
+    )
+}
+
+/// Runs a real-idp start script (`start.sh DIR PORT`, which prints the server's PID) and adopts it.
+fn start_real_idp(name: &'static str, script: &str, limit: Duration) -> Peer {
+    let state = match tempfile::Builder::new().prefix("samlbridge-idp").tempdir() {
         Ok(d) => d,
         Err(e) => panic!("temp dir: {e}"),
     };
     let port = free_port();
-    let script = real_idp_dir().join("simplesamlphp/start.sh");
+    let script = real_idp_dir().join(script);
     let out = Command::new("bash")
         .arg(&script)
         .arg(state.path())
@@ -204,8 +244,8 @@ pub fn start_simplesamlphp() -> Peer {
             String::from_utf8_lossy(&out.stderr)
         ),
     };
-    let peer = Peer::adopt("SimpleSAMLphp", port, pid, None, Some(state));
-    wait_for_port(peer.name, port, Duration::from_secs(10));
+    let peer = Peer::adopt(name, port, pid, None, Some(state));
+    wait_for_port(peer.name, port, limit);
     peer
 }
 
