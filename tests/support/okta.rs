@@ -3,16 +3,18 @@
 //! factors, TOTP and SMS codes, Okta Verify push with polling and the number challenge, Okta's error
 //! documents; then the session-token-for-cookie swap and the AWS app page carrying a SAMLResponse.
 //!
-//! One module, two homes: src/idp/okta/emulator.rs with emulator/ (the crate's unit tests) and
-//! tests/support/okta.rs with okta/ (the integration tests: `pub mod okta;` in tests/support/mod.rs).
-//! It uses std, tiny_http, serde_json and base64 only, and a unit test keeps the copies identical.
+//! One module for two users: the integration tests (`pub mod okta;` in tests/support/mod.rs) and the
+//! crate's unit tests (mounted with #[path] in src/idp/okta/mod.rs), so it uses std, tiny_http,
+//! serde_json and base64 only.
 //! The server stops when dropped; a test whose emulator was never asked anything fails.
 //!
 //! `org` holds the org's state and answers its Authentication API; `browser` answers what a browser
 //! asks: the session cookie swap, the app link and its pages.
 #![allow(dead_code)]
 
+#[path = "okta/browser.rs"]
 mod browser;
+#[path = "okta/org.rs"]
 mod org;
 
 use org::Org;

@@ -11,7 +11,9 @@ mod api;
 mod exchange;
 mod factors;
 
+/// The Okta emulator of the integration tests, mounted here for the unit tests too.
 #[cfg(test)]
+#[path = "../../../tests/support/okta.rs"]
 mod emulator;
 #[cfg(test)]
 mod tests;

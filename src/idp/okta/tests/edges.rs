@@ -182,28 +182,3 @@ fn an_emulator_never_asked_anything_fails_its_test() {
     let unused = std::panic::catch_unwind(|| drop(org(Vec::new())));
     assert!(unused.is_err());
 }
-
-/// tests/support/okta.rs (with okta/) is this emulator for the integration tests: the same files.
-#[test]
-fn the_integration_copy_of_the_emulator_is_identical() {
-    let copies = [
-        (
-            include_str!("../emulator.rs"),
-            include_str!("../../../../tests/support/okta.rs"),
-        ),
-        (
-            include_str!("../emulator/org.rs"),
-            include_str!("../../../../tests/support/okta/org.rs"),
-        ),
-        (
-            include_str!("../emulator/browser.rs"),
-            include_str!("../../../../tests/support/okta/browser.rs"),
-        ),
-    ];
-    for (i, (here, there)) in copies.iter().enumerate() {
-        assert!(
-            here == there,
-            "copy {i} of src/idp/okta/emulator* differs under tests/support/okta*: copy them over again"
-        );
-    }
-}
