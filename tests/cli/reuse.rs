@@ -1,9 +1,14 @@
 //! IdP session reuse and what a cached session belongs to (issue 3): a second `login` with no password
 //! and no terminal signs in from the saved IdP session, a fresh one is not signed in again, `logout`
 //! forgets both, another username never gets the first one's session, an IdP that forgot the session
-//! falls back to the password, and editing a profile's role never serves the old role's credentials.
+//! falls back to the password (and a real SimpleSAMLphp's session is reused too), a deleted
+//! credentials file is written again from the cache, the refresh window is read from the config, and
+//! editing a profile's role never serves the old role's credentials.
 
+use crate::harness::Sandbox;
+use crate::real_peers::{self, Tool};
 use crate::sessions::process_answer;
+use crate::support::sts::{StsConfig, StsEmulator, StsRole};
 use crate::world::{self, ALICE, BOB, World};
 
 #[test]
@@ -183,4 +188,78 @@ fn a_saved_session_the_idp_no_longer_honours_falls_back_to_the_password() {
         "{posted:?}"
     );
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+}
+
+#[test]
+fn a_deleted_credentials_file_is_written_again_from_the_cache_without_signing_in() {
+    let world = World::start(ALICE);
+    world.login(&[]).expect_code(0);
+    let before_text = world.sandbox.credentials_text();
+    if let Err(e) = std::fs::remove_file(&world.sandbox.credentials) {
+        panic!("{e}");
+    }
+    let before = world.traffic();
+    world.login(&[]).expect_code(0);
+    assert_eq!(world.traffic(), before, "the cached sessions were enough");
+    assert_eq!(world.sandbox.credentials_text(), before_text);
+}
+
+#[test]
+fn the_refresh_window_comes_from_saml_refresh_window_and_a_bad_one_is_named() {
+    let mut world = World::start(ALICE);
+    let config = world::config(&world.adfs.sign_in_url(), ALICE.username);
+    let first = process_answer(&world.credential_process("corp", &[]));
+    world.forget_password();
+    world.sandbox.write_config(&config.replace(
+        "[profile corp]\n",
+        "[profile corp]\nsaml_refresh_window = 10h\n",
+    ));
+    let renewed = process_answer(&world.credential_process("corp", &[]));
+    assert_ne!(
+        renewed.access_key_id, first.access_key_id,
+        "10 h > 8 h left"
+    );
+
+    world.sandbox.write_config(&config.replace(
+        "[profile corp]\n",
+        "[profile corp]\nsaml_refresh_window = soon\n",
+    ));
+    let before = world.traffic();
+    let out = world.credential_process("corp", &[]);
+    out.expect_code(2)
+        .expect_stderr_contains("saml_refresh_window")
+        .expect_stderr_contains("soon");
+    let out = world.credential_process("corp", &["--refresh-window=forever"]);
+    out.expect_code(2)
+        .expect_stderr_contains("--refresh-window");
+    assert_eq!(world.traffic(), before);
+}
+
+#[test]
+fn a_real_simplesamlphp_session_signs_in_again_without_a_password() {
+    if !real_peers::available(
+        "a_real_simplesamlphp_session_signs_in_again_without_a_password",
+        &[Tool::SimpleSamlPhp],
+    ) {
+        return;
+    }
+    let idp = real_peers::start_simplesamlphp();
+    let role = "arn:aws:iam::111111111111:role/GatewayReadOnly";
+    let sts = StsEmulator::start(StsConfig::default().role(StsRole::new(role).max_session(43200)));
+    let mut sandbox = Sandbox::new();
+    sandbox.write_config(&format!(
+        "[profile ssp]\nsaml_url = {}\nsaml_username = alice\nsaml_role = GatewayReadOnly\nregion = eu-west-1\n",
+        real_peers::simplesamlphp_sign_in_url(&idp)
+    ));
+    sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
+    sandbox.set_env("SAMLBRIDGE_PASSWORD", "alice-Pass-1");
+    sandbox.run(&["login", "--profile", "ssp"]).expect_code(0);
+    sandbox.remove_env("SAMLBRIDGE_PASSWORD");
+    let out = sandbox.run(&["login", "--profile", "ssp", "--force", "--non-interactive"]);
+    out.expect_code(0);
+    let saml = sts.calls_to("AssumeRoleWithSAML");
+    assert_eq!(saml.len(), 2, "{}", sts.log_text());
+    assert!(saml.iter().all(|c| c.outcome.is_ok()), "{}", sts.log_text());
+    let written = sandbox.credentials_ini()["ssp"]["aws_access_key_id"].clone();
+    assert_eq!(saml[1].outcome.as_ref().ok(), Some(&written));
 }

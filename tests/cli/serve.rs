@@ -80,6 +80,27 @@ fn exec_runs_the_command_with_the_chained_profiles_keys_and_no_profile() {
 }
 
 #[test]
+fn exec_after_login_gives_the_chained_session_login_wrote() {
+    let world = World::start(ALICE);
+    world.login(&[]).expect_code(0);
+    let before = world.traffic();
+    let out = world
+        .sandbox
+        .run(&["exec", "--profile", "prod", "--", "env"]);
+    out.expect_code(0);
+    assert_eq!(world.traffic(), before, "served from the cache");
+    let written = world.sandbox.credentials_ini()["prod"].clone();
+    let vars = env_vars(&out.stdout);
+    for (var, key) in [
+        ("AWS_ACCESS_KEY_ID", "aws_access_key_id"),
+        ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key"),
+        ("AWS_SESSION_TOKEN", "aws_session_token"),
+    ] {
+        assert_eq!(vars.get(var), written.get(key), "{var}");
+    }
+}
+
+#[test]
 fn exec_exits_with_the_commands_code_and_127_for_a_missing_command() {
     let world = World::start(ALICE);
     world
@@ -258,6 +279,20 @@ fn console_for_the_gateway_sends_the_session_duration_asked() {
     assert_eq!(
         query.get("SigninToken").map(String::as_str),
         asked[0].outcome.as_deref().ok()
+    );
+}
+
+#[test]
+fn console_without_a_browser_prints_the_url_and_says_why() {
+    let (world, federation) = console_world();
+    let out = world.sandbox.run(&["console", "--profile", "prod"]);
+    out.expect_code(0)
+        .expect_stderr_contains("could not open a browser");
+    let (bare, query) = split_url(&out.stdout);
+    assert_eq!(bare, federation.endpoint());
+    assert_eq!(
+        query.get("SigninToken").map(String::as_str),
+        federation.requests()[0].outcome.as_deref().ok()
     );
 }
 
