@@ -25,13 +25,23 @@ mod errors;
 mod login;
 #[path = "cli/real_lemonldap.rs"]
 mod real_lemonldap;
+#[path = "cli/okta.rs"]
+mod okta;
 #[path = "cli/real_moto.rs"]
 mod real_moto;
 #[path = "cli/real_simplesamlphp.rs"]
 mod real_simplesamlphp;
+#[path = "cli/refresh.rs"]
+mod refresh;
+#[path = "cli/reuse.rs"]
+mod reuse;
 #[path = "cli/roles.rs"]
 mod roles;
 #[path = "cli/secrets.rs"]
 mod secrets;
+#[path = "cli/serve.rs"]
+mod serve;
+#[path = "cli/sessions.rs"]
+mod sessions;
 #[path = "cli/signin.rs"]
 mod signin;

@@ -131,6 +131,17 @@ output = json
     )
 }
 
+/// How much the IdP and the STS had been asked at one moment: equal snapshots around a run prove
+/// the run asked neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Every request to the IdP (GETs with a saved session included).
+    pub idp_requests: usize,
+    /// Form posts to the IdP: a username, password or code was sent.
+    pub idp_posts: usize,
+    pub sts_calls: usize,
+}
+
 /// The IdP, the STS and a sandbox wired together.
 pub struct World {
     pub adfs: AdfsEmulator,
@@ -152,6 +163,19 @@ impl World {
         sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
         sandbox.set_env("SAMLBRIDGE_PASSWORD", person.password);
         World { adfs, sts, sandbox }
+    }
+
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            idp_requests: self.adfs.server().total_hits(),
+            idp_posts: self.adfs.posts().len(),
+            sts_calls: self.sts.calls().len(),
+        }
+    }
+
+    /// Runs with no password anywhere but the saved IdP session: not in the environment, no stdin.
+    pub fn forget_password(&mut self) {
+        self.sandbox.remove_env("SAMLBRIDGE_PASSWORD");
     }
 
     /// `samlbridge login --profile corp ARGS…`

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod adfs;
+pub mod federation;
 pub mod http;
 pub mod okta;
 pub mod saml;

@@ -219,6 +219,12 @@ impl StsEmulator {
         lock(&self.sts.ledger).sessions.values().cloned().collect()
     }
 
+    /// A handle on the sessions this STS issued, for another emulated AWS service that must check
+    /// the keys it is given (the console's federation endpoint); it lives as long as it is held.
+    pub fn session_lookup(&self) -> SessionLookup {
+        SessionLookup(self.sts.clone())
+    }
+
     /// Sessions issued for one role.
     pub fn sessions_of(&self, role_arn: &str) -> Vec<IssuedSession> {
         self.sessions()
@@ -247,6 +253,16 @@ impl StsEmulator {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// Looks up the sessions an `StsEmulator` issued (see `StsEmulator::session_lookup`).
+#[derive(Clone)]
+pub struct SessionLookup(Arc<Sts>);
+
+impl SessionLookup {
+    pub fn session(&self, access_key_id: &str) -> Option<IssuedSession> {
+        self.0.issued(access_key_id)
     }
 }
 
