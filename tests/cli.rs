@@ -23,10 +23,10 @@ mod emulators_sts;
 mod errors;
 #[path = "cli/login.rs"]
 mod login;
-#[path = "cli/real_lemonldap.rs"]
-mod real_lemonldap;
 #[path = "cli/okta.rs"]
 mod okta;
+#[path = "cli/real_lemonldap.rs"]
+mod real_lemonldap;
 #[path = "cli/real_moto.rs"]
 mod real_moto;
 #[path = "cli/real_simplesamlphp.rs"]

@@ -35,6 +35,8 @@ pub struct Obtained {
     pub role_arn: String,
     /// False when every profile came from the cache: the IdP and STS were not asked.
     pub renewed: bool,
+    /// The gateway's session came from the cache (its chained profiles may still be new).
+    pub gateway_cached: bool,
 }
 
 impl Obtained {
@@ -67,6 +69,7 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
     let cached = (!req.force)
         .then(|| cache.lookup(gateway_key, now, req.window))
         .flatten();
+    let gateway_cached = cached.is_some();
     let gateway = match cached {
         Some(hit) => {
             info!(
@@ -104,6 +107,7 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
         profiles,
         role_arn: gateway.role_arn,
         renewed: true,
+        gateway_cached,
     })
 }
 
@@ -127,6 +131,7 @@ fn all_from_cache(
         profiles,
         role_arn: gateway.role_arn,
         renewed: false,
+        gateway_cached: true,
     })
 }
 

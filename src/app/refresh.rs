@@ -72,8 +72,13 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
         if obtained.renewed {
             obtain::write_file(ctx, &plan, &obtained)?;
         }
-        let verb = if obtained.renewed { "renewed" } else { "fresh" };
         for (name, creds) in &obtained.profiles {
+            let cached = obtained.gateway_cached && *name == plan.gateway.profile;
+            let verb = if obtained.renewed && !cached {
+                "renewed"
+            } else {
+                "fresh"
+            };
             let until = crate::awsfiles::format_expiry(creds.expiration).unwrap_or_default();
             eprintln!("samlbridge refresh: {name}: {verb}, expires {until}");
         }

@@ -98,6 +98,12 @@ impl IdpSession {
         Ok(())
     }
 
+    /// Whether the jar holds a cookie worth sending (a saved session was loaded into it).
+    pub fn has_cookies(&self) -> bool {
+        self.lock_cookies()
+            .is_ok_and(|store| store.iter_unexpired().next().is_some())
+    }
+
     fn lock_cookies(
         &self,
     ) -> Result<std::sync::MutexGuard<'_, cookie_store::CookieStore>, IdpError> {

@@ -186,7 +186,6 @@ fn okta_credential_process_answers_from_the_cache_after_the_first_sign_in() {
 /// its login form again does it ask for the password and MFA". Okta's provider always starts with
 /// `/api/v1/authn` and never tries the saved `sid` cookie at the app link first.
 #[test]
-#[ignore = "BUG (src/idp/okta/mod.rs login_with): the saved Okta session is never tried; see the s3tests report"]
 fn okta_a_second_login_reuses_the_saved_okta_session_without_password_or_code() {
     let mut world = start();
     world

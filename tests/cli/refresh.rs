@@ -104,7 +104,6 @@ fn refresh_within_two_hours_chains_again_from_the_fresh_gateway_session() {
 /// The journal line must say what happened to each profile: with the gateway served from the cache,
 /// only its chained profiles were renewed.
 #[test]
-#[ignore = "BUG (src/app/refresh.rs refresh_one): one `renewed` verb for every profile; see the s3tests report"]
 fn refresh_says_renewed_only_for_the_profiles_it_renewed() {
     let mut world = World::start(ALICE);
     world.login(&[]).expect_code(0);

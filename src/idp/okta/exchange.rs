@@ -36,7 +36,34 @@ pub async fn saml_assertion(
         .append_pair("redirectUrl", app.as_str());
     drop(token);
     info!("{}: opening the AWS app with the new session", api.host);
-    let mut fetched = session.get(url).await?;
+    let fetched = session.get(url).await?;
+    read_app_page(api, session, fetched).await
+}
+
+/// With a saved Okta session (its `sid` cookie) the app link answers with the SAMLResponse at once;
+/// signed out, Okta sends the browser to its sign-in page. None then: sign in with the password.
+pub async fn with_saved_session(
+    api: &OktaApi<'_>,
+    session: &IdpSession,
+    app: &Url,
+) -> Result<Option<SamlAssertion>, IdpError> {
+    if !session.has_cookies() {
+        return Ok(None);
+    }
+    let fetched = session.get(app.clone()).await?;
+    match read_app_page(api, session, fetched).await {
+        Ok(assertion) => Ok(Some(assertion)),
+        Err(IdpError::UnexpectedPage { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Follows the app's page (a script-posted hop or a refresh at most) to the SAMLResponse.
+async fn read_app_page(
+    api: &OktaApi<'_>,
+    session: &IdpSession,
+    mut fetched: crate::idp::http::Fetched,
+) -> Result<SamlAssertion, IdpError> {
     for _ in 0..MAX_HOPS {
         // The parsed page is not Send: it ends before the next request.
         let hop = {

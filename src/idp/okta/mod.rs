@@ -96,6 +96,13 @@ async fn login_with(
         "{}: signing in through Okta's authentication API",
         sign_in.api.host
     );
+    if let Some(assertion) = exchange::with_saved_session(&sign_in.api, session, &app).await? {
+        info!(
+            "{}: the saved Okta session is still valid",
+            sign_in.api.host
+        );
+        return Ok(assertion);
+    }
     let token = sign_in.session_token().await?;
     exchange::saml_assertion(&sign_in.api, session, &app, token).await
 }
