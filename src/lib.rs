@@ -29,3 +29,5 @@ pub mod secret;
 pub mod sessions;
 pub mod state;
 pub mod sts;
+#[cfg(test)]
+mod testlog;

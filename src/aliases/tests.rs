@@ -295,25 +295,7 @@ async fn a_silent_or_closed_endpoint_gives_no_aliases_within_the_timeout() {
 /// real page echoes back).
 #[tokio::test]
 async fn the_assertion_never_reaches_the_logs() {
-    #[derive(Clone, Default)]
-    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = crate::testlog::LogCapture::start();
     let echoing = PICKER.replace("{{SAMLRESPONSE}}", ASSERTION_B64);
     let mut logs = String::new();
     // See idp's no-secret test: a scoped subscriber may miss events while the interest cache settles.
@@ -322,7 +304,7 @@ async fn the_assertion_never_reaches_the_logs() {
         let aws = SignIn::start(200, &echoing, Duration::ZERO, 1);
         assert_eq!(fetch(&aws.url, offered(), FETCH_TIMEOUT).await.len(), 2);
         aws.finish();
-        logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        logs = capture.text();
         if logs.contains("account alias") {
             break;
         }

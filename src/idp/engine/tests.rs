@@ -281,25 +281,7 @@ async fn push_approval_is_polled_and_the_number_shown() {
 /// assertion or a cookie value.
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = crate::testlog::LogCapture::start();
     let idp = adfs(false, true);
     // A scoped subscriber can miss events while other tests register the same call sites at the
     // same moment (tracing's interest cache): sign in again until the steps were seen, at most 3 times.
@@ -310,7 +292,7 @@ async fn no_secret_reaches_the_logs() {
         crate::idp::login(&request(&idp, None), &mut a)
             .await
             .unwrap();
-        logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        logs = capture.text();
         if logs.contains("sign-in form") {
             break;
         }

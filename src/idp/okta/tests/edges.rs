@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::idp::testidp::{Reply, TestIdp};
-use std::sync::{Arc, Mutex};
 
 #[tokio::test]
 async fn an_app_page_without_the_response_is_unexpected_and_named() {
@@ -131,25 +130,7 @@ fn okta_is_recognised_by_name_host_or_app_link() {
 /// session cookie or the assertion.
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = crate::testlog::LogCapture::start();
     let okta = org(vec![totp("246810"), push(2, PushOutcome::Approve, Some(7))]);
     // A scoped subscriber can miss events while other tests register the same call sites (tracing's
     // interest cache): sign in again until the steps were seen, at most 3 times.
@@ -158,7 +139,7 @@ async fn no_secret_reaches_the_logs() {
         tracing::callsite::rebuild_interest_cache();
         let mut a = answers(PASSWORD, &["246810"]);
         sign_in(&okta, &mut a, Some(factor), FAST).await.unwrap();
-        logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        logs = capture.text();
         if logs.contains("sent the SAMLResponse") && logs.contains("factorResult WAITING") {
             break;
         }
