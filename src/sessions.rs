@@ -62,29 +62,11 @@ impl SavedSessions {
 
     /// Forgets every user's session at `host`; returns how many there were.
     pub fn forget_host(&self, host: &str) -> Result<usize, StateError> {
-        let dir = self.state.join("sessions");
         let prefix = format!("{}-", short_hash(&host.to_ascii_lowercase()));
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => {
-                return Err(StateError::Io {
-                    path: dir,
-                    reason: e.to_string(),
-                });
-            }
-        };
-        let mut removed = 0;
-        for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                std::fs::remove_file(entry.path()).map_err(|e| StateError::Io {
-                    path: entry.path(),
-                    reason: e.to_string(),
-                })?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        state::remove_files(&self.state.join("sessions"), |path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
     }
 }
 

@@ -152,6 +152,23 @@ pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>, StateError> {
     }
 }
 
+/// Removes the files in `dir` that `doomed` picks (a missing `dir` has none); returns how many.
+pub fn remove_files(dir: &Path, doomed: impl Fn(&Path) -> bool) -> Result<usize, StateError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(StateError::io(dir, e)),
+    };
+    let mut removed = 0;
+    for path in entries.flatten().map(|e| e.path()) {
+        if doomed(&path) {
+            std::fs::remove_file(&path).map_err(|e| StateError::io(&path, e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,6 @@ use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use crate::sts::Credentials;
 use serde::{Deserialize, Serialize};
-use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -182,29 +181,8 @@ impl CredentialCache {
 
     /// Forgets every cached session of `profile`, whatever role or source it had. Returns how many.
     pub fn remove_profile(&self, profile: &str) -> Result<usize, StateError> {
-        let dir = self.dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => {
-                return Err(StateError::Io {
-                    path: dir,
-                    reason: e.to_string(),
-                });
-            }
-        };
         let prefix = format!("{}-", key::file_prefix(profile));
-        let mut removed = 0;
-        for path in entries.flatten().map(|e| e.path()) {
-            if belongs_to(&path, profile, &prefix) {
-                fs::remove_file(&path).map_err(|e| StateError::Io {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        state::remove_files(&self.dir(), |path| belongs_to(path, profile, &prefix))
     }
 }
 

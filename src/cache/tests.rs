@@ -1,4 +1,5 @@
 use super::*;
+use std::fs;
 use time::macros::datetime;
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/Admin";

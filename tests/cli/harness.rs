@@ -291,3 +291,13 @@ pub fn is_key_line(line: &str, keys: &[&str]) -> bool {
     line.split_once('=')
         .is_some_and(|(k, _)| keys.contains(&k.trim()))
 }
+
+/// A secret and the pieces of it that would still give it away.
+pub fn telltales(secret: &str) -> Vec<String> {
+    let mut pieces = vec![secret.to_string()];
+    if secret.len() >= 48 {
+        let mid = secret.len() / 2;
+        pieces.push(secret[mid - 12..mid + 12].to_string());
+    }
+    pieces
+}

@@ -3,7 +3,7 @@
 //! `console` (against the federation endpoint emulator), and no secret at -vv in any of them nor in
 //! `credential-process` and `refresh`.
 
-use crate::harness::{BIN, Outcome};
+use crate::harness::{BIN, Outcome, telltales};
 use crate::sessions::process_answer;
 use crate::support::federation::FederationEmulator;
 use crate::world::{self, ALICE, World};
@@ -294,16 +294,6 @@ fn console_without_a_browser_prints_the_url_and_says_why() {
         query.get("SigninToken").map(String::as_str),
         federation.requests()[0].outcome.as_deref().ok()
     );
-}
-
-/// A secret and the pieces of it that would still give it away.
-fn telltales(secret: &str) -> Vec<String> {
-    let mut pieces = vec![secret.to_string()];
-    if secret.len() >= 48 {
-        let mid = secret.len() / 2;
-        pieces.push(secret[mid - 12..mid + 12].to_string());
-    }
-    pieces
 }
 
 #[test]
