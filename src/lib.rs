@@ -27,6 +27,7 @@ pub mod saml;
 pub mod schedule;
 pub mod secret;
 pub mod sessions;
+pub mod shown;
 pub mod state;
 pub mod sts;
 #[cfg(test)]

@@ -6,7 +6,10 @@ fn main() -> ExitCode {
     match samlbridge::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("samlbridge: {err}");
+            eprintln!(
+                "samlbridge: {}",
+                samlbridge::shown::message(&err.to_string())
+            );
             ExitCode::from(err.exit_code())
         }
     }
