@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(outside("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(outside("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
         assert_eq!(outside("a\u{200b}b\u{feff}"), "a\\u{200b}b\\u{feff}");
-        assert_eq!(outside("\u{200f}\u{061c}"), "\\u{200f}\\u{61c}");
+        assert_eq!(outside("\u{200f}\u{061c}"), "\\u{200f}\\u{061c}");
     }
 
     #[test]
