@@ -3,13 +3,18 @@
 //!
 //! Classification is pure (no requests, no prompts), so every fixture page can be checked in a test.
 
+mod choose;
 mod find;
+mod signals;
+
+pub use choose::{Answer, Choice, pick};
 
 use super::IdpError;
 use super::form::Form;
-use super::page::Page;
+use super::page::{Page, Tone};
 use super::provider::{Css, ErrorText, Provider, Providers};
 use crate::saml::SamlAssertion;
+use choose::{find_choose, method_select};
 use find::{find_confirm, find_login, find_mfa, find_push, matches, script_link};
 
 /// Longest IdP message repeated to the user; the rest of a long error block is noise.
@@ -31,6 +36,11 @@ pub struct Progress {
     /// A next code was sent: a second "next code" page is an ordinary page (a refusal in words,
     /// or the code asked again), never an endless chain of next codes.
     pub sent_next_code: bool,
+    /// The push method of a code page's method chooser was sent: the same page again means the
+    /// approval did not come.
+    pub pushed: bool,
+    /// The choices taken on pages offering several ways to verify, by value: not taken again.
+    pub chosen: Vec<String>,
 }
 
 impl Progress {
@@ -45,12 +55,16 @@ pub enum PageKind {
     Assertion(SamlAssertion),
     /// The IdP said no, in these words.
     Rejected(String),
-    /// A one-time code is asked in this field; `next`: the code after the one just sent.
+    /// A one-time code is asked in this field; `next`: the code after the one just sent;
+    /// `on_login_form`: the sign-in form asks it in its password field (posted as that form is);
+    /// `methods`: a `<select>` of ways to verify on the same form (its name and options).
     Mfa {
         form: usize,
         field: String,
         label: String,
         next: bool,
+        on_login_form: bool,
+        methods: Option<(String, Vec<Choice>)>,
     },
     /// Approval on another device is awaited; `number` is the one to pick there.
     Push {
@@ -62,15 +76,24 @@ pub enum PageKind {
         form: usize,
         rule: usize,
     },
+    /// A page offering several ways to verify (the provider's choose rule `rule`): one is posted
+    /// in `field` of `form`.
+    Choose {
+        form: usize,
+        rule: usize,
+        field: String,
+        choices: Vec<Choice>,
+    },
     /// A sign-in form: the names of its username and password fields (a paginated page has one).
     Login {
         form: usize,
         username: Option<String>,
         password: Option<String>,
     },
-    /// A form a browser posts by itself.
+    /// A form a browser posts by itself; `press`: by its one button (no script posts it).
     AutoPost {
         form: usize,
+        press: bool,
     },
     Refresh(url::Url),
     /// A page whose script loads another (a `location.href` assignment, a provider's script link).
@@ -90,6 +113,7 @@ impl PageKind {
             PageKind::Mfa { .. } => "one-time code page",
             PageKind::Push { .. } => "push approval page",
             PageKind::Confirm { .. } => "page to accept",
+            PageKind::Choose { .. } => "choice of ways to verify",
             PageKind::Login {
                 password: Some(_), ..
             } => "sign-in form",
@@ -179,20 +203,45 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
         return kind;
     }
     if let Some(kind) = find_login(page, &usable, &provider.login) {
-        return login_again(kind, progress);
+        return login_again(kind, page, forms, progress);
+    }
+    if let Some(kind) = find_choose(page, forms, &provider.choose) {
+        return kind;
     }
     if let Some(kind) = find_confirm(page, &usable, provider) {
         return confirm_again(kind, page, progress);
     }
     let auto = page.auto_submit_candidates(forms);
     if let Some(form) = usable.iter().find(|f| auto.contains(&f.index)) {
-        return PageKind::AutoPost { form: form.index };
+        return PageKind::AutoPost {
+            form: form.index,
+            press: false,
+        };
     }
     if let Some(url) = page.meta_refresh() {
         return PageKind::Refresh(url);
     }
     if let Some(url) = script_link(page, provider, !usable.is_empty()) {
         return PageKind::ScriptLink(url);
+    }
+    dead_end(page, &usable, progress)
+}
+
+/// A page with nothing the engine knows to act on: after something was sent, a message on it is
+/// the IdP's refusal; a lone form of hidden fields and one button is pressed, as a person would.
+fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
+    let message = progress
+        .sent_anything()
+        .then(|| page.feedback())
+        .flatten();
+    if let Some((Tone::Error, words)) = &message {
+        return PageKind::Rejected(cap(words));
+    }
+    if let Some(form) = lone_button_form(usable) {
+        return PageKind::AutoPost { form, press: true };
+    }
+    if let Some((_, words)) = message {
+        return PageKind::Rejected(cap(&words));
     }
     PageKind::Unknown(unknown_reason(page, &usable))
 }
@@ -207,39 +256,121 @@ fn mfa_kind(
     next_code: bool,
 ) -> Option<PageKind> {
     let (form, field) = find_mfa(page, usable, &provider.mfa)?;
-    let asked_again = progress.sent_code.as_deref() == Some(field.name.as_str());
-    if asked_again && !next_code {
-        return Some(PageKind::Rejected(
-            "it asked for the code again: the code was not accepted".into(),
-        ));
+    let methods = method_select(form).map(|(f, choices)| (f.name.clone(), choices));
+    if methods.is_some() && progress.pushed {
+        return Some(refusal(page, "the sign-in request was not approved in time"));
     }
     let label = field
         .label
         .clone()
         .or_else(|| provider.mfa.label.clone())
         .unwrap_or_else(|| field.name.clone());
-    Some(PageKind::Mfa {
-        form: form.index,
-        field: field.name.clone(),
-        label,
-        next: next_code,
-    })
+    Some(code_page(page, form, &field.name, label, next_code, progress).with_methods(methods))
 }
 
-/// A sign-in form seen again after its fields were sent is the IdP's way of saying no.
-fn login_again(kind: PageKind, progress: &Progress) -> PageKind {
-    let again = match &kind {
-        PageKind::Login {
-            password: Some(_), ..
-        } => progress.sent_password,
-        PageKind::Login { password: None, .. } => progress.sent_username && !progress.sent_password,
-        _ => false,
+/// The code page for `field` of `form`; asked again right after its code was sent, a refusal unless
+/// the page asks for the next code.
+fn code_page(
+    page: &Page,
+    form: &Form,
+    field: &str,
+    label: String,
+    next: bool,
+    progress: &Progress,
+) -> PageKind {
+    if progress.sent_code.as_deref() == Some(field) && !next {
+        return refusal(page, "it asked for the code again: the code was not accepted");
+    }
+    PageKind::Mfa {
+        form: form.index,
+        field: field.to_string(),
+        label,
+        next,
+        on_login_form: false,
+        methods: None,
+    }
+}
+
+impl PageKind {
+    fn with_methods(mut self, chooser: Option<(String, Vec<Choice>)>) -> PageKind {
+        if let PageKind::Mfa { methods, .. } = &mut self {
+            *methods = chooser;
+        }
+        self
+    }
+}
+
+/// A refusal in the page's own words when it has a message, else in `fallback`.
+fn refusal(page: &Page, fallback: &str) -> PageKind {
+    let words = page.feedback().map(|(_, w)| w);
+    PageKind::Rejected(cap(&words.unwrap_or_else(|| fallback.to_string())))
+}
+
+/// A sign-in form seen again after its fields were sent is the IdP's way of saying no, unless the
+/// password field now asks for a one-time code (a token code page: the field is labelled as a
+/// code, or the username is shown locked and the page says nothing went wrong).
+fn login_again(kind: PageKind, page: &Page, forms: &[Form], progress: &Progress) -> PageKind {
+    let PageKind::Login {
+        form, password, ..
+    } = &kind
+    else {
+        return kind;
+    };
+    if let Some(code) = password_as_code(page, &forms[*form], password.as_deref(), progress) {
+        return code;
+    }
+    let again = match password {
+        Some(_) => progress.sent_password,
+        None => progress.sent_username && !progress.sent_password,
     };
     if again {
-        PageKind::Rejected("the IdP showed its sign-in form again".into())
+        refusal(page, "the IdP showed its sign-in form again")
     } else {
         kind
     }
+}
+
+/// The sign-in form's password field asking for a code, once the password was sent.
+fn password_as_code(
+    page: &Page,
+    form: &Form,
+    password: Option<&str>,
+    progress: &Progress,
+) -> Option<PageKind> {
+    let field = form.field(password?)?;
+    if !progress.sent_password {
+        return None;
+    }
+    let error = matches!(page.feedback(), Some((Tone::Error, _)));
+    if !signals::asks_for_code(field) && !(signals::username_locked(form) && !error) {
+        return None;
+    }
+    let label = field.label.clone().unwrap_or_else(|| "Token code".into());
+    let kind = code_page(page, form, &field.name, label, false, progress);
+    Some(match kind {
+        PageKind::Mfa { .. } => kind.on_login_form(),
+        other => other,
+    })
+}
+
+impl PageKind {
+    fn on_login_form(mut self) -> PageKind {
+        if let PageKind::Mfa { on_login_form, .. } = &mut self {
+            *on_login_form = true;
+        }
+        self
+    }
+}
+
+/// The one usable form, made of hidden fields and one button, that is not a way out (sign out,
+/// cancel): what a person presses to go on.
+fn lone_button_form(usable: &[&Form]) -> Option<usize> {
+    let [form] = usable else { return None };
+    let action = form.action.path().to_ascii_lowercase();
+    let way_out = ["logout", "signout", "logoff", "cancel"]
+        .iter()
+        .any(|w| action.contains(w));
+    (form.is_all_hidden() && form.buttons.len() == 1 && !way_out).then_some(form.index)
 }
 
 /// A confirm page shown more often than `MAX_CONFIRMS` is not going away by accepting it.

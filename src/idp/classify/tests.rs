@@ -23,8 +23,7 @@ fn sent_password() -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: None,
-        confirmed: Vec::new(),
-        sent_next_code: false,
+        ..Progress::default()
     }
 }
 
@@ -189,7 +188,7 @@ fn generic_pages() {
 
     let hop = include_str!("../../../tests/fixtures/generic/saml-post-hop.html");
     let (_, kind) = kind_of(GENERIC, hop, &sent_password());
-    assert!(matches!(kind, PageKind::AutoPost { form: 0 }), "{kind:?}");
+    assert!(matches!(kind, PageKind::AutoPost { form: 0, press: false }), "{kind:?}");
 
     let refresh = include_str!("../../../tests/fixtures/generic/refresh.html");
     let (_, kind) = kind_of(GENERIC, refresh, &Progress::default());

@@ -47,8 +47,7 @@ pub fn after_password(code_field: Option<&str>) -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: code_field.map(str::to_string),
-        confirmed: Vec::new(),
-        sent_next_code: false,
+        ..Progress::default()
     }
 }
 
