@@ -188,13 +188,15 @@ fn choice_of(el: ElementRef<'_>) -> Option<Choice> {
                 argument.filter(|a| !a.is_empty()),
             )
         }
-        None => {
+        // An option whose script reads the element (`selectOption(this)`) is named by it.
+        None if script.is_none_or(|s| s.contains("(this")) => {
             let value = v
                 .attr("data-value")
                 .or_else(|| v.attr("value"))
                 .or_else(|| v.id())?;
             (value.trim().to_string(), None, None)
         }
+        None => return None,
     };
     if value.is_empty() {
         return None;
