@@ -4,6 +4,7 @@
 //! Classification is pure (no requests, no prompts), so every fixture page can be checked in a test.
 
 mod choose;
+mod code;
 mod find;
 mod signals;
 
@@ -14,7 +15,8 @@ use super::form::Form;
 use super::page::{Page, Tone};
 use super::provider::{Css, ErrorText, Provider, Providers};
 use crate::saml::SamlAssertion;
-use choose::{find_choose, method_select};
+use choose::find_choose;
+use code::{challenge_in_password_field, login_again, mfa_kind};
 use find::{find_confirm, find_login, find_mfa, find_push, matches, script_link};
 
 /// Longest IdP message repeated to the user; the rest of a long error block is noise.
@@ -181,12 +183,6 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
             &provider.mfa.next_code.selectors,
             &provider.mfa.next_code.texts,
         );
-    if progress.sent_anything()
-        && !next_code
-        && let Some(words) = error_words(page, &provider.errors)
-    {
-        return PageKind::Rejected(words);
-    }
     let usable: Vec<&Form> = forms
         .iter()
         .filter(|f| {
@@ -196,6 +192,15 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
                 .any(|s| page.form_matches(f.index, s.selector()))
         })
         .collect();
+    if let Some(kind) = challenge_in_password_field(page, &usable, provider, progress) {
+        return kind;
+    }
+    if progress.sent_anything()
+        && !next_code
+        && let Some(words) = error_words(page, &provider.errors)
+    {
+        return PageKind::Rejected(words);
+    }
     if let Some(kind) = mfa_kind(page, &usable, provider, progress, next_code) {
         return kind;
     }
@@ -244,122 +249,6 @@ fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
         return PageKind::Rejected(cap(&words));
     }
     PageKind::Unknown(unknown_reason(page, &usable))
-}
-
-/// The code page, if this is one; asked again right after its code was sent, it is a refusal unless
-/// the page asks for the next code.
-fn mfa_kind(
-    page: &Page,
-    usable: &[&Form],
-    provider: &Provider,
-    progress: &Progress,
-    next_code: bool,
-) -> Option<PageKind> {
-    let (form, field) = find_mfa(page, usable, &provider.mfa)?;
-    let methods = method_select(form).map(|(f, choices)| (f.name.clone(), choices));
-    if methods.is_some() && progress.pushed {
-        return Some(refusal(page, "the sign-in request was not approved in time"));
-    }
-    let label = field
-        .label
-        .clone()
-        .or_else(|| provider.mfa.label.clone())
-        .unwrap_or_else(|| field.name.clone());
-    Some(code_page(page, form, &field.name, label, next_code, progress).with_methods(methods))
-}
-
-/// The code page for `field` of `form`; asked again right after its code was sent, a refusal unless
-/// the page asks for the next code.
-fn code_page(
-    page: &Page,
-    form: &Form,
-    field: &str,
-    label: String,
-    next: bool,
-    progress: &Progress,
-) -> PageKind {
-    if progress.sent_code.as_deref() == Some(field) && !next {
-        return refusal(page, "it asked for the code again: the code was not accepted");
-    }
-    PageKind::Mfa {
-        form: form.index,
-        field: field.to_string(),
-        label,
-        next,
-        on_login_form: false,
-        methods: None,
-    }
-}
-
-impl PageKind {
-    fn with_methods(mut self, chooser: Option<(String, Vec<Choice>)>) -> PageKind {
-        if let PageKind::Mfa { methods, .. } = &mut self {
-            *methods = chooser;
-        }
-        self
-    }
-}
-
-/// A refusal in the page's own words when it has a message, else in `fallback`.
-fn refusal(page: &Page, fallback: &str) -> PageKind {
-    let words = page.feedback().map(|(_, w)| w);
-    PageKind::Rejected(cap(&words.unwrap_or_else(|| fallback.to_string())))
-}
-
-/// A sign-in form seen again after its fields were sent is the IdP's way of saying no, unless the
-/// password field now asks for a one-time code (a token code page: the field is labelled as a
-/// code, or the username is shown locked and the page says nothing went wrong).
-fn login_again(kind: PageKind, page: &Page, forms: &[Form], progress: &Progress) -> PageKind {
-    let PageKind::Login {
-        form, password, ..
-    } = &kind
-    else {
-        return kind;
-    };
-    if let Some(code) = password_as_code(page, &forms[*form], password.as_deref(), progress) {
-        return code;
-    }
-    let again = match password {
-        Some(_) => progress.sent_password,
-        None => progress.sent_username && !progress.sent_password,
-    };
-    if again {
-        refusal(page, "the IdP showed its sign-in form again")
-    } else {
-        kind
-    }
-}
-
-/// The sign-in form's password field asking for a code, once the password was sent.
-fn password_as_code(
-    page: &Page,
-    form: &Form,
-    password: Option<&str>,
-    progress: &Progress,
-) -> Option<PageKind> {
-    let field = form.field(password?)?;
-    if !progress.sent_password {
-        return None;
-    }
-    let error = matches!(page.feedback(), Some((Tone::Error, _)));
-    if !signals::asks_for_code(field) && !(signals::username_locked(form) && !error) {
-        return None;
-    }
-    let label = field.label.clone().unwrap_or_else(|| "Token code".into());
-    let kind = code_page(page, form, &field.name, label, false, progress);
-    Some(match kind {
-        PageKind::Mfa { .. } => kind.on_login_form(),
-        other => other,
-    })
-}
-
-impl PageKind {
-    fn on_login_form(mut self) -> PageKind {
-        if let PageKind::Mfa { on_login_form, .. } = &mut self {
-            *on_login_form = true;
-        }
-        self
-    }
 }
 
 /// The one usable form, made of hidden fields and one button, that is not a way out (sign out,

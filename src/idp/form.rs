@@ -35,8 +35,6 @@ pub struct Field {
     pub label: Option<String>,
     /// `readonly`: shown with a value the person cannot change (a username the IdP already knows).
     pub readonly: bool,
-    /// The lower-cased `inputmode` (`numeric` on code fields).
-    pub inputmode: Option<String>,
     /// For a `<select>`: each option's value and text.
     pub options: Vec<SelectOption>,
 }
@@ -321,7 +319,6 @@ fn read_control(el: ElementRef<'_>, form: ElementRef<'_>, controls: &mut Control
         value,
         id: v.id().map(str::to_string),
         autocomplete: lower("autocomplete"),
-        inputmode: lower("inputmode"),
         readonly: v.attr("readonly").is_some(),
         checked,
     };

@@ -5,7 +5,7 @@
 use crate::idp::form::{Field, Form, Method};
 
 /// Parts of a field's name or words near it that mark a one-time code.
-const CODE_WORDS: [&str; 30] = [
+const CODE_WORDS: [&str; 29] = [
     "code",
     "otp",
     "passcode",
@@ -17,7 +17,6 @@ const CODE_WORDS: [&str; 30] = [
     "2fa",
     "mfa",
     "securid",
-    "pin ",
     "digits",
     "código",
     "codigo",
@@ -87,17 +86,22 @@ fn described(field: &Field) -> String {
     text
 }
 
-/// Whether `field` asks for a one-time code: `autocomplete="one-time-code"`, a numeric keypad, or
-/// code words in its name or label.
+/// Whether `field` asks for a one-time code: `autocomplete="one-time-code"`, or code words in its
+/// name or label (not a PIN alone, which is a password as often as not).
 pub fn asks_for_code(field: &Field) -> bool {
     if field.autocomplete.as_deref().is_some_and(|a| {
         a.split_whitespace()
             .any(|t| t.eq_ignore_ascii_case("one-time-code"))
-    }) || field.inputmode.as_deref() == Some("numeric")
-    {
+    }) {
         return true;
     }
     let text = described(field);
+    CODE_WORDS.iter().any(|w| text.contains(w))
+}
+
+/// Whether a page's message speaks of a one-time code ("Enter the code from your token").
+pub fn speaks_of_code(message: &str) -> bool {
+    let text = format!("{} ", message.to_lowercase());
     CODE_WORDS.iter().any(|w| text.contains(w))
 }
 
