@@ -114,15 +114,18 @@ pub fn pick(
     if let Some(factor) = factor.map(|f| f.split('/').next().unwrap_or(f).trim().to_lowercase())
         && !factor.is_empty()
     {
-        let kind = match factor.as_str() {
-            "push" | "call" | "phone" | "voice" => Some(Answer::Push),
+        let words_of = |c: &Choice, list: &[&str]| list.iter().any(|w| c.words().contains(w));
+        let of_kind = |c: &Choice| match factor.as_str() {
+            "push" => c.answer() == Answer::Push,
+            "call" | "phone" | "voice" => words_of(c, &["call", "phone", "voice"]),
+            "sms" | "text" => words_of(c, &["sms", "text"]),
+            "email" | "mail" => words_of(c, &["mail"]),
             "totp" | "hotp" | "token" | "otp" | "code" | "token:software:totp"
-            | "token:hardware" => Some(Answer::Code),
-            "sms" | "email" | "mail" => Some(Answer::Sent),
-            _ => None,
+            | "token:hardware" => c.answer() == Answer::Code,
+            _ => false,
         };
         let named = first(&|c| c.words().contains(&factor));
-        let by_kind = kind.and_then(|k| first(&|c| c.answer() == k));
+        let by_kind = first(&of_kind);
         if let Some(i) = named.or(by_kind) {
             return Some(i);
         }
@@ -287,3 +290,6 @@ pub fn method_select(form: &Form) -> Option<(&Field, Vec<Choice>)> {
             (methods >= 1).then_some((f, choices))
         })
 }
+
+#[cfg(test)]
+mod tests;

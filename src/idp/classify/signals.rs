@@ -141,3 +141,6 @@ pub fn username_locked(form: &Form) -> bool {
                 && !asks_for_code(f)
         })
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,8 +4,8 @@
 //! language. Information and success messages are left out.
 
 use super::{Page, visible_text};
-use crate::idp::form::is_hidden_element;
-use scraper::ElementRef;
+use crate::idp::form::{collapse, is_hidden_element};
+use scraper::{ElementRef, Node};
 
 /// How sure the page is that its message is a refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl Page {
                 None => *slot = Some(el),
             }
         }
-        let text = |el: ElementRef<'_>| visible_text(el);
+        let text = message_text;
         first[Tone::Error as usize]
             .map(|el| (Tone::Error, text(el)))
             .or_else(|| first[Tone::Neutral as usize].map(|el| (Tone::Neutral, text(el))))
@@ -91,8 +91,45 @@ fn tone_of(el: ElementRef<'_>) -> Option<Tone> {
     if hidden(el) || holds_controls(el) {
         return None;
     }
-    let text = visible_text(el);
+    let text = message_text(el);
     (!text.is_empty() && text.chars().count() <= MAX_FEEDBACK_CHARS).then_some(tone)
+}
+
+/// The words of a message element: its visible text without its buttons (a close "×") and icons
+/// hidden from screen readers.
+fn message_text(el: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => {
+                out.push_str(t);
+                out.push(' ');
+            }
+            Node::Element(_) => {
+                let Some(e) = ElementRef::wrap(child) else {
+                    continue;
+                };
+                let skipped = e.value().name() == "button"
+                    || e.value()
+                        .attr("aria-hidden")
+                        .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"));
+                if !skipped {
+                    out.push_str(&message_text_visible(e));
+                    out.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    collapse(&out)
+}
+
+/// `message_text` of a child, nothing when it is hidden or not text (script, style).
+fn message_text_visible(e: ElementRef<'_>) -> String {
+    if is_hidden_element(e) || visible_text(e).is_empty() {
+        return String::new();
+    }
+    message_text(e)
 }
 
 /// The class and id of `el`, lower-cased.
@@ -144,3 +181,6 @@ fn holds_controls(el: ElementRef<'_>) -> bool {
 fn is_inside(el: ElementRef<'_>, outer: ElementRef<'_>) -> bool {
     el.ancestors().any(|a| a.id() == outer.id())
 }
+
+#[cfg(test)]
+mod tests;
