@@ -235,10 +235,7 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
 /// A page with nothing the engine knows to act on: after something was sent, a message on it is
 /// the IdP's refusal; a lone form of hidden fields and one button is pressed, as a person would.
 fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
-    let message = progress
-        .sent_anything()
-        .then(|| page.feedback())
-        .flatten();
+    let message = progress.sent_anything().then(|| page.feedback()).flatten();
     if let Some((Tone::Error, words)) = &message {
         return PageKind::Rejected(cap(words));
     }
@@ -248,7 +245,7 @@ fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
     if let Some((_, words)) = message {
         return PageKind::Rejected(cap(&words));
     }
-    PageKind::Unknown(unknown_reason(page, &usable))
+    PageKind::Unknown(unknown_reason(page, usable))
 }
 
 /// The one usable form, made of hidden fields and one button, that is not a way out (sign out,

@@ -188,15 +188,22 @@ fn next_action(
             rule,
             field,
             choices,
-        } => choose(state, provider, &forms[form], (rule, &field), &choices, &host)
-            .ok_or_else(|| {
-                let offered: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
-                unexpected(format!(
-                    "it offers ways to verify that samlbridge cannot use without a browser ({}); \
+        } => choose(
+            state,
+            provider,
+            &forms[form],
+            (rule, &field),
+            &choices,
+            &host,
+        )
+        .ok_or_else(|| {
+            let offered: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+            unexpected(format!(
+                "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",
-                    offered.join(", ")
-                ))
-            }),
+                offered.join(", ")
+            ))
+        }),
         PageKind::Login {
             form,
             username,

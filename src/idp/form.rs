@@ -336,7 +336,10 @@ fn options_of(select: ElementRef<'_>) -> Vec<SelectOption> {
         .filter(|e| e.value().name() == "option" && e.value().attr("disabled").is_none())
         .map(|o| {
             let text = collapse(&o.text().collect::<String>());
-            let value = o.value().attr("value").map_or_else(|| text.clone(), str::to_string);
+            let value = o
+                .value()
+                .attr("value")
+                .map_or_else(|| text.clone(), str::to_string);
             SelectOption { value, text }
         })
         .collect()

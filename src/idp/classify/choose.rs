@@ -6,8 +6,8 @@
 use super::{PageKind, preferred};
 use crate::idp::form::{Field, Form};
 use crate::idp::page::{Page, visible_text};
-use scraper::ElementRef;
 use crate::idp::provider::ChooseStep;
+use scraper::ElementRef;
 
 /// One way to verify that a page offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +65,18 @@ const PHONE_WORDS: [&str; 6] = [
     "mobile app",
 ];
 const CODE_WORDS: [&str; 12] = [
-    "code", "otp", "oath", "token", "securid", "passcode", "vip", "verification", "one-time",
-    "totp", "hotp", "authenticator",
+    "code",
+    "otp",
+    "oath",
+    "token",
+    "securid",
+    "passcode",
+    "vip",
+    "verification",
+    "one-time",
+    "totp",
+    "hotp",
+    "authenticator",
 ];
 const SENT_WORDS: [&str; 5] = ["sms", "text message", "email", "e-mail", "mail"];
 
@@ -107,9 +117,7 @@ pub fn pick(
 ) -> Option<usize> {
     let open = |i: &usize| !tried.contains(&choices[*i].value);
     let first = |want: &dyn Fn(&Choice) -> bool| {
-        (0..choices.len())
-            .filter(open)
-            .find(|i| want(&choices[*i]))
+        (0..choices.len()).filter(open).find(|i| want(&choices[*i]))
     };
     if let Some(factor) = factor.map(|f| f.split('/').next().unwrap_or(f).trim().to_lowercase())
         && !factor.is_empty()
@@ -120,7 +128,12 @@ pub fn pick(
             "call" | "phone" | "voice" => words_of(c, &["call", "phone", "voice"]),
             "sms" | "text" => words_of(c, &["sms", "text"]),
             "email" | "mail" => words_of(c, &["mail"]),
-            "totp" | "hotp" | "token" | "otp" | "code" | "token:software:totp"
+            "totp"
+            | "hotp"
+            | "token"
+            | "otp"
+            | "code"
+            | "token:software:totp"
             | "token:hardware" => c.answer() == Answer::Code,
             _ => false,
         };
@@ -147,7 +160,9 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
             return None;
         }
         let all: Vec<&Form> = forms.iter().collect();
-        let form = preferred(page, &all, rule.form.as_ref()).into_iter().next()?;
+        let form = preferred(page, &all, rule.form.as_ref())
+            .into_iter()
+            .next()?;
         let choices = dedup(
             rule.options
                 .iter()
@@ -177,10 +192,15 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
 fn choice_of(el: ElementRef<'_>) -> Option<Choice> {
     let v = el.value();
     let script = v.attr("onclick").or_else(|| {
-        v.attr("href")
-            .filter(|h| h.trim_start().to_ascii_lowercase().starts_with("javascript:"))
+        v.attr("href").filter(|h| {
+            h.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("javascript:")
+        })
     });
-    let call = script.and_then(script_call).filter(|(_, args)| !args.is_empty());
+    let call = script
+        .and_then(script_call)
+        .filter(|(_, args)| !args.is_empty());
     let (value, field, argument) = match call {
         Some((name, mut args)) => {
             let postback = name.ends_with("__doPostBack");

@@ -21,7 +21,10 @@ pub fn mfa_kind(
     let (form, field) = find_mfa(page, usable, &provider.mfa)?;
     let methods = method_select(form).map(|(f, choices)| (f.name.clone(), choices));
     if methods.is_some() && progress.pushed {
-        return Some(refusal(page, "the sign-in request was not approved in time"));
+        return Some(refusal(
+            page,
+            "the sign-in request was not approved in time",
+        ));
     }
     let label = field
         .label
@@ -42,7 +45,10 @@ fn code_page(
     progress: &Progress,
 ) -> PageKind {
     if progress.sent_code.as_deref() == Some(field) && !next {
-        return refusal(page, "it asked for the code again: the code was not accepted");
+        return refusal(
+            page,
+            "it asked for the code again: the code was not accepted",
+        );
     }
     PageKind::Mfa {
         form: form.index,
@@ -73,10 +79,7 @@ fn refusal(page: &Page, fallback: &str) -> PageKind {
 /// password field now asks for a one-time code (a token code page: the field is labelled as a
 /// code, or the username is shown locked and the page says nothing went wrong).
 pub fn login_again(kind: PageKind, page: &Page, forms: &[Form], progress: &Progress) -> PageKind {
-    let PageKind::Login {
-        form, password, ..
-    } = &kind
-    else {
+    let PageKind::Login { form, password, .. } = &kind else {
         return kind;
     };
     if let Some(code) = password_as_code(page, &forms[*form], password.as_deref(), progress) {
@@ -105,7 +108,8 @@ fn password_as_code(
         return None;
     }
     let error = matches!(page.feedback(), Some((Tone::Error, _)));
-    if !signals::asks_for_code(field) && !(signals::username_locked(form) && !error) {
+    let locked_quietly = signals::username_locked(form) && !error;
+    if !signals::asks_for_code(field) && !locked_quietly {
         return None;
     }
     Some(code_in_password_field(page, form, field, progress))
@@ -152,9 +156,8 @@ pub fn challenge_in_password_field(
     if progress.sent_code.as_deref() == Some(field.name.as_str()) {
         return None;
     }
-    let words = || {
-        error_words(page, &provider.errors).or_else(|| page.feedback().map(|(_, words)| words))
-    };
+    let words =
+        || error_words(page, &provider.errors).or_else(|| page.feedback().map(|(_, words)| words));
     let challenge = signals::asks_for_code(field)
         || (signals::username_locked(form) && words().is_some_and(|w| signals::speaks_of_code(&w)));
     challenge.then(|| code_in_password_field(page, form, field, progress))
@@ -168,4 +171,3 @@ impl PageKind {
         self
     }
 }
-

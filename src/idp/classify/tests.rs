@@ -188,7 +188,16 @@ fn generic_pages() {
 
     let hop = include_str!("../../../tests/fixtures/generic/saml-post-hop.html");
     let (_, kind) = kind_of(GENERIC, hop, &sent_password());
-    assert!(matches!(kind, PageKind::AutoPost { form: 0, press: false }), "{kind:?}");
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 0,
+                press: false
+            }
+        ),
+        "{kind:?}"
+    );
 
     let refresh = include_str!("../../../tests/fixtures/generic/refresh.html");
     let (_, kind) = kind_of(GENERIC, refresh, &Progress::default());
@@ -271,13 +280,25 @@ fn forms_with_nothing_to_fill_are_posted() {
     let scripted = r#"<html><body><form method="post" action="/next"></form>
         <script>window.addEventListener('load', function () { document.forms[0].requestSubmit(); });</script></body></html>"#;
     let (_, kind) = kind_of(GENERIC, scripted, &Progress::default());
-    assert!(matches!(kind, PageKind::AutoPost { press: false, .. }), "{kind:?}");
+    assert!(
+        matches!(kind, PageKind::AutoPost { press: false, .. }),
+        "{kind:?}"
+    );
     let button = r#"<title>Continue</title><p>Your session is ready.</p>
         <form method="post" action="/continue"><input type="hidden" name="state" value="s1">
         <button type="submit" name="go" value="1">Continue</button></form>"#;
     for progress in [Progress::default(), sent_password()] {
         let (_, kind) = kind_of(GENERIC, button, &progress);
-        assert!(matches!(kind, PageKind::AutoPost { form: 0, press: true }), "{kind:?}");
+        assert!(
+            matches!(
+                kind,
+                PageKind::AutoPost {
+                    form: 0,
+                    press: true
+                }
+            ),
+            "{kind:?}"
+        );
     }
     // A way out, or a choice of two: not pressed.
     let logout = button.replace("/continue", "/idp/logout");
@@ -310,9 +331,13 @@ fn bare_feedback_elements_carry_the_refusal() {
         "Nom d'utilisateur ou mot de passe invalide."
     );
     // The form again with nothing said keeps the engine's own words.
-    let silent = r#"<form method=post><input name=username><input type=password name=password></form>"#;
+    let silent =
+        r#"<form method=post><input name=username><input type=password name=password></form>"#;
     let (_, kind) = kind_of(GENERIC, silent, &sent_password());
-    assert!(rejected_words(&kind).contains("sign-in form again"), "{kind:?}");
+    assert!(
+        rejected_words(&kind).contains("sign-in form again"),
+        "{kind:?}"
+    );
 }
 
 fn rejected_words(kind: &PageKind) -> &str {

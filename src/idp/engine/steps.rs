@@ -104,8 +104,16 @@ pub fn mfa(
     if let Some((select, choice)) = method
         && choice.answer() == Answer::Push
     {
-        info!("{host} offers several ways to verify: choosing '{}'", choice.label);
-        let sub = fill(form, &[(select, &choice.value), (ask.field, "")], set, click);
+        info!(
+            "{host} offers several ways to verify: choosing '{}'",
+            choice.label
+        );
+        let sub = fill(
+            form,
+            &[(select, &choice.value), (ask.field, "")],
+            set,
+            click,
+        );
         return Ok(wait_for_approval(state, provider, sub, None, host));
     }
     let code = if ask.next {
@@ -134,7 +142,10 @@ pub fn mfa(
         fills.push((f.name.as_str(), user));
     }
     if let Some((select, choice)) = method {
-        info!("{host} offers several ways to verify: choosing '{}'", choice.label);
+        info!(
+            "{host} offers several ways to verify: choosing '{}'",
+            choice.label
+        );
         fills.push((select, choice.value.as_str()));
     }
     let sub = fill(form, &fills, set, click);
@@ -211,13 +222,19 @@ pub fn choose(
         step.and_then(|s| s.click.as_deref())
             .map_or(Click::Script, Click::Named),
     );
-    info!("{host} offers several ways to verify: choosing '{}'", choice.label);
+    info!(
+        "{host} offers several ways to verify: choosing '{}'",
+        choice.label
+    );
     debug!("fields sent: {}", sub.names().join(", "));
     state.progress.chosen.push(choice.value.clone());
     Some(Action::Send(sub))
 }
 
-fn with_set<'a>(fills: &[(&'a str, &'a str)], set: &'a BTreeMap<String, String>) -> Vec<(&'a str, &'a str)> {
+fn with_set<'a>(
+    fills: &[(&'a str, &'a str)],
+    set: &'a BTreeMap<String, String>,
+) -> Vec<(&'a str, &'a str)> {
     let mut all = fills.to_vec();
     all.extend(set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     all

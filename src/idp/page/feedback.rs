@@ -163,11 +163,8 @@ fn hidden(el: ElementRef<'_>) -> bool {
             is_hidden_element(e)
                 || v.attr("aria-hidden")
                     .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
-                || v.classes().any(|c| {
-                    HIDING_CLASSES
-                        .iter()
-                        .any(|h| c.eq_ignore_ascii_case(h))
-                })
+                || v.classes()
+                    .any(|c| HIDING_CLASSES.iter().any(|h| c.eq_ignore_ascii_case(h)))
         })
 }
 

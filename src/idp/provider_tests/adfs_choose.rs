@@ -9,7 +9,10 @@ use crate::idp::testidp::{Hit, Reply};
 const PAGE: &str =
     "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
 const START: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
-const CHOOSER_CONTEXTS: [&str; 2] = ["eyJtZmEiOiJjaG9vc2UifQ++/CH==", "eyJtZmEiOiJwb3N0YmFjayJ9/PB=="];
+const CHOOSER_CONTEXTS: [&str; 2] = [
+    "eyJtZmEiOiJjaG9vc2UifQ++/CH==",
+    "eyJtZmEiOiJwb3N0YmFjayJ9/PB==",
+];
 
 fn page(name: &str) -> String {
     fixture(&format!("adfs/{name}"))
@@ -167,7 +170,11 @@ async fn without_a_code_the_phone_adapter_is_chosen_and_awaited() {
     assert_signed_in(crate::idp::login(&req, &mut a).await);
     assert_eq!(chosen_methods(&idp), ["AzureMfaAuthentication"]);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
-    assert!(a.notices[0].contains("pick the number 42"), "{:?}", a.notices);
+    assert!(
+        a.notices[0].contains("pick the number 42"),
+        "{:?}",
+        a.notices
+    );
 }
 
 #[tokio::test]
@@ -211,12 +218,18 @@ async fn postback_options_set_the_event_target() {
 #[tokio::test]
 async fn only_browser_methods_stop_with_the_list() {
     let only_browser = page("choose-method.html")
-        .replace("SelectOption('AzureMfaAuthentication')", "SelectOption('DuoPush')")
+        .replace(
+            "SelectOption('AzureMfaAuthentication')",
+            "SelectOption('DuoPush')",
+        )
         .replace(
             "Approve a request on my Microsoft Authenticator app",
             "Duo Push",
         )
-        .replace("SelectOption('SymantecVipAdapter')", "SelectOption('FidoKey')")
+        .replace(
+            "SelectOption('SymantecVipAdapter')",
+            "SelectOption('FidoKey')",
+        )
         .replace("Symantec VIP security code", "Security key (FIDO2)");
     let html: &'static str = Box::leak(only_browser.into_boxed_str());
     let idp = TestIdp::start(move |h: &Hit| match h.method.as_str() {

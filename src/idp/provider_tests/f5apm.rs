@@ -53,7 +53,9 @@ fn apm(approve: bool) -> TestIdp {
     TestIdp::start(move |h: &Hit| {
         let cookie = |c: &str| h.cookie.contains(c);
         match (h.method.as_str(), h.path()) {
-            ("GET", "/saml/idp/res") if cookie("MRHSession=done") => Reply::page(&page("done.html")),
+            ("GET", "/saml/idp/res") if cookie("MRHSession=done") => {
+                Reply::page(&page("done.html"))
+            }
             ("GET", "/saml/idp/res") => {
                 Reply::page(&page("logon.html")).cookie("MRHSession=new; path=/")
             }

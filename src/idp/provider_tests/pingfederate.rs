@@ -139,12 +139,15 @@ const IDENTIFIER_RESUME: &str = "/idp/RkW2x/resumeSAML20/idp/startSSO.ping";
 /// Issue 7, section 5: the Identifier First adapter asks for the user name alone, in `subject`.
 #[test]
 fn the_identifier_first_page_asks_for_the_username_alone() {
-    let (provider, kind) = classify_page(PAGE, &page("identifier-first.html"), &Progress::default());
+    let (provider, kind) =
+        classify_page(PAGE, &page("identifier-first.html"), &Progress::default());
     assert_eq!(provider, "pingfederate");
     assert_eq!(login_fields(&kind), (Some("subject"), None));
     // Sent once and shown again: the IdP did not take it.
-    let mut sent = Progress::default();
-    sent.sent_username = true;
+    let sent = Progress {
+        sent_username: true,
+        ..Progress::default()
+    };
     let (_, kind) = classify_page(PAGE, &page("identifier-first.html"), &sent);
     assert!(matches!(kind, PageKind::Rejected(_)), "{kind:?}");
 }

@@ -18,7 +18,10 @@ fn offered() -> Vec<Choice> {
         choice("AzureMfaServerAuthentication", "Call my phone"),
         choice("SymantecVipAdapter", "Symantec VIP"),
         choice("SmsOtp", "Send a text message"),
-        choice("CertificateAuthentication", "Sign in using an X.509 certificate"),
+        choice(
+            "CertificateAuthentication",
+            "Sign in using an X.509 certificate",
+        ),
     ]
 }
 
@@ -38,12 +41,19 @@ fn each_choice_says_what_answering_it_takes() {
     assert_eq!(choice("push", "push").answer(), Answer::Push);
     assert_eq!(choice("token", "token").answer(), Answer::Code);
     assert_eq!(
-        choice("AzureMfaAuthentication", "Approve a request on my Microsoft Authenticator app")
-            .answer(),
+        choice(
+            "AzureMfaAuthentication",
+            "Approve a request on my Microsoft Authenticator app"
+        )
+        .answer(),
         Answer::Push
     );
     assert_eq!(
-        choice("AzureMfaAuthentication", "Use a verification code from my mobile app").answer(),
+        choice(
+            "AzureMfaAuthentication",
+            "Use a verification code from my mobile app"
+        )
+        .answer(),
         Answer::Code
     );
 }
@@ -62,9 +72,13 @@ fn the_factor_then_a_code_at_hand_then_a_phone() {
     // A choice already taken is not taken again; only browser ones left: none.
     let tried = ["AzureMfaServerAuthentication".to_string()];
     assert_eq!(pick(&c, None, false, &tried), Some(2));
-    let tried: Vec<String> = ["AzureMfaServerAuthentication", "SymantecVipAdapter", "SmsOtp"]
-        .map(String::from)
-        .to_vec();
+    let tried: Vec<String> = [
+        "AzureMfaServerAuthentication",
+        "SymantecVipAdapter",
+        "SmsOtp",
+    ]
+    .map(String::from)
+    .to_vec();
     assert_eq!(pick(&c, None, false, &tried), None);
 }
 
@@ -76,7 +90,10 @@ fn script_calls_give_the_value_and_argument() {
     );
     assert_eq!(
         script_call("javascript:__doPostBack(\"ctl00$Mfa\", '')"),
-        Some(("__doPostBack".into(), vec!["ctl00$Mfa".into(), String::new()]))
+        Some((
+            "__doPostBack".into(),
+            vec!["ctl00$Mfa".into(), String::new()]
+        ))
     );
     assert_eq!(script_call("return Paginated.next();"), None);
 }
