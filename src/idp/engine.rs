@@ -197,7 +197,7 @@ fn next_action(
             &host,
         )
         .ok_or_else(|| {
-            let offered: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+            let offered: Vec<String> = choices.iter().map(steps::shown_label).collect();
             unexpected(format!(
                 "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",

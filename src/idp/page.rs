@@ -176,8 +176,13 @@ impl Page {
             .zip(forms)
             .filter(|(el, form)| {
                 let binding = BINDING_FIELDS.iter().any(|n| form.field(n).is_some());
-                let noscript_button =
-                    el.select(&NOSCRIPT).next().is_some() && !form.buttons.is_empty();
+                let noscript_button = el.select(&NOSCRIPT).any(|n| {
+                    // Parsed as a browser with script does, a <noscript> holds its markup as text.
+                    let inner = n.inner_html().to_ascii_lowercase();
+                    !form.buttons.is_empty()
+                        || inner.contains("submit")
+                        || inner.contains("<button")
+                });
                 form.is_all_hidden() && (script_submits || binding || noscript_button)
             })
             .map(|(_, form)| form.index)

@@ -286,29 +286,53 @@ fn dedup(choices: Vec<Choice>) -> Vec<Choice> {
     out
 }
 
-/// A method `<select>` on a code form: a visible select whose options include a code method or a
-/// push method (F5 APM's `mfamethod`).
+/// A method chooser on a code form: a visible `<select>` (F5 APM's `mfamethod`) or group of radio
+/// buttons whose options include a code method or a push method; its name and choices.
 pub fn method_select(form: &Form) -> Option<(&Field, Vec<Choice>)> {
-    form.fields
+    let as_choice = |value: &str, label: &str| Choice {
+        value: value.to_string(),
+        label: label.to_string(),
+        field: None,
+        argument: None,
+    };
+    let mut selects = form
+        .fields
         .iter()
-        .filter(|f| f.kind == "select" && f.visible && f.options.len() >= 2)
-        .find_map(|f| {
-            let choices: Vec<Choice> = f
-                .options
+        .filter(|f| f.kind == "select" && f.visible)
+        .map(|f| {
+            let choices = f.options.iter().map(|o| as_choice(&o.value, &o.text));
+            (f, choices.collect::<Vec<_>>())
+        });
+    let radios = form
+        .fields
+        .iter()
+        .filter(|f| f.kind == "radio" && f.visible)
+        .map(|first| {
+            let group = form
+                .fields
                 .iter()
-                .map(|o| Choice {
-                    value: o.value.clone(),
-                    label: o.text.clone(),
-                    field: None,
-                    argument: None,
-                })
-                .collect();
-            let methods = choices
+                .filter(|f| f.kind == "radio" && f.visible && f.name == first.name);
+            let choices = group.map(|f| as_choice(&f.value, f.label.as_deref().unwrap_or("")));
+            (first, choices.collect::<Vec<_>>())
+        });
+    let methods = |choices: &[Choice]| {
+        choices.len() >= 2
+            && choices
                 .iter()
-                .filter(|c| matches!(c.answer(), Answer::Code | Answer::Push))
-                .count();
-            (methods >= 1).then_some((f, choices))
-        })
+                .any(|c| matches!(c.answer(), Answer::Code | Answer::Push))
+    };
+    // Radio buttons also pick among OTP devices (Keycloak), whose names may speak of a phone: a
+    // group is a method chooser only when it offers a push by that word and a code.
+    let push_and_code = |choices: &[Choice]| {
+        let words = |c: &Choice| c.words();
+        choices
+            .iter()
+            .any(|c| PUSH_WORDS.iter().any(|w| words(c).contains(w)))
+            && choices.iter().any(|c| c.answer() == Answer::Code)
+    };
+    selects
+        .find(|(_, choices)| methods(choices))
+        .or_else(|| radios.into_iter().find(|(_, c)| push_and_code(c)))
 }
 
 #[cfg(test)]

@@ -346,3 +346,17 @@ fn rejected_words(kind: &PageKind) -> &str {
         other => panic!("not a refusal: {other:?}"),
     }
 }
+
+/// Keycloak's "Kerberos Unsupported" page without its onload script: the button is only in a
+/// `<noscript>`, which a browser with script keeps as text; the empty form is still posted.
+#[test]
+fn a_form_with_only_a_noscript_button_is_posted() {
+    let kerberos = include_str!("../../../tests/fixtures/keycloak/kerberos-unsupported.html")
+        .replace(" Onload=\"document.forms[0].submit()\"", "");
+    assert!(!kerberos.contains("Onload"));
+    let (_, kind) = kind_of(GENERIC, &kerberos, &Progress::default());
+    assert!(
+        matches!(kind, PageKind::AutoPost { form: 0, .. }),
+        "{kind:?}"
+    );
+}

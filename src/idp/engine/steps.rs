@@ -106,7 +106,7 @@ pub fn mfa(
     {
         info!(
             "{host} offers several ways to verify: choosing '{}'",
-            choice.label
+            shown_label(choice)
         );
         let sub = fill(
             form,
@@ -144,7 +144,7 @@ pub fn mfa(
     if let Some((select, choice)) = method {
         info!(
             "{host} offers several ways to verify: choosing '{}'",
-            choice.label
+            shown_label(choice)
         );
         fills.push((select, choice.value.as_str()));
     }
@@ -181,6 +181,11 @@ fn wait_for_approval(
         sub.names().join(", ")
     );
     Action::Poll(sub, Duration::ZERO)
+}
+
+/// A choice's label as it may be shown: it is the page's text.
+pub fn shown_label(choice: &Choice) -> String {
+    crate::shown::capped(&choice.label, 80)
 }
 
 /// What the person is told while a push method waits, when the provider file has no `[push]`.
@@ -224,7 +229,7 @@ pub fn choose(
     );
     info!(
         "{host} offers several ways to verify: choosing '{}'",
-        choice.label
+        shown_label(choice)
     );
     debug!("fields sent: {}", sub.names().join(", "));
     state.progress.chosen.push(choice.value.clone());

@@ -97,3 +97,38 @@ fn script_calls_give_the_value_and_argument() {
     );
     assert_eq!(script_call("return Paginated.next();"), None);
 }
+
+fn form_of(html: &str) -> Form {
+    let url = url::Url::parse("https://idp.example/mfa").unwrap();
+    crate::idp::page::Page::parse(url, 200, html)
+        .forms()
+        .remove(0)
+}
+
+#[test]
+fn a_method_select_or_radio_group_is_a_chooser_but_device_radios_are_not() {
+    let select = form_of(
+        r#"<form><SELECT NAME="MfaMethod"><OPTION VALUE="push">Envoyer une notification</OPTION>
+        <OPTION VALUE="token" SELECTED>Code</OPTION></SELECT><input name=mfatoken></form>"#,
+    );
+    let (field, choices) = method_select(&select).unwrap();
+    assert_eq!(field.name, "MfaMethod");
+    assert_eq!(choices[0].answer(), Answer::Push);
+    let radios = form_of(
+        r#"<form><label><input type=radio name=method value=push checked> Push notification</label>
+        <label><input type=radio name=method value=otp> One-time passcode</label><input name=code></form>"#,
+    );
+    let (field, choices) = method_select(&radios).unwrap();
+    assert_eq!((field.name.as_str(), choices.len()), ("method", 2));
+    // Keycloak's OTP devices: radios named after phones, not ways to verify.
+    let devices = form_of(
+        r#"<form><label><input type=radio name=selectedCredentialId value=a checked> iPhone</label>
+        <label><input type=radio name=selectedCredentialId value=b> Authenticator on my tablet</label>
+        <input name=otp></form>"#,
+    );
+    assert!(method_select(&devices).is_none());
+    let language = form_of(
+        r#"<form><select name=lang><option>English</option><option>Deutsch</option></select><input name=otp></form>"#,
+    );
+    assert!(method_select(&language).is_none());
+}
