@@ -109,7 +109,8 @@ fn password_as_code(
     }
     let error = matches!(page.feedback(), Some((Tone::Error, _)));
     let locked_quietly = signals::username_locked(form) && !error;
-    if !signals::asks_for_code(field) && !locked_quietly {
+    let labelled = signals::asks_for_code(field) && !signals::username_editable(form);
+    if !labelled && !locked_quietly {
         return None;
     }
     Some(code_in_password_field(page, form, field, progress))
@@ -131,7 +132,8 @@ fn code_in_password_field(
 }
 
 /// Before the page's error text is read as a refusal: once the password was sent, the sign-in form
-/// whose password field is labelled as a code, or which shows the username locked with words about
+/// whose password field is labelled as a code (with no user name to type: a form asking for both
+/// again is the sign-in form again), or which shows the username locked with words about
 /// a code (a RADIUS challenge written where errors go), asks for the one-time code. Not when that
 /// code was just sent: then the error text is the refusal.
 pub fn challenge_in_password_field(
@@ -158,7 +160,7 @@ pub fn challenge_in_password_field(
     }
     let words =
         || error_words(page, &provider.errors).or_else(|| page.feedback().map(|(_, words)| words));
-    let challenge = signals::asks_for_code(field)
+    let challenge = (signals::asks_for_code(field) && !signals::username_editable(form))
         || (signals::username_locked(form) && words().is_some_and(|w| signals::speaks_of_code(&w)));
     challenge.then(|| code_in_password_field(page, form, field, progress))
 }

@@ -129,6 +129,15 @@ pub fn asks_for_username_alone(form: &Form, field: &Field) -> bool {
     says_user || (form.method == Method::Post && !search)
 }
 
+/// Whether the form has a field the person may type a user name in (visible, not read-only, not a
+/// password): a form asking again for the user name and a secret is a sign-in form, whatever its
+/// secret is called.
+pub fn username_editable(form: &Form) -> bool {
+    form.fields
+        .iter()
+        .any(|f| f.is_typed() && !f.is_password() && !f.readonly)
+}
+
 /// Whether the form shows a user name the person cannot change (disabled or read-only, with a
 /// value): the IdP knows who signs in and asks for something else.
 pub fn username_locked(form: &Form) -> bool {

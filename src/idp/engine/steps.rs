@@ -1,5 +1,6 @@
 //! What the engine does on each kind of page that asks something of it: fill the sign-in form, send
-//! a one-time code, wait for a push approval, accept a page as it is.
+//! a one-time code (or pick a code page's push method and wait), wait for a push approval, pick one
+//! of several ways to verify, accept a page as it is.
 
 use super::LoginState;
 use crate::idp::IdpError;

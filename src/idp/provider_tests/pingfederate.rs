@@ -196,9 +196,20 @@ fn the_token_code_page_is_a_code_page() {
     );
     let (_, kind) = classify_page(PAGE, &page("token-code.html"), &code_sent);
     assert!(rejected(&kind).contains("not accepted"), "{kind:?}");
-    // The sign-in form again with an editable username is the wrong password, as before.
+    // The sign-in form again with an editable username is the wrong password, as before, even
+    // when its secret is a passcode (a SecurID adapter's first page).
     let (_, kind) = classify_page(PAGE, &page("wrong-password.html"), &sent);
     assert!(matches!(kind, PageKind::Rejected(_)), "{kind:?}");
+    let passcode = page("wrong-password.html").replace(
+        "<div class=\"ping-input-label\">Password</div>",
+        "<div class=\"ping-input-label\"><label for=\"password\">Passcode</label></div>",
+    );
+    assert!(passcode.contains(">Passcode<"));
+    let (_, kind) = classify_page(PAGE, &passcode, &sent);
+    assert!(
+        rejected(&kind).starts_with("We didn't recognize the username"),
+        "{kind:?}"
+    );
 }
 
 /// Identifier First, then the HTML Form adapter, then a token code asked in `pf.pass`.
