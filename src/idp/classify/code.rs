@@ -6,7 +6,7 @@ use super::choose::method_select;
 use super::find::find_login;
 use super::{Choice, PageKind, Progress, cap, error_words, find_mfa, signals};
 use crate::idp::form::Form;
-use crate::idp::page::{Page, Tone};
+use crate::idp::page::Page;
 use crate::idp::provider::Provider;
 
 /// The code page, if this is one; asked again right after its code was sent, it is a refusal unless
@@ -107,8 +107,9 @@ fn password_as_code(
     if !progress.sent_password {
         return None;
     }
-    let error = matches!(page.feedback(), Some((Tone::Error, _)));
-    let locked_quietly = signals::username_locked(form) && !error;
+    // A locked username alone is not enough when the page has something to say (a wrong password
+    // on a page that keeps the username): the message is then the refusal.
+    let locked_quietly = signals::username_locked(form) && page.feedback().is_none();
     let labelled = signals::asks_for_code(field) && !signals::username_editable(form);
     if !labelled && !locked_quietly {
         return None;

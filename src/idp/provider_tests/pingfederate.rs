@@ -143,6 +143,15 @@ fn the_identifier_first_page_asks_for_the_username_alone() {
         classify_page(PAGE, &page("identifier-first.html"), &Progress::default());
     assert_eq!(provider, "pingfederate");
     assert_eq!(login_fields(&kind), (Some("subject"), None));
+    // Recognised by its form wherever it is served, so that `pf.ok` is set.
+    let elsewhere = "https://login.corp.example/authn/start";
+    let (provider, kind) = classify_page(
+        elsewhere,
+        &page("identifier-first.html"),
+        &Progress::default(),
+    );
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("subject"), None));
     // Sent once and shown again: the IdP did not take it.
     let sent = Progress {
         sent_username: true,
@@ -187,6 +196,15 @@ fn the_token_code_page_is_a_code_page() {
             "{kind:?}"
         );
     }
+    // A locked username with a message that does not speak of a code: the wrong password.
+    let wrong = page("token-code.html")
+        .replace("<label for=\"password\">Token code</label>", "Password")
+        .replace(
+            "<div class=\"ping-message\">Enter the code shown on your hardware token.</div>",
+            "<span class=\"kc-feedback-text\">Falsches Passwort.</span>",
+        );
+    let (_, kind) = classify_page(PAGE, &wrong, &sent);
+    assert_eq!(rejected(&kind), "Falsches Passwort.");
     // Sent and asked again: refused, in the IdP's words when it has them.
     let code_sent = after_password(Some("pf.pass"));
     let (_, kind) = classify_page(PAGE, &page("token-code-wrong.html"), &code_sent);
