@@ -6,6 +6,7 @@ mod adfs;
 mod adfs2;
 mod adfs_choose;
 mod f5apm;
+mod generic;
 mod keycloak;
 mod lemonldap;
 mod netiq;
