@@ -87,7 +87,11 @@ pub fn login_again(kind: PageKind, page: &Page, forms: &[Form], progress: &Progr
     }
     let again = match password {
         Some(_) => progress.sent_password,
-        None => progress.sent_username && !progress.sent_password,
+        // The user name asked again after the password, with a message: the IdP went back to its
+        // first page to say no (sending the password once more could lock the account). Without
+        // one, it may be another IdP of a chain asking who signs in.
+        None if progress.sent_password => page.feedback().is_some(),
+        None => progress.sent_username,
     };
     if again {
         refusal(page, "the IdP showed its sign-in form again")

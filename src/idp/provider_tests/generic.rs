@@ -26,6 +26,11 @@ fn idp() -> TestIdp {
             ("POST", "/authn/password") if flow && h.field("identifier").is_some() => {
                 match h.field("passwd") {
                     Some("pw-9") => Reply::page(&page("interstitial.html")),
+                    // Some IdPs go back to their first page to say no.
+                    Some("expired") => Reply::page(&page("identifier.html").replace(
+                        "<h1>Inloggen</h1>",
+                        "<h1>Inloggen</h1><p class=\"form-error\">Wachtwoord verlopen.</p>",
+                    )),
                     _ => Reply::page(&page("password-wrong.html")),
                 }
             }
@@ -57,6 +62,18 @@ async fn a_wrong_password_or_unknown_user_is_refused() {
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Onjuist wachtwoord. Probeer het opnieuw."
+    );
+    let mut a = answers("alice@corp.example", "expired", &[]);
+    assert_eq!(
+        refusal(sign_in(&idp, START, None, &mut a).await),
+        "Wachtwoord verlopen."
+    );
+    assert_eq!(
+        idp.posts()
+            .iter()
+            .filter(|h| h.field("passwd").is_some())
+            .count(),
+        2
     );
     let mut a = answers("mallory@corp.example", "pw-9", &[]);
     let words = refusal(sign_in(&idp, START, None, &mut a).await);
