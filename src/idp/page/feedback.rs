@@ -22,8 +22,10 @@ const ERROR_MARKS: [&str; 7] = [
 ];
 /// Class or id parts of a message element that does not say its kind.
 const FEEDBACK_MARKS: [&str; 3] = ["feedback", "alert", "notification"];
-/// Class or id parts of messages that are not refusals.
-const CALM_MARKS: [&str; 3] = ["info", "success", "hint"];
+/// Kinds of messages that are not refusals, as the last part of a class or id name says
+/// (`alert-info`, `pf-m-success`, `is_info`): a whole part, so that `login-information-panel` is
+/// not one.
+const CALM_MARKS: [&str; 5] = ["info", "information", "success", "succeeded", "hint"];
 /// Classes that hide an element in common style sheets.
 const HIDING_CLASSES: [&str; 7] = [
     "hidden",
@@ -146,11 +148,15 @@ fn marks_of(el: ElementRef<'_>) -> String {
 /// Whether `el` or one of its near ancestors is marked as information or success.
 fn calm_around(el: ElementRef<'_>) -> bool {
     std::iter::once(el)
-        .chain(el.ancestors().filter_map(ElementRef::wrap).take(3))
+        .chain(el.ancestors().filter_map(ElementRef::wrap).take(2))
         .take_while(|e| !CONTAINERS.contains(&e.value().name()))
         .any(|e| {
-            let marks = marks_of(e);
-            CALM_MARKS.iter().any(|m| marks.contains(m))
+            let v = e.value();
+            v.classes().chain(v.id()).any(|name| {
+                let name = name.to_ascii_lowercase();
+                let last = name.rsplit(['-', '_']).next().unwrap_or_default();
+                CALM_MARKS.contains(&last)
+            })
         })
 }
 

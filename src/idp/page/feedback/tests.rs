@@ -84,6 +84,18 @@ fn good_news_hidden_elements_and_wrappers_are_not_messages() {
     for body in none {
         assert_eq!(feedback(body), None, "{body}");
     }
+    // A panel whose name only mentions information still holds a message.
+    assert_eq!(
+        words(r#"<div class="login-information-panel"><span class="kc-feedback-text">Falsch</span></div>"#)
+            .as_deref(),
+        Some("Falsch")
+    );
+    assert_eq!(
+        words(
+            r#"<div class="pf-v5-c-alert pf-m-info"><h4 class="pf-v5-c-alert__title kc-feedback-text">Please sign in again</h4></div>"#
+        ),
+        None
+    );
     // A page-sized block is not a message either.
     let long = format!("<div class='error'>{}</div>", "word ".repeat(200));
     assert_eq!(feedback(&long), None);
