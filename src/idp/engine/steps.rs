@@ -100,22 +100,18 @@ pub fn mfa(
     let method = ask.methods.and_then(|(select, choices)| {
         let has_code = state.answers.has_mfa_code();
         let i = pick(choices, state.factor.as_deref(), has_code, &[])?;
+        info!(
+            "{host} offers several ways to verify: choosing '{}'",
+            shown_label(&choices[i])
+        );
         Some((select.as_str(), &choices[i]))
     });
     if let Some((select, choice)) = method
         && choice.answer() == Answer::Push
     {
-        info!(
-            "{host} offers several ways to verify: choosing '{}'",
-            shown_label(choice)
-        );
-        let sub = fill(
-            form,
-            &[(select, &choice.value), (ask.field, "")],
-            set,
-            click,
-        );
-        return Ok(wait_for_approval(state, provider, sub, None, host));
+        let fills = [(select, choice.value.as_str()), (ask.field, "")];
+        let sub = fill(form, &fills, set, click);
+        return Ok(wait_for_approval(state, provider, sub, host));
     }
     let code = if ask.next {
         info!("{host} asks for the next one-time code");
@@ -123,30 +119,12 @@ pub fn mfa(
     } else {
         state.answers.mfa_code(ask.label)?
     };
-    let user_field = form.fields.iter().find(|f| {
-        f.name != ask.field
-            && f.is_typed()
-            && !f.is_password()
-            && f.value.is_empty()
-            && provider
-                .login
-                .username
-                .iter()
-                .any(|n| f.name.eq_ignore_ascii_case(n))
-    });
-    let username = match user_field {
-        Some(_) => Some(state.username()?),
-        None => None,
-    };
+    let user = username_with_code(state, provider, form, ask.field)?;
     let mut fills = vec![(ask.field, code.expose())];
-    if let (Some(f), Some(user)) = (user_field, username.as_deref()) {
-        fills.push((f.name.as_str(), user));
+    if let Some((name, value)) = &user {
+        fills.push((name, value));
     }
     if let Some((select, choice)) = method {
-        info!(
-            "{host} offers several ways to verify: choosing '{}'",
-            shown_label(choice)
-        );
         fills.push((select, choice.value.as_str()));
     }
     let sub = fill(form, &fills, set, click);
@@ -157,24 +135,44 @@ pub fn mfa(
     Ok(Action::Send(sub))
 }
 
+/// The username field of a code form that also asks who signs in (NetIQ's token form: an empty,
+/// visible field named as in `[login]`), with the username for it.
+fn username_with_code<'f>(
+    state: &mut LoginState<'_>,
+    provider: &Provider,
+    form: &'f Form,
+    code_field: &str,
+) -> Result<Option<(&'f str, String)>, IdpError> {
+    let field = form.fields.iter().find(|f| {
+        f.name != code_field
+            && f.is_typed()
+            && !f.is_password()
+            && f.value.is_empty()
+            && provider
+                .login
+                .username
+                .iter()
+                .any(|n| f.name.eq_ignore_ascii_case(n))
+    });
+    match field {
+        Some(f) => Ok(Some((f.name.as_str(), state.username()?))),
+        None => Ok(None),
+    }
+}
+
 /// Posts `sub` once and waits for the IdP's answer as long as a push approval may take (the IdP
 /// holds the request until the phone answers), telling the person once.
 fn wait_for_approval(
     state: &mut LoginState<'_>,
     provider: &Provider,
     sub: Submission,
-    number: Option<String>,
     host: &str,
 ) -> Action {
     let (message, timeout) = match &provider.push {
         Some(step) => (step.message.clone(), step.timeout_seconds),
         None => (DEFAULT_PUSH_MESSAGE.to_string(), DEFAULT_PUSH_SECONDS),
     };
-    let mut message = format!("{host}: {message}");
-    if let Some(n) = &number {
-        message.push_str(&format!(" (pick the number {n})"));
-    }
-    state.answers.notice(&message);
+    state.answers.notice(&format!("{host}: {message}"));
     state.push = Some((Instant::now(), Duration::from_secs(timeout)));
     state.progress.pushed = true;
     debug!(
