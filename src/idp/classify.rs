@@ -3,13 +3,20 @@
 //!
 //! Classification is pure (no requests, no prompts), so every fixture page can be checked in a test.
 
+mod choose;
+mod code;
 mod find;
+mod signals;
+
+pub use choose::{Answer, Choice, pick};
 
 use super::IdpError;
 use super::form::Form;
-use super::page::Page;
+use super::page::{Page, Tone};
 use super::provider::{Css, ErrorText, Provider, Providers};
 use crate::saml::SamlAssertion;
+use choose::find_choose;
+use code::{challenge_in_password_field, login_again, mfa_kind};
 use find::{find_confirm, find_login, find_mfa, find_push, matches, script_link};
 
 /// Longest IdP message repeated to the user; the rest of a long error block is noise.
@@ -31,6 +38,11 @@ pub struct Progress {
     /// A next code was sent: a second "next code" page is an ordinary page (a refusal in words,
     /// or the code asked again), never an endless chain of next codes.
     pub sent_next_code: bool,
+    /// The push method of a code page's method chooser was sent: the same page again means the
+    /// approval did not come.
+    pub pushed: bool,
+    /// The choices taken on pages offering several ways to verify, by value: not taken again.
+    pub chosen: Vec<String>,
 }
 
 impl Progress {
@@ -45,12 +57,16 @@ pub enum PageKind {
     Assertion(SamlAssertion),
     /// The IdP said no, in these words.
     Rejected(String),
-    /// A one-time code is asked in this field; `next`: the code after the one just sent.
+    /// A one-time code is asked in this field; `next`: the code after the one just sent;
+    /// `on_login_form`: the sign-in form asks it in its password field (posted as that form is);
+    /// `methods`: a `<select>` of ways to verify on the same form (its name and options).
     Mfa {
         form: usize,
         field: String,
         label: String,
         next: bool,
+        on_login_form: bool,
+        methods: Option<(String, Vec<Choice>)>,
     },
     /// Approval on another device is awaited; `number` is the one to pick there.
     Push {
@@ -62,15 +78,24 @@ pub enum PageKind {
         form: usize,
         rule: usize,
     },
+    /// A page offering several ways to verify (the provider's choose rule `rule`): one is posted
+    /// in `field` of `form`.
+    Choose {
+        form: usize,
+        rule: usize,
+        field: String,
+        choices: Vec<Choice>,
+    },
     /// A sign-in form: the names of its username and password fields (a paginated page has one).
     Login {
         form: usize,
         username: Option<String>,
         password: Option<String>,
     },
-    /// A form a browser posts by itself.
+    /// A form a browser posts by itself; `press`: by its one button (no script posts it).
     AutoPost {
         form: usize,
+        press: bool,
     },
     Refresh(url::Url),
     /// A page whose script loads another (a `location.href` assignment, a provider's script link).
@@ -90,6 +115,7 @@ impl PageKind {
             PageKind::Mfa { .. } => "one-time code page",
             PageKind::Push { .. } => "push approval page",
             PageKind::Confirm { .. } => "page to accept",
+            PageKind::Choose { .. } => "choice of ways to verify",
             PageKind::Login {
                 password: Some(_), ..
             } => "sign-in form",
@@ -157,12 +183,6 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
             &provider.mfa.next_code.selectors,
             &provider.mfa.next_code.texts,
         );
-    if progress.sent_anything()
-        && !next_code
-        && let Some(words) = error_words(page, &provider.errors)
-    {
-        return PageKind::Rejected(words);
-    }
     let usable: Vec<&Form> = forms
         .iter()
         .filter(|f| {
@@ -172,6 +192,15 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
                 .any(|s| page.form_matches(f.index, s.selector()))
         })
         .collect();
+    if let Some(kind) = challenge_in_password_field(page, &usable, provider, progress) {
+        return kind;
+    }
+    if progress.sent_anything()
+        && !next_code
+        && let Some(words) = error_words(page, &provider.errors)
+    {
+        return PageKind::Rejected(words);
+    }
     if let Some(kind) = mfa_kind(page, &usable, provider, progress, next_code) {
         return kind;
     }
@@ -179,14 +208,20 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
         return kind;
     }
     if let Some(kind) = find_login(page, &usable, &provider.login) {
-        return login_again(kind, progress);
+        return login_again(kind, page, forms, progress);
+    }
+    if let Some(kind) = find_choose(page, forms, &provider.choose) {
+        return kind;
     }
     if let Some(kind) = find_confirm(page, &usable, provider) {
         return confirm_again(kind, page, progress);
     }
     let auto = page.auto_submit_candidates(forms);
     if let Some(form) = usable.iter().find(|f| auto.contains(&f.index)) {
-        return PageKind::AutoPost { form: form.index };
+        return PageKind::AutoPost {
+            form: form.index,
+            press: false,
+        };
     }
     if let Some(url) = page.meta_refresh() {
         return PageKind::Refresh(url);
@@ -194,52 +229,34 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     if let Some(url) = script_link(page, provider, !usable.is_empty()) {
         return PageKind::ScriptLink(url);
     }
-    PageKind::Unknown(unknown_reason(page, &usable))
+    dead_end(page, &usable, progress)
 }
 
-/// The code page, if this is one; asked again right after its code was sent, it is a refusal unless
-/// the page asks for the next code.
-fn mfa_kind(
-    page: &Page,
-    usable: &[&Form],
-    provider: &Provider,
-    progress: &Progress,
-    next_code: bool,
-) -> Option<PageKind> {
-    let (form, field) = find_mfa(page, usable, &provider.mfa)?;
-    let asked_again = progress.sent_code.as_deref() == Some(field.name.as_str());
-    if asked_again && !next_code {
-        return Some(PageKind::Rejected(
-            "it asked for the code again: the code was not accepted".into(),
-        ));
+/// A page with nothing the engine knows to act on: after something was sent, a message on it is
+/// the IdP's refusal; a lone form of hidden fields and one button is pressed, as a person would.
+fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
+    let message = progress.sent_anything().then(|| page.feedback()).flatten();
+    if let Some((Tone::Error, words)) = &message {
+        return PageKind::Rejected(cap(words));
     }
-    let label = field
-        .label
-        .clone()
-        .or_else(|| provider.mfa.label.clone())
-        .unwrap_or_else(|| field.name.clone());
-    Some(PageKind::Mfa {
-        form: form.index,
-        field: field.name.clone(),
-        label,
-        next: next_code,
-    })
+    if let Some(form) = lone_button_form(usable) {
+        return PageKind::AutoPost { form, press: true };
+    }
+    if let Some((_, words)) = message {
+        return PageKind::Rejected(cap(&words));
+    }
+    PageKind::Unknown(unknown_reason(page, usable))
 }
 
-/// A sign-in form seen again after its fields were sent is the IdP's way of saying no.
-fn login_again(kind: PageKind, progress: &Progress) -> PageKind {
-    let again = match &kind {
-        PageKind::Login {
-            password: Some(_), ..
-        } => progress.sent_password,
-        PageKind::Login { password: None, .. } => progress.sent_username && !progress.sent_password,
-        _ => false,
-    };
-    if again {
-        PageKind::Rejected("the IdP showed its sign-in form again".into())
-    } else {
-        kind
-    }
+/// The one usable form, made of hidden fields and one button, that is not a way out (sign out,
+/// cancel): what a person presses to go on.
+fn lone_button_form(usable: &[&Form]) -> Option<usize> {
+    let [form] = usable else { return None };
+    let action = form.action.path().to_ascii_lowercase();
+    let way_out = ["logout", "signout", "logoff", "cancel"]
+        .iter()
+        .any(|w| action.contains(w));
+    (form.is_all_hidden() && form.buttons.len() == 1 && !way_out).then_some(form.index)
 }
 
 /// A confirm page shown more often than `MAX_CONFIRMS` is not going away by accepting it.

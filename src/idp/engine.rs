@@ -12,7 +12,7 @@ use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use std::time::{Duration, Instant};
-use steps::{Action, confirm, login, mfa, push};
+use steps::{Action, CodeAsk, choose, confirm, login, mfa, push};
 use tracing::{debug, info};
 
 /// Pages fetched before the sign-in is declared stuck (push polls are not counted).
@@ -29,6 +29,8 @@ struct LoginState<'a> {
     /// (host, provider) of the last page a provider recognised by its own rules: that host's next
     /// pages are read with the same file when nothing else recognises them.
     sticky: Option<(String, String)>,
+    /// `saml_mfa_factor`: the way to verify to pick where a page offers several.
+    factor: Option<String>,
 }
 
 /// Signs in through `session` and returns the assertion.
@@ -49,6 +51,7 @@ pub async fn run(
         password: None,
         push: None,
         sticky: None,
+        factor: req.mfa_factor.clone(),
     };
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
     let mut pages = 1;
@@ -166,16 +169,49 @@ fn next_action(
             field,
             label,
             next,
-        } => mfa(state, provider, &forms[form], &field, &label, next, &host),
+            on_login_form,
+            methods,
+        } => {
+            let ask = CodeAsk {
+                field: &field,
+                label: &label,
+                next,
+                on_login_form,
+                methods: methods.as_ref(),
+            };
+            mfa(state, provider, &forms[form], ask, &host)
+        }
         PageKind::Push { form, number } => push(state, provider, &forms[form], number, &host),
         PageKind::Confirm { form, rule } => confirm(state, provider, &forms[form], rule, &host),
+        PageKind::Choose {
+            form,
+            rule,
+            field,
+            choices,
+        } => choose(
+            state,
+            provider,
+            &forms[form],
+            (rule, &field),
+            &choices,
+            &host,
+        )
+        .ok_or_else(|| {
+            let offered: Vec<String> = choices.iter().map(steps::shown_label).collect();
+            unexpected(format!(
+                "it offers ways to verify that samlbridge cannot use without a browser ({}); \
+                     set saml_mfa_factor to one of them, or sign in with a browser",
+                offered.join(", ")
+            ))
+        }),
         PageKind::Login {
             form,
             username,
             password,
         } => login(state, provider, &forms[form], username, password, &host),
-        PageKind::AutoPost { form } => {
-            let sub = forms[form].submission(&[], Click::Script);
+        PageKind::AutoPost { form, press } => {
+            let click = if press { Click::Default } else { Click::Script };
+            let sub = forms[form].submission(&[], click);
             debug!(
                 "posting the page's own form to {} (fields: {})",
                 without_query(&sub.url),

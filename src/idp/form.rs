@@ -33,6 +33,17 @@ pub struct Field {
     pub visible: bool,
     /// What a person reads next to it: its `<label>`, else `aria-label`, else `placeholder`.
     pub label: Option<String>,
+    /// `readonly`: shown with a value the person cannot change (a username the IdP already knows).
+    pub readonly: bool,
+    /// For a `<select>`: each option's value and text.
+    pub options: Vec<SelectOption>,
+}
+
+/// One `<option>` of a `<select>`: what is posted and what a person reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectOption {
+    pub value: String,
+    pub text: String,
 }
 
 impl Field {
@@ -88,6 +99,9 @@ pub struct Form {
     pub method: Method,
     pub fields: Vec<Field>,
     pub buttons: Vec<SubmitButton>,
+    /// Disabled controls: never posted, but they show what the IdP already knows (a username it
+    /// will not let the person change on a code page).
+    pub disabled: Vec<Field>,
 }
 
 /// Which submit button is pressed when a form is sent.
@@ -144,10 +158,9 @@ impl Form {
             Some(_) => Method::Post,
             None => Method::Get,
         };
-        let mut fields = Vec::new();
-        let mut buttons = Vec::new();
+        let mut controls = Controls::default();
         for el in form.descendent_elements().skip(1) {
-            read_control(el, form, &mut fields, &mut buttons);
+            read_control(el, form, &mut controls);
         }
         Form {
             index,
@@ -155,8 +168,9 @@ impl Form {
             name: attr("name"),
             action: resolve_action(form.value().attr("action"), base),
             method,
-            fields,
-            buttons,
+            fields: controls.fields,
+            buttons: controls.buttons,
+            disabled: controls.disabled,
         }
     }
 
@@ -173,10 +187,10 @@ impl Form {
         })
     }
 
-    /// True when nothing in the form is for a person to type or choose: a form made to be posted by
-    /// script.
+    /// True when nothing in the form is for a person to type or choose (hidden fields only, or no
+    /// field at all): a form made to be posted by script or by its one button.
     pub fn is_all_hidden(&self) -> bool {
-        !self.fields.is_empty() && self.fields.iter().all(|f| f.kind == "hidden" || !f.visible)
+        self.fields.iter().all(|f| f.kind == "hidden" || !f.visible)
     }
 
     /// The request this form makes with `fills` set (each replaces the first field of that name, or is
@@ -241,18 +255,23 @@ fn resolve_action(action: Option<&str>, base: &Url) -> Url {
     url
 }
 
-/// Adds `el` to the form's fields or buttons when it is a control the form would post.
-fn read_control(
-    el: ElementRef<'_>,
-    form: ElementRef<'_>,
-    fields: &mut Vec<Field>,
-    buttons: &mut Vec<SubmitButton>,
-) {
+/// What a form holds, as it is read.
+#[derive(Default)]
+struct Controls {
+    fields: Vec<Field>,
+    buttons: Vec<SubmitButton>,
+    disabled: Vec<Field>,
+}
+
+/// Adds `el` to the form's fields or buttons when it is a control the form would post (a disabled
+/// one to the controls never posted).
+fn read_control(el: ElementRef<'_>, form: ElementRef<'_>, controls: &mut Controls) {
     let v = el.value();
     let tag = v.name();
-    if !matches!(tag, "input" | "select" | "textarea" | "button") || v.attr("disabled").is_some() {
+    if !matches!(tag, "input" | "select" | "textarea" | "button") {
         return;
     }
+    let disabled = v.attr("disabled").is_some();
     let name = v.attr("name").filter(|n| !n.is_empty()).map(str::to_string);
     let kind = match tag {
         "input" => v.attr("type").unwrap_or("text").trim().to_ascii_lowercase(),
@@ -267,8 +286,10 @@ fn read_control(
         (tag, kind.as_str()),
         ("button", "submit") | ("input", "submit" | "image")
     ) {
-        let value = v.attr("value").unwrap_or_default().to_string();
-        buttons.push(SubmitButton { name, value });
+        if !disabled {
+            let value = v.attr("value").unwrap_or_default().to_string();
+            controls.buttons.push(SubmitButton { name, value });
+        }
         return;
     }
     let Some(name) = name else { return };
@@ -284,18 +305,44 @@ fn read_control(
         _ => v.attr("value").unwrap_or_default().to_string(),
     };
     let checked = !matches!(kind.as_str(), "checkbox" | "radio") || v.attr("checked").is_some();
-    fields.push(Field {
+    let lower = |name: &str| v.attr(name).map(|a| a.trim().to_ascii_lowercase());
+    let field = Field {
         name,
         visible: kind != "hidden" && is_shown(el, form),
         label: label_of(el, form),
+        options: if tag == "select" {
+            options_of(el)
+        } else {
+            Vec::new()
+        },
         kind,
         value,
         id: v.id().map(str::to_string),
-        autocomplete: v
-            .attr("autocomplete")
-            .map(|a| a.trim().to_ascii_lowercase()),
+        autocomplete: lower("autocomplete"),
+        readonly: v.attr("readonly").is_some(),
         checked,
-    });
+    };
+    if disabled {
+        controls.disabled.push(field);
+    } else {
+        controls.fields.push(field);
+    }
+}
+
+/// The options of a `<select>`, as a browser posts and shows them.
+fn options_of(select: ElementRef<'_>) -> Vec<SelectOption> {
+    select
+        .descendent_elements()
+        .filter(|e| e.value().name() == "option" && e.value().attr("disabled").is_none())
+        .map(|o| {
+            let text = collapse(&o.text().collect::<String>());
+            let value = o
+                .value()
+                .attr("value")
+                .map_or_else(|| text.clone(), str::to_string);
+            SelectOption { value, text }
+        })
+        .collect()
 }
 
 /// The selected `<option>`'s value, else the first option's, as a browser posts a `<select>`.

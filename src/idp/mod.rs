@@ -40,7 +40,8 @@ pub struct LoginRequest {
     /// The second factor to use when the IdP offers several (`saml_mfa_factor`: push, totp, sms,
     /// call, email, hotp, token, or Okta's factorType, optionally `/PROVIDER`, e.g. `totp/google`).
     /// None: a code factor when a code is at hand, else push, else the first the IdP lists. Used by
-    /// the API providers (Okta); page providers follow the IdP's pages.
+    /// the API providers (Okta) and by pages that offer a choice (AD FS's authentication methods,
+    /// a method select on a code page), where its words may also name the method (`vip`).
     pub mfa_factor: Option<String>,
 }
 

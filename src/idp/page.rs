@@ -4,6 +4,10 @@
 //! The parsed document is not `Send`; a `Page` lives only while a page is classified, and what the
 //! engine keeps across requests is plain data (forms, submissions, URLs).
 
+mod feedback;
+
+pub use feedback::Tone;
+
 use super::form::{Form, collapse, is_hidden_element};
 use scraper::{ElementRef, Html, Node, Selector};
 use std::cell::OnceCell;
@@ -110,6 +114,11 @@ impl Page {
         self.html.select(sel).next().is_some()
     }
 
+    /// The elements `sel` matches, for rules that read their attributes.
+    pub fn select<'a>(&'a self, sel: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+        self.html.select(sel)
+    }
+
     /// The visible text of each element `sel` matches, whitespace-collapsed, empty ones left out.
     pub fn texts(&self, sel: &Selector) -> Vec<String> {
         self.html
@@ -151,23 +160,29 @@ impl Page {
         self.base.join(target).ok()
     }
 
-    /// The forms a browser would post without anyone acting: every control hidden, and either a
-    /// script that submits, a `<noscript>` submit button inside, or POST-binding fields.
+    /// The forms a browser would post without anyone acting: every control hidden (or none at all,
+    /// as on Keycloak's "Kerberos Unsupported" page), and either a script that submits, a
+    /// `<noscript>` submit button inside, or POST-binding fields.
     pub fn auto_submit_candidates(&self, forms: &[Form]) -> Vec<usize> {
         let script_submits = self.html.select(&BODY).any(|b| {
             b.value()
                 .attr("onload")
-                .is_some_and(|s| s.contains("submit("))
-        }) || self
-            .html
-            .select(&SCRIPT)
-            .any(|s| s.text().collect::<String>().contains(".submit()"));
+                .is_some_and(|s| s.to_ascii_lowercase().contains("submit("))
+        }) || self.html.select(&SCRIPT).any(|s| {
+            let text = s.text().collect::<String>();
+            text.contains(".submit()") || text.contains(".requestSubmit(")
+        });
         self.form_elements()
             .zip(forms)
             .filter(|(el, form)| {
                 let binding = BINDING_FIELDS.iter().any(|n| form.field(n).is_some());
-                let noscript_button =
-                    el.select(&NOSCRIPT).next().is_some() && !form.buttons.is_empty();
+                let noscript_button = el.select(&NOSCRIPT).any(|n| {
+                    // Parsed as a browser with script does, a <noscript> holds its markup as text.
+                    let inner = n.inner_html().to_ascii_lowercase();
+                    !form.buttons.is_empty()
+                        || inner.contains("submit")
+                        || inner.contains("<button")
+                });
                 form.is_all_hidden() && (script_submits || binding || noscript_button)
             })
             .map(|(_, form)| form.index)
@@ -252,7 +267,7 @@ fn quoted_at(text: &str) -> Option<String> {
 }
 
 /// The text a person sees in `el`: no script, style or template, nothing under a hidden element.
-fn visible_text(el: ElementRef<'_>) -> String {
+pub(crate) fn visible_text(el: ElementRef<'_>) -> String {
     let mut out = String::new();
     collect_text(el, &mut out);
     collapse(&out)

@@ -131,7 +131,14 @@ pub fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<Pag
             .any(|f| page.form_matches(f.index, s.selector()))
     });
     candidates.iter().find_map(|form| {
-        let username = visible_named(form, &login.username, |f| !f.is_password())?;
+        // An identifier-first page: the user name alone, in a field named as the file says or in
+        // the form's only field, which says it is for a user (`subject`, `identifier`, `loginfmt`).
+        let username =
+            visible_named(form, &login.username, |f| !f.is_password()).or_else(|| {
+                form.fields
+                    .iter()
+                    .find(|f| f.is_typed() && super::signals::asks_for_username_alone(form, f))
+            })?;
         let typed = form.fields.iter().filter(|f| f.is_typed()).count();
         (by_selector || typed == 1).then(|| PageKind::Login {
             form: form.index,

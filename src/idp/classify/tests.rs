@@ -23,8 +23,7 @@ fn sent_password() -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: None,
-        confirmed: Vec::new(),
-        sent_next_code: false,
+        ..Progress::default()
     }
 }
 
@@ -189,7 +188,16 @@ fn generic_pages() {
 
     let hop = include_str!("../../../tests/fixtures/generic/saml-post-hop.html");
     let (_, kind) = kind_of(GENERIC, hop, &sent_password());
-    assert!(matches!(kind, PageKind::AutoPost { form: 0 }), "{kind:?}");
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 0,
+                press: false
+            }
+        ),
+        "{kind:?}"
+    );
 
     let refresh = include_str!("../../../tests/fixtures/generic/refresh.html");
     let (_, kind) = kind_of(GENERIC, refresh, &Progress::default());
@@ -257,4 +265,98 @@ fn generic_code_fields_by_name() {
         <input name=captcha_code><button>Go</button></form>"#;
     let (_, kind) = kind_of(GENERIC, login, &Progress::default());
     assert_eq!(login_fields(&kind), (0, Some("email"), Some("password")));
+}
+
+/// Issue 7, section 5: a form with nothing to fill in is posted as a browser would: by its script
+/// (an empty form too, as Keycloak's "Kerberos Unsupported" page), or by its one button.
+#[test]
+fn forms_with_nothing_to_fill_are_posted() {
+    let kerberos = include_str!("../../../tests/fixtures/keycloak/kerberos-unsupported.html");
+    let (_, kind) = kind_of(GENERIC, kerberos, &Progress::default());
+    assert!(
+        matches!(kind, PageKind::AutoPost { press: false, .. }),
+        "{kind:?}"
+    );
+    let scripted = r#"<html><body><form method="post" action="/next"></form>
+        <script>window.addEventListener('load', function () { document.forms[0].requestSubmit(); });</script></body></html>"#;
+    let (_, kind) = kind_of(GENERIC, scripted, &Progress::default());
+    assert!(
+        matches!(kind, PageKind::AutoPost { press: false, .. }),
+        "{kind:?}"
+    );
+    let button = r#"<title>Continue</title><p>Your session is ready.</p>
+        <form method="post" action="/continue"><input type="hidden" name="state" value="s1">
+        <button type="submit" name="go" value="1">Continue</button></form>"#;
+    for progress in [Progress::default(), sent_password()] {
+        let (_, kind) = kind_of(GENERIC, button, &progress);
+        assert!(
+            matches!(
+                kind,
+                PageKind::AutoPost {
+                    form: 0,
+                    press: true
+                }
+            ),
+            "{kind:?}"
+        );
+    }
+    // A way out, or a choice of two: not pressed.
+    let logout = button.replace("/continue", "/idp/logout");
+    let two = format!("{button}{}", button.replace("/continue", "/other"));
+    for html in [logout, two] {
+        let (_, kind) = kind_of(GENERIC, &html, &Progress::default());
+        assert!(matches!(kind, PageKind::Unknown(_)), "{kind:?}");
+    }
+    // After the password, an error on such a page is the refusal, not a button to press.
+    let refused = button.replace(
+        "<p>Your session is ready.</p>",
+        "<p class=\"login-error\">Compte verrouillé</p>",
+    );
+    let (_, kind) = kind_of(GENERIC, &refused, &sent_password());
+    assert_eq!(rejected_words(&kind), "Compte verrouillé");
+}
+
+/// Issue 7, section 5: a page with no way on after the password, whose message is in a bare
+/// feedback element, is the IdP's refusal in its words; the same form again too.
+#[test]
+fn bare_feedback_elements_carry_the_refusal() {
+    let dead_end = r#"<title>Sign in</title><div class="card"><span class="kc-feedback-text">Konto gesperrt.</span></div>"#;
+    let (_, kind) = kind_of(GENERIC, dead_end, &sent_password());
+    assert_eq!(rejected_words(&kind), "Konto gesperrt.");
+    let again = r#"<form method=post><div aria-live="polite">  Nom d'utilisateur ou mot de passe invalide. </div>
+        <input name=username value=alice><input type=password name=password></form>"#;
+    let (_, kind) = kind_of(GENERIC, again, &sent_password());
+    assert_eq!(
+        rejected_words(&kind),
+        "Nom d'utilisateur ou mot de passe invalide."
+    );
+    // The form again with nothing said keeps the engine's own words.
+    let silent =
+        r#"<form method=post><input name=username><input type=password name=password></form>"#;
+    let (_, kind) = kind_of(GENERIC, silent, &sent_password());
+    assert!(
+        rejected_words(&kind).contains("sign-in form again"),
+        "{kind:?}"
+    );
+}
+
+fn rejected_words(kind: &PageKind) -> &str {
+    match kind {
+        PageKind::Rejected(words) => words,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+/// Keycloak's "Kerberos Unsupported" page without its onload script: the button is only in a
+/// `<noscript>`, which a browser with script keeps as text; the empty form is still posted.
+#[test]
+fn a_form_with_only_a_noscript_button_is_posted() {
+    let kerberos = include_str!("../../../tests/fixtures/keycloak/kerberos-unsupported.html")
+        .replace(" Onload=\"document.forms[0].submit()\"", "");
+    assert!(!kerberos.contains("Onload"));
+    let (_, kind) = kind_of(GENERIC, &kerberos, &Progress::default());
+    assert!(
+        matches!(kind, PageKind::AutoPost { form: 0, .. }),
+        "{kind:?}"
+    );
 }

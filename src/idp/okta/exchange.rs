@@ -83,8 +83,9 @@ async fn read_app_page(
                     info!("{} sent the SAMLResponse", api.host);
                     return Ok(assertion);
                 }
-                PageKind::AutoPost { form } => {
-                    Hop::Send(forms[form].submission(&[], Click::Script))
+                PageKind::AutoPost { form, press } => {
+                    let click = if press { Click::Default } else { Click::Script };
+                    Hop::Send(forms[form].submission(&[], click))
                 }
                 PageKind::Refresh(next) => Hop::Follow(next),
                 _ => return Err(no_assertion(&page)),

@@ -56,6 +56,9 @@ pub struct Provider {
     /// Pages to accept as they are, pressing a button (Shibboleth's attribute-release consent).
     #[serde(default)]
     pub confirm: Vec<ConfirmStep>,
+    /// Pages that offer several ways to verify, one to pick (AD FS's authentication methods).
+    #[serde(default)]
+    pub choose: Vec<ChooseStep>,
     /// Pages the engine recognises but cannot drive: the sign-in stops with their message.
     #[serde(default)]
     pub unsupported: Vec<Unsupported>,
@@ -207,6 +210,32 @@ impl ConfirmStep {
     fn default_message() -> String {
         "accepting the page as it is".into()
     }
+}
+
+/// A page that offers several ways to verify, of which one is picked: the one `saml_mfa_factor`
+/// names, else a code method when a code is at hand, else one a phone answers (push, call), else a
+/// code method; never one only a browser can do (Duo, certificates, security keys). Its value is
+/// posted in `field` of `form`, as the option's script would, and the adapter's page follows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChooseStep {
+    /// The pages: as in a page match; there must also be at least one option.
+    #[serde(default)]
+    pub selectors: Vec<Css>,
+    #[serde(default)]
+    pub texts: Vec<String>,
+    /// The form to post. Without a match: the page's first form.
+    pub form: Option<Css>,
+    /// Names of the field the option sets (the first the form has, else the first): `AuthMethod`.
+    /// An option whose script is ASP.NET's `__doPostBack` sets `__EVENTTARGET` and
+    /// `__EVENTARGUMENT` instead.
+    pub field: Vec<String>,
+    /// The option elements. Each one's value is the first quoted argument of its `onclick` (or
+    /// `javascript:` link), else its `data-value`, `value` or `id`; its label is its text.
+    pub options: Vec<Css>,
+    pub click: Option<String>,
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
 }
 
 /// A page that needs a person in a browser (a factor only a browser can use, an enrolment step): the

@@ -1,8 +1,9 @@
 use super::*;
 
-const ALL: [&str; 9] = [
+const ALL: [&str; 10] = [
     "adfs",
     "adfs2",
+    "f5apm",
     "generic",
     "keycloak",
     "lemonldap-ng",

@@ -4,6 +4,9 @@
 
 mod adfs;
 mod adfs2;
+mod adfs_choose;
+mod f5apm;
+mod generic;
 mod keycloak;
 mod lemonldap;
 mod netiq;
@@ -47,8 +50,7 @@ pub fn after_password(code_field: Option<&str>) -> Progress {
         sent_username: true,
         sent_password: true,
         sent_code: code_field.map(str::to_string),
-        confirmed: Vec::new(),
-        sent_next_code: false,
+        ..Progress::default()
     }
 }
 
@@ -86,6 +88,8 @@ pub struct Scripted {
     pub codes: Vec<String>,
     pub asked: Vec<String>,
     pub notices: Vec<String>,
+    /// Whether the codes are at hand without asking (as --mfa-code or an MFA command are).
+    pub code_at_hand: bool,
 }
 
 pub fn answers(username: &str, password: &str, codes: &[&str]) -> Scripted {
@@ -130,6 +134,9 @@ impl LoginAnswers for Scripted {
     fn notice(&mut self, message: &str) {
         self.notices.push(message.to_string());
     }
+    fn has_mfa_code(&self) -> bool {
+        self.code_at_hand && !self.codes.is_empty()
+    }
 }
 
 /// Signs in at `path` of `idp`, the provider detected from the pages (or `provider`).
@@ -142,6 +149,21 @@ pub async fn sign_in(
     let req = LoginRequest {
         url: idp.url(path),
         provider: provider.map(str::to_string),
+        ..LoginRequest::default()
+    };
+    crate::idp::login(&req, a).await
+}
+
+/// Signs in at `path` of `idp` with `saml_mfa_factor` set to `factor`.
+pub async fn sign_in_with_factor(
+    idp: &TestIdp,
+    path: &str,
+    factor: &str,
+    a: &mut Scripted,
+) -> Result<SamlAssertion, IdpError> {
+    let req = LoginRequest {
+        url: idp.url(path),
+        mfa_factor: Some(factor.to_string()),
         ..LoginRequest::default()
     };
     crate::idp::login(&req, a).await

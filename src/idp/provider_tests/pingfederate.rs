@@ -133,3 +133,154 @@ async fn a_pingid_swipe_stops_with_a_clear_unexpected_page() {
     assert_eq!(url, &idp.url("/pingid/ppm/auth"));
     assert!(hint.contains("PingID is waiting for a swipe"), "{hint}");
 }
+
+const IDENTIFIER_RESUME: &str = "/idp/RkW2x/resumeSAML20/idp/startSSO.ping";
+
+/// Issue 7, section 5: the Identifier First adapter asks for the user name alone, in `subject`.
+#[test]
+fn the_identifier_first_page_asks_for_the_username_alone() {
+    let (provider, kind) =
+        classify_page(PAGE, &page("identifier-first.html"), &Progress::default());
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("subject"), None));
+    // Recognised by its form wherever it is served, so that `pf.ok` is set.
+    let elsewhere = "https://login.corp.example/authn/start";
+    let (provider, kind) = classify_page(
+        elsewhere,
+        &page("identifier-first.html"),
+        &Progress::default(),
+    );
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("subject"), None));
+    // Sent once and shown again: the IdP did not take it.
+    let sent = Progress {
+        sent_username: true,
+        ..Progress::default()
+    };
+    let (_, kind) = classify_page(PAGE, &page("identifier-first.html"), &sent);
+    assert!(matches!(kind, PageKind::Rejected(_)), "{kind:?}");
+}
+
+/// Issue 7, section 5: the password field asking for a token code once the password was sent is a
+/// code page (not a refusal, not the password again), whatever language labels it.
+#[test]
+fn the_token_code_page_is_a_code_page() {
+    let sent = after_password(None);
+    let (_, kind) = classify_page(PAGE, &page("token-code.html"), &sent);
+    let PageKind::Mfa {
+        field,
+        label,
+        on_login_form: true,
+        ..
+    } = &kind
+    else {
+        panic!("{kind:?}")
+    };
+    assert_eq!((field.as_str(), label.as_str()), ("pf.pass", "Token code"));
+
+    let variants = [
+        // Another language.
+        page("token-code.html").replace(">Token code<", ">Einmalcode<"),
+        // No label at all: the locked username says the IdP wants something else.
+        page("token-code.html").replace("<label for=\"password\">Token code</label>", ""),
+        // Read-only rather than disabled, attributes in another order and case.
+        page("token-code.html").replace(
+            "<input id=\"username\" type=\"text\" size=\"36\" name=\"pf.username\" value=\"alice\" disabled=\"disabled\"/>",
+            "<INPUT READONLY VALUE=\"alice\" NAME=\"pf.username\" TYPE=\"TEXT\">",
+        ),
+    ];
+    for html in &variants {
+        let (_, kind) = classify_page(PAGE, html, &sent);
+        assert!(
+            matches!(&kind, PageKind::Mfa { field, .. } if field == "pf.pass"),
+            "{kind:?}"
+        );
+    }
+    // A locked username with a message that does not speak of a code: the wrong password.
+    let wrong = page("token-code.html")
+        .replace("<label for=\"password\">Token code</label>", "Password")
+        .replace(
+            "<div class=\"ping-message\">Enter the code shown on your hardware token.</div>",
+            "<span class=\"kc-feedback-text\">Falsches Passwort.</span>",
+        );
+    let (_, kind) = classify_page(PAGE, &wrong, &sent);
+    assert_eq!(rejected(&kind), "Falsches Passwort.");
+    // Sent and asked again: refused, in the IdP's words when it has them.
+    let code_sent = after_password(Some("pf.pass"));
+    let (_, kind) = classify_page(PAGE, &page("token-code-wrong.html"), &code_sent);
+    assert_eq!(
+        rejected(&kind),
+        "Authentication failed: the token code was not accepted."
+    );
+    let (_, kind) = classify_page(PAGE, &page("token-code.html"), &code_sent);
+    assert!(rejected(&kind).contains("not accepted"), "{kind:?}");
+    // The sign-in form again with an editable username is the wrong password, as before, even
+    // when its secret is a passcode (a SecurID adapter's first page).
+    let (_, kind) = classify_page(PAGE, &page("wrong-password.html"), &sent);
+    assert!(matches!(kind, PageKind::Rejected(_)), "{kind:?}");
+    let passcode = page("wrong-password.html").replace(
+        "<div class=\"ping-input-label\">Password</div>",
+        "<div class=\"ping-input-label\"><label for=\"password\">Passcode</label></div>",
+    );
+    assert!(passcode.contains(">Passcode<"));
+    let (_, kind) = classify_page(PAGE, &passcode, &sent);
+    assert!(
+        rejected(&kind).starts_with("We didn't recognize the username"),
+        "{kind:?}"
+    );
+}
+
+/// Identifier First, then the HTML Form adapter, then a token code asked in `pf.pass`.
+fn pingfederate_with_token() -> TestIdp {
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", "/idp/startSSO.ping") => {
+            Reply::page(&page("identifier-first.html")).cookie("PF=pf1; Path=/; HttpOnly")
+        }
+        ("POST", IDENTIFIER_RESUME) => {
+            let clicked = h.field("pf.ok") == Some("clicked");
+            if clicked && h.field("subject") == Some("alice") {
+                Reply::page(&page("login.html"))
+            } else {
+                Reply::page(&page("identifier-first.html"))
+            }
+        }
+        // The token page's username is disabled: a browser posts no pf.username.
+        ("POST", RESUME) if h.field("pf.username").is_none() => {
+            if h.field("pf.pass") == Some("864209") && h.field("pf.ok") == Some("clicked") {
+                Reply::page(&page("post-response.html"))
+            } else {
+                Reply::page(&page("token-code-wrong.html"))
+            }
+        }
+        ("POST", RESUME) => {
+            if h.field("pf.username") == Some("alice") && h.field("pf.pass") == Some("pw-3") {
+                Reply::page(&page("token-code.html"))
+            } else {
+                Reply::page(&page("wrong-password.html"))
+            }
+        }
+        _ => Reply::page("<title>Error</title><p>Unexpected request</p>"),
+    })
+}
+
+#[tokio::test]
+async fn identifier_first_then_password_then_token_code() {
+    let idp = pingfederate_with_token();
+    let mut a = answers("alice", "pw-3", &["864209"]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.asked, ["username", "password", "code: Token code"]);
+    let posts = idp.posts();
+    assert_eq!(posts[0].path(), IDENTIFIER_RESUME);
+    assert_eq!(posts[2].field("pf.pass"), Some("864209"));
+
+    let mut a = answers("alice", "pw-3", &["000000"]);
+    assert_eq!(
+        refusal(sign_in(&idp, START, None, &mut a).await),
+        "Authentication failed: the token code was not accepted."
+    );
+    // The password is not sent again in place of the code.
+    let mut a = answers("alice", "pw-3", &[]);
+    let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
+    assert!(matches!(err, IdpError::NeedsPerson { .. }), "{err:?}");
+    assert_eq!(a.asked, ["username", "password", "code: Token code"]);
+}

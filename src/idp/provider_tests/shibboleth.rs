@@ -23,7 +23,16 @@ fn each_page_is_recognised_and_classified() {
     let (provider, kind) =
         classify_page(PAGE, &page("localstorage-read.html"), &Progress::default());
     assert_eq!(provider, "shibboleth");
-    assert!(matches!(kind, PageKind::AutoPost { form: 0 }), "{kind:?}");
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 0,
+                press: false
+            }
+        ),
+        "{kind:?}"
+    );
 
     let (_, kind) = classify_page(PAGE, &page("wrong-password.html"), &after_password(None));
     assert_eq!(rejected(&kind), "The password you entered was incorrect.");
