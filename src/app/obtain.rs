@@ -70,6 +70,8 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
         .then(|| cache.lookup(gateway_key, now, req.window))
         .flatten();
     let gateway_cached = cached.is_some();
+    // One deadline for every STS call of this run: an SDK waiting on credential_process gets an answer.
+    let budget = sts::StsBudget::from_env(|name| std::env::var(name).ok());
     let gateway = match cached {
         Some(hit) => {
             info!(
@@ -84,12 +86,12 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
             }
         }
         None => {
-            let session = assume_gateway(req).await?;
+            let session = assume_gateway(req, &budget).await?;
             remember(&cache, gateway_key, &session.role_arn, &session.credentials);
             session
         }
     };
-    let client = sdk_client(req.plan, gateway.partition).await?;
+    let client = sdk_client(req.plan, gateway.partition, &budget).await?;
     let hops = sts::walk_chain(
         &client,
         &req.plan.gateway.profile,
@@ -149,18 +151,23 @@ fn fallback_session_name(plan: &Plan) -> String {
     sts::session_name(plan.gateway.username.as_deref().unwrap_or("samlbridge"))
 }
 
-async fn sdk_client(plan: &Plan, partition: Partition) -> Result<sts::SdkSts> {
+async fn sdk_client(
+    plan: &Plan,
+    partition: Partition,
+    budget: &sts::StsBudget,
+) -> Result<sts::SdkSts> {
     let gateway = &plan.gateway;
     Ok(sts::SdkSts::new(
         gateway.region.as_deref(),
         partition,
         gateway.ca_bundle.as_deref(),
+        budget,
     )
     .await?)
 }
 
 /// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
-async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
+async fn assume_gateway(req: &Request<'_>, budget: &sts::StsBudget) -> Result<GatewaySession> {
     let gateway = &req.plan.gateway;
     let signed_in = sign_in(req.ctx, gateway, req.flags).await?;
     let aliases = account_aliases(req.ctx, gateway, req.flags, &signed_in).await?;
@@ -171,7 +178,7 @@ async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
         req.ctx.prompt.as_ref(),
         &aliases,
     )?;
-    let client = sdk_client(req.plan, signed_in.claims.partition).await?;
+    let client = sdk_client(req.plan, signed_in.claims.partition, budget).await?;
     let credentials = assume_with_saml(&client, req.plan, &signed_in, &chosen).await?;
     let raw_name = signed_in
         .claims
