@@ -5,7 +5,7 @@
 use super::signin::{SignedIn, account_aliases, sign_in};
 use crate::cache::{CacheKey, CredentialCache};
 use crate::cli::SignInArgs;
-use crate::config::Plan;
+use crate::config::{self, Plan};
 use crate::console::partition_of_arn;
 use crate::context::Context;
 use crate::error::Result;
@@ -26,6 +26,8 @@ pub struct Request<'a> {
     pub force: bool,
     /// A cached session with less than this left is renewed.
     pub window: Duration,
+    /// The caller writes what is renewed to the credentials file: check it before signing in.
+    pub writes_file: bool,
 }
 
 /// Credentials for every profile of the plan, gateway first.
@@ -64,6 +66,10 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
         && let Some(obtained) = all_from_cache(req.plan, &cache, &keys, now, req.window)
     {
         return Ok(obtained);
+    }
+    // Past this point the IdP or STS will be asked: fail now on what can be known locally.
+    if req.writes_file {
+        awsfiles::check_credentials_writable(&req.ctx.paths.credentials_file)?;
     }
     let gateway_key = &keys[&req.plan.gateway.profile];
     let cached = (!req.force)
@@ -200,10 +206,18 @@ async fn assume_with_saml(
     chosen: &RoleOption,
 ) -> Result<Credentials> {
     let gateway = &plan.gateway;
-    let duration = gateway
-        .duration_seconds
-        .or(signed_in.claims.session_duration)
-        .unwrap_or(3600);
+    // The IdP's SessionDuration is outside input: one STS would refuse is left out, not sent.
+    let from_idp = || {
+        let seconds = signed_in.claims.session_duration?;
+        if config::check_duration(seconds).is_err() {
+            info!(
+                "the assertion's SessionDuration {seconds} is outside 900-43200 s; asking for 3600 s"
+            );
+            return None;
+        }
+        Some(seconds)
+    };
+    let duration = gateway.duration_seconds.or_else(from_idp).unwrap_or(3600);
     let request = sts::SamlRoleRequest {
         profile: &gateway.profile,
         role_arn: &chosen.role_arn,
