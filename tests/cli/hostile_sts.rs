@@ -4,7 +4,8 @@
 //! `credential-process` and chained hops. A silent STS costs a bounded time (section 4).
 
 use crate::harness::{Outcome, Sandbox};
-use crate::support::sts::{SilentSts, Spoil, StsConfig};
+use crate::support::sts::silent::SilentSts;
+use crate::support::sts::{Spoil, StsConfig};
 use crate::world::{self, ALICE, World};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

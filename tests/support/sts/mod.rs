@@ -10,7 +10,6 @@ pub mod silent;
 pub mod spoil;
 pub mod xml;
 
-pub use silent::SilentSts;
 pub use spoil::Spoil;
 
 use crate::support::http::{HttpRequest, HttpResponse, TestServer, lock};
