@@ -40,7 +40,7 @@ impl Credentials {
         profile: &str,
         action: &'static str,
     ) -> Result<Credentials, StsError> {
-        let problems = problems(answer, now);
+        let problems = problems(answer, now, action);
         let expiration = match (problems.is_empty(), answer.expiration) {
             (true, Some(expiration)) => expiration,
             _ => {
@@ -64,11 +64,30 @@ impl Credentials {
     }
 }
 
+/// A successful answer whose body stopped before its end and that the SDK could not even read.
+pub(crate) fn cut_short(
+    profile: &str,
+    action: &'static str,
+    server_date: Option<OffsetDateTime>,
+) -> StsError {
+    StsError::Unusable {
+        profile: profile.to_owned(),
+        action,
+        problems: cut_short_words(action),
+        next: next_step(server_date, OffsetDateTime::now_utc()),
+    }
+}
+
+/// A body that does not end as the action's answer ends: cut by a proxy, or not STS's at all.
+fn cut_short_words(action: &str) -> String {
+    format!("the answer is cut short or is not STS's (it does not end with </{action}Response>)")
+}
+
 /// Everything wrong with the answer, in words that never repeat a secret.
-fn problems(answer: &StsAnswer<'_>, now: OffsetDateTime) -> Vec<String> {
+fn problems(answer: &StsAnswer<'_>, now: OffsetDateTime, action: &str) -> Vec<String> {
     let mut found = Vec::new();
     if answer.cut {
-        found.push("the answer is cut short (its XML stops before the end)".to_owned());
+        found.push(cut_short_words(action));
     }
     let key_id = answer.access_key_id;
     if key_id.is_empty() {

@@ -3,7 +3,7 @@
 //! always names the region (the SDK would otherwise wait for the EC2 metadata service) and never
 //! looks for credentials: AssumeRoleWithSAML is unsigned, and each hop is signed with its source's.
 
-use super::answer::{StsAnswer, clock_note};
+use super::answer::{StsAnswer, clock_note, cut_short};
 use super::budget::StsBudget;
 use super::response_facts::ResponseFacts;
 use super::{Credentials, HopRequest, SamlRoleRequest, Sts, StsError};
@@ -116,6 +116,23 @@ impl SdkSts {
         }
     }
 
+    /// An answer cut short is that, whatever the SDK made of what it got; else see `error`.
+    fn failed<E>(
+        &self,
+        err: SdkError<E>,
+        profile: &str,
+        action: &'static str,
+        facts: &ResponseFacts,
+    ) -> StsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        if facts.cut() {
+            return cut_short(profile, action, facts.date());
+        }
+        self.error(err, profile, action, facts.date())
+    }
+
     fn error<E>(
         &self,
         err: SdkError<E>,
@@ -199,7 +216,7 @@ impl Sts for SdkSts {
             .run(call)
             .await
             .ok_or_else(|| self.timed_out(req.profile))?
-            .map_err(|e| self.error(e, req.profile, ACTION, facts.date()))?;
+            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
         credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 
@@ -222,7 +239,7 @@ impl Sts for SdkSts {
             .run(call)
             .await
             .ok_or_else(|| self.timed_out(req.profile))?
-            .map_err(|e| self.error(e, req.profile, ACTION, facts.date()))?;
+            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
         credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 }

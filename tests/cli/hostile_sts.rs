@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 /// Every spoiled answer a broken STS or a cutting proxy can give, with what the error must say.
 fn spoiled_answers() -> Vec<(Spoil, &'static str)> {
     vec![
-        (Spoil::CutAfter("AccessKeyId"), "STS"),
-        (Spoil::CutAfter("SecretAccessKey"), "STS"),
-        (Spoil::CutAfter("SessionToken"), "STS"),
-        (Spoil::CutAfter("Expiration"), "STS"),
+        (Spoil::CutAfter("AccessKeyId"), "cut short"),
+        (Spoil::CutAfter("SecretAccessKey"), "cut short"),
+        (Spoil::CutAfter("SessionToken"), "cut short"),
+        (Spoil::CutAfter("Expiration"), "cut short"),
         (Spoil::CutBeforeCredentialsEnd, "cut short"),
         (
             Spoil::Without("SecretAccessKey"),
