@@ -198,8 +198,10 @@ fn a_silent_sts_ends_credential_process_within_the_budget() {
 }
 
 /// The production bound, unshortened: an SDK calling credential_process gets its answer within
-/// ~35 s, not 3 × 30 s (this test waits the whole budget).
+/// ~35 s, not 3 × 30 s. It waits the whole budget, so it runs on demand (`--ignored`); the unit
+/// test `the_production_budget_keeps_an_sdk_waiting_35_s_at_most` pins the same numbers.
 #[test]
+#[ignore = "waits the whole 30 s production budget; run with --ignored"]
 fn a_silent_sts_ends_credential_process_within_35_seconds() {
     let (world, silent) = silent_world(None);
     let started = Instant::now();
