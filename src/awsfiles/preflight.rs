@@ -17,18 +17,28 @@ pub fn check_credentials_writable(path: &Path) -> Result<(), FileError> {
     let target = resolve_target(path)?;
     let dir = directory_of(&target);
     ensure_private_dir(dir)?;
-    check_not_read_only(dir, "the directory")?;
-    probe_directory(dir, &target)?;
-    match fs::metadata(&target) {
+    let exists = match fs::metadata(&target) {
         Ok(meta) if meta.is_dir() => {
             return Err(refuse(
                 &target,
                 "is a directory, not a file; move it, or set AWS_SHARED_CREDENTIALS_FILE",
             ));
         }
-        Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        // Reading a pipe would wait forever, and a rename would replace a device node.
+        Ok(meta) if !meta.is_file() => {
+            return Err(refuse(
+                &target,
+                "is not a regular file (a device, pipe or socket); set AWS_SHARED_CREDENTIALS_FILE to a file",
+            ));
+        }
+        Ok(_) => true,
+        Err(e) if e.kind() == ErrorKind::NotFound => false,
         Err(e) => return Err(refuse(&target, &format!("cannot inspect it: {e}"))),
+    };
+    check_not_read_only(dir, "the directory")?;
+    probe_directory(dir, &target)?;
+    if !exists {
+        return Ok(());
     }
     check_not_read_only(&target, "it")?;
     // Opened for writing, not changed: an immutable file or a read-only mount says no here.
@@ -160,6 +170,21 @@ mod tests {
         let file = dir.path().join("plain");
         fs::write(&file, "x").unwrap();
         assert!(check_credentials_writable(&file.join("credentials")).is_err());
+    }
+
+    #[test]
+    fn a_pipe_or_a_device_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("credentials");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = check_credentials_writable(&fifo).unwrap_err().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+        let err = check_credentials_writable(Path::new("/dev/null"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 
     #[test]

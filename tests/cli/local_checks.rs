@@ -202,6 +202,16 @@ fn a_credentials_file_or_directory_that_cannot_be_written_fails_before_any_reque
     std::fs::create_dir(&world.sandbox.credentials).unwrap();
     let out = world.login(&["--no-chain"]);
     assert_stopped_before_network(&world, &out, 1, "is a directory");
+
+    // A pipe in its place would make a reader wait forever.
+    std::fs::remove_dir(&world.sandbox.credentials).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(&world.sandbox.credentials)
+        .status();
+    if fifo.is_ok_and(|s| s.success()) {
+        let out = world.login(&["--no-chain"]);
+        assert_stopped_before_network(&world, &out, 1, "not a regular file");
+    }
 }
 
 #[test]
