@@ -158,6 +158,15 @@ pub(crate) fn clock_note(
     ))
 }
 
+/// STS's message, and what the Date header says of the local clock when it looks wrong (a signature
+/// STS calls expired, an assertion it calls not yet valid).
+pub(crate) fn with_clock_note(message: &str, server_date: Option<OffsetDateTime>) -> String {
+    match clock_note(server_date, OffsetDateTime::now_utc()) {
+        Some(note) => format!("{message} ({note})"),
+        None => message.to_owned(),
+    }
+}
+
 /// RFC 3339 in UTC, whole seconds: always plain ASCII, whatever STS sent.
 fn shown_time(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);

@@ -1,9 +1,10 @@
-//! What the SDK does not keep of an STS response but samlbridge must know: the `Date` header (which
-//! tells a wrong local clock from a broken answer, see `answer`) and whether a 2xx body was whole.
-//! The SDK fills a cut body's missing elements with defaults, so a body cut after the last element it
-//! reads would pass for a complete answer: the closing root tag is what proves it was not cut.
+//! An STS response as samlbridge reads it from the SDK, and what the SDK does not keep of it: the
+//! `Date` header (which tells a wrong local clock from a broken answer, see `answer`) and whether a
+//! 2xx body was whole. The SDK fills a cut body's missing elements with defaults, so a body cut after
+//! the last element it reads would pass for a complete answer: the closing root tag proves it whole.
 
-use super::answer::parse_http_date;
+use super::answer::{StsAnswer, parse_http_date};
+use super::{Credentials, StsError};
 use aws_sdk_sts::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeDeserializationInterceptorContextRef,
 };
@@ -89,4 +90,42 @@ impl Intercept for ResponseFacts {
         }
         Ok(())
     }
+}
+
+/// The answer's credentials, checked (see `answer`): nothing unchecked leaves this module.
+pub(super) fn credentials(
+    answer: Option<&aws_sdk_sts::types::Credentials>,
+    facts: &ResponseFacts,
+    profile: &str,
+    action: &'static str,
+) -> Result<Credentials, StsError> {
+    let server_date = facts.date();
+    let answer = match answer {
+        Some(c) => StsAnswer {
+            access_key_id: c.access_key_id(),
+            secret_access_key: c.secret_access_key(),
+            session_token: c.session_token(),
+            expiration: expiration(c.expiration()),
+            server_date,
+            cut: facts.cut(),
+        },
+        None => StsAnswer {
+            access_key_id: "",
+            secret_access_key: "",
+            session_token: "",
+            expiration: None,
+            server_date,
+            cut: facts.cut(),
+        },
+    };
+    Credentials::from_sts(&answer, OffsetDateTime::now_utc(), profile, action)
+}
+
+/// The SDK reads a missing (or cut) Expiration as the epoch: None then.
+fn expiration(at: &aws_smithy_types::DateTime) -> Option<OffsetDateTime> {
+    if at.secs() == 0 {
+        return None;
+    }
+    let whole = OffsetDateTime::from_unix_timestamp(at.secs()).ok()?;
+    Some(whole + time::Duration::nanoseconds(at.subsec_nanos().into()))
 }

@@ -3,9 +3,9 @@
 //! always names the region (the SDK would otherwise wait for the EC2 metadata service) and never
 //! looks for credentials: AssumeRoleWithSAML is unsigned, and each hop is signed with its source's.
 
-use super::answer::{StsAnswer, clock_note, cut_short};
+use super::answer::{cut_short, with_clock_note};
 use super::budget::StsBudget;
-use super::response_facts::ResponseFacts;
+use super::response_facts::{ResponseFacts, credentials};
 use super::{Credentials, HopRequest, SamlRoleRequest, Sts, StsError};
 use crate::saml::Partition;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
@@ -244,15 +244,6 @@ impl Sts for SdkSts {
     }
 }
 
-/// STS's message, and what the Date header says of the local clock when it looks wrong (a signature
-/// STS calls expired, an assertion it calls not yet valid).
-fn with_clock_note(message: &str, server_date: Option<OffsetDateTime>) -> String {
-    match clock_note(server_date, OffsetDateTime::now_utc()) {
-        Some(note) => format!("{message} ({note})"),
-        None => message.to_owned(),
-    }
-}
-
 /// An error and its sources, one line, without the Debug dump `DisplayErrorContext` appends:
 /// "io error: client error (Connect): tcp connect error: Connection refused (os error 111)".
 fn causes(err: &(dyn std::error::Error + 'static)) -> String {
@@ -269,44 +260,6 @@ fn causes(err: &(dyn std::error::Error + 'static)) -> String {
         parts.push(err.to_string());
     }
     parts.join(": ")
-}
-
-/// The answer's credentials, checked (see `answer`): nothing unchecked leaves this module.
-fn credentials(
-    answer: Option<&aws_sdk_sts::types::Credentials>,
-    facts: &ResponseFacts,
-    profile: &str,
-    action: &'static str,
-) -> Result<Credentials, StsError> {
-    let server_date = facts.date();
-    let answer = match answer {
-        Some(c) => StsAnswer {
-            access_key_id: c.access_key_id(),
-            secret_access_key: c.secret_access_key(),
-            session_token: c.session_token(),
-            expiration: expiration(c.expiration()),
-            server_date,
-            cut: facts.cut(),
-        },
-        None => StsAnswer {
-            access_key_id: "",
-            secret_access_key: "",
-            session_token: "",
-            expiration: None,
-            server_date,
-            cut: facts.cut(),
-        },
-    };
-    Credentials::from_sts(&answer, OffsetDateTime::now_utc(), profile, action)
-}
-
-/// The SDK reads a missing (or cut) Expiration as the epoch: None then.
-fn expiration(at: &aws_smithy_types::DateTime) -> Option<OffsetDateTime> {
-    if at.secs() == 0 {
-        return None;
-    }
-    let whole = OffsetDateTime::from_unix_timestamp(at.secs()).ok()?;
-    Some(whole + time::Duration::nanoseconds(at.subsec_nanos().into()))
 }
 
 /// The loader: aws-config's defaults (environment, config file, retries), a fixed region, no
