@@ -94,12 +94,9 @@ pub fn is_iam_arn(arn: &str, kind: IamResource) -> bool {
 fn check_partition(partition: &str) -> Result<(), String> {
     let shaped = partition.len() <= MAX_PARTITION
         && partition.split('-').next() == Some("aws")
-        && partition.split('-').all(|word| {
-            !word.is_empty()
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
+        && partition
+            .split('-')
+            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()));
     if shaped {
         Ok(())
     } else {
@@ -204,6 +201,8 @@ mod tests {
             "arn:azure:iam::333333333333:role/Admins",
             "arn:aws-:iam::333333333333:role/Admins",
             "arn:aws--cn:iam::333333333333:role/Admins",
+            "arn:aws-cn2:iam::333333333333:role/Admins",
+            "arn:amazon:iam::333333333333:role/Admins",
             "ARN:aws:iam::333333333333:role/Admins",
             // control characters, whitespace, other characters
             "arn:aws:iam::333333333333:role/Ad mins",
