@@ -190,7 +190,7 @@ async fn a_silent_sts_costs_no_more_than_the_budget() {
         .unwrap_err();
     let took = started.elapsed();
     done.store(true, Ordering::SeqCst);
-    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
     assert!(took >= Duration::from_millis(1400), "took {took:?}");
     assert_eq!(err.exit_kind(), ExitKind::Network, "{err}");
     assert!(err.to_string().contains("corp"), "{err}");
