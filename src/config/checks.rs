@@ -34,19 +34,15 @@ pub fn check_profile_name(name: &str) -> Result<(), &'static str> {
                 "it contains a control character (a line break, a tab, an escape)"
             }
             c if c.is_whitespace() && c != ' ' => "it contains whitespace other than a plain space",
-            c if is_invisible(c) => "it contains an invisible or text-reordering character",
             _ => continue,
         };
         return Err(why);
     }
+    // What the terminal guard would escape: characters that reorder or hide text.
+    if crate::shown::message(name) != name {
+        return Err("it contains an invisible or text-reordering character");
+    }
     Ok(())
-}
-
-/// Characters that reorder or hide text: a name holding one does not read as what it is.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
 /// Why `seconds` is not a DurationSeconds STS accepts; Ok when it is.

@@ -60,19 +60,9 @@ impl Spoil {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`: an HTTP Date.
 pub fn http_date(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[at.weekday().number_days_from_monday() as usize],
-        at.day(),
-        MONTHS[u8::from(at.month()) as usize - 1],
-        at.year(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    use aws_smithy_types::date_time::{DateTime, Format};
+    match DateTime::from_secs(at.unix_timestamp()).fmt(Format::HttpDate) {
+        Ok(text) => text,
+        Err(e) => panic!("{at} as an HTTP date: {e}"),
+    }
 }
