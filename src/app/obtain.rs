@@ -68,7 +68,7 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
         return Ok(obtained);
     }
     // Past this point the IdP or STS will be asked: fail now on what can be known locally.
-    if req.writes_file {
+    if req.writes_file && any_file_profile(req.plan) {
         awsfiles::check_credentials_writable(&req.ctx.paths.credentials_file)?;
     }
     let gateway_key = &keys[&req.plan.gateway.profile];
@@ -235,6 +235,11 @@ async fn assume_with_saml(
         );
     }
     Ok(session.credentials)
+}
+
+/// Some profile of the plan is served from the credentials file (see `file_profiles`).
+fn any_file_profile(plan: &Plan) -> bool {
+    !plan.gateway.uses_credential_process || plan.chain.iter().any(|h| !h.uses_credential_process)
 }
 
 /// The profiles served from the credentials file: a profile whose `credential_process` runs

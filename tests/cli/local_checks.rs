@@ -257,3 +257,27 @@ fn a_good_duration_and_file_still_sign_in() {
     let aws = world.sandbox.aws_dir_listing();
     assert_eq!(aws, ["credentials"], "a probe or temp file stayed");
 }
+
+/// A plan whose profiles are all served by `credential_process` writes nothing to the credentials
+/// file, so a broken one is no reason to stop its login.
+#[test]
+fn a_login_that_writes_no_profile_does_not_need_a_writable_credentials_file() {
+    let world = World::start(ALICE);
+    let config = world::config(&world.adfs.sign_in_url(), ALICE.username).replace(
+        "[profile corp]\n",
+        &format!(
+            "[profile corp]\ncredential_process = {} credential-process --profile corp\n",
+            crate::harness::BIN
+        ),
+    );
+    world.sandbox.write_config(&config);
+    world.sandbox.seed_credentials("");
+    let bytes = b"[default]\naws_access_key_id = AKIA\xff\n";
+    std::fs::write(&world.sandbox.credentials, bytes).unwrap();
+    world.login(&["--no-chain"]).expect_code(0);
+    assert_eq!(world.sandbox.credentials_bytes().unwrap(), bytes);
+    // It signed in, and the session serves credential_process from the cache.
+    let before = world.traffic();
+    world.credential_process("corp", &[]).expect_code(0);
+    assert_eq!(world.traffic(), before);
+}
