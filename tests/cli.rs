@@ -13,6 +13,8 @@ mod real_peers;
 #[path = "cli/world.rs"]
 mod world;
 
+#[path = "cli/assertion_roles.rs"]
+mod assertion_roles;
 #[path = "cli/emulators_adfs.rs"]
 mod emulators_adfs;
 #[path = "cli/emulators_sdk.rs"]
@@ -21,6 +23,10 @@ mod emulators_sdk;
 mod emulators_sts;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/hostile_sts.rs"]
+mod hostile_sts;
+#[path = "cli/local_checks.rs"]
+mod local_checks;
 #[path = "cli/login.rs"]
 mod login;
 #[path = "cli/okta.rs"]

@@ -6,12 +6,13 @@ use super::signin::{account_aliases, sign_in};
 use crate::awsfiles;
 use crate::cache::DEFAULT_REFRESH_WINDOW;
 use crate::cli::{LoginArgs, RolesArgs};
-use crate::config::{ChainSelect, Plan};
+use crate::config::{self, ChainSelect, Plan};
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::role;
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
+    check_flags(&args)?;
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
     let (_, mut plan) = plan_for(&ctx, &args.sign_in, &chain_select(&args))?;
     if let Some(role) = &args.role {
@@ -27,6 +28,7 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
         // A new duration is a new session: a fresh one of another length does not answer it.
         force: args.force || args.duration.is_some(),
         window: DEFAULT_REFRESH_WINDOW,
+        writes_file: true,
     };
     let obtained = obtain::obtain(&request).await?;
     if obtained.renewed || !file_is_current(&ctx, &plan, &obtained) {
@@ -40,6 +42,23 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// What the flags alone can tell, before any file is read or anyone is asked: a duration STS would
+/// refuse after a whole sign-in, a role ARN that cannot be one.
+fn check_flags(args: &LoginArgs) -> Result<()> {
+    if let Some(seconds) = args.duration {
+        config::check_duration(seconds).map_err(|why| Error::Usage(format!("--duration {why}")))?;
+    }
+    if let Some(role) = &args.role {
+        config::check_role_choice(role).map_err(|why| {
+            Error::Usage(format!(
+                "--role {}: {why}",
+                crate::shown::outside(&format!("{role:?}"))
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 fn chain_select(args: &LoginArgs) -> ChainSelect {

@@ -5,7 +5,7 @@
 use super::signin::{SignedIn, account_aliases, sign_in};
 use crate::cache::{CacheKey, CredentialCache};
 use crate::cli::SignInArgs;
-use crate::config::Plan;
+use crate::config::{self, Plan};
 use crate::console::partition_of_arn;
 use crate::context::Context;
 use crate::error::Result;
@@ -26,6 +26,8 @@ pub struct Request<'a> {
     pub force: bool,
     /// A cached session with less than this left is renewed.
     pub window: Duration,
+    /// The caller writes what is renewed to the credentials file: check it before signing in.
+    pub writes_file: bool,
 }
 
 /// Credentials for every profile of the plan, gateway first.
@@ -65,11 +67,17 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
     {
         return Ok(obtained);
     }
+    // Past this point the IdP or STS will be asked: fail now on what can be known locally.
+    if req.writes_file && any_file_profile(req.plan) {
+        awsfiles::check_credentials_writable(&req.ctx.paths.credentials_file)?;
+    }
     let gateway_key = &keys[&req.plan.gateway.profile];
     let cached = (!req.force)
         .then(|| cache.lookup(gateway_key, now, req.window))
         .flatten();
     let gateway_cached = cached.is_some();
+    // One deadline for every STS call of this run: an SDK waiting on credential_process gets an answer.
+    let budget = sts::StsBudget::from_env(|name| std::env::var(name).ok());
     let gateway = match cached {
         Some(hit) => {
             info!(
@@ -84,12 +92,12 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
             }
         }
         None => {
-            let session = assume_gateway(req).await?;
+            let session = assume_gateway(req, &budget).await?;
             remember(&cache, gateway_key, &session.role_arn, &session.credentials);
             session
         }
     };
-    let client = sdk_client(req.plan, gateway.partition).await?;
+    let client = sdk_client(req.plan, gateway.partition, &budget).await?;
     let hops = sts::walk_chain(
         &client,
         &req.plan.gateway.profile,
@@ -149,18 +157,23 @@ fn fallback_session_name(plan: &Plan) -> String {
     sts::session_name(plan.gateway.username.as_deref().unwrap_or("samlbridge"))
 }
 
-async fn sdk_client(plan: &Plan, partition: Partition) -> Result<sts::SdkSts> {
+async fn sdk_client(
+    plan: &Plan,
+    partition: Partition,
+    budget: &sts::StsBudget,
+) -> Result<sts::SdkSts> {
     let gateway = &plan.gateway;
     Ok(sts::SdkSts::new(
         gateway.region.as_deref(),
         partition,
         gateway.ca_bundle.as_deref(),
+        budget,
     )
     .await?)
 }
 
 /// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
-async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
+async fn assume_gateway(req: &Request<'_>, budget: &sts::StsBudget) -> Result<GatewaySession> {
     let gateway = &req.plan.gateway;
     let signed_in = sign_in(req.ctx, gateway, req.flags).await?;
     let aliases = account_aliases(req.ctx, gateway, req.flags, &signed_in).await?;
@@ -171,7 +184,7 @@ async fn assume_gateway(req: &Request<'_>) -> Result<GatewaySession> {
         req.ctx.prompt.as_ref(),
         &aliases,
     )?;
-    let client = sdk_client(req.plan, signed_in.claims.partition).await?;
+    let client = sdk_client(req.plan, signed_in.claims.partition, budget).await?;
     let credentials = assume_with_saml(&client, req.plan, &signed_in, &chosen).await?;
     let raw_name = signed_in
         .claims
@@ -193,10 +206,18 @@ async fn assume_with_saml(
     chosen: &RoleOption,
 ) -> Result<Credentials> {
     let gateway = &plan.gateway;
-    let duration = gateway
-        .duration_seconds
-        .or(signed_in.claims.session_duration)
-        .unwrap_or(3600);
+    // The IdP's SessionDuration is outside input: one STS would refuse is left out, not sent.
+    let from_idp = || {
+        let seconds = signed_in.claims.session_duration?;
+        if config::check_duration(seconds).is_err() {
+            info!(
+                "the assertion's SessionDuration {seconds} is outside 900-43200 s; asking for 3600 s"
+            );
+            return None;
+        }
+        Some(seconds)
+    };
+    let duration = gateway.duration_seconds.or_else(from_idp).unwrap_or(3600);
     let request = sts::SamlRoleRequest {
         profile: &gateway.profile,
         role_arn: &chosen.role_arn,
@@ -214,6 +235,11 @@ async fn assume_with_saml(
         );
     }
     Ok(session.credentials)
+}
+
+/// Some profile of the plan is served from the credentials file (see `file_profiles`).
+fn any_file_profile(plan: &Plan) -> bool {
+    !plan.gateway.uses_credential_process || plan.chain.iter().any(|h| !h.uses_credential_process)
 }
 
 /// The profiles served from the credentials file: a profile whose `credential_process` runs

@@ -66,6 +66,7 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
             flags: &flags,
             force: false,
             window: within,
+            writes_file: true,
         };
         let obtained = block_on(obtain::obtain(&request))
             .map_err(|e| person_must_act_for(profile, &plan.gateway.profile, e))?;

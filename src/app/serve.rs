@@ -63,6 +63,7 @@ async fn obtain_for(
         flags,
         force: false,
         window,
+        writes_file: false,
     };
     obtain::obtain(&request).await
 }
@@ -152,6 +153,17 @@ pub fn exec(args: ExecArgs) -> Result<u8> {
 pub fn console(args: ConsoleArgs) -> Result<u8> {
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
     let t = target(&ctx, &args.sign_in)?;
+    // Before any sign-in: a duration the federation endpoint refuses is known now.
+    if let Some(seconds) = args
+        .duration
+        .filter(|s| !console::SESSION_DURATION_RANGE.contains(s))
+    {
+        return Err(console::ConsoleError::BadDuration {
+            profile: t.profile.clone(),
+            seconds,
+        }
+        .into());
+    }
     let window = window_of(&t, None)?;
     let url = block_on(async {
         let obtained = obtain_for(&ctx, &t, &args.sign_in, window).await?;

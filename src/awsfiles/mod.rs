@@ -8,9 +8,12 @@
 pub(crate) mod ini;
 
 mod edit;
+mod preflight;
 mod store;
 #[cfg(test)]
 mod tests;
+
+pub use preflight::check_credentials_writable;
 
 use crate::secret::Secret;
 use crate::sts::Credentials;

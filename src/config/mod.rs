@@ -4,8 +4,13 @@
 //! This module reads the file the way the AWS tools do (sections, keys, comments); `plan` resolves a
 //! profile into the gateway and the hops to refresh; `profile` checks each profile's keys.
 
+mod checks;
 mod plan;
 mod profile;
+
+pub use checks::{
+    DURATION_RANGE, MAX_PROFILE_NAME, check_duration, check_profile_name, check_role_choice,
+};
 
 use crate::awsfiles::ini::{LineKind, scan};
 use std::collections::BTreeMap;
@@ -131,6 +136,15 @@ pub enum ConfigError {
         "{file}: profile {profile} not found; add a [profile {profile}] section (saml_url for a gateway, saml_source and saml_role for a chained profile), or pass --url"
     )]
     NoSuchProfile { file: PathBuf, profile: String },
+    #[error(
+        "profile name {name} cannot be a section name of the AWS files: {why}; choose another name (--profile, AWS_PROFILE, or the section in {file})"
+    )]
+    BadProfileName {
+        file: PathBuf,
+        /// The name, quoted and escaped for showing.
+        name: String,
+        why: &'static str,
+    },
     #[error("{file}: profile {profile} has no saml_url (nor saml_source); add one, or pass --url")]
     NotSaml { file: PathBuf, profile: String },
     #[error("{file}: profile {profile}: {key} = '{}' is not valid: {why}", crate::shown::outside(.value))]

@@ -25,6 +25,7 @@ enum Kind<'a> {
 impl ConfigFile {
     /// Resolves `profile` (a gateway, or a chained profile: then its gateway and the hops to it).
     pub fn plan(&self, profile: &str, select: &ChainSelect) -> Result<Plan, ConfigError> {
+        self.check_name(profile)?;
         let lineage = self.lineage(profile)?;
         let (gateway_name, path) = split_lineage(&lineage);
         let mut wanted: BTreeSet<&str> = path.iter().copied().collect();
@@ -59,9 +60,11 @@ impl ConfigFile {
     }
 
     fn build_plan(&self, gateway_name: &str, wanted: BTreeSet<&str>) -> Result<Plan, ConfigError> {
+        self.check_name(gateway_name)?;
         let gateway = self.gateway_profile(gateway_name)?;
         let mut ordered = Vec::with_capacity(wanted.len());
         for name in wanted {
+            self.check_name(name)?;
             // Each name was resolved already; this walk cannot fail differently now.
             let lineage = self.lineage(name)?;
             let source = lineage.get(1).copied().unwrap_or(gateway_name);
@@ -73,6 +76,15 @@ impl ConfigFile {
             .map(|(_, name, source)| self.chain_hop(name, source, gateway.region.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan { gateway, chain })
+    }
+
+    /// Every profile of a plan becomes a `[section]` of the credentials file and a cache entry.
+    fn check_name(&self, name: &str) -> Result<(), ConfigError> {
+        super::check_profile_name(name).map_err(|why| ConfigError::BadProfileName {
+            file: self.path.clone(),
+            name: crate::shown::outside(&format!("{name:?}")),
+            why,
+        })
     }
 
     /// `profile`, its source, its source's source, … up to the gateway (the last element).

@@ -1,11 +1,9 @@
 //! One profile's keys turned into a `GatewayProfile` or a `ChainHop`, each value checked so that a typo
 //! is reported now, naming the file, profile and key, rather than by the IdP or STS later.
 
-use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile};
+use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile, check_duration, check_role_choice};
+use crate::saml::{IamResource, check_iam_arn};
 use std::path::{Path, PathBuf};
-
-/// What AWS accepts for DurationSeconds (AssumeRole and AssumeRoleWithSAML alike).
-const DURATION_RANGE: std::ops::RangeInclusive<i32> = 900..=43200;
 
 impl ConfigFile {
     /// A key's value, trimmed; an empty value counts as absent.
@@ -33,6 +31,10 @@ impl ConfigFile {
     pub(super) fn gateway_profile(&self, name: &str) -> Result<GatewayProfile, ConfigError> {
         let url = self.value(name, "saml_url").unwrap_or_default();
         check_url(url).map_err(|why| self.bad_value(name, "saml_url", url, why))?;
+        let role = self.value(name, "saml_role");
+        if let Some(role) = role {
+            check_role_choice(role).map_err(|why| self.bad_value(name, "saml_role", role, &why))?;
+        }
         let ca_bundle = self
             .value(name, "saml_ca_bundle")
             .map(|path| expand_home(path, self.home.as_deref()));
@@ -40,7 +42,7 @@ impl ConfigFile {
             profile: name.to_string(),
             url: url.to_string(),
             username: self.value(name, "saml_username").map(str::to_string),
-            role: self.value(name, "saml_role").map(str::to_string),
+            role: role.map(str::to_string),
             provider: self.value(name, "saml_provider").map(str::to_string),
             mfa_factor: self.value(name, "saml_mfa_factor").map(str::to_string),
             mfa_command: self.value(name, "saml_mfa_command").map(str::to_string),
@@ -72,12 +74,12 @@ impl ConfigFile {
         gateway_region: Option<&str>,
     ) -> Result<ChainHop, ConfigError> {
         let role = self.value(name, "saml_role").unwrap_or_default();
-        if !is_role_arn(role) {
+        if let Err(why) = check_iam_arn(role, IamResource::Role) {
             return Err(self.bad_value(
                 name,
                 "saml_role",
                 role,
-                "a chained profile needs the full role ARN, e.g. arn:aws:iam::123456789012:role/Admins",
+                &format!("{why}; a chained profile needs the full role ARN, e.g. arn:aws:iam::123456789012:role/Admins"),
             ));
         }
         let external_id = self.value(name, "saml_external_id");
@@ -107,15 +109,17 @@ impl ConfigFile {
         let Some(text) = self.value(name, "duration_seconds") else {
             return Ok(None);
         };
-        match text.parse::<i32>() {
-            Ok(seconds) if DURATION_RANGE.contains(&seconds) => Ok(Some(seconds)),
-            _ => Err(self.bad_value(
+        let seconds = text.parse::<i32>().map_err(|_| {
+            self.bad_value(
                 name,
                 "duration_seconds",
                 text,
                 "use a whole number of seconds from 900 to 43200",
-            )),
-        }
+            )
+        })?;
+        check_duration(seconds)
+            .map(|()| Some(seconds))
+            .map_err(|why| self.bad_value(name, "duration_seconds", text, &why))
     }
 
     /// `saml_fetch_aliases = true`: read the account aliases from the AWS sign-in page after the
@@ -143,27 +147,6 @@ fn check_url(url: &str) -> Result<(), &'static str> {
         Ok(_) => Err("the IdP sign-in URL must be an https:// URL; copy it from the browser"),
         Err(_) => Err("not a URL; copy the IdP's sign-in URL from the browser"),
     }
-}
-
-/// `arn:PARTITION:iam::ACCOUNT:role/NAME` (NAME may include a path).
-fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [prefix, partition, service, region, account, resource] = parts[..] else {
-        return false;
-    };
-    let name = resource.strip_prefix("role/").unwrap_or_default();
-    prefix == "arn"
-        && !partition.is_empty()
-        && partition
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'-')
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && !name.is_empty()
-        && !name.ends_with('/')
-        && !name.contains(char::is_whitespace)
 }
 
 fn is_external_id(id: &str) -> bool {
@@ -202,30 +185,6 @@ fn runs_samlbridge(command: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn role_arns() {
-        assert!(is_role_arn("arn:aws:iam::333333333333:role/Admins"));
-        assert!(is_role_arn(
-            "arn:aws-us-gov:iam::333333333333:role/path/to/Admins"
-        ));
-        assert!(is_role_arn(
-            "arn:aws-cn:iam::333333333333:role/a+b=c,d.e@f-g_h"
-        ));
-        for bad in [
-            "Admins",
-            "333333333333/Admins",
-            "arn:aws:iam::33333333333:role/Admins",
-            "arn:aws:iam::333333333333:user/Admins",
-            "arn:aws:sts::333333333333:role/Admins",
-            "arn:aws:iam:us-east-1:333333333333:role/Admins",
-            "arn:aws:iam::333333333333:role/",
-            "arn::iam::333333333333:role/Admins",
-            "arn:aws:iam::333333333333:role/Ad mins",
-        ] {
-            assert!(!is_role_arn(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn home_expansion() {

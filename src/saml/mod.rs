@@ -2,13 +2,16 @@
 //! name and duration, expiry, and the partition it is addressed to). Signatures are STS's business:
 //! samlbridge only reads the assertion to choose a role, it never trusts it for anything else.
 
+mod arn;
 mod xml;
+
+pub use arn::{IamResource, MAX_ARN_LEN, check_iam_arn, is_iam_arn};
 
 use crate::secret::Secret;
 use base64::Engine as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tracing::debug;
+use tracing::{debug, info};
 use zeroize::Zeroizing;
 
 /// The largest decoded XML accepted. Real responses are a few KiB to a few tens of KiB.
@@ -156,12 +159,13 @@ impl RoleOption {
         self.role_arn.rsplit('/').next().unwrap_or("")
     }
 
-    /// A Role attribute value: "roleArn,principalArn" in either order, spaces around the comma.
+    /// A Role attribute value: "roleArn,principalArn" in either order, spaces around the comma; None
+    /// unless both are well-formed IAM ARNs (see `arn`).
     fn from_attribute_value(value: &str) -> Option<RoleOption> {
         let (first, second) = value.trim().split_once(',')?;
         let (first, second) = (first.trim(), second.trim());
-        let is_role = |arn: &str| arn.starts_with("arn:") && arn.contains(":role/");
-        let is_provider = |arn: &str| arn.starts_with("arn:") && arn.contains(":saml-provider/");
+        let is_role = |arn: &str| is_iam_arn(arn, IamResource::Role);
+        let is_provider = |arn: &str| is_iam_arn(arn, IamResource::SamlProvider);
         let (role, provider) = if is_role(first) && is_provider(second) {
             (first, second)
         } else if is_role(second) && is_provider(first) {
@@ -169,9 +173,6 @@ impl RoleOption {
         } else {
             return None;
         };
-        if role.contains(',') || provider.contains(',') {
-            return None;
-        }
         Some(RoleOption {
             role_arn: role.to_owned(),
             principal_arn: provider.to_owned(),
@@ -204,9 +205,13 @@ pub enum SamlError {
     #[error("the SAMLResponse from {host} is not readable XML ({})", crate::shown::outside(.reason))]
     Xml { host: String, reason: String },
     #[error(
-        "the SAML assertion from {host} offers no AWS role; ask your IdP admin to map you to a role"
+        "the SAML assertion from {host} offers no AWS role{skipped}; ask your IdP admin to map you to a role"
     )]
-    NoRoles { host: String },
+    NoRoles {
+        host: String,
+        /// ` (N malformed Role values skipped)`, or empty.
+        skipped: String,
+    },
     /// The IdP answered with a SAML status other than Success (and no assertion to use).
     #[error(
         "{host} answered with SAML status {status}{message}; ask your IdP admin whether you may sign in to AWS",
@@ -260,7 +265,7 @@ fn decode(assertion: &SamlAssertion, host: &str) -> Result<Zeroizing<String>, Sa
 }
 
 fn claims(raw: xml::RawClaims, host: &str) -> Result<SamlClaims, SamlError> {
-    let roles = roles(&raw.role_values);
+    let (roles, skipped) = roles(&raw.role_values, host);
     if roles.is_empty() {
         if let Some(err) = status_error(&raw, host) {
             return Err(err);
@@ -276,6 +281,10 @@ fn claims(raw: xml::RawClaims, host: &str) -> Result<SamlClaims, SamlError> {
         }
         return Err(SamlError::NoRoles {
             host: host.to_owned(),
+            skipped: match skipped {
+                0 => String::new(),
+                n => format!(" ({n} malformed Role value(s) skipped)"),
+            },
         });
     }
     let destination = [&raw.destination, &raw.recipient]
@@ -334,19 +343,30 @@ fn status_error(raw: &xml::RawClaims, host: &str) -> Option<SamlError> {
     })
 }
 
-fn roles(values: &[String]) -> Vec<RoleOption> {
+/// The well-formed roles, first occurrence kept, and how many values were skipped as malformed.
+fn roles(values: &[String], host: &str) -> (Vec<RoleOption>, usize) {
     let mut roles: Vec<RoleOption> = Vec::new();
+    let mut skipped = 0;
     for value in values {
         match RoleOption::from_attribute_value(value) {
             Some(role) if !roles.contains(&role) => roles.push(role),
             Some(_) => {}
-            None => debug!(
-                value = %value.trim(),
-                "skipping a Role attribute value that is not 'role ARN,SAML provider ARN'"
-            ),
+            None => {
+                skipped += 1;
+                debug!(
+                    value = %crate::shown::outside(value),
+                    "skipping a Role attribute value that is not 'role ARN,SAML provider ARN'"
+                );
+            }
         }
     }
-    roles
+    if skipped > 0 {
+        info!(
+            "{}: skipped {skipped} Role value(s) of the assertion that are not a well-formed 'role ARN,SAML provider ARN' pair",
+            crate::shown::outside(host)
+        );
+    }
+    (roles, skipped)
 }
 
 fn first_value(values: &[String]) -> Option<String> {

@@ -110,7 +110,48 @@ fn malformed_role_values_are_skipped() {
 fn no_roles_is_its_own_error() {
     let attrs = attribute("RoleSessionName", &["alice"]) + &attribute("Role", &["garbage"]);
     let err = parse_xml(&response("https://signin.aws.amazon.com/saml", &attrs)).unwrap_err();
-    assert!(matches!(err, SamlError::NoRoles { ref host } if host == "idp.example"));
+    assert!(matches!(err, SamlError::NoRoles { ref host, .. } if host == "idp.example"));
+    assert!(
+        err.to_string()
+            .contains("(1 malformed Role value(s) skipped)")
+    );
+}
+
+/// Issue 7: role values whose ARNs are malformed were offered as roles. Each class is skipped, the
+/// well-formed ones stay, and the count is logged at -v without the raw values.
+#[test]
+fn role_values_with_malformed_arns_are_skipped_and_counted() {
+    let bad = [
+        "arn:aws:iam::11111111111:role/Short,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:aws:iam::111111111111:role/,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:aws:iam::111111111111:role/Admin,arn:aws:iam::111111111111:saml-provider/",
+        "arn:aws:iam::111111111111:user/Admin,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:aws:sts::111111111111:role/Admin,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:aws:iam::111111111111:role/Ad&#x1b;[2Jmin,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:aws:iam::111111111111:role/Ad min,arn:aws:iam::111111111111:saml-provider/Corp",
+        "arn:Aws!:iam::111111111111:role/Admin,arn:aws:iam::111111111111:saml-provider/Corp",
+    ];
+    let long = format!(
+        "arn:aws:iam::111111111111:role/{},{PROVIDER}",
+        "x".repeat(5000)
+    );
+    let mut values: Vec<&str> = bad.to_vec();
+    values.push(&long);
+    let good = format!("{READER},{PROVIDER}");
+    values.push(&good);
+    let capture = crate::testlog::LogCapture::start();
+    let claims = parse_xml(&response(
+        "https://signin.aws.amazon.com/saml",
+        &attribute("Role", &values),
+    ))
+    .unwrap();
+    assert_eq!(claims.roles, [role(READER)]);
+    let logs = capture.text();
+    assert!(logs.contains("skipped 9 Role value(s)"), "{logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "a raw escape reached the log: {logs}"
+    );
 }
 
 #[test]

@@ -2,9 +2,14 @@
 //! concurrently. A small `Sts` trait so the gateway step and the chain walker can be tested without
 //! a network; `SdkSts` is the aws-sdk-sts implementation.
 
+mod answer;
+mod budget;
 mod chain;
+mod response_facts;
 mod sdk;
 
+pub use answer::{CLOCK_TOLERANCE, MAX_SESSION};
+pub use budget::{BUDGET_VAR, STS_BUDGET, StsBudget};
 pub use chain::{CHAINED_MAX_SECONDS, session_name, walk_chain};
 pub use sdk::SdkSts;
 
@@ -81,6 +86,17 @@ pub enum StsError {
     },
     #[error("profile {profile}: STS gave an answer samlbridge cannot read: {}", crate::shown::outside(.reason))]
     Unreadable { profile: String, reason: String },
+    /// STS answered, but the credentials in it cannot be used (empty, truncated, expired).
+    #[error(
+        "profile {profile}: STS's {action} answer holds no usable credentials: {problems}; nothing was cached or written; {next}"
+    )]
+    Unusable {
+        profile: String,
+        action: &'static str,
+        problems: String,
+        /// What to do: fix the local clock, or look at the endpoint and proxies.
+        next: String,
+    },
     /// The STS client cannot be set up as configured (a bad CA bundle, a bad endpoint URL).
     #[error("{0}")]
     Setup(String),
@@ -99,7 +115,9 @@ impl StsError {
         match self {
             StsError::Network { .. } => ExitKind::Network,
             StsError::Setup(_) | StsError::UnknownSource { .. } => ExitKind::Usage,
-            StsError::Service { .. } | StsError::Unreadable { .. } => ExitKind::Unexpected,
+            StsError::Service { .. } | StsError::Unreadable { .. } | StsError::Unusable { .. } => {
+                ExitKind::Unexpected
+            }
         }
     }
 

@@ -3,18 +3,18 @@
 //! always names the region (the SDK would otherwise wait for the EC2 metadata service) and never
 //! looks for credentials: AssumeRoleWithSAML is unsigned, and each hop is signed with its source's.
 
+use super::answer::{cut_short, with_clock_note};
+use super::budget::StsBudget;
+use super::response_facts::{ResponseFacts, credentials};
 use super::{Credentials, HopRequest, SamlRoleRequest, Sts, StsError};
 use crate::saml::Partition;
-use crate::secret::Secret;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use aws_smithy_http_client::{Connector, proxy::ProxyConfig};
-use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::service_config::ServiceConfigKey;
 use std::path::Path;
-use std::time::Duration;
 use time::OffsetDateTime;
 use tracing::debug;
 
@@ -28,22 +28,30 @@ pub struct SdkSts {
     endpoint: String,
     /// The partition the assertion is addressed to: every hop's role must be in it.
     partition: Partition,
+    /// The run's STS deadline, shared by every call (and every client) of the run.
+    budget: StsBudget,
 }
 
 impl SdkSts {
     /// `region` is the profile's; without it AWS_REGION, then AWS_DEFAULT_REGION, then the partition's
     /// default STS region (a region of another partition than the assertion's is skipped). `ca_bundle`
-    /// adds PEM roots to the system's, as `saml_ca_bundle` does for the IdP.
+    /// adds PEM roots to the system's, as `saml_ca_bundle` does for the IdP. Every call made through
+    /// this client (or another given a clone of `budget`) ends within the budget.
     pub async fn new(
         region: Option<&str>,
         partition: Partition,
         ca_bundle: Option<&Path>,
+        budget: &StsBudget,
     ) -> Result<SdkSts, StsError> {
         let region = resolve_region(region, partition, |name| std::env::var(name).ok());
-        Self::from_loader(loader(&region, ca_bundle)?, partition).await
+        Self::from_loader(loader(&region, ca_bundle, budget)?, partition, budget).await
     }
 
-    async fn from_loader(loader: ConfigLoader, partition: Partition) -> Result<SdkSts, StsError> {
+    async fn from_loader(
+        loader: ConfigLoader,
+        partition: Partition,
+        budget: &StsBudget,
+    ) -> Result<SdkSts, StsError> {
         let config = loader.load().await;
         let endpoint = endpoint_host(&config).await?;
         debug!(%endpoint, region = ?config.region(), "STS client ready");
@@ -52,6 +60,7 @@ impl SdkSts {
             config,
             endpoint,
             partition,
+            budget: budget.clone(),
         })
     }
 
@@ -98,7 +107,39 @@ impl SdkSts {
         )))
     }
 
-    fn error<E>(&self, err: SdkError<E>, profile: &str, action: &'static str) -> StsError
+    /// The run's deadline passed before STS answered.
+    fn timed_out(&self, profile: &str) -> StsError {
+        StsError::Network {
+            profile: profile.to_owned(),
+            endpoint: self.endpoint.clone(),
+            reason: format!("no answer within {} s", self.budget.total().as_secs_f32()),
+        }
+    }
+
+    /// An answer cut short is that, whatever the SDK made of what it got; else see `error`.
+    fn failed<E>(
+        &self,
+        err: SdkError<E>,
+        profile: &str,
+        action: &'static str,
+        facts: &ResponseFacts,
+    ) -> StsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        if facts.cut() {
+            return cut_short(profile, action, facts.date());
+        }
+        self.error(err, profile, action, facts.date())
+    }
+
+    fn error<E>(
+        &self,
+        err: SdkError<E>,
+        profile: &str,
+        action: &'static str,
+        server_date: Option<OffsetDateTime>,
+    ) -> StsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -114,7 +155,10 @@ impl SdkSts {
                     profile,
                     action,
                     code: code.to_owned(),
-                    message: ctx.err().message().unwrap_or("(no message)").to_owned(),
+                    message: with_clock_note(
+                        ctx.err().message().unwrap_or("(no message)"),
+                        server_date,
+                    ),
                 },
                 None => StsError::Unreadable {
                     profile,
@@ -155,32 +199,48 @@ impl Sts for SdkSts {
         &self,
         req: SamlRoleRequest<'_>,
     ) -> Result<Credentials, StsError> {
-        let out = self
+        const ACTION: &str = "AssumeRoleWithSAML";
+        let facts = ResponseFacts::new(ACTION);
+        let call = self
             .unsigned
             .assume_role_with_saml()
             .role_arn(req.role_arn)
             .principal_arn(req.principal_arn)
             .saml_assertion(req.assertion.base64().expose())
             .set_duration_seconds(req.duration_seconds)
-            .send()
+            .customize()
+            .interceptor(facts.clone())
+            .send();
+        let out = self
+            .budget
+            .run(call)
             .await
-            .map_err(|e| self.error(e, req.profile, "AssumeRoleWithSAML"))?;
-        credentials(out.credentials(), req.profile)
+            .ok_or_else(|| self.timed_out(req.profile))?
+            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
+        credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 
     async fn assume_role(&self, req: HopRequest<'_>) -> Result<Credentials, StsError> {
+        const ACTION: &str = "AssumeRole";
         self.check_partition(&req)?;
-        let out = self
+        let facts = ResponseFacts::new(ACTION);
+        let call = self
             .signed_by(req.source)
             .assume_role()
             .role_arn(req.role_arn)
             .role_session_name(req.session_name)
             .set_external_id(req.external_id.map(str::to_owned))
             .set_duration_seconds(req.duration_seconds)
-            .send()
+            .customize()
+            .interceptor(facts.clone())
+            .send();
+        let out = self
+            .budget
+            .run(call)
             .await
-            .map_err(|e| self.error(e, req.profile, "AssumeRole"))?;
-        credentials(out.credentials(), req.profile)
+            .ok_or_else(|| self.timed_out(req.profile))?
+            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
+        credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 }
 
@@ -202,40 +262,18 @@ fn causes(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-fn credentials(
-    answer: Option<&aws_sdk_sts::types::Credentials>,
-    profile: &str,
-) -> Result<Credentials, StsError> {
-    let unreadable = |reason: &str| StsError::Unreadable {
-        profile: profile.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let c = answer.ok_or_else(|| unreadable("the answer holds no Credentials"))?;
-    let expiration = OffsetDateTime::from_unix_timestamp(c.expiration().secs())
-        .map_err(|_| unreadable("the credentials' Expiration is out of range"))?
-        + time::Duration::nanoseconds(c.expiration().subsec_nanos().into());
-    Ok(Credentials {
-        access_key_id: c.access_key_id().to_owned(),
-        secret_access_key: Secret::new(c.secret_access_key()),
-        session_token: Secret::new(c.session_token()),
-        expiration,
-    })
-}
-
 /// The loader: aws-config's defaults (environment, config file, retries), a fixed region, no
 /// credentials, and our own HTTP client.
-fn loader(region: &str, ca_bundle: Option<&Path>) -> Result<ConfigLoader, StsError> {
+fn loader(
+    region: &str,
+    ca_bundle: Option<&Path>,
+    budget: &StsBudget,
+) -> Result<ConfigLoader, StsError> {
     Ok(aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .no_credentials()
         .http_client(http_client(tls_context(ca_bundle)?))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .operation_timeout(Duration::from_secs(90))
-                .build(),
-        ))
+        .timeout_config(budget.timeouts()))
 }
 
 /// rustls on ring, the system roots plus `ca_bundle`, and the proxy from HTTPS_PROXY/NO_PROXY.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// One request as the emulator saw it.
 #[derive(Debug, Clone)]
@@ -27,12 +28,17 @@ struct Emulator {
 
 impl Emulator {
     fn start(answers: Vec<(u16, String)>) -> Emulator {
+        Self::start_dated(answers.into_iter().map(|(s, b)| (s, b, None)).collect())
+    }
+
+    /// Answers with a `Date` header of their own where one is given (tiny_http's otherwise).
+    fn start_dated(answers: Vec<(u16, String, Option<String>)>) -> Emulator {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
         let thread = std::thread::spawn(move || {
-            for (status, body) in answers {
+            for (status, body, date) in answers {
                 let Ok(Some(mut req)) = server.recv_timeout(Duration::from_secs(20)) else {
                     return;
                 };
@@ -56,9 +62,12 @@ impl Emulator {
                 });
                 let content_type =
                     tiny_http::Header::from_bytes("Content-Type", "text/xml").unwrap();
-                let response = tiny_http::Response::from_string(body)
+                let mut response = tiny_http::Response::from_string(body)
                     .with_status_code(status)
                     .with_header(content_type);
+                if let Some(date) = date {
+                    response.add_header(tiny_http::Header::from_bytes("Date", date).unwrap());
+                }
                 let _ = req.respond(response);
             }
         });
@@ -82,7 +91,17 @@ impl Emulator {
     }
 }
 
+/// An hour from now, with a fraction of a second: `2026-11-26T15:00:00.5Z`.
+fn in_an_hour() -> OffsetDateTime {
+    (OffsetDateTime::now_utc() + Duration::from_secs(3600))
+        .replace_millisecond(500)
+        .unwrap()
+}
+
 fn credentials_xml(action: &str, key: &str) -> String {
+    let expiration = in_an_hour()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     format!(
         r#"<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <{action}Result>
@@ -90,7 +109,7 @@ fn credentials_xml(action: &str, key: &str) -> String {
       <AccessKeyId>{key}</AccessKeyId>
       <SecretAccessKey>secret-of-{key}</SecretAccessKey>
       <SessionToken>token-of-{key}</SessionToken>
-      <Expiration>2026-11-21T18:00:00.5Z</Expiration>
+      <Expiration>{expiration}</Expiration>
     </Credentials>
     <AssumedRoleUser><AssumedRoleId>AROA:alice</AssumedRoleId><Arn>arn:aws:sts::111111111111:assumed-role/Admin/alice</Arn></AssumedRoleUser>
   </{action}Result>
@@ -112,8 +131,14 @@ const TOO_LONG: &str =
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
 
 async fn sts_at(url: &str) -> SdkSts {
-    let loader = loader("us-east-1", None).unwrap().endpoint_url(url);
-    SdkSts::from_loader(loader, Partition::Aws).await.unwrap()
+    sts_with_budget(url, &StsBudget::default()).await
+}
+
+async fn sts_with_budget(url: &str, budget: &StsBudget) -> SdkSts {
+    let loader = loader("us-east-1", None, budget).unwrap().endpoint_url(url);
+    SdkSts::from_loader(loader, Partition::Aws, budget)
+        .await
+        .unwrap()
 }
 
 fn saml_request(assertion: &SamlAssertion, duration: Option<i32>) -> SamlRoleRequest<'_> {
@@ -129,8 +154,11 @@ fn saml_request(assertion: &SamlAssertion, duration: Option<i32>) -> SamlRoleReq
 #[tokio::test]
 async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
     let emulator = Emulator::start(vec![
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY")),
-        (200, credentials_xml("AssumeRole", "ASIAPROD")),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY00001"),
+        ),
+        (200, credentials_xml("AssumeRole", "ASIAPROD00000001")),
     ]);
     let sts = sts_at(&emulator.url).await;
     assert_eq!(sts.endpoint(), emulator.host());
@@ -139,12 +167,16 @@ async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
         .assume_role_with_saml(saml_request(&assertion, Some(28800)))
         .await
         .unwrap();
-    assert_eq!(gateway.access_key_id, "ASIAGATEWAY");
-    assert_eq!(gateway.session_token.expose(), "token-of-ASIAGATEWAY");
-    assert_eq!(
-        gateway.expiration,
-        time::macros::datetime!(2026-11-21 18:00:00.5 UTC)
+    assert_eq!(gateway.access_key_id, "ASIAGATEWAY00001");
+    assert_eq!(gateway.session_token.expose(), "token-of-ASIAGATEWAY00001");
+    let expected = in_an_hour();
+    let off = (gateway.expiration - expected).abs();
+    assert!(
+        off < Duration::from_secs(5),
+        "{} vs {expected}",
+        gateway.expiration
     );
+    assert_eq!(gateway.expiration.millisecond(), 500);
     let prod = sts
         .assume_role(HopRequest {
             profile: "prod",
@@ -156,7 +188,7 @@ async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
         })
         .await
         .unwrap();
-    assert_eq!(prod.access_key_id, "ASIAPROD");
+    assert_eq!(prod.access_key_id, "ASIAPROD00000001");
 
     let seen = emulator.finish();
     let (saml, hop) = (&seen[0], &seen[1]);
@@ -170,14 +202,17 @@ async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
     );
     let authorization = hop.authorization.as_deref().unwrap_or_default();
     assert!(
-        authorization.contains("Credential=ASIAGATEWAY/"),
+        authorization.contains("Credential=ASIAGATEWAY00001/"),
         "{authorization}"
     );
     assert!(
         authorization.contains("/us-east-1/sts/aws4_request"),
         "{authorization}"
     );
-    assert_eq!(hop.security_token.as_deref(), Some("token-of-ASIAGATEWAY"));
+    assert_eq!(
+        hop.security_token.as_deref(),
+        Some("token-of-ASIAGATEWAY00001")
+    );
     assert_eq!(hop.params["Action"], "AssumeRole");
     assert_eq!(hop.params["RoleSessionName"], "alice");
     assert_eq!(hop.params["ExternalId"], "ext-1");
@@ -188,7 +223,10 @@ async fn saml_call_is_unsigned_and_the_hop_is_signed_with_its_source() {
 async fn a_validation_error_keeps_code_and_message_and_the_gateway_is_fitted() {
     let emulator = Emulator::start(vec![
         (400, error_xml("ValidationError", TOO_LONG)),
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY")),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY00001"),
+        ),
         (
             403,
             error_xml("AccessDenied", "Not authorized to perform sts:AssumeRole"),
@@ -234,7 +272,10 @@ async fn throttling_is_retried_by_the_standard_retry() {
     let emulator = Emulator::start(vec![
         (400, throttled.clone()),
         (400, throttled),
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY")),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIAGATEWAY00001"),
+        ),
     ]);
     let sts = sts_at(&emulator.url).await;
     let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
@@ -242,7 +283,7 @@ async fn throttling_is_retried_by_the_standard_retry() {
         .assume_role_with_saml(saml_request(&assertion, None))
         .await
         .unwrap();
-    assert_eq!(got.access_key_id, "ASIAGATEWAY");
+    assert_eq!(got.access_key_id, "ASIAGATEWAY00001");
     let seen = emulator.finish();
     assert_eq!(seen.len(), 3);
     assert!(!seen[0].params.contains_key("DurationSeconds"));
@@ -300,15 +341,25 @@ async fn a_bad_ca_bundle_is_named() {
         "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
-    let err = SdkSts::new(Some("us-east-1"), Partition::Aws, Some(&path))
-        .await
-        .unwrap_err();
+    let err = SdkSts::new(
+        Some("us-east-1"),
+        Partition::Aws,
+        Some(&path),
+        &StsBudget::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("corp-ca.pem"), "{err}");
     assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
     let missing = dir.path().join("missing.pem");
-    let err = SdkSts::new(Some("us-east-1"), Partition::Aws, Some(&missing))
-        .await
-        .unwrap_err();
+    let err = SdkSts::new(
+        Some("us-east-1"),
+        Partition::Aws,
+        Some(&missing),
+        &StsBudget::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("missing.pem"), "{err}");
 }
 
@@ -398,7 +449,9 @@ async fn probe() {
         _ => Partition::Aws,
     };
     let region = Some(region).filter(|r| !r.is_empty());
-    let sts = SdkSts::new(region, partition, None).await.unwrap();
+    let sts = SdkSts::new(region, partition, None, &StsBudget::default())
+        .await
+        .unwrap();
     assert_eq!(sts.endpoint(), expected);
     if expected.starts_with("127.0.0.1") {
         let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
@@ -422,8 +475,14 @@ fn the_region_picks_the_endpoint_when_nothing_overrides_it() {
 #[test]
 fn aws_endpoint_url_sts_then_aws_endpoint_url_are_honoured() {
     let emulator = Emulator::start(vec![
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIA1")),
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIA2")),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIA000000000001"),
+        ),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIA000000000002"),
+        ),
     ]);
     let host = emulator.host().to_owned();
     let probe = format!("aws|eu-west-1|{host}");
@@ -442,13 +501,17 @@ fn aws_endpoint_url_sts_then_aws_endpoint_url_are_honoured() {
 #[tokio::test]
 async fn a_hop_into_another_partition_is_refused_before_sts_is_asked() {
     let emulator = Emulator::start(vec![
-        (200, credentials_xml("AssumeRoleWithSAML", "ASIAGOV")),
-        (200, credentials_xml("AssumeRole", "ASIAGOVPROD")),
+        (
+            200,
+            credentials_xml("AssumeRoleWithSAML", "ASIAGOV000000001"),
+        ),
+        (200, credentials_xml("AssumeRole", "ASIAGOVPROD00001")),
     ]);
-    let loader = loader("us-gov-west-1", None)
+    let budget = StsBudget::default();
+    let loader = loader("us-gov-west-1", None, &budget)
         .unwrap()
         .endpoint_url(&emulator.url);
-    let sts = SdkSts::from_loader(loader, Partition::AwsUsGov)
+    let sts = SdkSts::from_loader(loader, Partition::AwsUsGov, &budget)
         .await
         .unwrap();
     let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
@@ -486,7 +549,7 @@ async fn a_hop_into_another_partition_is_refused_before_sts_is_asked() {
         .assume_role(hop("arn:aws-us-gov:iam::333333333333:role/Admins"))
         .await
         .unwrap();
-    assert_eq!(prod.access_key_id, "ASIAGOVPROD");
+    assert_eq!(prod.access_key_id, "ASIAGOVPROD00001");
     let seen = emulator.finish();
     assert_eq!(seen.len(), 2);
     assert_eq!(
@@ -522,3 +585,6 @@ fn a_region_of_another_partition_never_picks_the_endpoint() {
         &[("AWS_DEFAULT_REGION", "cn-northwest-1")],
     );
 }
+
+#[path = "sdk_answer_tests.rs"]
+mod answers;

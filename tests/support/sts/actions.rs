@@ -86,7 +86,8 @@ fn issue(
     not_after: Option<OffsetDateTime>,
     source: SessionSource,
 ) -> IssuedSession {
-    let now = OffsetDateTime::now_utc()
+    let now = sts
+        .now()
         .replace_nanosecond(0)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let mut expiration = now + Duration::from_secs(duration.max(0) as u64);
@@ -264,7 +265,7 @@ fn authenticate(
         call.detail = Some(why);
         return Err(StsFault::new(403, "SignatureDoesNotMatch", BAD_SIGNATURE));
     }
-    if session.expiration < OffsetDateTime::now_utc() {
+    if session.expiration < sts.now() {
         return Err(StsFault::new(
             403,
             "ExpiredToken",

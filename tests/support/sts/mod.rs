@@ -6,7 +6,11 @@
 
 mod actions;
 pub mod sigv4;
+pub mod silent;
+pub mod spoil;
 pub mod xml;
+
+pub use spoil::Spoil;
 
 use crate::support::http::{HttpRequest, HttpResponse, TestServer, lock};
 use std::collections::HashMap;
@@ -60,6 +64,11 @@ pub struct StsConfig {
     pub latency: Duration,
     /// The first N calls answer 400 Throttling "Rate exceeded".
     pub throttle_first: usize,
+    /// What happens to successful answers (of `spoil_action` only, when set).
+    pub spoil: Spoil,
+    pub spoil_action: Option<&'static str>,
+    /// The emulator's clock minus the real one: shown in its Date header, used for Expirations.
+    pub clock_offset: time::Duration,
 }
 
 impl StsConfig {
@@ -75,6 +84,25 @@ impl StsConfig {
 
     pub fn throttle_first(mut self, calls: usize) -> Self {
         self.throttle_first = calls;
+        self
+    }
+
+    /// Every successful answer spoiled this way.
+    pub fn spoil(mut self, spoil: Spoil) -> Self {
+        self.spoil = spoil;
+        self
+    }
+
+    /// Only `action`'s successful answers spoiled this way.
+    pub fn spoil_only(mut self, action: &'static str, spoil: Spoil) -> Self {
+        self.spoil = spoil;
+        self.spoil_action = Some(action);
+        self
+    }
+
+    /// The emulator's clock runs this far from the real one (negative: behind).
+    pub fn clock_offset(mut self, offset: time::Duration) -> Self {
+        self.clock_offset = offset;
         self
     }
 }
@@ -282,13 +310,16 @@ impl Sts {
         } else {
             self.dispatch(req, &params, &mut call)
         };
-        let response = match result {
-            Ok((action, body)) => xml::success(&action, &body, &request_id),
+        let mut response = match result {
+            Ok((action, body)) => self.spoiled(&action, xml::success(&action, &body, &request_id)),
             Err(fault) => {
                 call.outcome = Err(fault.code.clone());
                 fault.render(&request_id)
             }
         };
+        if !self.config.clock_offset.is_zero() {
+            response = response.with_header("Date", &spoil::http_date(self.now()));
+        }
         lock(&self.ledger).calls.push(call);
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         response
@@ -315,6 +346,19 @@ impl Sts {
             }
         };
         Ok((action, body))
+    }
+
+    /// The emulator's clock.
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + self.config.clock_offset
+    }
+
+    fn spoiled(&self, action: &str, mut response: HttpResponse) -> HttpResponse {
+        if self.config.spoil_action.is_none_or(|only| only == action) {
+            let body = self.config.spoil.apply(&response.body_text(), self.now());
+            response.body = body.into_bytes();
+        }
+        response
     }
 
     fn role(&self, arn: &str) -> Option<&StsRole> {
