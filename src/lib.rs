@@ -21,6 +21,7 @@ pub mod keychain;
 pub mod logging;
 pub mod password;
 pub mod process;
+pub(crate) mod private_file;
 pub mod prompt;
 pub mod role;
 pub mod saml;

@@ -5,11 +5,10 @@
 //! corrupt, foreign or expiring entry is a miss (logged at debug, without its content).
 
 mod key;
-mod lock;
 
 pub use key::CacheKey;
-pub use lock::RefreshLock;
 
+use crate::private_file::FileLock;
 use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use crate::sts::Credentials;
@@ -95,9 +94,11 @@ impl CredentialCache {
     /// Waits (up to `wait`) to be the only samlbridge renewing sessions. The SDKs call a
     /// credential_process from several threads at once: the first renews, the others wait here and
     /// then find its entry with `get` instead of signing in again (and prompting for MFA again).
-    pub fn lock_for_refresh(&self, wait: Duration) -> Result<RefreshLock, StateError> {
+    /// The lock is released on drop, or by the OS when the process dies.
+    pub fn lock_for_refresh(&self, wait: Duration) -> Result<FileLock, StateError> {
         let dir = self.state.ensure_subdir("cache")?;
-        RefreshLock::acquire(&dir.join(".refresh.lock"), wait)
+        let holder = "another samlbridge renewing credentials";
+        Ok(FileLock::acquire(&dir.join(".refresh.lock"), wait, holder)?)
     }
 
     /// The session for `key` if it has more than `window` left at `now`.

@@ -13,6 +13,7 @@ pub use systemctl::{Systemctl, SystemctlOutput, UserSystemctl};
 pub use units::{RefreshJob, SERVICE_NAME, TIMER_NAME};
 
 use crate::error::ExitKind;
+use crate::private_file::{self, DirPolicy, DiskError};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -252,33 +253,30 @@ pub fn uninstall(
 /// The crontab line (for stdout), after making sure its log directory exists.
 pub fn cron_line(dirs: &ScheduleDirs, job: &RefreshJob) -> Result<String, ScheduleError> {
     let line = units::crontab_line(job, &dirs.cron_log).map_err(ScheduleError::Usage)?;
+    // The log goes in samlbridge's state directory (by default), which is kept 0700.
     if let Some(dir) = dirs.cron_log.parent() {
-        create_dir(dir)?;
+        private_file::ensure_dir(dir, DirPolicy::Own)?;
     }
     Ok(line)
 }
 
+/// A directory of the user's (the systemd unit folder): made 0700 if missing, else left as it is.
 fn create_dir(dir: &Path) -> Result<(), ScheduleError> {
-    std::fs::create_dir_all(dir).map_err(|source| ScheduleError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
+    Ok(private_file::ensure_dir(dir, DirPolicy::Users)?)
 }
 
-/// A reader (systemd) never sees half a file: write beside it, then rename over it.
+/// A reader (systemd) never sees half a file: the private-file layer writes beside it and renames.
 fn write_atomically(path: &Path, text: &str) -> Result<(), ScheduleError> {
-    let io_err = |source| ScheduleError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).map_err(io_err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_err(e)
-    })
+    Ok(private_file::replace(path, text.as_bytes())?)
+}
+
+impl From<DiskError> for ScheduleError {
+    fn from(e: DiskError) -> ScheduleError {
+        ScheduleError::Io {
+            path: e.path,
+            source: io::Error::other(e.reason),
+        }
+    }
 }
 
 #[cfg(unix)]
