@@ -56,7 +56,9 @@ pub fn ensure_dir(dir: &Path, policy: DirPolicy) -> Result<(), DiskError> {
     builder.create(dir).map_err(|e| {
         DiskError::new(
             dir,
-            format!("cannot create the directory: {e}; create it (mode 0700) or choose another place"),
+            format!(
+                "cannot create the directory: {e}; create it (mode 0700) or choose another place"
+            ),
         )
     })?;
     if policy == DirPolicy::Own {
@@ -107,7 +109,10 @@ pub fn replace(target: &Path, bytes: &[u8]) -> Result<(), DiskError> {
     }
     // The rename is done; making it durable is best effort, as not every platform can open a directory.
     if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
-        tracing::debug!("{}: written, but the directory was not synced: {e}", dir.display());
+        tracing::debug!(
+            "{}: written, but the directory was not synced: {e}",
+            dir.display()
+        );
     }
     Ok(())
 }
@@ -194,7 +199,11 @@ fn temp_path(dir: &Path, target: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = target.file_name().unwrap_or_default().to_string_lossy();
-    dir.join(format!(".{name}{}{}-{n}.tmp", sweep::MARK, std::process::id()))
+    dir.join(format!(
+        ".{name}{}{}-{n}.tmp",
+        sweep::MARK,
+        std::process::id()
+    ))
 }
 
 /// On Linux the content is written into a file with no name (O_TMPFILE), which the kernel removes if

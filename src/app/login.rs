@@ -105,7 +105,9 @@ pub async fn roles(args: RolesArgs) -> Result<u8> {
     let roles = &signed_in.claims.roles;
     if args.json {
         let json = role::roles_json(roles, &aliases);
-        super::stdout::print_line(&serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into()))?;
+        super::stdout::print_line(
+            &serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into()),
+        )?;
     } else {
         super::stdout::print(&role::roles_table(roles, &aliases))?;
     }

@@ -1,8 +1,8 @@
 //! Housekeeping commands: `logout` (saved IdP session and cached credentials), `forget` (the keychain
 //! password), `providers` (the provider files), and installing the scheduled refresh.
 
-use super::{plan_for, stdout};
 use super::signin::host_of;
+use super::{plan_for, stdout};
 use crate::awsfiles;
 use crate::cache::CredentialCache;
 use crate::cli::{ProfileArgs, RefreshArgs, SignInArgs};

@@ -47,7 +47,9 @@ mod tests {
     fn only_a_broken_pipe_on_stdout_is_a_quiet_end() {
         let gone = io::Error::from(io::ErrorKind::BrokenPipe);
         assert!(reader_gone(&error(gone)));
-        assert!(!reader_gone(&error(io::Error::from(io::ErrorKind::StorageFull))));
+        assert!(!reader_gone(&error(io::Error::from(
+            io::ErrorKind::StorageFull
+        ))));
         let elsewhere = Error::Io {
             path: "/home/u/.aws/credentials".into(),
             source: io::Error::from(io::ErrorKind::BrokenPipe),

@@ -84,7 +84,10 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
 /// Removes the temp copies of the credentials file that killed runs left beside it; returns how many.
 pub fn sweep_temp_files(path: &Path) -> usize {
     let target = store::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
-    crate::private_file::sweep(store::directory_of(&target), crate::private_file::Legacy::No)
+    crate::private_file::sweep(
+        store::directory_of(&target),
+        crate::private_file::Legacy::No,
+    )
 }
 
 /// The four keys of `[profile]` in the credentials file; None when the file or the section is missing.

@@ -69,7 +69,11 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), FileError> {
 pub(crate) fn lock_beside(target: &Path, wait: Duration) -> Result<FileLock, FileError> {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let path = directory_of(target).join(format!("{name}.samlbridge.lock"));
-    Ok(FileLock::acquire(&path, wait, "another process writing this file")?)
+    Ok(FileLock::acquire(
+        &path,
+        wait,
+        "another process writing this file",
+    )?)
 }
 
 /// The current text of `target`, or "" when it does not exist yet. Zeroed when dropped: it holds keys.

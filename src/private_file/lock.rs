@@ -27,7 +27,9 @@ impl FileLock {
             match file.try_lock() {
                 Ok(()) => return Ok(FileLock { _file: file }),
                 Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())));
+                    std::thread::sleep(
+                        POLL.min(deadline.saturating_duration_since(Instant::now())),
+                    );
                 }
                 Err(TryLockError::WouldBlock) => {
                     return Err(DiskError::new(

@@ -48,7 +48,9 @@ pub fn sweep(dir: &Path, legacy: Legacy) -> usize {
         if is_stale(pid, meta.modified().ok(), now) {
             match fs::remove_file(&path) {
                 Ok(()) => removed += 1,
-                Err(e) => tracing::debug!("{}: cannot remove a stale temp file: {e}", path.display()),
+                Err(e) => {
+                    tracing::debug!("{}: cannot remove a stale temp file: {e}", path.display())
+                }
             }
         }
     }
@@ -65,7 +67,9 @@ pub fn sweep(dir: &Path, legacy: Legacy) -> usize {
 pub fn sweep_once(dir: &Path, legacy: Legacy) {
     static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
     let first = match SWEPT.lock() {
-        Ok(mut swept) => swept.get_or_insert_with(HashSet::new).insert(dir.to_path_buf()),
+        Ok(mut swept) => swept
+            .get_or_insert_with(HashSet::new)
+            .insert(dir.to_path_buf()),
         Err(_) => true,
     };
     if first {

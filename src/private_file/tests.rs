@@ -86,7 +86,12 @@ fn a_symlink_at_the_target_is_replaced_not_followed() {
     symlink(&elsewhere, &path).unwrap();
     replace(&path, b"new").unwrap();
     assert_eq!(fs::read_to_string(&elsewhere).unwrap(), "keep");
-    assert!(!fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+    assert!(
+        !fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[test]
@@ -143,8 +148,12 @@ fn a_second_holder_waits_then_gives_up_naming_the_holder() {
     let first = FileLock::acquire(&path, Duration::ZERO, "x").unwrap();
     assert_eq!(mode(&path), 0o600);
     let started = Instant::now();
-    let err = FileLock::acquire(&path, Duration::from_millis(200), "another samlbridge renewing")
-        .unwrap_err();
+    let err = FileLock::acquire(
+        &path,
+        Duration::from_millis(200),
+        "another samlbridge renewing",
+    )
+    .unwrap_err();
     assert!(started.elapsed() >= Duration::from_millis(200));
     assert!(
         err.to_string().contains("another samlbridge renewing"),
@@ -171,8 +180,14 @@ fn a_waiter_gets_the_lock_when_the_holder_lets_go() {
 #[test]
 fn temp_names_say_whose_they_are() {
     let me = Legacy::No;
-    assert_eq!(writer_of(".credentials.samlbridge-4242-0.tmp", me), Some(4242));
-    assert_eq!(writer_of(".corp-ab12.json.samlbridge-7-13.tmp", me), Some(7));
+    assert_eq!(
+        writer_of(".credentials.samlbridge-4242-0.tmp", me),
+        Some(4242)
+    );
+    assert_eq!(
+        writer_of(".corp-ab12.json.samlbridge-7-13.tmp", me),
+        Some(7)
+    );
     for unrelated in [
         "credentials",
         ".credentials.bak",
@@ -188,7 +203,10 @@ fn temp_names_say_whose_they_are() {
     ] {
         assert_eq!(writer_of(unrelated, me), None, "{unrelated}");
     }
-    assert_eq!(writer_of(".corp-ab12.json.123.4.tmp", Legacy::Yes), Some(123));
+    assert_eq!(
+        writer_of(".corp-ab12.json.123.4.tmp", Legacy::Yes),
+        Some(123)
+    );
     assert_eq!(writer_of(".entry.json.5.0.tmp", Legacy::Yes), Some(5));
     assert_eq!(writer_of(".json.x.0.tmp", Legacy::Yes), None);
     assert_eq!(writer_of("..1.0.tmp", Legacy::Yes), None);
@@ -273,7 +291,9 @@ fn a_missing_directory_has_nothing_to_sweep() {
 fn a_write_sweeps_what_a_killed_run_left_beside_its_target() {
     let tmp = tempfile::tempdir().unwrap();
     let dead = dead_pid();
-    let left = tmp.path().join(format!(".credentials.samlbridge-{dead}-0.tmp"));
+    let left = tmp
+        .path()
+        .join(format!(".credentials.samlbridge-{dead}-0.tmp"));
     fs::write(&left, "a whole copy of the secrets").unwrap();
     replace(&tmp.path().join("credentials"), b"new").unwrap();
     assert!(!left.exists());
