@@ -32,6 +32,7 @@ impl SavedSessions {
     /// The saved cookies, if any. A read error is treated as no session: signing in again is the
     /// worst that happens.
     pub fn load(&self, host: &str, username: &str) -> Option<Secret> {
+        self.state.sweep_subdir_once("sessions");
         match state::read_private(&self.path(host, username)) {
             Ok(Some(bytes)) => String::from_utf8(bytes).ok().map(Secret::new),
             Ok(None) => None,

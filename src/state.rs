@@ -80,8 +80,14 @@ impl StateDir {
         ensure_private_dir(&self.root)?;
         let dir = self.root.join(name);
         ensure_private_dir(&dir)?;
-        private_file::sweep_once(&dir, Legacy::Yes);
+        self.sweep_subdir_once(name);
         Ok(dir)
+    }
+
+    /// Sweeps `name` of temp files that killed runs left there, once per run: the first use of a
+    /// store (even a read) tidies it, so a crash's leftovers do not outlive the next run.
+    pub fn sweep_subdir_once(&self, name: &str) {
+        private_file::sweep_once(&self.root.join(name), Legacy::Yes);
     }
 
     /// Removes the temp files killed runs left in `name` now; returns how many (for `logout`).

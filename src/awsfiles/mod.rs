@@ -12,6 +12,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+use crate::private_file::{self, Legacy};
 use crate::secret::Secret;
 use crate::sts::Credentials;
 use std::path::{Path, PathBuf};
@@ -83,11 +84,19 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
 
 /// Removes the temp copies of the credentials file that killed runs left beside it; returns how many.
 pub fn sweep_temp_files(path: &Path) -> usize {
+    private_file::sweep(&temp_dir_of(path), Legacy::No)
+}
+
+/// The same, at most once per run: a run that reads the file (to see whether it is current) tidies
+/// it even when it then has nothing to write. Writing sweeps too (`private_file::replace`).
+fn sweep_temp_files_once(path: &Path) {
+    private_file::sweep_once(&temp_dir_of(path), Legacy::No);
+}
+
+/// Where temp copies of the file at `path` are made: beside the file a symlink there points to.
+fn temp_dir_of(path: &Path) -> PathBuf {
     let target = store::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
-    crate::private_file::sweep(
-        store::directory_of(&target),
-        crate::private_file::Legacy::No,
-    )
+    store::directory_of(&target).to_path_buf()
 }
 
 /// The four keys of `[profile]` in the credentials file; None when the file or the section is missing.
@@ -95,6 +104,7 @@ pub fn read_credentials(
     path: &Path,
     profile: &str,
 ) -> Result<Option<StoredCredentials>, FileError> {
+    sweep_temp_files_once(path);
     let text = match std::fs::read(path) {
         Ok(bytes) => Zeroizing::new(String::from_utf8(bytes).map_err(|_| FileError::Read {
             path: path.to_path_buf(),

@@ -2,7 +2,8 @@
 //! answers from a plain file read while a session has more than the refresh window left.
 //!
 //! Reading never creates anything, never builds a client and never fails: a missing, unreadable,
-//! corrupt, foreign or expiring entry is a miss (logged at debug, without its content).
+//! corrupt, foreign or expiring entry is a miss (logged at debug, without its content). The first
+//! read of a run removes the temp files killed runs left (one directory listing).
 
 mod key;
 
@@ -118,6 +119,7 @@ impl CredentialCache {
         now: OffsetDateTime,
         window: Duration,
     ) -> Option<CachedSession> {
+        self.state.sweep_subdir_once("cache");
         let path = self.dir().join(key.file_name());
         let mut bytes = match state::read_private(&path) {
             Ok(Some(bytes)) => bytes,

@@ -2,7 +2,6 @@
 //! writing. The next run that writes in that directory, and `logout`, remove the temp files whose
 //! writer is gone: its process no longer exists, or the file is older than any write takes.
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -63,13 +62,16 @@ pub fn sweep(dir: &Path, legacy: Legacy) -> usize {
     removed
 }
 
-/// `sweep`, at most once per directory per process: a login writing many entries reads it once.
+/// `sweep`, at most once per directory per run: a login writing many entries lists it once.
 pub fn sweep_once(dir: &Path, legacy: Legacy) {
-    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    // A handful of directories per run: a list is enough (and needs no random hash seed).
+    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     let first = match SWEPT.lock() {
-        Ok(mut swept) => swept
-            .get_or_insert_with(HashSet::new)
-            .insert(dir.to_path_buf()),
+        Ok(swept) if swept.iter().any(|d| d == dir) => false,
+        Ok(mut swept) => {
+            swept.push(dir.to_path_buf());
+            true
+        }
         Err(_) => true,
     };
     if first {

@@ -130,6 +130,37 @@ fn runs_killed_while_writing_leave_no_temp_file_once_the_next_run_is_over() {
 }
 
 #[test]
+fn even_a_run_with_nothing_to_write_removes_what_killed_runs_left() {
+    let world = World::start(ALICE);
+    world.login(&[]).expect_code(0);
+    let planted = plant_leftovers(&world.sandbox);
+    let before = world.traffic();
+    // Everything is fresh: login writes nothing, credential-process answers from the cache.
+    world
+        .login(&[])
+        .expect_code(0)
+        .expect_stderr_contains("nothing to do");
+    let out = world
+        .sandbox
+        .run(&["credential-process", "--profile", "prod"]);
+    out.expect_code(0);
+    assert_eq!(world.traffic(), before, "the runs were meant to ask nobody");
+    // The sessions directory is read at the next sign-in.
+    let (sessions, others): (Vec<_>, Vec<_>) = planted
+        .into_iter()
+        .partition(|p| p.parent().is_some_and(|d| d.ends_with("sessions")));
+    for path in others {
+        assert!(!path.exists(), "{} survived", path.display());
+    }
+    world.login(&["--force"]).expect_code(0);
+    for path in sessions {
+        assert!(!path.exists(), "{} survived", path.display());
+    }
+    let left = strays(&world.sandbox);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn logout_sweeps_the_temp_files_interrupted_runs_left() {
     let world = World::start(ALICE);
     world.login(&[]).expect_code(0);
