@@ -2,6 +2,7 @@
 //! the password and MFA while the IdP still honours its session. Stored 0600 in the private state
 //! directory; a different username never sees another user's cookies.
 
+use crate::private_file;
 use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use sha2::{Digest, Sha256};
@@ -45,7 +46,10 @@ impl SavedSessions {
 
     pub fn save(&self, host: &str, username: &str, cookies: &Secret) -> Result<(), StateError> {
         self.state.ensure_subdir("sessions")?;
-        state::write_private(&self.path(host, username), cookies.expose().as_bytes())
+        Ok(private_file::replace(
+            &self.path(host, username),
+            cookies.expose().as_bytes(),
+        )?)
     }
 
     /// Forgets the session; true when there was one.

@@ -77,9 +77,9 @@ impl StateDir {
     /// Creates the root and `name` under it, both 0700 (tightened when found looser), and sweeps
     /// `name` of temp files that killed runs left there.
     pub fn ensure_subdir(&self, name: &str) -> Result<PathBuf, StateError> {
-        ensure_private_dir(&self.root)?;
+        private_file::ensure_dir(&self.root, DirPolicy::Own)?;
         let dir = self.root.join(name);
-        ensure_private_dir(&dir)?;
+        private_file::ensure_dir(&dir, DirPolicy::Own)?;
         self.sweep_subdir_once(name);
         Ok(dir)
     }
@@ -94,17 +94,6 @@ impl StateDir {
     pub fn sweep_subdir(&self, name: &str) -> usize {
         private_file::sweep(&self.root.join(name), Legacy::Yes)
     }
-}
-
-/// Creates `dir` (and missing parents) 0700; an existing `dir` readable by others is set to 0700.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), StateError> {
-    Ok(private_file::ensure_dir(dir, DirPolicy::Own)?)
-}
-
-/// Writes `bytes` to `path` so that a reader sees the old file or the new one, never a part, and
-/// nobody else ever can read it (see `private_file::replace`).
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    Ok(private_file::replace(path, bytes)?)
 }
 
 /// Reads a state file; a file that is not there is `None`, not an error.
@@ -203,37 +192,5 @@ mod tests {
         fs::set_permissions(&cache, fs::Permissions::from_mode(0o755)).unwrap();
         state.ensure_subdir("cache").unwrap();
         assert_eq!(mode(&cache), 0o700);
-    }
-
-    #[test]
-    fn write_then_read_replaces_the_whole_file() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("entry.json");
-        assert_eq!(read_private(&path).unwrap(), None);
-        write_private(&path, b"a much longer first version").unwrap();
-        write_private(&path, b"second").unwrap();
-        assert_eq!(read_private(&path).unwrap().unwrap(), b"second");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "temp files left behind: {leftovers:?}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn written_files_are_0600_even_with_a_permissive_umask_file_before() {
-        use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("entry.json");
-        fs::write(&path, b"old").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        write_private(&path, b"new").unwrap();
-        assert_eq!(mode(&path), 0o600);
-    }
-
-    #[test]
-    fn a_write_into_a_missing_directory_names_the_file() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("missing/entry.json");
-        let err = write_private(&path, b"x").unwrap_err();
-        assert!(err.to_string().contains("missing/entry.json"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! Writing profiles into the AWS credentials file without disturbing anything else in it: every byte
 //! outside the keys samlbridge owns stays as it was; temp file + fsync + rename; an exclusive lock across
-//! read-modify-write; 0600 in a 0700 directory; a symlink is written through to its target.
+//! read-modify-write; 0600 (its directory made 0700 when samlbridge creates it; an existing ~/.aws is
+//! the user's and left as it is); a symlink is written through to its target.
 //!
 //! `ini` sees the file line by line as the AWS tools do (config.rs reads ~/.aws/config with it too),
 //! `edit` changes the text, `store` puts it on disk safely.
@@ -12,7 +13,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::private_file::{self, Legacy};
+use crate::private_file::{self, DirPolicy, Legacy};
 use crate::secret::Secret;
 use crate::sts::Credentials;
 use std::path::{Path, PathBuf};
@@ -62,14 +63,14 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
         .map(|(profile, credentials)| section_entries(path, profile, credentials))
         .collect::<Result<Vec<_>, _>>()?;
     let target = store::resolve_target(path)?;
-    store::ensure_private_dir(store::directory_of(&target))?;
+    private_file::ensure_dir(store::directory_of(&target), DirPolicy::Users)?;
     let _lock = store::lock_beside(&target, LOCK_WAIT)?;
     let mut text = store::read_existing(&target)?;
     for (profile, entries) in &sections {
         let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (*k, v.as_str())).collect();
         text = Zeroizing::new(edit::upsert_section(&text, profile, &pairs));
     }
-    store::replace_atomically(&target, text.as_bytes())?;
+    private_file::replace(&target, text.as_bytes())?;
     tracing::info!(
         "{}: wrote profile(s) {}",
         target.display(),

@@ -4,7 +4,7 @@
 //! 0600 temp file fsynced and renamed over it.
 
 use super::FileError;
-use crate::private_file::{self, DirPolicy, DiskError, FileLock};
+use crate::private_file::{self, DiskError, FileLock};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -59,11 +59,6 @@ impl From<DiskError> for FileError {
     }
 }
 
-/// Creates the credentials file's directory 0700 if it does not exist; an existing one is left as is.
-pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), FileError> {
-    Ok(private_file::ensure_dir(dir, DirPolicy::Users)?)
-}
-
 /// Waits up to `wait` for `<target>.samlbridge.lock`, which serialises every read-modify-write of
 /// `target`.
 pub(crate) fn lock_beside(target: &Path, wait: Duration) -> Result<FileLock, FileError> {
@@ -90,9 +85,4 @@ pub(crate) fn read_existing(target: &Path) -> Result<Zeroizing<String>, FileErro
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(Zeroizing::new(String::new())),
         Err(e) => Err(write_error(target, format!("cannot read it: {e}; check its permissions"))),
     }
-}
-
-/// Replaces `target` with `content` atomically: readers see the old file or the new one, never a mix.
-pub(crate) fn replace_atomically(target: &Path, content: &[u8]) -> Result<(), FileError> {
-    Ok(private_file::replace(target, content)?)
 }

@@ -9,7 +9,7 @@ mod key;
 
 pub use key::CacheKey;
 
-use crate::private_file::FileLock;
+use crate::private_file::{self, FileLock};
 use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use crate::sts::Credentials;
@@ -177,9 +177,9 @@ impl CredentialCache {
             path: dir.join(key.file_name()),
             reason: format!("cannot encode the entry ({:?})", e.classify()),
         })?;
-        let written = state::write_private(&dir.join(key.file_name()), &bytes);
+        let written = private_file::replace(&dir.join(key.file_name()), &bytes);
         bytes.zeroize();
-        written
+        Ok(written?)
     }
 
     /// Forgets every cached session of `profile`, whatever role or source it had. Returns how many.

@@ -197,9 +197,10 @@ pub fn install(
 ) -> Result<Installed, ScheduleError> {
     let service = units::service_unit(job).map_err(ScheduleError::Usage)?;
     let timer = units::timer_unit(job.every);
-    create_dir(&dirs.unit_dir)?;
-    write_atomically(&dirs.service_file(), &service)?;
-    write_atomically(&dirs.timer_file(), &timer)?;
+    // The user's folder, left as it is when it exists; systemd never reads half a unit file.
+    private_file::ensure_dir(&dirs.unit_dir, DirPolicy::Users)?;
+    private_file::replace(&dirs.service_file(), service.as_bytes())?;
+    private_file::replace(&dirs.timer_file(), timer.as_bytes())?;
     let files = vec![dirs.service_file(), dirs.timer_file()];
     let activation = match systemctl::reach(systemctl)? {
         systemctl::Reach::Missing => return Err(ScheduleError::SystemctlMissing { files }),
@@ -260,16 +261,6 @@ pub fn cron_line(dirs: &ScheduleDirs, job: &RefreshJob) -> Result<String, Schedu
     Ok(line)
 }
 
-/// A directory of the user's (the systemd unit folder): made 0700 if missing, else left as it is.
-fn create_dir(dir: &Path) -> Result<(), ScheduleError> {
-    Ok(private_file::ensure_dir(dir, DirPolicy::Users)?)
-}
-
-/// A reader (systemd) never sees half a file: the private-file layer writes beside it and renames.
-fn write_atomically(path: &Path, text: &str) -> Result<(), ScheduleError> {
-    Ok(private_file::replace(path, text.as_bytes())?)
-}
-
 impl From<DiskError> for ScheduleError {
     fn from(e: DiskError) -> ScheduleError {
         ScheduleError::Io {
@@ -283,7 +274,7 @@ impl From<DiskError> for ScheduleError {
 fn link_wants(dirs: &ScheduleDirs) -> Result<(), ScheduleError> {
     let link = dirs.wants_link();
     if let Some(dir) = link.parent() {
-        create_dir(dir)?;
+        private_file::ensure_dir(dir, DirPolicy::Users)?;
     }
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(dirs.timer_file(), &link)
