@@ -5,7 +5,7 @@
 
 mod lock;
 mod sweep;
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;
 
 pub use lock::FileLock;

@@ -5,6 +5,7 @@
 use crate::harness::{Outcome, Sandbox};
 use crate::support::federation::FederationEmulator;
 use crate::world::{ALICE, World};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -39,6 +40,17 @@ fn strays(sandbox: &Sandbox) -> Vec<PathBuf> {
 
 fn state_dir(sandbox: &Sandbox) -> PathBuf {
     sandbox.home.join(".local/state/samlbridge")
+}
+
+/// The temp files under `dir` now.
+fn temp_files(dir: &Path) -> BTreeSet<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".tmp"))
+        })
+        .collect()
 }
 
 /// The pid of a process that has exited: what a killed run's temp file names.
@@ -100,16 +112,32 @@ fn runs_killed_while_writing_leave_no_temp_file_once_the_next_run_is_over() {
         "one login with a {} byte credentials file: {full_run:?}",
         seeded.len()
     );
-    // Kills spread over the whole run, most of them late in it, where the writes are.
+    // Each run is killed the moment a new temp file shows, else at a time spread over the whole run
+    // (most of them late in it, where the writes are).
     let kills = 16u32;
+    let mut caught = 0;
     for k in 0..kills {
+        let deadline = full_run * (8 + k) / (kills + 4);
+        let before = temp_files(&world.sandbox.home);
         let mut child = world
             .sandbox
             .spawn(&["login", "--profile", "corp", "--force"]);
-        std::thread::sleep(full_run * (8 + k) / (kills + 4));
+        let spawned = Instant::now();
+        while spawned.elapsed() < deadline {
+            if temp_files(&world.sandbox.home)
+                .difference(&before)
+                .next()
+                .is_some()
+            {
+                caught += 1;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
         let _ = child.kill();
         let _ = child.wait();
     }
+    eprintln!("{caught} of {kills} runs were killed with a temp file in sight");
     let planted = plant_leftovers(&world.sandbox);
 
     world.login(&["--force"]).expect_code(0);
