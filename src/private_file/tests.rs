@@ -269,6 +269,21 @@ fn the_sweep_removes_dead_writers_temp_files_and_nothing_else() {
 }
 
 #[test]
+fn another_running_processs_temp_file_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let name = format!(".credentials.samlbridge-{}-0.tmp", other.id());
+    fs::write(tmp.path().join(&name), "secret").unwrap();
+    let removed = sweep(tmp.path(), Legacy::Yes);
+    let _ = other.kill();
+    let _ = other.wait();
+    assert_eq!(removed, 0);
+    assert_eq!(names(tmp.path()), [name]);
+    // Once it has gone, its file is stale.
+    assert_eq!(sweep(tmp.path(), Legacy::Yes), 1);
+}
+
+#[test]
 fn in_the_state_directory_the_sweep_also_knows_the_older_names() {
     let tmp = tempfile::tempdir().unwrap();
     let dead = dead_pid();
