@@ -1,5 +1,7 @@
 //! Logs go to stderr, for people: -v shows the steps, -vv the pages and requests. Only samlbridge's own
 //! events go beyond warnings, because other crates' debug output may carry headers or bodies.
+//! Log lines carry text from the network (page titles, URLs, answers), so every line is passed
+//! through `shown::log_line` on its way to the terminal.
 
 use std::io::IsTerminal;
 use tracing::level_filters::LevelFilter;
@@ -19,7 +21,7 @@ pub fn init(verbose: u8) {
         .with_target("aws_runtime::env_config", LevelFilter::ERROR);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(move || SafeStderr { color })
         .with_ansi(color)
         .with_target(false)
         .without_time();
@@ -27,4 +29,23 @@ pub fn init(verbose: u8) {
         .with(filter)
         .with(fmt)
         .try_init();
+}
+
+/// Stderr for log lines: control and bidi characters escaped (tracing-subscriber escapes ESC in
+/// values, but not NUL, other C0 controls or bidi overrides). Each event arrives in one write.
+struct SafeStderr {
+    color: bool,
+}
+
+impl std::io::Write for SafeStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let line = String::from_utf8_lossy(buf);
+        let safe = crate::shown::log_line(&line, self.color);
+        std::io::stderr().write_all(safe.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }

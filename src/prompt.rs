@@ -5,6 +5,7 @@
 //! `eval "$(samlbridge env)"` or `credential_process` can still ask for an MFA code.
 
 use crate::secret::Secret;
+use crate::shown::outside;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 
@@ -68,13 +69,13 @@ impl Prompt for TerminalPrompt {
 
     fn text(&self, label: &str) -> io::Result<String> {
         let (mut out, mut read) = Self::tty()?;
-        write!(out, "{label}: ")?;
+        write!(out, "{}: ", outside(label))?;
         out.flush()?;
         read_answer(&mut read)
     }
 
     fn secret(&self, label: &str) -> io::Result<Secret> {
-        rpassword::prompt_password(format!("{label}: ")).map(Secret::from)
+        rpassword::prompt_password(format!("{}: ", outside(label))).map(Secret::from)
     }
 
     fn choose(&self, title: &str, items: &[String]) -> io::Result<usize> {
@@ -92,9 +93,9 @@ fn pick(
 ) -> io::Result<usize> {
     let mut shown: Vec<usize> = (0..items.len()).collect();
     loop {
-        writeln!(out, "{title}")?;
+        writeln!(out, "{}", outside(title))?;
         for (n, &i) in shown.iter().enumerate() {
-            writeln!(out, "  [{:>2}] {}", n + 1, items[i])?;
+            writeln!(out, "  [{:>2}] {}", n + 1, outside(&items[i]))?;
         }
         write!(out, "Number, or text to filter by: ")?;
         out.flush()?;
@@ -111,7 +112,7 @@ fn pick(
             .collect();
         match matching.len() {
             1 => return Ok(matching[0]),
-            0 => writeln!(out, "Nothing matches '{answer}'.")?,
+            0 => writeln!(out, "Nothing matches '{}'.", outside(answer))?,
             _ => shown = matching,
         }
     }

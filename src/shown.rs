@@ -49,11 +49,19 @@ pub fn capped(text: &str, max_chars: usize) -> String {
 /// every line kept, every control or bidi character on it escaped. The last guard at the edge of the
 /// terminal, for text that reached a message without passing through [`outside`].
 pub fn message(text: &str) -> String {
+    log_line(text, false)
+}
+
+/// A log line as the logger formatted it: like [`message`], but with `color` the logger's own SGR
+/// sequences (`ESC [ … m`) are kept; the logger has already escaped ESC in what it was given.
+pub fn log_line(text: &str, color: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
             '\n' | '\t' => out.push(ch),
             '\r' => {}
+            '\u{1b}' if color && chars.peek() == Some(&'[') => out.push(ch),
             c if is_dangerous(c) => escape(c, &mut out),
             c => out.push(c),
         }
@@ -149,6 +157,19 @@ mod tests {
     fn escapes_count_once_towards_the_cap() {
         let shown = capped(&"\u{1b}".repeat(50), 4);
         assert_eq!(shown, "\\x1b\\x1b\\x1b\\x1b…");
+    }
+
+    #[test]
+    fn a_log_line_keeps_its_colors_only_when_colored() {
+        let line = "\u{1b}[2mINFO\u{1b}[0m page \u{0}\u{202e}";
+        assert_eq!(
+            log_line(line, true),
+            "\u{1b}[2mINFO\u{1b}[0m page \\x00\\u{202e}"
+        );
+        assert_eq!(
+            log_line(line, false),
+            "\\x1b[2mINFO\\x1b[0m page \\x00\\u{202e}"
+        );
     }
 
     #[test]

@@ -47,3 +47,5 @@ mod serve;
 mod sessions;
 #[path = "cli/signin.rs"]
 mod signin;
+#[path = "cli/terminal.rs"]
+mod terminal;

@@ -13,6 +13,7 @@ use crate::idp;
 use crate::keychain::{self, Keychain};
 use crate::schedule::{self, Every, ScheduleDirs, UserSystemctl};
 use crate::sessions::SavedSessions;
+use crate::shown::outside;
 
 fn flags_for(args: &ProfileArgs) -> SignInArgs {
     SignInArgs {
@@ -119,10 +120,8 @@ pub fn providers() -> Result<u8> {
             idp::ProviderOrigin::BuiltIn => "built-in".to_string(),
             idp::ProviderOrigin::User(path) => path.display().to_string(),
         };
-        stdout::print_line(&format!(
-            "{:<14} {:<10} {}",
-            info.name, origin, info.description
-        ))?;
+        let (name, description) = (outside(&info.name), outside(&info.description));
+        stdout::print_line(&format!("{name:<14} {origin:<10} {description}"))?;
     }
     if let Some(dir) = dir {
         eprintln!("(your own provider files go in {})", dir.display());

@@ -95,7 +95,8 @@ fn summarise(outcomes: &[Outcome]) -> u8 {
     let mut worst: Option<u8> = None;
     for outcome in outcomes {
         let Err(e) = &outcome.result else { continue };
-        eprintln!("samlbridge refresh: {}: {e}", outcome.profile);
+        let said = crate::shown::message(&e.to_string());
+        eprintln!("samlbridge refresh: {}: {said}", outcome.profile);
         let rank = |code: u8| match code {
             3 => 0,
             5 => 1,

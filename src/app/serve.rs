@@ -171,7 +171,8 @@ pub fn console(args: ConsoleArgs) -> Result<u8> {
         return Ok(0);
     }
     if let Err(e) = console::open_in_browser(&url) {
-        eprintln!("samlbridge: could not open a browser ({e}); here is the sign-in URL:");
+        let why = crate::shown::outside(&e.to_string());
+        eprintln!("samlbridge: could not open a browser ({why}); here is the sign-in URL:");
         stdout::print_line(url.expose())?;
     }
     Ok(0)

@@ -142,7 +142,10 @@ fn remember_password(answers: &CliAnswers, host: &str) {
     match answers.passwords.remember_after_login() {
         Ok(Remembered::Stored) => eprintln!("Kept the password for {host} in the keychain."),
         Ok(Remembered::NothingToDo) => {}
-        Err(e) => eprintln!("warning: could not keep the password in the keychain: {e}"),
+        Err(e) => eprintln!(
+            "warning: could not keep the password in the keychain: {}",
+            crate::shown::outside(&e.to_string())
+        ),
     }
 }
 

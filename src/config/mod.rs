@@ -133,7 +133,7 @@ pub enum ConfigError {
     NoSuchProfile { file: PathBuf, profile: String },
     #[error("{file}: profile {profile} has no saml_url (nor saml_source); add one, or pass --url")]
     NotSaml { file: PathBuf, profile: String },
-    #[error("{file}: profile {profile}: {key} = '{value}' is not valid: {why}")]
+    #[error("{file}: profile {profile}: {key} = '{}' is not valid: {why}", crate::shown::outside(.value))]
     BadValue {
         file: PathBuf,
         profile: String,
@@ -141,7 +141,7 @@ pub enum ConfigError {
         value: String,
         why: String,
     },
-    #[error("{file}: [saml-aliases] {account} = '{alias}' is not valid: {why}; fix that line")]
+    #[error("{file}: [saml-aliases] {account} = '{}' is not valid: {why}; fix that line", crate::shown::outside(.alias))]
     BadAlias {
         file: PathBuf,
         account: String,

@@ -50,14 +50,15 @@ pub enum ConsoleError {
         host: String,
         status: u16,
     },
-    #[error("profile {profile}: the AWS federation endpoint {host} gave no sign-in token ({why})")]
+    #[error("profile {profile}: the AWS federation endpoint {host} gave no sign-in token ({})", crate::shown::outside(.why))]
     Unreadable {
         profile: String,
         host: String,
         why: String,
     },
     #[error(
-        "profile {profile}: could not reach the AWS federation endpoint {host}: {reason}; check your network or proxy and try again"
+        "profile {profile}: could not reach the AWS federation endpoint {host}: {reason}; check your network or proxy and try again",
+        reason = crate::shown::outside(.reason)
     )]
     Network {
         profile: String,

@@ -58,7 +58,7 @@ pub trait LoginAnswers: Send {
     }
     /// Something the person must see while the engine waits (a push to approve, a number to pick).
     fn notice(&mut self, message: &str) {
-        eprintln!("{message}");
+        eprintln!("{}", crate::shown::message(message));
     }
     /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
     /// next-tokencode mode): a fresh code, never the one already used.
@@ -70,17 +70,17 @@ pub trait LoginAnswers: Send {
 #[derive(Debug, thiserror::Error)]
 pub enum IdpError {
     /// The IdP said no: wrong password, wrong or expired code, locked account (exit 3).
-    #[error("{host} rejected the sign-in: the IdP said: '{message}'")]
+    #[error("{host} rejected the sign-in: the IdP said: '{}'", crate::shown::outside(.message))]
     Rejected { host: String, message: String },
     /// An answer only a person can give, and none can be had (exit 3).
-    #[error("{host} asks for {what}, and there is no terminal to ask; {next}")]
+    #[error("{host} asks for {}, and there is no terminal to ask; {next}", crate::shown::outside(.what))]
     NeedsPerson {
         host: String,
         what: String,
         next: String,
     },
     /// A page the engine cannot classify, or a flow that does not end (exit 4).
-    #[error("{host}: unexpected page '{title}' at {url}; {hint}")]
+    #[error("{host}: unexpected page '{}' at {}; {hint}", crate::shown::outside(.title), crate::shown::outside(.url))]
     UnexpectedPage {
         host: String,
         url: String,
@@ -90,7 +90,8 @@ pub enum IdpError {
     /// The user's own MFA command gave no code (exit 3: a person must fix it or type the code).
     #[error(
         "{host} asks for a one-time code, and the MFA command ({program}) {problem}; fix \
-         saml_mfa_command or --mfa-command, or leave it out to be asked for the code"
+         saml_mfa_command or --mfa-command, or leave it out to be asked for the code",
+        problem = crate::shown::outside(.problem)
     )]
     MfaCommand {
         host: String,
@@ -99,13 +100,14 @@ pub enum IdpError {
     },
     /// Network, TLS, timeout (exit 5).
     #[error(
-        "could not reach {host}: {reason}; check the URL, your network or proxy, and try again"
+        "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
+        reason = crate::shown::outside(.reason)
     )]
     Network { host: String, reason: String },
     /// A bad provider file or name, an insecure URL (exit 2).
     #[error("{0}")]
     Setup(String),
-    #[error("{file}:{line}: {message}")]
+    #[error("{}:{line}: {}", .file.display(), crate::shown::outside(.message))]
     ProviderFile {
         file: PathBuf,
         line: usize,

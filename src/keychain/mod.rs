@@ -67,13 +67,13 @@ pub enum KeychainError {
         account: String,
         secs: String,
     },
-    #[error("the keychain refused {doing} for {account} ({reason}); unlock it and retry")]
+    #[error("the keychain refused {doing} for {account} ({}); unlock it and retry", crate::shown::outside(.reason))]
     Locked {
         doing: &'static str,
         account: String,
         reason: String,
     },
-    #[error("the keychain failed {doing} for {account}: {reason}")]
+    #[error("the keychain failed {doing} for {account}: {}", crate::shown::outside(.reason))]
     Failed {
         doing: &'static str,
         account: String,

@@ -271,7 +271,10 @@ fn the_sweep_removes_dead_writers_temp_files_and_nothing_else() {
 #[test]
 fn another_running_processs_temp_file_is_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
     let name = format!(".credentials.samlbridge-{}-0.tmp", other.id());
     fs::write(tmp.path().join(&name), "secret").unwrap();
     let removed = sweep(tmp.path(), Legacy::Yes);

@@ -201,7 +201,7 @@ pub enum SamlError {
         "the SAMLResponse from {host} is not valid base64; run with -vv to see the page it came from"
     )]
     Base64 { host: String },
-    #[error("the SAMLResponse from {host} is not readable XML ({reason})")]
+    #[error("the SAMLResponse from {host} is not readable XML ({})", crate::shown::outside(.reason))]
     Xml { host: String, reason: String },
     #[error(
         "the SAML assertion from {host} offers no AWS role; ask your IdP admin to map you to a role"
@@ -209,7 +209,9 @@ pub enum SamlError {
     NoRoles { host: String },
     /// The IdP answered with a SAML status other than Success (and no assertion to use).
     #[error(
-        "{host} answered with SAML status {status}{message}; ask your IdP admin whether you may sign in to AWS"
+        "{host} answered with SAML status {status}{message}; ask your IdP admin whether you may sign in to AWS",
+        status = crate::shown::outside(.status),
+        message = crate::shown::outside(.message)
     )]
     Status {
         host: String,

@@ -171,7 +171,7 @@ pub enum ScheduleError {
         join_paths(files)
     )]
     SystemctlMissing { files: Vec<PathBuf> },
-    #[error("`systemctl --user {command}` failed: {stderr}")]
+    #[error("`systemctl --user {command}` failed: {}", crate::shown::outside(.stderr))]
     SystemctlFailed { command: String, stderr: String },
 }
 

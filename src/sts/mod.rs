@@ -62,7 +62,7 @@ pub trait Sts: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum StsError {
     /// STS answered with an error document.
-    #[error("profile {profile}: STS refused {action}: {code}: {message}")]
+    #[error("profile {profile}: STS refused {action}: {}: {}", crate::shown::outside(.code), crate::shown::outside(.message))]
     Service {
         profile: String,
         action: &'static str,
@@ -71,14 +71,15 @@ pub enum StsError {
     },
     /// No answer, or not one STS would give (network, TLS, timeout).
     #[error(
-        "profile {profile}: could not reach STS at {endpoint}: {reason}; check your network or proxy and try again"
+        "profile {profile}: could not reach STS at {endpoint}: {reason}; check your network or proxy and try again",
+        reason = crate::shown::outside(.reason)
     )]
     Network {
         profile: String,
         endpoint: String,
         reason: String,
     },
-    #[error("profile {profile}: STS gave an answer samlbridge cannot read: {reason}")]
+    #[error("profile {profile}: STS gave an answer samlbridge cannot read: {}", crate::shown::outside(.reason))]
     Unreadable { profile: String, reason: String },
     /// The STS client cannot be set up as configured (a bad CA bundle, a bad endpoint URL).
     #[error("{0}")]

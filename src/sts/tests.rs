@@ -109,3 +109,20 @@ fn duration_errors_are_recognised_in_both_wordings() {
         .is_duration_too_long()
     );
 }
+
+#[test]
+fn stss_words_are_shown_escaped_and_capped() {
+    let err = StsError::Service {
+        profile: "corp".into(),
+        action: "AssumeRoleWithSAML",
+        code: "AccessDenied\u{1b}[2J".into(),
+        message: format!(
+            "Not authorized \u{1b}]52;c;eA==\u{07}\u{202e}{}",
+            "x".repeat(5000)
+        ),
+    };
+    let shown = err.to_string();
+    assert!(shown.contains("AccessDenied\\x1b[2J: Not authorized \\x1b]52;c;eA==\\x07\\u{202e}"));
+    assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'));
+    assert!(shown.len() < 1000, "capped: {} bytes", shown.len());
+}

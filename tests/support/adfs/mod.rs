@@ -210,10 +210,11 @@ impl Idp {
             u.username.eq_ignore_ascii_case(&username) && Some(u.password.as_str()) == password
         });
         let Some(user) = user else {
+            let said = Some(self.config.wrong_password_text.as_str());
             let page = if self.config.paginated {
-                pages::password_page(&action, &username, Some(pages::WRONG_PASSWORD))
+                pages::password_page(&action, &username, said)
             } else {
-                pages::login_page(&action, &username, Some(pages::WRONG_PASSWORD))
+                pages::login_page(&action, &username, said)
             };
             return HttpResponse::html(200, page);
         };

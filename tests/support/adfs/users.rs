@@ -81,6 +81,8 @@ pub struct AdfsConfig {
     pub wrap_base64: Option<usize>,
     pub style: XmlStyle,
     pub issuer: String,
+    /// What the error element says after a wrong password (a customised theme may say anything).
+    pub wrong_password_text: String,
 }
 
 impl Default for AdfsConfig {
@@ -91,6 +93,7 @@ impl Default for AdfsConfig {
             wrap_base64: Some(76),
             style: XmlStyle::AdfsDefaultNamespace,
             issuer: "http://adfs.corp.example/adfs/services/trust".into(),
+            wrong_password_text: super::pages::WRONG_PASSWORD.into(),
         }
     }
 }
@@ -103,6 +106,11 @@ impl AdfsConfig {
 
     pub fn paginated(mut self) -> Self {
         self.paginated = true;
+        self
+    }
+
+    pub fn wrong_password_text(mut self, text: &str) -> Self {
+        self.wrong_password_text = text.into();
         self
     }
 }
