@@ -20,6 +20,7 @@ pub mod idp;
 pub mod keychain;
 pub mod logging;
 pub mod password;
+pub(crate) mod private_file;
 pub mod process;
 pub mod prompt;
 pub mod role;

@@ -2,6 +2,7 @@
 //! the password and MFA while the IdP still honours its session. Stored 0600 in the private state
 //! directory; a different username never sees another user's cookies.
 
+use crate::private_file;
 use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use sha2::{Digest, Sha256};
@@ -32,6 +33,7 @@ impl SavedSessions {
     /// The saved cookies, if any. A read error is treated as no session: signing in again is the
     /// worst that happens.
     pub fn load(&self, host: &str, username: &str) -> Option<Secret> {
+        self.state.sweep_subdir_once("sessions");
         match state::read_private(&self.path(host, username)) {
             Ok(Some(bytes)) => String::from_utf8(bytes).ok().map(Secret::new),
             Ok(None) => None,
@@ -44,7 +46,10 @@ impl SavedSessions {
 
     pub fn save(&self, host: &str, username: &str, cookies: &Secret) -> Result<(), StateError> {
         self.state.ensure_subdir("sessions")?;
-        state::write_private(&self.path(host, username), cookies.expose().as_bytes())
+        Ok(private_file::replace(
+            &self.path(host, username),
+            cookies.expose().as_bytes(),
+        )?)
     }
 
     /// Forgets the session; true when there was one.

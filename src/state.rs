@@ -4,10 +4,10 @@
 //! Location, first that is set: `$SAMLBRIDGE_STATE_DIR`, `$XDG_STATE_HOME/samlbridge` (absolute paths
 //! only, as the XDG spec says), `$HOME/.local/state/samlbridge`, `%LOCALAPPDATA%\samlbridge`.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use crate::private_file::{self, DirPolicy, DiskError, Legacy};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The state directory. Building one does no I/O: reads stay cheap, and only writers create it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,15 @@ pub enum StateError {
     NoLocation,
     #[error("{path}: {reason}; check its owner and permissions, or set SAMLBRIDGE_STATE_DIR")]
     Io { path: PathBuf, reason: String },
+}
+
+impl From<DiskError> for StateError {
+    fn from(e: DiskError) -> StateError {
+        StateError::Io {
+            path: e.path,
+            reason: e.reason,
+        }
+    }
 }
 
 impl StateError {
@@ -65,82 +74,26 @@ impl StateDir {
         self.root.join(name)
     }
 
-    /// Creates the root and `name` under it, both 0700 (tightened when found looser).
+    /// Creates the root and `name` under it, both 0700 (tightened when found looser), and sweeps
+    /// `name` of temp files that killed runs left there.
     pub fn ensure_subdir(&self, name: &str) -> Result<PathBuf, StateError> {
-        ensure_private_dir(&self.root)?;
+        private_file::ensure_dir(&self.root, DirPolicy::Own)?;
         let dir = self.root.join(name);
-        ensure_private_dir(&dir)?;
+        private_file::ensure_dir(&dir, DirPolicy::Own)?;
+        self.sweep_subdir_once(name);
         Ok(dir)
     }
-}
 
-/// Creates `dir` (and missing parents) 0700; an existing `dir` readable by others is set to 0700.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), StateError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| StateError::io(dir, e))?;
-    tighten(dir, 0o700)
-}
-
-#[cfg(unix)]
-fn tighten(path: &Path, mode: u32) -> Result<(), StateError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = fs::metadata(path).map_err(|e| StateError::io(path, e))?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        tracing::debug!(path = %path.display(), "tightening permissions to {mode:o}");
-        fs::set_permissions(path, fs::Permissions::from_mode(mode))
-            .map_err(|e| StateError::io(path, e))?;
+    /// Sweeps `name` of temp files that killed runs left there, once per run: the first use of a
+    /// store (even a read) tidies it, so a crash's leftovers do not outlive the next run.
+    pub fn sweep_subdir_once(&self, name: &str) {
+        private_file::sweep_once(&self.root.join(name), Legacy::Yes);
     }
-    Ok(())
-}
 
-#[cfg(not(unix))]
-fn tighten(_path: &Path, _mode: u32) -> Result<(), StateError> {
-    Ok(())
-}
-
-/// Writes `bytes` to `path` so that a reader sees the old file or the new one, never a part: a temp
-/// file in the same directory, created 0600 (never briefly world-readable), fsynced, renamed over.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let temp = temp_name(path);
-    let result = write_new_file(&temp, bytes).and_then(|()| fs::rename(&temp, path));
-    if let Err(err) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(StateError::io(path, err));
+    /// Removes the temp files killed runs left in `name` now; returns how many (for `logout`).
+    pub fn sweep_subdir(&self, name: &str) -> usize {
+        private_file::sweep(&self.root.join(name), Legacy::Yes)
     }
-    sync_dir(dir);
-    Ok(())
-}
-
-fn write_new_file(temp: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// A name no other writer (thread or process) is using at the same moment.
-fn temp_name(path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let base = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
-    path.with_file_name(format!(".{base}.{}.{n}.tmp", std::process::id()))
-}
-
-/// Makes the rename durable; best effort, as not every platform can open a directory.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// Reads a state file; a file that is not there is `None`, not an error.
@@ -239,37 +192,5 @@ mod tests {
         fs::set_permissions(&cache, fs::Permissions::from_mode(0o755)).unwrap();
         state.ensure_subdir("cache").unwrap();
         assert_eq!(mode(&cache), 0o700);
-    }
-
-    #[test]
-    fn write_then_read_replaces_the_whole_file() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("entry.json");
-        assert_eq!(read_private(&path).unwrap(), None);
-        write_private(&path, b"a much longer first version").unwrap();
-        write_private(&path, b"second").unwrap();
-        assert_eq!(read_private(&path).unwrap().unwrap(), b"second");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "temp files left behind: {leftovers:?}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn written_files_are_0600_even_with_a_permissive_umask_file_before() {
-        use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("entry.json");
-        fs::write(&path, b"old").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        write_private(&path, b"new").unwrap();
-        assert_eq!(mode(&path), 0o600);
-    }
-
-    #[test]
-    fn a_write_into_a_missing_directory_names_the_file() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("missing/entry.json");
-        let err = write_private(&path, b"x").unwrap_err();
-        assert!(err.to_string().contains("missing/entry.json"), "{err}");
     }
 }

@@ -23,6 +23,8 @@ mod emulators_sdk;
 mod emulators_sts;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/files.rs"]
+mod files;
 #[path = "cli/hostile_sts.rs"]
 mod hostile_sts;
 #[path = "cli/local_checks.rs"]

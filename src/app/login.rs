@@ -124,12 +124,11 @@ pub async fn roles(args: RolesArgs) -> Result<u8> {
     let roles = &signed_in.claims.roles;
     if args.json {
         let json = role::roles_json(roles, &aliases);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
-        );
+        super::stdout::print_line(
+            &serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into()),
+        )?;
     } else {
-        print!("{}", role::roles_table(roles, &aliases));
+        super::stdout::print(&role::roles_table(roles, &aliases))?;
     }
     Ok(0)
 }

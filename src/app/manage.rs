@@ -1,8 +1,9 @@
 //! Housekeeping commands: `logout` (saved IdP session and cached credentials), `forget` (the keychain
 //! password), `providers` (the provider files), and installing the scheduled refresh.
 
-use super::plan_for;
 use super::signin::host_of;
+use super::{plan_for, stdout};
+use crate::awsfiles;
 use crate::cache::CredentialCache;
 use crate::cli::{ProfileArgs, RefreshArgs, SignInArgs};
 use crate::config::ChainSelect;
@@ -40,6 +41,14 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
         "Forgot {forgot} saved session(s) at {host} and {cached} cached credential(s) of profile {} and its chained profiles; the credentials file is left as it is.",
         plan.gateway.profile
     );
+    let swept = ["cache", "sessions"]
+        .map(|dir| ctx.state.sweep_subdir(dir))
+        .iter()
+        .sum::<usize>()
+        + awsfiles::sweep_temp_files(&ctx.paths.credentials_file);
+    if swept > 0 {
+        eprintln!("Removed {swept} temporary file(s) that interrupted runs had left.");
+    }
     Ok(0)
 }
 
@@ -96,7 +105,7 @@ pub fn schedule(args: &RefreshArgs) -> Result<u8> {
         eprintln!("warning: {warning}");
     }
     if args.cron {
-        println!("{}", schedule::cron_line(&dirs, &job)?);
+        stdout::print_line(&schedule::cron_line(&dirs, &job)?)?;
     } else {
         eprintln!("{}", schedule::install(&dirs, &job, &UserSystemctl)?);
     }
@@ -112,7 +121,7 @@ pub fn providers() -> Result<u8> {
             idp::ProviderOrigin::User(path) => path.display().to_string(),
         };
         let (name, description) = (outside(&info.name), outside(&info.description));
-        println!("{name:<14} {origin:<10} {description}");
+        stdout::print_line(&format!("{name:<14} {origin:<10} {description}"))?;
     }
     if let Some(dir) = dir {
         eprintln!("(your own provider files go in {})", dir.display());

@@ -7,6 +7,7 @@ mod obtain;
 mod refresh;
 mod serve;
 mod signin;
+mod stdout;
 
 use crate::cli::{Cli, Command, SignInArgs};
 use crate::config::{ChainSelect, ConfigError, ConfigFile, GatewayProfile, Plan};
@@ -19,7 +20,7 @@ use std::future::Future;
 pub fn run(cli: Cli) -> Result<u8> {
     crate::logging::init(cli.verbose);
     let _ = rustls::crypto::ring::default_provider().install_default();
-    match cli.command {
+    let ran = match cli.command {
         Command::Login(args) => block_on(login::login(args)),
         Command::Roles(args) => block_on(login::roles(args)),
         Command::CredentialProcess(args) => serve::credential_process(args),
@@ -30,6 +31,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Logout(args) => manage::logout(args),
         Command::Forget(args) => manage::forget(args),
         Command::Providers => manage::providers(),
+    };
+    match ran {
+        Err(e) if stdout::reader_gone(&e) => Ok(0),
+        ran => ran,
     }
 }
 

@@ -2,7 +2,7 @@
 //! `exec` and `console`. Each gets the profile's session through `obtain`.
 
 use super::obtain::{self, Obtained, Request};
-use super::{block_on, plan_for, profile_key};
+use super::{block_on, plan_for, profile_key, stdout};
 use crate::cache::{CacheKey, CredentialCache, DEFAULT_REFRESH_WINDOW, REFRESH_WINDOW_KEY};
 use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInArgs};
 use crate::config::{ChainSelect, ConfigFile, Plan};
@@ -87,12 +87,9 @@ pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
     let cache = CredentialCache::new(&ctx.state);
     let key = &CacheKey::for_plan(&t.plan)[&t.profile];
     let mut out = std::io::stdout().lock();
-    let io = |e: std::io::Error| Error::Io {
-        path: "stdout".into(),
-        source: e,
-    };
     let hit = |out: &mut dyn Write| {
-        process::answer_from_cache(&cache, key, OffsetDateTime::now_utc(), window, out).map_err(io)
+        process::answer_from_cache(&cache, key, OffsetDateTime::now_utc(), window, out)
+            .map_err(stdout::error)
     };
     if hit(&mut out)? {
         return Ok(0);
@@ -104,7 +101,7 @@ pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
     }
     let obtained = block_on(obtain_for(&ctx, &t, &args.sign_in, window))
         .map_err(|e| person_must_act(&t, e))?;
-    process::write_credentials(&mut out, credentials_of(&t, &obtained)?).map_err(io)?;
+    process::write_credentials(&mut out, credentials_of(&t, &obtained)?).map_err(stdout::error)?;
     Ok(0)
 }
 
@@ -135,11 +132,7 @@ pub fn env(args: EnvArgs) -> Result<u8> {
     let shell = args
         .shell
         .unwrap_or_else(|| Shell::from_env(|n| std::env::var(n).ok()));
-    let mut out = std::io::stdout().lock();
-    export::write_exports(&mut out, shell, &session).map_err(|e| Error::Io {
-        path: "stdout".into(),
-        source: e,
-    })?;
+    stdout::write_with(|out| export::write_exports(out, shell, &session))?;
     Ok(0)
 }
 
@@ -186,13 +179,13 @@ pub fn console(args: ConsoleArgs) -> Result<u8> {
         Ok(console::signin_url(&client, &endpoints, &request).await?)
     })?;
     if args.print {
-        println!("{}", url.expose());
+        stdout::print_line(url.expose())?;
         return Ok(0);
     }
     if let Err(e) = console::open_in_browser(&url) {
         let why = crate::shown::outside(&e.to_string());
         eprintln!("samlbridge: could not open a browser ({why}); here is the sign-in URL:");
-        println!("{}", url.expose());
+        stdout::print_line(url.expose())?;
     }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! Writing profiles into the AWS credentials file without disturbing anything else in it: every byte
 //! outside the keys samlbridge owns stays as it was; temp file + fsync + rename; an exclusive lock across
-//! read-modify-write; 0600 in a 0700 directory; a symlink is written through to its target.
+//! read-modify-write; 0600 (its directory made 0700 when samlbridge creates it; an existing ~/.aws is
+//! the user's and left as it is); a symlink is written through to its target.
 //!
 //! `ini` sees the file line by line as the AWS tools do (config.rs reads ~/.aws/config with it too),
 //! `edit` changes the text, `store` puts it on disk safely.
@@ -15,6 +16,7 @@ mod tests;
 
 pub use preflight::check_credentials_writable;
 
+use crate::private_file::{self, DirPolicy, Legacy};
 use crate::secret::Secret;
 use crate::sts::Credentials;
 use std::path::{Path, PathBuf};
@@ -64,14 +66,14 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
         .map(|(profile, credentials)| section_entries(path, profile, credentials))
         .collect::<Result<Vec<_>, _>>()?;
     let target = store::resolve_target(path)?;
-    store::ensure_private_dir(store::directory_of(&target))?;
+    private_file::ensure_dir(store::directory_of(&target), DirPolicy::Users)?;
     let _lock = store::lock_beside(&target, LOCK_WAIT)?;
     let mut text = store::read_existing(&target)?;
     for (profile, entries) in &sections {
         let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (*k, v.as_str())).collect();
         text = Zeroizing::new(edit::upsert_section(&text, profile, &pairs));
     }
-    store::replace_atomically(&target, text.as_bytes())?;
+    private_file::replace(&target, text.as_bytes())?;
     tracing::info!(
         "{}: wrote profile(s) {}",
         target.display(),
@@ -84,11 +86,29 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
     Ok(())
 }
 
+/// Removes the temp copies of the credentials file that killed runs left beside it; returns how many.
+pub fn sweep_temp_files(path: &Path) -> usize {
+    private_file::sweep(&temp_dir_of(path), Legacy::No)
+}
+
+/// The same, at most once per run: a run that reads the file (to see whether it is current) tidies
+/// it even when it then has nothing to write. Writing sweeps too (`private_file::replace`).
+fn sweep_temp_files_once(path: &Path) {
+    private_file::sweep_once(&temp_dir_of(path), Legacy::No);
+}
+
+/// Where temp copies of the file at `path` are made: beside the file a symlink there points to.
+fn temp_dir_of(path: &Path) -> PathBuf {
+    let target = store::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
+    store::directory_of(&target).to_path_buf()
+}
+
 /// The four keys of `[profile]` in the credentials file; None when the file or the section is missing.
 pub fn read_credentials(
     path: &Path,
     profile: &str,
 ) -> Result<Option<StoredCredentials>, FileError> {
+    sweep_temp_files_once(path);
     let text = match std::fs::read(path) {
         Ok(bytes) => Zeroizing::new(String::from_utf8(bytes).map_err(|_| FileError::Read {
             path: path.to_path_buf(),

@@ -6,7 +6,8 @@
 //! write it anyway (as root): it was made read-only on purpose.
 
 use super::FileError;
-use super::store::{directory_of, ensure_private_dir, read_existing, resolve_target};
+use super::store::{directory_of, read_existing, resolve_target};
+use crate::private_file::{DirPolicy, ensure_dir};
 use std::fs::{self, OpenOptions};
 use std::io::ErrorKind;
 use std::path::Path;
@@ -16,7 +17,7 @@ use std::path::Path;
 pub fn check_credentials_writable(path: &Path) -> Result<(), FileError> {
     let target = resolve_target(path)?;
     let dir = directory_of(&target);
-    ensure_private_dir(dir)?;
+    ensure_dir(dir, DirPolicy::Users)?;
     let exists = match fs::metadata(&target) {
         Ok(meta) if meta.is_dir() => {
             return Err(refuse(
@@ -71,10 +72,10 @@ fn check_not_read_only(path: &Path, what: &str) -> Result<(), FileError> {
     Ok(())
 }
 
-/// Creates and removes an empty file where the write will put its temporary file.
+/// Creates and removes an empty file where the write will put its temporary file, named as the
+/// write names its own, so that the sweep removes one left by a killed run.
 fn probe_directory(dir: &Path, target: &Path) -> Result<(), FileError> {
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let probe = dir.join(format!(".{name}.samlbridge-probe-{}", std::process::id()));
+    let probe = crate::private_file::temp_path(dir, target);
     let created = OpenOptions::new().write(true).create_new(true).open(&probe);
     match created {
         Ok(file) => {

@@ -2,14 +2,14 @@
 //! answers from a plain file read while a session has more than the refresh window left.
 //!
 //! Reading never creates anything, never builds a client and never fails: a missing, unreadable,
-//! corrupt, foreign or expiring entry is a miss (logged at debug, without its content).
+//! corrupt, foreign or expiring entry is a miss (logged at debug, without its content). The first
+//! read of a run removes the temp files killed runs left (one directory listing).
 
 mod key;
-mod lock;
 
 pub use key::CacheKey;
-pub use lock::RefreshLock;
 
+use crate::private_file::{self, FileLock};
 use crate::secret::Secret;
 use crate::state::{self, StateDir, StateError};
 use crate::sts::Credentials;
@@ -95,9 +95,11 @@ impl CredentialCache {
     /// Waits (up to `wait`) to be the only samlbridge renewing sessions. The SDKs call a
     /// credential_process from several threads at once: the first renews, the others wait here and
     /// then find its entry with `get` instead of signing in again (and prompting for MFA again).
-    pub fn lock_for_refresh(&self, wait: Duration) -> Result<RefreshLock, StateError> {
+    /// The lock is released on drop, or by the OS when the process dies.
+    pub fn lock_for_refresh(&self, wait: Duration) -> Result<FileLock, StateError> {
         let dir = self.state.ensure_subdir("cache")?;
-        RefreshLock::acquire(&dir.join(".refresh.lock"), wait)
+        let holder = "another samlbridge renewing credentials";
+        Ok(FileLock::acquire(&dir.join(".refresh.lock"), wait, holder)?)
     }
 
     /// The session for `key` if it has more than `window` left at `now`.
@@ -117,6 +119,7 @@ impl CredentialCache {
         now: OffsetDateTime,
         window: Duration,
     ) -> Option<CachedSession> {
+        self.state.sweep_subdir_once("cache");
         let path = self.dir().join(key.file_name());
         let mut bytes = match state::read_private(&path) {
             Ok(Some(bytes)) => bytes,
@@ -174,9 +177,9 @@ impl CredentialCache {
             path: dir.join(key.file_name()),
             reason: format!("cannot encode the entry ({:?})", e.classify()),
         })?;
-        let written = state::write_private(&dir.join(key.file_name()), &bytes);
+        let written = private_file::replace(&dir.join(key.file_name()), &bytes);
         bytes.zeroize();
-        written
+        Ok(written?)
     }
 
     /// Forgets every cached session of `profile`, whatever role or source it had. Returns how many.

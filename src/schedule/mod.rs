@@ -13,6 +13,7 @@ pub use systemctl::{Systemctl, SystemctlOutput, UserSystemctl};
 pub use units::{RefreshJob, SERVICE_NAME, TIMER_NAME};
 
 use crate::error::ExitKind;
+use crate::private_file::{self, DirPolicy, DiskError};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -196,9 +197,10 @@ pub fn install(
 ) -> Result<Installed, ScheduleError> {
     let service = units::service_unit(job).map_err(ScheduleError::Usage)?;
     let timer = units::timer_unit(job.every);
-    create_dir(&dirs.unit_dir)?;
-    write_atomically(&dirs.service_file(), &service)?;
-    write_atomically(&dirs.timer_file(), &timer)?;
+    // The user's folder, left as it is when it exists; systemd never reads half a unit file.
+    private_file::ensure_dir(&dirs.unit_dir, DirPolicy::Users)?;
+    private_file::replace(&dirs.service_file(), service.as_bytes())?;
+    private_file::replace(&dirs.timer_file(), timer.as_bytes())?;
     let files = vec![dirs.service_file(), dirs.timer_file()];
     let activation = match systemctl::reach(systemctl)? {
         systemctl::Reach::Missing => return Err(ScheduleError::SystemctlMissing { files }),
@@ -252,40 +254,27 @@ pub fn uninstall(
 /// The crontab line (for stdout), after making sure its log directory exists.
 pub fn cron_line(dirs: &ScheduleDirs, job: &RefreshJob) -> Result<String, ScheduleError> {
     let line = units::crontab_line(job, &dirs.cron_log).map_err(ScheduleError::Usage)?;
+    // The log goes in samlbridge's state directory (by default), which is kept 0700.
     if let Some(dir) = dirs.cron_log.parent() {
-        create_dir(dir)?;
+        private_file::ensure_dir(dir, DirPolicy::Own)?;
     }
     Ok(line)
 }
 
-fn create_dir(dir: &Path) -> Result<(), ScheduleError> {
-    std::fs::create_dir_all(dir).map_err(|source| ScheduleError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
-/// A reader (systemd) never sees half a file: write beside it, then rename over it.
-fn write_atomically(path: &Path, text: &str) -> Result<(), ScheduleError> {
-    let io_err = |source| ScheduleError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).map_err(io_err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_err(e)
-    })
+impl From<DiskError> for ScheduleError {
+    fn from(e: DiskError) -> ScheduleError {
+        ScheduleError::Io {
+            path: e.path,
+            source: io::Error::other(e.reason),
+        }
+    }
 }
 
 #[cfg(unix)]
 fn link_wants(dirs: &ScheduleDirs) -> Result<(), ScheduleError> {
     let link = dirs.wants_link();
     if let Some(dir) = link.parent() {
-        create_dir(dir)?;
+        private_file::ensure_dir(dir, DirPolicy::Users)?;
     }
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(dirs.timer_file(), &link)

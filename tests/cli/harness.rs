@@ -137,6 +137,32 @@ impl Sandbox {
         run_command(cmd, input, &format!("samlbridge {}", args.join(" ")))
     }
 
+    /// Runs samlbridge with stdout a pipe whose reader has already gone, as in
+    /// `samlbridge … | head -c0`: every write to stdout fails with EPIPE.
+    pub fn run_with_stdout_closed(&self, args: &[&str]) -> Outcome {
+        let (reader, writer) = match std::io::pipe() {
+            Ok(pair) => pair,
+            Err(e) => panic!("cannot make a pipe: {e}"),
+        };
+        drop(reader);
+        let mut cmd = self.command(BIN, args);
+        cmd.stdout(writer);
+        let what = format!("samlbridge {} | (reader gone)", args.join(" "));
+        run_prepared(cmd, None, &what)
+    }
+
+    /// Starts samlbridge and leaves it running, all three streams discarded (to kill it mid-run).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = self.command(BIN, args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start samlbridge {}: {e}", args.join(" ")),
+        }
+    }
+
     /// Runs another program (the AWS CLI) in the same sealed environment.
     pub fn run_program(&self, program: &str, args: &[&str]) -> Outcome {
         let cmd = self.command(program, args);
@@ -190,12 +216,17 @@ impl Outcome {
 }
 
 fn run_command(mut cmd: Command, input: Option<&str>, what: &str) -> Outcome {
+    cmd.stdout(Stdio::piped());
+    run_prepared(cmd, input, what)
+}
+
+/// Runs `cmd` with its stdout as already set (piped: captured).
+fn run_prepared(mut cmd: Command, input: Option<&str>, what: &str) -> Outcome {
     cmd.stdin(if input.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
     })
-    .stdout(Stdio::piped())
     .stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
