@@ -108,7 +108,7 @@ impl<'a> CliAnswers<'a> {
                 });
             }
             if !told {
-                eprintln!(
+                tell!(
                     "{}: waiting for the next code from the MFA command",
                     self.host
                 );

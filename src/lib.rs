@@ -4,6 +4,15 @@
 //! The pipeline: cli → config (a `Plan`) → idp (a `SamlAssertion`) → saml (claims, roles) → role
 //! (the choice) → sts (gateway, then chained hops) → awsfiles (the credentials file).
 
+/// `eprintln!` that never panics: a run whose stderr reader has gone (`login 2>&1 | head -c1`) goes
+/// on, as it does when stdout's reader has gone.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod aliases;
 pub mod answers;
 pub mod app;

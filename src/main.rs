@@ -1,4 +1,5 @@
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -6,7 +7,9 @@ fn main() -> ExitCode {
     match samlbridge::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!(
+            // Not eprintln!: a closed stderr must not turn an error into a panic.
+            let _ = writeln!(
+                std::io::stderr(),
                 "samlbridge: {}",
                 samlbridge::shown::message(&err.to_string())
             );

@@ -35,7 +35,7 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
         let written = obtain::write_file(&ctx, &plan, &obtained)?;
         report(&ctx, &plan, &obtained, &written);
     } else {
-        eprintln!(
+        tell!(
             "Profiles {} are still fresh (until {}); nothing to do. Use --force to sign in again.",
             names(&obtained),
             expiry_of(&obtained)
@@ -107,7 +107,7 @@ fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
     } else {
         String::new()
     };
-    eprintln!(
+    tell!(
         "Signed in as {role} in account {account} (profile {}); wrote {} to {} (expires {}){note}",
         plan.gateway.profile,
         written.join(", "),

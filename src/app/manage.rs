@@ -37,7 +37,7 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
     for hop in &plan.chain {
         cached += cache.remove_profile(&hop.profile)?;
     }
-    eprintln!(
+    tell!(
         "Forgot {forgot} saved session(s) at {host} and {cached} cached credential(s) of profile {} and its chained profiles; the credentials file is left as it is.",
         plan.gateway.profile
     );
@@ -47,7 +47,7 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
         .sum::<usize>()
         + awsfiles::sweep_temp_files(&ctx.paths.credentials_file);
     if swept > 0 {
-        eprintln!("Removed {swept} temporary file(s) that interrupted runs had left.");
+        tell!("Removed {swept} temporary file(s) that interrupted runs had left.");
     }
     Ok(0)
 }
@@ -64,9 +64,9 @@ pub fn forget(args: ProfileArgs) -> Result<u8> {
     };
     let keychain = Keychain::system().with_timeout(keychain::INTERACTIVE_TIMEOUT);
     if keychain.forget(&host, user)? {
-        eprintln!("Removed the password of {user} at {host} from the keychain.");
+        tell!("Removed the password of {user} at {host} from the keychain.");
     } else {
-        eprintln!("The keychain held no password of {user} at {host}.");
+        tell!("The keychain held no password of {user} at {host}.");
     }
     Ok(0)
 }
@@ -82,8 +82,8 @@ pub fn schedule(args: &RefreshArgs) -> Result<u8> {
     if args.uninstall {
         let removed = schedule::uninstall(&dirs, &UserSystemctl)?;
         match removed.len() {
-            0 => eprintln!("No samlbridge timer was installed."),
-            _ => eprintln!(
+            0 => tell!("No samlbridge timer was installed."),
+            _ => tell!(
                 "Removed {}.",
                 removed
                     .iter()
@@ -102,12 +102,12 @@ pub fn schedule(args: &RefreshArgs) -> Result<u8> {
         .map_err(|e| Error::Usage(format!("cannot tell where samlbridge is installed: {e}")))?;
     let (job, warnings) = schedule::refresh_job(&exe, every, var)?;
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        tell!("warning: {warning}");
     }
     if args.cron {
         stdout::print_line(&schedule::cron_line(&dirs, &job)?)?;
     } else {
-        eprintln!("{}", schedule::install(&dirs, &job, &UserSystemctl)?);
+        tell!("{}", schedule::install(&dirs, &job, &UserSystemctl)?);
     }
     Ok(0)
 }
@@ -124,7 +124,7 @@ pub fn providers() -> Result<u8> {
         stdout::print_line(&format!("{name:<14} {origin:<10} {description}"))?;
     }
     if let Some(dir) = dir {
-        eprintln!("(your own provider files go in {})", dir.display());
+        tell!("(your own provider files go in {})", dir.display());
     }
     Ok(0)
 }

@@ -227,7 +227,7 @@ async fn assume_with_saml(
     };
     let session = sts::assume_gateway(client, request).await?;
     if session.fitted {
-        eprintln!(
+        tell!(
             "warning: profile {}: {duration}s is more than role {} allows; got a {}s session instead (lower duration_seconds to silence this)",
             gateway.profile,
             chosen.role_name(),

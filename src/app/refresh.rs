@@ -81,7 +81,7 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
                 "fresh"
             };
             let until = crate::awsfiles::format_expiry(creds.expiration).unwrap_or_default();
-            eprintln!("samlbridge refresh: {name}: {verb}, expires {until}");
+            tell!("samlbridge refresh: {name}: {verb}, expires {until}");
         }
         Ok(())
     })();
@@ -97,7 +97,7 @@ fn summarise(outcomes: &[Outcome]) -> u8 {
     for outcome in outcomes {
         let Err(e) = &outcome.result else { continue };
         let said = crate::shown::message(&e.to_string());
-        eprintln!("samlbridge refresh: {}: {said}", outcome.profile);
+        tell!("samlbridge refresh: {}: {said}", outcome.profile);
         let rank = |code: u8| match code {
             3 => 0,
             5 => 1,
@@ -114,7 +114,7 @@ fn summarise(outcomes: &[Outcome]) -> u8 {
             .filter(|o| matches!(&o.result, Err(e) if e.exit_kind() == ExitKind::AuthRejected))
             .map(|o| o.profile.as_str())
             .collect();
-        eprintln!(
+        tell!(
             "samlbridge refresh: a person must sign in for: {}",
             names.join(", ")
         );

@@ -17,8 +17,9 @@ use std::io::Write;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// How long `credential-process` waits for another samlbridge that is renewing the same sessions.
-const RENEWAL_WAIT: Duration = Duration::from_secs(90);
+/// How long `credential-process` waits for another samlbridge that is renewing the same sessions:
+/// no longer than that one's STS phase may last, so that an SDK is not held for minutes.
+const RENEWAL_WAIT: Duration = crate::sts::STS_BUDGET;
 
 /// The profile asked for, its plan (gateway and the hops to it), and the config it came from.
 struct Target {
@@ -184,7 +185,7 @@ pub fn console(args: ConsoleArgs) -> Result<u8> {
     }
     if let Err(e) = console::open_in_browser(&url) {
         let why = crate::shown::outside(&e.to_string());
-        eprintln!("samlbridge: could not open a browser ({why}); here is the sign-in URL:");
+        tell!("samlbridge: could not open a browser ({why}); here is the sign-in URL:");
         stdout::print_line(url.expose())?;
     }
     Ok(0)

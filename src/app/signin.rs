@@ -140,9 +140,9 @@ fn explain_keychain_rejection(err: IdpError, answers: &CliAnswers, profile: &str
 /// `saml_keychain = true`); a keychain failure is a warning, the sign-in stands.
 fn remember_password(answers: &CliAnswers, host: &str) {
     match answers.passwords.remember_after_login() {
-        Ok(Remembered::Stored) => eprintln!("Kept the password for {host} in the keychain."),
+        Ok(Remembered::Stored) => tell!("Kept the password for {host} in the keychain."),
         Ok(Remembered::NothingToDo) => {}
-        Err(e) => eprintln!(
+        Err(e) => tell!(
             "warning: could not keep the password in the keychain: {}",
             crate::shown::outside(&e.to_string())
         ),

@@ -59,7 +59,7 @@ pub trait LoginAnswers: Send {
     }
     /// Something the person must see while the engine waits (a push to approve, a number to pick).
     fn notice(&mut self, message: &str) {
-        eprintln!("{}", crate::shown::message(message));
+        tell!("{}", crate::shown::message(message));
     }
     /// The code that follows the one just sent, which the IdP asks for by design (RSA SecurID's
     /// next-tokencode mode): a fresh code, never the one already used.

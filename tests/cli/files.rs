@@ -287,6 +287,30 @@ fn ends_quietly(out: &Outcome) {
 }
 
 #[test]
+fn no_command_panics_when_the_terminals_reader_has_gone_from_both_streams() {
+    let world = World::start(ALICE);
+    let sandbox = &world.sandbox;
+    // A login that prints its summary, one that fails (its error goes to the closed stderr), a
+    // usage error, and logs at -vv.
+    assert_eq!(
+        sandbox.run_with_output_closed(&["login", "--profile", "corp", "-vv"]),
+        Some(0)
+    );
+    assert_eq!(
+        sandbox.run_with_output_closed(&["login", "--profile", "nosuch"]),
+        Some(2)
+    );
+    assert_eq!(
+        sandbox.run_with_output_closed(&["login", "--duration", "5"]),
+        Some(2)
+    );
+    assert_eq!(
+        sandbox.run_with_output_closed(&["roles", "--profile", "corp"]),
+        Some(0)
+    );
+}
+
+#[test]
 fn no_command_panics_when_stdouts_reader_has_gone() {
     let mut world = World::start(ALICE);
     let federation = FederationEmulator::start(world.sts.session_lookup());

@@ -151,6 +151,42 @@ impl Sandbox {
         run_prepared(cmd, None, &what)
     }
 
+    /// Runs samlbridge with both stdout and stderr going into a pipe nobody reads (`2>&1 | head -c0`);
+    /// returns the exit code (101 is a panic).
+    pub fn run_with_output_closed(&self, args: &[&str]) -> Option<i32> {
+        let (reader, writer) = match std::io::pipe() {
+            Ok(pair) => pair,
+            Err(e) => panic!("cannot make a pipe: {e}"),
+        };
+        drop(reader);
+        let both = match writer.try_clone() {
+            Ok(w) => w,
+            Err(e) => panic!("cannot clone a pipe: {e}"),
+        };
+        let mut cmd = self.command(BIN, args);
+        cmd.stdin(Stdio::null()).stdout(writer).stderr(both);
+        let mut child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start samlbridge {}: {e}", args.join(" ")),
+        };
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return status.code(),
+                Ok(None) if started.elapsed() > RUN_TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "samlbridge {} still running after {RUN_TIMEOUT:?}",
+                        args.join(" ")
+                    );
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => panic!("waiting for samlbridge: {e}"),
+            }
+        }
+    }
+
     /// Starts samlbridge and leaves it running, all three streams discarded (to kill it mid-run).
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         let mut cmd = self.command(BIN, args);
