@@ -13,6 +13,8 @@ mod real_peers;
 #[path = "cli/world.rs"]
 mod world;
 
+#[path = "cli/browser_signin.rs"]
+mod browser_signin;
 #[path = "cli/emulators_adfs.rs"]
 mod emulators_adfs;
 #[path = "cli/emulators_sdk.rs"]

@@ -1,0 +1,59 @@
+// Fills fields and presses a button in the form the classifier chose (arguments: {form, gathered,
+// fills: [[name, value]], click, submit}), the way a person would: focus, type (input and change
+// events, so script-built pages see it), then click the submit button, else submit the form.
+((a) => {
+  const d = document;
+  const all = Array.from(d.documentElement.querySelectorAll('input, select, textarea, button'));
+  const keyOf = (el) => el.getAttribute('name') || el.id || 'samlbridge-field-' + all.indexOf(el);
+  const scope = a.gathered ? d.body : d.querySelectorAll('form')[a.form];
+  if (!scope) { return 'no-form'; }
+  const inScope = (sel) => Array.from(scope.querySelectorAll(sel));
+  const setValue = (el, v) => {
+    el.focus && el.focus();
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      el.checked = (v === el.value || v === 'on' || v === 'true');
+    } else {
+      const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+        : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+      const desc = Object.getOwnPropertyDescriptor(proto, 'value');
+      if (desc && desc.set) { desc.set.call(el, v); } else { el.value = v; }
+    }
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  for (const [name, v] of a.fills) {
+    const named = inScope('input, select, textarea').filter((el) => keyOf(el) === name);
+    let el = named.find((e) => e.type === 'radio' && e.value === v) || named[0];
+    if (!el) {
+      if (!(scope instanceof HTMLFormElement)) { continue; }
+      el = d.createElement('input');
+      el.type = 'hidden';
+      el.name = name;
+      scope.appendChild(el);
+    }
+    setValue(el, v);
+  }
+  if (!a.submit) { return 'filled'; }
+  const isSubmit = (b) => {
+    const t = (b.getAttribute('type') || (b.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+    return t === 'submit' || t === 'image' || (a.gathered && (t === 'button' || b.getAttribute('role') === 'button'));
+  };
+  const buttons = inScope('button, input[type=submit], input[type=image], input[type=button], [role=button]')
+    .filter(isSubmit)
+    .filter((b) => !b.disabled);
+  const wanted = a.click
+    ? buttons.find((b) => b.getAttribute('name') === a.click || b.id === a.click || b.value === a.click)
+    : (buttons.find((b) => b.offsetParent !== null) || buttons[0]);
+  if (wanted) { wanted.click(); return 'clicked'; }
+  if (scope instanceof HTMLFormElement) {
+    if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
+    return 'submitted';
+  }
+  const active = d.activeElement;
+  if (active) {
+    for (const type of ['keydown', 'keypress', 'keyup']) {
+      active.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true }));
+    }
+  }
+  return 'entered';
+})(__SAMLBRIDGE_ARGS__)

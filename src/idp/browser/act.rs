@@ -1,0 +1,328 @@
+//! What the headless driver does on a page the classifier understood: type the username, password
+//! or code into the live page and press its button, accept a page, wait for a push, post a form the
+//! page's script did not — and what it remembers to tell the page's answer from the page itself.
+
+use super::drive::Watch;
+use super::session::{Session, Snapshot};
+use crate::idp::classify::Progress;
+use crate::idp::form::Form;
+use crate::idp::provider::Provider;
+use crate::idp::{IdpError, LoginAnswers};
+use crate::secret::Secret;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tracing::{debug, info};
+
+/// How long a page may stay exactly as it was right after an action before it is read again as
+/// it is (a script that answered at once leaves nothing more to wait for).
+const CHANGE_WAIT: Duration = Duration::from_secs(5);
+/// Longest IdP message repeated to the user.
+const MAX_WORDS: usize = 200;
+
+/// One thing to do on a page.
+pub enum Step {
+    Login {
+        form: usize,
+        username: Option<String>,
+        password: Option<String>,
+    },
+    Code {
+        form: usize,
+        field: String,
+        label: String,
+        next: bool,
+    },
+    Push(Option<String>),
+    Confirm {
+        form: usize,
+        rule: usize,
+    },
+    /// Post the form as it is (an auto-posting form whose script did not run).
+    Post(usize),
+    /// Open the URL (a refresh or script link the page did not follow).
+    Go(url::Url),
+}
+
+/// The page right after the last action, and what it read before.
+struct Mark {
+    key: String,
+    at: Instant,
+    bound: Option<Duration>,
+    text_before: String,
+}
+
+/// What the driver keeps between pages.
+pub struct Run<'a> {
+    answers: &'a mut dyn LoginAnswers,
+    pub progress: Progress,
+    username: Option<String>,
+    password: Option<Secret>,
+    pub actions: usize,
+    last: Option<Mark>,
+    push_started: Option<Instant>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(answers: &'a mut dyn LoginAnswers) -> Run<'a> {
+        Run {
+            answers,
+            progress: Progress::default(),
+            username: None,
+            password: None,
+            actions: 0,
+            last: None,
+            push_started: None,
+        }
+    }
+
+    /// How long the page has stayed exactly as the last action left it, while that is worth
+    /// waiting for.
+    pub fn waiting_for_change(&self, snap: &Snapshot) -> Option<Duration> {
+        let mark = self.last.as_ref()?;
+        let waited = mark.at.elapsed();
+        let wait = mark.bound.unwrap_or(CHANGE_WAIT);
+        (mark.key == snap.key() && waited < wait).then_some(waited)
+    }
+
+    /// The bound of the current wait: the push's own, else `step`.
+    pub fn bound(&self, step: Duration) -> Duration {
+        self.last.as_ref().and_then(|m| m.bound).unwrap_or(step)
+    }
+
+    /// Lines a person reads now that were not there before the last action: where a script-built
+    /// page writes why it said no, when no error rule names the element.
+    pub fn new_words(&self, text: &str) -> Option<String> {
+        let before = &self.last.as_ref()?.text_before;
+        let old: std::collections::HashSet<&str> = before.lines().map(str::trim).collect();
+        let fresh: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !old.contains(l))
+            .collect();
+        (!fresh.is_empty()).then(|| cap(&fresh.join(" ")))
+    }
+
+    fn username(&mut self) -> Result<String, IdpError> {
+        if self.username.is_none() {
+            self.username = Some(self.answers.username()?);
+        }
+        Ok(self.username.clone().unwrap_or_default())
+    }
+
+    fn password(&mut self) -> Result<Secret, IdpError> {
+        if self.password.is_none() {
+            self.password = Some(self.answers.password()?);
+        }
+        Ok(self.password.clone().unwrap_or_default())
+    }
+}
+
+fn cap(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= MAX_WORDS {
+        return text;
+    }
+    let mut short: String = text.chars().take(MAX_WORDS).collect();
+    short.push('…');
+    short
+}
+
+/// What act.js is told: the form, what to type, which button.
+#[derive(serde::Serialize)]
+struct Typing<'v> {
+    form: usize,
+    gathered: bool,
+    fills: Vec<(&'v str, &'v str)>,
+    click: Option<&'v str>,
+    submit: bool,
+}
+
+/// Does `step` on the page.
+pub async fn take(
+    session: &Session,
+    run: &mut Run<'_>,
+    step: Step,
+    provider: &Provider,
+    forms: &[Form],
+    snap: &Snapshot,
+    watch: &Watch<'_>,
+) -> Result<(), IdpError> {
+    let host = watch.host.as_str();
+    let gathered = snap.html.contains("data-samlbridge-gathered");
+    let mut bound = None;
+    match step {
+        Step::Login {
+            form,
+            username,
+            password,
+        } => {
+            let Some(f) = forms.get(form) else {
+                return Ok(());
+            };
+            login(session, run, provider, f, username, password, gathered, host).await?;
+        }
+        Step::Code {
+            form,
+            field,
+            label,
+            next,
+        } => {
+            let code = if next {
+                run.answers.next_mfa_code(&label)?
+            } else {
+                run.answers.mfa_code(&label)?
+            };
+            let mut fills = vec![(field.as_str(), code.expose())];
+            fills.extend(provider.mfa.set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+            info!("{host} asks for a one-time code: typing it");
+            press(session, form, gathered, fills, provider.mfa.click.as_deref()).await;
+            run.progress.sent_code = Some(field);
+            run.progress.sent_next_code |= next;
+        }
+        Step::Push(number) => {
+            let Some(push) = provider.push.as_ref() else {
+                return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
+            };
+            let limit = Duration::from_secs(push.timeout_seconds);
+            let started = *run.push_started.get_or_insert_with(|| {
+                let mut message = format!("{host}: {}", push.message);
+                if let Some(n) = &number {
+                    message.push_str(&format!(" (pick the number {n})"));
+                }
+                run.answers.notice(&message);
+                Instant::now()
+            });
+            if started.elapsed() >= limit {
+                return Err(IdpError::Rejected {
+                    host: host.to_string(),
+                    message: format!(
+                        "the sign-in request was not approved within {} s",
+                        limit.as_secs()
+                    ),
+                });
+            }
+            bound = Some(limit.saturating_sub(started.elapsed()));
+        }
+        Step::Confirm { form, rule } => {
+            let Some(confirm) = provider.confirm.get(rule) else {
+                return Ok(());
+            };
+            info!("{host}: {}", confirm.message);
+            let fills = set_fields(&confirm.set);
+            press(session, form, gathered, fills, confirm.click.as_deref()).await;
+            run.progress.confirmed.push(rule);
+        }
+        Step::Post(form) => {
+            debug!("posting the page's own form #{form}");
+            press(session, form, gathered, Vec::new(), None).await;
+        }
+        Step::Go(url) => {
+            debug!("opening {}", crate::idp::http::without_query(&url));
+            session.navigate(url.as_str(), host).await?;
+        }
+    }
+    run.actions += 1;
+    let after = session.snapshot().await;
+    run.last = Some(Mark {
+        key: after.as_ref().unwrap_or(snap).key(),
+        at: Instant::now(),
+        bound,
+        text_before: snap.text.clone(),
+    });
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn login(
+    session: &Session,
+    run: &mut Run<'_>,
+    provider: &Provider,
+    form: &Form,
+    username: Option<String>,
+    password: Option<String>,
+    gathered: bool,
+    host: &str,
+) -> Result<(), IdpError> {
+    let user_value = match username.as_deref().and_then(|n| form.field(n)) {
+        // The IdP already knows who (the second page of a paginated sign-in).
+        Some(f) if !f.visible && !f.value.is_empty() => None,
+        Some(_) => Some(run.username()?),
+        None => None,
+    };
+    let pass_value = match password {
+        Some(_) => Some(run.password()?),
+        None => None,
+    };
+    let mut fills: Vec<(&str, &str)> = Vec::new();
+    if let (Some(name), Some(value)) = (username.as_deref(), user_value.as_deref()) {
+        fills.push((name, value));
+    }
+    if let (Some(name), Some(value)) = (password.as_deref(), pass_value.as_ref()) {
+        fills.push((name, value.expose()));
+    }
+    fills.extend(set_fields(&provider.login.set));
+    info!(
+        "{host} shows its sign-in form: typing {}",
+        match (user_value.is_some(), pass_value.is_some()) {
+            (true, true) => "the username and password",
+            (true, false) => "the username",
+            (false, true) => "the password",
+            (false, false) => "nothing",
+        }
+    );
+    press(
+        session,
+        form.index,
+        gathered,
+        fills,
+        provider.login.click.as_deref(),
+    )
+    .await;
+    run.progress.sent_username |= user_value.is_some();
+    run.progress.sent_password |= pass_value.is_some();
+    Ok(())
+}
+
+fn set_fields(set: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
+    set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}
+
+/// Types `fills` into form `form` and presses its button (the named one, else its submit).
+async fn press(
+    session: &Session,
+    form: usize,
+    gathered: bool,
+    fills: Vec<(&str, &str)>,
+    click: Option<&str>,
+) {
+    let typing = Typing {
+        form,
+        gathered,
+        fills,
+        click,
+        submit: true,
+    };
+    run_act(session, &typing).await;
+}
+
+async fn run_act(session: &Session, typing: &Typing<'_>) {
+    let Ok(args) = serde_json::to_string(typing) else {
+        return;
+    };
+    let script = include_str!("act.js").replace("__SAMLBRIDGE_ARGS__", &args);
+    let done = session.run(&script).await;
+    debug!("the page's form: {}", done.as_deref().unwrap_or("(navigated)"));
+}
+
+/// In a window: types the known username into field `field` of form `form` (the person does the
+/// rest).
+pub async fn type_username(session: &Session, form: usize, field: &str, gathered: bool, user: &str) {
+    let typing = Typing {
+        form,
+        gathered,
+        fills: vec![(field, user)],
+        click: None,
+        submit: false,
+    };
+    run_act(session, &typing).await;
+}

@@ -1,0 +1,216 @@
+//! Sign-in through a real Chromium (issue 9), headless: the AD FS emulator, an IdP whose sign-in page
+//! is built by JavaScript (what the form engine cannot do), a security-key page, no browser at all,
+//! the silent second sign-in from the browser's saved session, and logout. After every run, no
+//! browser process of the test is left.
+//!
+//! Skipped with a note when no Chromium is installed, unless SAMLBRIDGE_REAL_PEERS=required.
+
+use crate::harness::{Outcome, Sandbox};
+use crate::support::jsidp::{JsIdp, JsIdpConfig};
+use crate::support::saml::SamlRole;
+use crate::world::{self, ALICE, World};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The browser the tests run, found as a user's machine would have it.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// True when Chromium is here; otherwise a failure under SAMLBRIDGE_REAL_PEERS=required, else a
+/// skip note.
+fn have_chromium(test: &str) -> bool {
+    if chromium().is_some() {
+        return true;
+    }
+    if std::env::var("SAMLBRIDGE_REAL_PEERS").as_deref() == Ok("required") {
+        panic!("{test}: SAMLBRIDGE_REAL_PEERS=required but Chromium is missing (apt-get install chromium)");
+    }
+    eprintln!("skipping {test}: no Chromium (apt-get install chromium; set SAMLBRIDGE_REAL_PEERS=required to fail instead)");
+    false
+}
+
+/// Live processes whose command line names `root` (the sandbox: the browser's profile is in it).
+fn processes_under(root: &Path) -> Vec<String> {
+    let needle = root.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|e| {
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let state = stat.rsplit_once(") ")?.1.chars().next()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            (state != 'Z' && cmdline.contains(&needle)).then(|| {
+                format!("{} {}", e.file_name().to_string_lossy(), cmdline)
+            })
+        })
+        .collect()
+}
+
+/// Fails the test if a browser process of this sandbox is still running shortly after a run.
+#[track_caller]
+fn assert_no_browser_left(sandbox: &Sandbox) {
+    let started = Instant::now();
+    loop {
+        let left = processes_under(sandbox.root());
+        if left.is_empty() {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(3) {
+            panic!("browser processes left behind:\n{}", left.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The JavaScript IdP knows Alice with the gateway role the STS emulator expects.
+fn alice_config() -> JsIdpConfig {
+    JsIdpConfig::new(
+        ALICE.username,
+        ALICE.password,
+        vec![SamlRole::new(world::GATEWAY_ADMIN, world::PROVIDER)],
+    )
+}
+
+/// `[profile corp]` of the standard world, signing in through the browser.
+fn browser_config(sign_in_url: &str, username: &str, extra: &str) -> String {
+    world::config(sign_in_url, username).replacen(
+        "[profile corp]\n",
+        &format!("[profile corp]\nsaml_browser = true\nsaml_browser_headless = true\n{extra}"),
+        1,
+    )
+}
+
+fn run_timed(sandbox: &Sandbox, args: &[&str]) -> (Outcome, Duration) {
+    let started = Instant::now();
+    let outcome = sandbox.run(args);
+    (outcome, started.elapsed())
+}
+
+#[test]
+fn adfs_headless_through_chromium_writes_the_gateway_and_its_chain() {
+    if !have_chromium("adfs_headless_through_chromium") {
+        return;
+    }
+    let world = World::start(ALICE);
+    world
+        .sandbox
+        .write_config(&browser_config(&world.adfs.sign_in_url(), ALICE.username, ""));
+    let outcome = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    outcome.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    world.assert_profile_holds("prod", world::PROD_ADMINS);
+    assert_eq!(
+        world.adfs.posts().len(),
+        1,
+        "one sign-in form post through the browser"
+    );
+}
+
+#[test]
+fn a_page_built_by_javascript_signs_in_and_a_wrong_password_is_the_idps_words() {
+    if !have_chromium("a_page_built_by_javascript") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config());
+    let mut world = World::start(ALICE);
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let wrong = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    let right = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    right.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(idp.password_checks(), 2, "both sign-ins asked the IdP's API");
+}
+
+#[test]
+fn the_second_sign_in_is_silent_and_logout_ends_it() {
+    if !have_chromium("the_second_sign_in_is_silent") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config());
+    let mut world = World::start(ALICE);
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world.login(&[]).expect_code(0);
+    assert_eq!(idp.password_checks(), 1);
+
+    world.forget_password();
+    let silent = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    silent.expect_code(0);
+    assert_eq!(
+        idp.password_checks(),
+        1,
+        "the second sign-in used the IdP session, not the password"
+    );
+    assert!(idp.sessions_used() >= 1, "the session cookie came back");
+
+    world
+        .sandbox
+        .run(&["logout", "--profile", "corp"])
+        .expect_code(0);
+    let after = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    after.expect_code(3);
+    assert_eq!(idp.password_checks(), 1, "no password was there to send");
+}
+
+#[test]
+fn a_security_key_page_ends_headless_with_exit_3_naming_the_window_command() {
+    if !have_chromium("a_security_key_page") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config().security_key());
+    let world = World::start(ALICE);
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    let (outcome, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
+    assert_no_browser_left(&world.sandbox);
+    outcome.expect_code(3);
+    outcome.expect_stderr_contains("samlbridge login --browser");
+    outcome.expect_stderr_contains("security key");
+    assert!(took < Duration::from_secs(45), "took {took:?}");
+}
+
+#[test]
+fn no_browser_is_exit_2_at_once() {
+    let world = World::start(ALICE);
+    world.sandbox.write_config(&browser_config(
+        &world.adfs.sign_in_url(),
+        ALICE.username,
+        "saml_browser_path = /nowhere/chromium\n",
+    ));
+    world.adfs.expect_unused();
+    let (outcome, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
+    outcome.expect_code(2);
+    outcome.expect_stderr_contains("/nowhere/chromium");
+    outcome.expect_stderr_contains("saml_browser_path");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+
+    let mut bare = Sandbox::new();
+    bare.write_config(&browser_config(&world.adfs.sign_in_url(), ALICE.username, ""));
+    bare.set_env("PATH", "/nonexistent");
+    let outcome = bare.run(&["login", "--profile", "corp"]);
+    outcome.expect_code(2);
+    outcome.expect_stderr_contains("install one");
+}
