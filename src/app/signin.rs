@@ -50,8 +50,8 @@ fn browser_options(
     if !(flags.browser || flags.headless || gateway.browser) {
         return None;
     }
-    let wants_window =
-        flags.browser || (!flags.headless && !gateway.browser_headless && ctx.prompt.is_interactive());
+    let wants_window = flags.browser
+        || (!flags.headless && !gateway.browser_headless && ctx.prompt.is_interactive());
     let headless = !wants_window || !idp::has_display();
     if wants_window && headless {
         info!("no display (DISPLAY, WAYLAND_DISPLAY): the browser runs headless");

@@ -15,10 +15,15 @@ use std::time::{Duration, Instant};
 /// The browser the tests run, found as a user's machine would have it.
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
 }
 
 /// True when Chromium is here; otherwise a failure under SAMLBRIDGE_REAL_PEERS=required, else a
@@ -28,9 +33,13 @@ fn have_chromium(test: &str) -> bool {
         return true;
     }
     if std::env::var("SAMLBRIDGE_REAL_PEERS").as_deref() == Ok("required") {
-        panic!("{test}: SAMLBRIDGE_REAL_PEERS=required but Chromium is missing (apt-get install chromium)");
+        panic!(
+            "{test}: SAMLBRIDGE_REAL_PEERS=required but Chromium is missing (apt-get install chromium)"
+        );
     }
-    eprintln!("skipping {test}: no Chromium (apt-get install chromium; set SAMLBRIDGE_REAL_PEERS=required to fail instead)");
+    eprintln!(
+        "skipping {test}: no Chromium (apt-get install chromium; set SAMLBRIDGE_REAL_PEERS=required to fail instead)"
+    );
     false
 }
 
@@ -42,15 +51,19 @@ fn processes_under(root: &Path) -> Vec<String> {
     };
     entries
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
         .filter_map(|e| {
             let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
             let state = stat.rsplit_once(") ")?.1.chars().next()?;
             let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
             let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            (state != 'Z' && cmdline.contains(&needle)).then(|| {
-                format!("{} {}", e.file_name().to_string_lossy(), cmdline)
-            })
+            (state != 'Z' && cmdline.contains(&needle))
+                .then(|| format!("{} {}", e.file_name().to_string_lossy(), cmdline))
         })
         .collect()
 }
@@ -101,9 +114,11 @@ fn adfs_headless_through_chromium_writes_the_gateway_and_its_chain() {
         return;
     }
     let world = World::start(ALICE);
-    world
-        .sandbox
-        .write_config(&browser_config(&world.adfs.sign_in_url(), ALICE.username, ""));
+    world.sandbox.write_config(&browser_config(
+        &world.adfs.sign_in_url(),
+        ALICE.username,
+        "",
+    ));
     let outcome = world.login(&[]);
     assert_no_browser_left(&world.sandbox);
     outcome.expect_code(0);
@@ -123,10 +138,13 @@ fn a_page_built_by_javascript_signs_in_and_a_wrong_password_is_the_idps_words() 
     }
     let idp = JsIdp::start(alice_config());
     let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
     world
         .sandbox
         .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
-    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
     let wrong = world.login(&[]);
     assert_no_browser_left(&world.sandbox);
     wrong.expect_code(3);
@@ -137,7 +155,11 @@ fn a_page_built_by_javascript_signs_in_and_a_wrong_password_is_the_idps_words() 
     assert_no_browser_left(&world.sandbox);
     right.expect_code(0);
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
-    assert_eq!(idp.password_checks(), 2, "both sign-ins asked the IdP's API");
+    assert_eq!(
+        idp.password_checks(),
+        2,
+        "both sign-ins asked the IdP's API"
+    );
 }
 
 #[test]
@@ -147,6 +169,7 @@ fn the_second_sign_in_is_silent_and_logout_ends_it() {
     }
     let idp = JsIdp::start(alice_config());
     let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
     world
         .sandbox
         .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
@@ -154,7 +177,7 @@ fn the_second_sign_in_is_silent_and_logout_ends_it() {
     assert_eq!(idp.password_checks(), 1);
 
     world.forget_password();
-    let silent = world.login(&[]);
+    let silent = world.login(&["--force"]);
     assert_no_browser_left(&world.sandbox);
     silent.expect_code(0);
     assert_eq!(
@@ -168,7 +191,7 @@ fn the_second_sign_in_is_silent_and_logout_ends_it() {
         .sandbox
         .run(&["logout", "--profile", "corp"])
         .expect_code(0);
-    let after = world.login(&[]);
+    let after = world.login(&["--force"]);
     assert_no_browser_left(&world.sandbox);
     after.expect_code(3);
     assert_eq!(idp.password_checks(), 1, "no password was there to send");
@@ -181,6 +204,8 @@ fn a_security_key_page_ends_headless_with_exit_3_naming_the_window_command() {
     }
     let idp = JsIdp::start(alice_config().security_key());
     let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
     world
         .sandbox
         .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
@@ -201,6 +226,7 @@ fn no_browser_is_exit_2_at_once() {
         "saml_browser_path = /nowhere/chromium\n",
     ));
     world.adfs.expect_unused();
+    world.sts.expect_unused();
     let (outcome, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
     outcome.expect_code(2);
     outcome.expect_stderr_contains("/nowhere/chromium");
@@ -208,9 +234,92 @@ fn no_browser_is_exit_2_at_once() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
 
     let mut bare = Sandbox::new();
-    bare.write_config(&browser_config(&world.adfs.sign_in_url(), ALICE.username, ""));
+    bare.write_config(&browser_config(
+        &world.adfs.sign_in_url(),
+        ALICE.username,
+        "",
+    ));
     bare.set_env("PATH", "/nonexistent");
     let outcome = bare.run(&["login", "--profile", "corp"]);
     outcome.expect_code(2);
     outcome.expect_stderr_contains("install one");
+}
+
+/// Starts `samlbridge login --profile corp` in the sandbox's environment without waiting for it.
+fn spawn_login(sandbox: &Sandbox) -> std::process::Child {
+    let spawned = std::process::Command::new(crate::harness::BIN)
+        .args(["login", "--profile", "corp"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &sandbox.home)
+        .env("AWS_CONFIG_FILE", &sandbox.config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &sandbox.credentials)
+        .env("AWS_REGION", "eu-west-1")
+        .env("SAMLBRIDGE_PASSWORD", ALICE.password)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(child) => child,
+        Err(e) => panic!("cannot start samlbridge: {e}"),
+    }
+}
+
+/// Waits until the sandbox's browser runs the IdP's page (true), or gives up after a while.
+fn browser_on_the_page(sandbox: &Sandbox, idp: &JsIdp, before: usize) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if idp.session_checks() > before && !processes_under(sandbox.root()).is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn signal(pid: u32, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{name} {pid}");
+}
+
+fn wait_bounded(child: &mut std::process::Child) -> Option<i32> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if let Ok(Some(status)) = child.try_wait() {
+            use std::os::unix::process::ExitStatusExt;
+            return status.code().or(status.signal().map(|s| 128 + s));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn sigterm_ctrl_c_and_sigkill_during_a_sign_in_leave_no_browser() {
+    if !have_chromium("sigterm_ctrl_c_and_sigkill") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config().stall(Duration::from_secs(6)));
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    for (name, code) in [("TERM", 143), ("INT", 130), ("KILL", 137)] {
+        let before = idp.session_checks();
+        let mut child = spawn_login(&world.sandbox);
+        assert!(
+            browser_on_the_page(&world.sandbox, &idp, before),
+            "SIG{name}: the browser never opened the IdP's page"
+        );
+        signal(child.id(), name);
+        assert_eq!(wait_bounded(&mut child), Some(code), "SIG{name}: exit code");
+        assert_no_browser_left(&world.sandbox);
+    }
 }

@@ -24,6 +24,8 @@ pub struct JsIdpConfig {
     pub roles: Vec<SamlRole>,
     /// After the password, ask for a security key (navigator.credentials.get).
     pub security_key: bool,
+    /// The session check answers only after this long (the page keeps waiting for it).
+    pub stall: Option<Duration>,
 }
 
 impl JsIdpConfig {
@@ -33,7 +35,13 @@ impl JsIdpConfig {
             password: password.into(),
             roles,
             security_key: false,
+            stall: None,
         }
+    }
+
+    pub fn stall(mut self, pause: Duration) -> Self {
+        self.stall = Some(pause);
+        self
     }
 
     pub fn security_key(mut self) -> Self {
@@ -80,6 +88,11 @@ impl JsIdp {
         lock(&self.ledger).sessions_used
     }
 
+    /// Session checks asked so far (answered or not).
+    pub fn session_checks(&self) -> usize {
+        self.server.hits("POST", "/api/session")
+    }
+
     pub fn assertions_issued(&self) -> usize {
         lock(&self.ledger).assertions
     }
@@ -91,6 +104,9 @@ fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Ht
         ("GET", "/app/main.js") => HttpResponse::new(200, "text/javascript", APP),
         ("GET", "/favicon.ico") => HttpResponse::new(404, "text/plain", ""),
         ("POST", "/api/session") => {
+            if let Some(pause) = config.stall {
+                std::thread::sleep(pause);
+            }
             let live = has_session(ledger, req);
             if live {
                 lock(ledger).sessions_used += 1;

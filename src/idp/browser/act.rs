@@ -159,7 +159,10 @@ pub async fn take(
             let Some(f) = forms.get(form) else {
                 return Ok(());
             };
-            login(session, run, provider, f, username, password, gathered, host).await?;
+            login(
+                session, run, provider, f, username, password, gathered, host,
+            )
+            .await?;
         }
         Step::Code {
             form,
@@ -173,9 +176,22 @@ pub async fn take(
                 run.answers.mfa_code(&label)?
             };
             let mut fills = vec![(field.as_str(), code.expose())];
-            fills.extend(provider.mfa.set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+            fills.extend(
+                provider
+                    .mfa
+                    .set
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str())),
+            );
             info!("{host} asks for a one-time code: typing it");
-            press(session, form, gathered, fills, provider.mfa.click.as_deref()).await;
+            press(
+                session,
+                form,
+                gathered,
+                fills,
+                provider.mfa.click.as_deref(),
+            )
+            .await;
             run.progress.sent_code = Some(field);
             run.progress.sent_next_code |= next;
         }
@@ -311,12 +327,21 @@ async fn run_act(session: &Session, typing: &Typing<'_>) {
     };
     let script = include_str!("act.js").replace("__SAMLBRIDGE_ARGS__", &args);
     let done = session.run(&script).await;
-    debug!("the page's form: {}", done.as_deref().unwrap_or("(navigated)"));
+    debug!(
+        "the page's form: {}",
+        done.as_deref().unwrap_or("(navigated)")
+    );
 }
 
 /// In a window: types the known username into field `field` of form `form` (the person does the
 /// rest).
-pub async fn type_username(session: &Session, form: usize, field: &str, gathered: bool, user: &str) {
+pub async fn type_username(
+    session: &Session,
+    form: usize,
+    field: &str,
+    gathered: bool,
+    user: &str,
+) {
     let typing = Typing {
         form,
         gathered,

@@ -147,7 +147,11 @@ pub async fn headless(
             continue;
         };
         if run.actions >= MAX_ACTIONS {
-            return Err(stuck(watch, &snap, "the sign-in did not finish after many steps"));
+            return Err(stuck(
+                watch,
+                &snap,
+                "the sign-in did not finish after many steps",
+            ));
         }
         act::take(session, &mut run, step_now, provider, &forms, &snap, watch).await?;
     }
@@ -207,7 +211,10 @@ fn decide(
         PageKind::Refresh(url) | PageKind::ScriptLink(url) => Some(Step::Go(url)),
         PageKind::Rejected(words) => {
             if let Some(said) = classify::error_words(page, &provider.errors) {
-                return Err(IdpError::Rejected { host, message: said });
+                return Err(IdpError::Rejected {
+                    host,
+                    message: said,
+                });
             }
             if still < REFUSAL_SETTLE {
                 return Ok(None);
@@ -240,20 +247,46 @@ fn decide(
         PageKind::Unsupported(message) => return Err(watch.person(&message)),
         PageKind::Unknown(_) if still < UNKNOWN_GRACE => None,
         PageKind::Unknown(reason) => {
-            let what = format!(
-                "the IdP shows a page samlbridge cannot answer headless ('{}': {reason})",
-                page.title()
-            );
+            let what = if asks_for_security_key(page.body_text_lowercase()) {
+                format!(
+                    "the IdP asks for a security key or passkey ('{}')",
+                    page.title()
+                )
+            } else {
+                format!(
+                    "the IdP shows a page samlbridge cannot answer headless ('{}': {reason})",
+                    page.title()
+                )
+            };
             return Err(watch.person(&what));
         }
     })
+}
+
+/// Whether a page's words ask for a security key, passkey or platform authenticator.
+pub fn asks_for_security_key(text: &str) -> bool {
+    [
+        "security key",
+        "passkey",
+        "fido",
+        "webauthn",
+        "windows hello",
+        "touch id",
+        "face id",
+        "yubikey",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// The form carrying the SAMLResponse, to post it when the page's script does not.
 fn saml_form(page: &Page) -> usize {
     page.forms()
         .iter()
-        .find(|f| f.field("SAMLResponse").is_some_and(|v| !v.value.trim().is_empty()))
+        .find(|f| {
+            f.field("SAMLResponse")
+                .is_some_and(|v| !v.value.trim().is_empty())
+        })
         .map_or(0, |f| f.index)
 }
 

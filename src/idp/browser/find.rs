@@ -134,11 +134,14 @@ fn usual_places(machine: &dyn Machine) -> Option<PathBuf> {
         return Some(found);
     }
     let fixed = FIXED_PLACES.iter().map(PathBuf::from);
-    let windows = WINDOWS_ROOTS.iter().filter_map(|root| machine.var(root)).flat_map(|root| {
-        WINDOWS_SUFFIXES
-            .iter()
-            .map(move |suffix| Path::new(&root).join(suffix))
-    });
+    let windows = WINDOWS_ROOTS
+        .iter()
+        .filter_map(|root| machine.var(root))
+        .flat_map(|root| {
+            WINDOWS_SUFFIXES
+                .iter()
+                .map(move |suffix| Path::new(&root).join(suffix))
+        });
     let windows: Vec<PathBuf> = if cfg!(windows) {
         windows.collect()
     } else {

@@ -91,7 +91,11 @@ pub async fn login(
     info!(
         "starting {} ({}) for {host}",
         launch.executable.display(),
-        if launch.headless { "headless" } else { "in a window" }
+        if launch.headless {
+            "headless"
+        } else {
+            "in a window"
+        }
     );
     let mut browser = BrowserProcess::start(&launch).await?;
     let outcome = sign_in(&mut browser, &launch, req, options, answers, &store, &host).await;
@@ -115,7 +119,9 @@ async fn sign_in(
     let on_loopback = url::Url::parse(&req.url).is_ok_and(|u| capture::is_loopback(&u));
     let mut session = Session::open(&browser.ws_url, on_loopback, host).await?;
     let user = options.username.clone().unwrap_or_default();
-    session.restore_cookies(&store.load_cookies(host, &user)).await;
+    session
+        .restore_cookies(&store.load_cookies(host, &user))
+        .await;
     session.navigate(&req.url, host).await?;
     let mut watch = drive::Watch {
         browser,

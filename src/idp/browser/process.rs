@@ -39,6 +39,7 @@ pub fn arguments(launch: &Launch) -> Vec<String> {
         "--disable-extensions".into(),
         "--disable-sync".into(),
         "--disable-breakpad".into(),
+        "--disable-crash-reporter".into(),
         "--disable-features=Translate,MediaRouter,OptimizationHints".into(),
         "--metrics-recording-only".into(),
         "--password-store=basic".into(),

@@ -68,7 +68,11 @@ pub struct Session {
 
 impl Session {
     /// Connects to the browser at `ws_url`, opens the page and starts pausing the POSTs to AWS.
-    pub async fn open(ws_url: &str, idp_on_loopback: bool, host: &str) -> Result<Session, IdpError> {
+    pub async fn open(
+        ws_url: &str,
+        idp_on_loopback: bool,
+        host: &str,
+    ) -> Result<Session, IdpError> {
         let config = HandlerConfig {
             // Certificate errors stay errors: the browser must check the IdP as it would for a person.
             ignore_https_errors: false,

@@ -1,8 +1,8 @@
+use super::Launch;
 use super::capture::{self, Paused};
 use super::find::{self, Machine, NotFound};
 use super::process;
 use super::store::{BrowserStore, SavedCookie};
-use super::Launch;
 use crate::state::StateDir;
 use base64::Engine;
 use std::collections::{HashMap, HashSet};
@@ -51,7 +51,10 @@ fn earlier_path_directories_win_for_the_same_browser() {
         .with_var("PATH", "/opt/x/bin:/usr/bin")
         .with_exe("/usr/bin/chromium")
         .with_exe("/opt/x/bin/chromium");
-    assert_eq!(find::find(&m, None), Ok(PathBuf::from("/opt/x/bin/chromium")));
+    assert_eq!(
+        find::find(&m, None),
+        Ok(PathBuf::from("/opt/x/bin/chromium"))
+    );
 }
 
 #[test]
@@ -211,7 +214,12 @@ fn the_post_to_aws_is_taken_with_its_saml_response() {
 fn a_post_to_aws_without_an_assertion_is_stopped_and_other_requests_go_on() {
     let body = form_body(&[("other", "1")]);
     assert!(matches!(
-        capture::decide("https://signin.aws.amazon.com/saml", "POST", Some(&body), false),
+        capture::decide(
+            "https://signin.aws.amazon.com/saml",
+            "POST",
+            Some(&body),
+            false
+        ),
         Paused::Stopped
     ));
     assert!(matches!(
@@ -229,21 +237,35 @@ fn loopback_stands_in_for_aws_only_for_an_idp_on_loopback() {
         Paused::Taken(_)
     ));
     assert!(
-        matches!(capture::decide(url, "POST", Some(&body), false), Paused::Continue),
+        matches!(
+            capture::decide(url, "POST", Some(&body), false),
+            Paused::Continue
+        ),
         "a real IdP's sign-in never hands the assertion to a loopback page"
     );
     assert!(matches!(
         capture::decide("http://127.0.0.1:8080/login", "POST", Some(b"user=a"), true),
         Paused::Continue
     ));
-    assert!(!capture::patterns(false).iter().any(|p| p.contains("127.0.0.1")));
-    assert!(capture::patterns(true).iter().any(|p| p.contains("127.0.0.1")));
+    assert!(
+        !capture::patterns(false)
+            .iter()
+            .any(|p| p.contains("127.0.0.1"))
+    );
+    assert!(
+        capture::patterns(true)
+            .iter()
+            .any(|p| p.contains("127.0.0.1"))
+    );
 }
 
 #[test]
 fn post_data_entries_are_joined_from_base64() {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let parts = [b64.encode("SAMLResponse=PHN"), b64.encode("hbWw%2B&RelayState=r")];
+    let parts = [
+        b64.encode("SAMLResponse=PHN"),
+        b64.encode("hbWw%2B&RelayState=r"),
+    ];
     let body = capture::join_entries(parts.iter().map(String::as_str));
     assert_eq!(capture::saml_response(&body).as_deref(), Some("PHNhbWw+"));
 }
