@@ -105,12 +105,39 @@ pub fn decide(url: &str, method: &str, body: Option<&[u8]>, idp_on_loopback: boo
     }
 }
 
-/// SAMLResponse from a form-encoded body (RelayState, when present, is not needed by AWS's API).
+/// SAMLResponse from a POST body: form-encoded as a browser posts a form, else JSON or multipart as
+/// a script may send it (RelayState, when present, is not needed by AWS's API).
 pub fn saml_response(body: &[u8]) -> Option<String> {
+    let found = form_field(body)
+        .or_else(|| json_field(body))
+        .or_else(|| multipart_field(body))?;
+    let value = found.trim().to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+fn form_field(body: &[u8]) -> Option<String> {
     url::form_urlencoded::parse(body)
         .find(|(name, _)| name == "SAMLResponse")
-        .map(|(_, value)| value.trim().to_string())
-        .filter(|v| !v.is_empty())
+        .map(|(_, value)| value.into_owned())
+}
+
+fn json_field(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("SAMLResponse")?.as_str().map(str::to_string)
+}
+
+/// The SAMLResponse part of a multipart/form-data body (what `fetch` sends for a FormData).
+fn multipart_field(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let boundary = text.lines().next()?.trim();
+    if !boundary.starts_with("--") {
+        return None;
+    }
+    text.split(boundary).find_map(|part| {
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        head.contains("name=\"SAMLResponse\"")
+            .then(|| value.trim_end_matches("\r\n").to_string())
+    })
 }
 
 /// The request body from the Fetch domain's postDataEntries (each base64).

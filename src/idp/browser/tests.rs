@@ -361,3 +361,34 @@ fn unreadable_saved_cookies_are_no_cookies() {
     std::fs::write(profile.parent().unwrap().join("cookies.json"), b"{not json").unwrap();
     assert!(store.load_cookies("idp.example", "alice").is_empty());
 }
+
+#[test]
+fn a_saml_response_sent_by_script_as_json_or_form_data_is_read_too() {
+    let json = br#"{"SAMLResponse":"PHNhbWw+","RelayState":""}"#;
+    assert_eq!(capture::saml_response(json).as_deref(), Some("PHNhbWw+"));
+    let multipart = "------b7\r\nContent-Disposition: form-data; name=\"RelayState\"\r\n\r\nr\r\n\
+                     ------b7\r\nContent-Disposition: form-data; name=\"SAMLResponse\"\r\n\r\nPHNhbWw+\r\n\
+                     ------b7--\r\n";
+    assert_eq!(
+        capture::saml_response(multipart.as_bytes()).as_deref(),
+        Some("PHNhbWw+")
+    );
+    assert_eq!(capture::saml_response(b"SAMLResponse=&x=1"), None);
+    assert_eq!(capture::saml_response(b"{\"other\":1}"), None);
+}
+
+#[test]
+fn words_asking_for_a_security_key_are_recognised() {
+    use super::drive::asks_for_security_key;
+    for text in [
+        "insert your security key and touch it",
+        "sign in with a passkey",
+        "use windows hello to continue",
+        "verify with touch id",
+    ] {
+        assert!(asks_for_security_key(text), "{text}");
+    }
+    assert!(!asks_for_security_key(
+        "enter the code from your authenticator app"
+    ));
+}
