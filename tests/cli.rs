@@ -15,6 +15,8 @@ mod world;
 
 #[path = "cli/browser_signin.rs"]
 mod browser_signin;
+#[path = "cli/browser_window.rs"]
+mod browser_window;
 #[path = "cli/emulators_adfs.rs"]
 mod emulators_adfs;
 #[path = "cli/emulators_sdk.rs"]

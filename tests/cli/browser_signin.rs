@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The browser the tests run, found as a user's machine would have it.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     [
         "chromium",
@@ -28,7 +28,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// True when Chromium is here; otherwise a failure under SAMLBRIDGE_REAL_PEERS=required, else a
 /// skip note.
-fn have_chromium(test: &str) -> bool {
+pub fn have_chromium(test: &str) -> bool {
     if chromium().is_some() {
         return true;
     }
@@ -44,7 +44,7 @@ fn have_chromium(test: &str) -> bool {
 }
 
 /// Live processes whose command line names `root` (the sandbox: the browser's profile is in it).
-fn processes_under(root: &Path) -> Vec<String> {
+pub fn processes_under(root: &Path) -> Vec<String> {
     let needle = root.to_string_lossy().into_owned();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -70,7 +70,7 @@ fn processes_under(root: &Path) -> Vec<String> {
 
 /// Fails the test if a browser process of this sandbox is still running shortly after a run.
 #[track_caller]
-fn assert_no_browser_left(sandbox: &Sandbox) {
+pub fn assert_no_browser_left(sandbox: &Sandbox) {
     let started = Instant::now();
     loop {
         let left = processes_under(sandbox.root());
@@ -85,7 +85,7 @@ fn assert_no_browser_left(sandbox: &Sandbox) {
 }
 
 /// The JavaScript IdP knows Alice with the gateway role the STS emulator expects.
-fn alice_config() -> JsIdpConfig {
+pub fn alice_config() -> JsIdpConfig {
     JsIdpConfig::new(
         ALICE.username,
         ALICE.password,
@@ -94,7 +94,7 @@ fn alice_config() -> JsIdpConfig {
 }
 
 /// `[profile corp]` of the standard world, signing in through the browser.
-fn browser_config(sign_in_url: &str, username: &str, extra: &str) -> String {
+pub fn browser_config(sign_in_url: &str, username: &str, extra: &str) -> String {
     world::config(sign_in_url, username).replacen(
         "[profile corp]\n",
         &format!("[profile corp]\nsaml_browser = true\nsaml_browser_headless = true\n{extra}"),
@@ -102,7 +102,7 @@ fn browser_config(sign_in_url: &str, username: &str, extra: &str) -> String {
     )
 }
 
-fn run_timed(sandbox: &Sandbox, args: &[&str]) -> (Outcome, Duration) {
+pub fn run_timed(sandbox: &Sandbox, args: &[&str]) -> (Outcome, Duration) {
     let started = Instant::now();
     let outcome = sandbox.run(args);
     (outcome, started.elapsed())

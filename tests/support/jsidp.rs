@@ -26,6 +26,9 @@ pub struct JsIdpConfig {
     pub security_key: bool,
     /// The session check answers only after this long (the page keeps waiting for it).
     pub stall: Option<Duration>,
+    /// No password: the page waits until the sign-in is approved elsewhere (`approve`), as a
+    /// person completing a step on another device would.
+    pub approval: bool,
 }
 
 impl JsIdpConfig {
@@ -36,7 +39,13 @@ impl JsIdpConfig {
             roles,
             security_key: false,
             stall: None,
+            approval: false,
         }
+    }
+
+    pub fn approval(mut self) -> Self {
+        self.approval = true;
+        self
     }
 
     pub fn stall(mut self, pause: Duration) -> Self {
@@ -52,6 +61,7 @@ impl JsIdpConfig {
 
 #[derive(Default)]
 struct Ledger {
+    approved: bool,
     sessions: HashSet<String>,
     password_checks: usize,
     sessions_used: usize,
@@ -93,6 +103,16 @@ impl JsIdp {
         self.server.hits("POST", "/api/session")
     }
 
+    /// The person approves the sign-in (approval mode).
+    pub fn approve(&self) {
+        lock(&self.ledger).approved = true;
+    }
+
+    /// Times the page asked whether the sign-in was approved.
+    pub fn approval_polls(&self) -> usize {
+        self.server.hits("POST", "/api/approval")
+    }
+
     pub fn assertions_issued(&self) -> usize {
         lock(&self.ledger).assertions
     }
@@ -111,7 +131,21 @@ fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Ht
             if live {
                 lock(ledger).sessions_used += 1;
             }
-            json(200, &format!("{{\"signedIn\":{live}}}"))
+            json(
+                200,
+                &format!("{{\"signedIn\":{live},\"approval\":{}}}", config.approval),
+            )
+        }
+        ("POST", "/api/approval") => {
+            if !lock(ledger).approved {
+                return json(200, "{\"approved\":false}");
+            }
+            let sid = random_hex(16);
+            lock(ledger).sessions.insert(sid.clone());
+            json(200, "{\"approved\":true}").with_header(
+                "Set-Cookie",
+                &format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"),
+            )
         }
         ("POST", "/api/authn") => authn(config, ledger, req),
         ("POST", "/api/assertion") if has_session(ledger, req) => {
@@ -226,7 +260,17 @@ const APP: &str = r#"(async function () {
     card.append(title, user, pass, go, note);
     root.appendChild(card);
   }
+  async function awaitApproval() {
+    root.innerHTML = '<h2>Approve the sign-in</h2><p>Open the Acme app on your phone.</p>';
+    for (;;) {
+      const said = await (await post('/api/approval')).json();
+      if (said.approved) { return toAws(); }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
   const session = await (await post('/api/session')).json();
-  if (session.signedIn) { toAws(); } else { setTimeout(signIn, 200); }
+  if (session.signedIn) { toAws(); }
+  else if (session.approval) { awaitApproval(); }
+  else { setTimeout(signIn, 200); }
 })();
 "#;
