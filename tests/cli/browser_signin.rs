@@ -6,9 +6,10 @@
 //! Skipped with a note when no Chromium is installed, unless SAMLBRIDGE_REAL_PEERS=required.
 
 use crate::harness::{Outcome, Sandbox};
+use crate::harness::{mode, telltales};
 use crate::support::jsidp::{JsIdp, JsIdpConfig};
 use crate::support::saml::SamlRole;
-use crate::world::{self, ALICE, World};
+use crate::world::{self, ALICE, DANA, DANA_CODE, World};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -322,4 +323,63 @@ fn sigterm_ctrl_c_and_sigkill_during_a_sign_in_leave_no_browser() {
         assert_eq!(wait_bounded(&mut child), Some(code), "SIG{name}: exit code");
         assert_no_browser_left(&world.sandbox);
     }
+}
+
+#[test]
+fn a_vv_browser_login_with_a_code_prints_no_secret_and_keeps_its_files_private() {
+    if !have_chromium("a_vv_browser_login") {
+        return;
+    }
+    let world = World::start(DANA);
+    world.sandbox.write_config(&browser_config(
+        &world.adfs.sign_in_url(),
+        DANA.username,
+        "",
+    ));
+    let out = world.login(&["-vv", "--mfa-code", DANA_CODE]);
+    assert_no_browser_left(&world.sandbox);
+    out.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    let said = out.all_output();
+    assert!(
+        said.contains("one-time code") && said.contains("127.0.0.1"),
+        "-vv should log the steps:\n{}",
+        out.dump()
+    );
+    assert!(
+        !said.contains("WARN"),
+        "the DevTools client's noise reaches stderr:\n{}",
+        out.dump()
+    );
+    let mut secrets: Vec<(String, String)> = vec![
+        ("password".into(), DANA.password.into()),
+        ("MFA code".into(), DANA_CODE.into()),
+    ];
+    for assertion in world.adfs.issued_assertions() {
+        secrets.push(("SAML assertion".into(), assertion));
+    }
+    for cookie in world.adfs.cookie_values() {
+        secrets.push(("cookie value".into(), cookie));
+    }
+    for s in world.sts.sessions() {
+        secrets.push(("secret key".into(), s.secret_access_key));
+        secrets.push(("session token".into(), s.session_token));
+    }
+    for (what, secret) in secrets {
+        for piece in telltales(&secret) {
+            assert!(
+                !said.contains(&piece),
+                "the {what} appears:\n{}",
+                out.dump()
+            );
+        }
+    }
+    let kept = world.sandbox.home.join(".local/state/samlbridge/browser");
+    assert_eq!(mode(&kept), 0o700);
+    let Some(Ok(dir)) = std::fs::read_dir(&kept).ok().and_then(|mut d| d.next()) else {
+        panic!("no browser profile kept under {}", kept.display());
+    };
+    assert_eq!(mode(&dir.path()), 0o700);
+    assert_eq!(mode(&dir.path().join("profile")), 0o700);
+    assert_eq!(mode(&dir.path().join("cookies.json")), 0o600);
 }

@@ -166,6 +166,9 @@ fn settled(snap: &Snapshot, still: Duration) -> bool {
         && (snap.busy == 0 || still >= BUSY_CAP)
 }
 
+/// A page read: the step to take, its forms, and the provider that read it.
+type ReadPage<'p> = (Step, Vec<crate::idp::form::Form>, &'p Provider);
+
 /// Reads a still page with the provider rules and decides what to do on it: a step (with the
 /// page's forms and the provider), nothing yet, or an error. The parsed page stays in here.
 fn read_page<'p>(
@@ -176,7 +179,7 @@ fn read_page<'p>(
     still: Duration,
     run: &act::Run<'_>,
     watch: &Watch<'_>,
-) -> Result<Option<(Step, Vec<crate::idp::form::Form>, &'p Provider)>, IdpError> {
+) -> Result<Option<ReadPage<'p>>, IdpError> {
     let page = Page::parse(parse_url(&snap.url, &watch.host)?, 200, &snap.html);
     let provider = provider_for(&page, providers, named, sticky)?;
     let forms = page.forms();
