@@ -383,3 +383,25 @@ fn a_vv_browser_login_with_a_code_prints_no_secret_and_keeps_its_files_private()
     assert_eq!(mode(&dir.path().join("profile")), 0o700);
     assert_eq!(mode(&dir.path().join("cookies.json")), 0o600);
 }
+
+#[test]
+fn an_unreachable_idp_is_exit_5_and_leaves_no_browser() {
+    if !have_chromium("an_unreachable_idp") {
+        return;
+    }
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    let closed = format!(
+        "http://127.0.0.1:{}/adfs/ls/IdpInitiatedSignOn.aspx",
+        crate::support::http::closed_port()
+    );
+    world
+        .sandbox
+        .write_config(&browser_config(&closed, ALICE.username, ""));
+    let (outcome, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
+    assert_no_browser_left(&world.sandbox);
+    outcome.expect_code(5);
+    outcome.expect_stderr_contains("127.0.0.1");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}

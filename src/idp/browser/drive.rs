@@ -251,13 +251,12 @@ fn decide(
         PageKind::Unknown(_) if still < UNKNOWN_GRACE => None,
         PageKind::Unknown(reason) => {
             let what = if asks_for_security_key(page.body_text_lowercase()) {
-                format!(
-                    "the IdP asks for a security key or passkey ('{}')",
-                    page.title()
-                )
+                format!("the IdP asks for a security key or passkey ('{}')", page.title())
             } else {
+                // The page's own words say most about it (a refusal on a page of its own, a choice).
+                let words = run.new_words(&snap.text).unwrap_or(reason);
                 format!(
-                    "the IdP shows a page samlbridge cannot answer headless ('{}': {reason})",
+                    "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
                     page.title()
                 )
             };
