@@ -75,18 +75,12 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// How long the page has stayed exactly as the last action left it, while that is worth
-    /// waiting for.
-    pub fn waiting_for_change(&self, snap: &Snapshot) -> Option<Duration> {
-        let mark = self.last.as_ref()?;
-        let waited = mark.at.elapsed();
-        let wait = mark.bound.unwrap_or(CHANGE_WAIT);
-        (mark.key == snap.key() && waited < wait).then_some(waited)
-    }
-
-    /// The bound of the current wait: the push's own, else `step`.
-    pub fn bound(&self, step: Duration) -> Duration {
-        self.last.as_ref().and_then(|m| m.bound).unwrap_or(step)
+    /// Whether the page is still exactly as the last action left it, and that is still worth
+    /// waiting for (a push: until its time is up).
+    pub fn waiting_for_change(&self, snap: &Snapshot) -> bool {
+        self.last.as_ref().is_some_and(|mark| {
+            mark.key == snap.key() && mark.at.elapsed() < mark.bound.unwrap_or(CHANGE_WAIT)
+        })
     }
 
     /// Lines a person reads now that were not there before the last action: where a script-built

@@ -28,6 +28,8 @@ const SELF_MOVING: Duration = Duration::from_secs(3);
 const UNKNOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long in-flight requests keep a page from being read (a push page's long poll never ends).
 const BUSY_CAP: Duration = Duration::from_secs(5);
+/// How long a navigation begun (and not ended: a 204, a download) keeps a page from being read.
+const LEAVING_CAP: Duration = Duration::from_secs(10);
 /// Between two looks at the page.
 const POLL: Duration = Duration::from_millis(150);
 /// Actions on pages before the sign-in is declared stuck.
@@ -135,10 +137,7 @@ pub async fn headless(
             }
             continue;
         }
-        if let Some(waiting) = run.waiting_for_change(&snap) {
-            if waiting > run.bound(step) {
-                return Err(stuck(watch, &snap, "the page did not answer"));
-            }
+        if run.waiting_for_change(&snap) {
             continue;
         }
         let Some((step_now, forms, provider)) =
@@ -162,7 +161,7 @@ pub async fn headless(
 fn settled(snap: &Snapshot, still: Duration) -> bool {
     still >= SETTLE
         && snap.ready == "complete"
-        && !snap.leaving
+        && (!snap.leaving || still >= LEAVING_CAP)
         && (snap.busy == 0 || still >= BUSY_CAP)
 }
 
@@ -251,7 +250,10 @@ fn decide(
         PageKind::Unknown(_) if still < UNKNOWN_GRACE => None,
         PageKind::Unknown(reason) => {
             let what = if asks_for_security_key(page.body_text_lowercase()) {
-                format!("the IdP asks for a security key or passkey ('{}')", page.title())
+                format!(
+                    "the IdP asks for a security key or passkey ('{}')",
+                    page.title()
+                )
             } else {
                 // The page's own words say most about it (a refusal on a page of its own, a choice).
                 let words = run.new_words(&snap.text).unwrap_or(reason);

@@ -53,9 +53,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// What changes when anything a reader could tell apart changes.
+    /// What changes when the page changes; digits count as one, so that a ticking clock or
+    /// countdown on a page does not keep it from ever being still.
     pub fn key(&self) -> String {
-        format!("{}\u{0}{}\u{0}{}", self.doc, self.url, self.html)
+        let html: String = self
+            .html
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        format!("{}\u{0}{}\u{0}{html}", self.doc, self.url)
     }
 }
 
@@ -89,6 +95,7 @@ impl Session {
             .await
             .map_err(|e| cdp_failed(host, "open a page", &e))?;
         let (tx, taken) = mpsc::unbounded_channel();
+        close_other_tabs(&browser, &page).await;
         let mut session = Session {
             browser,
             page,
@@ -217,6 +224,21 @@ impl Drop for Session {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+    }
+}
+
+/// Closes the tab the browser opened by itself, so that a window shows only the sign-in.
+async fn close_other_tabs(browser: &Browser, ours: &Page) {
+    use chromiumoxide::cdp::browser_protocol::target::{CloseTargetParams, GetTargetsParams};
+    let Ok(targets) = browser.execute(GetTargetsParams::default()).await else {
+        return;
+    };
+    for target in &targets.result.target_infos {
+        if target.r#type == "page" && &target.target_id != ours.target_id() {
+            let _ = browser
+                .execute(CloseTargetParams::new(target.target_id.clone()))
+                .await;
         }
     }
 }
