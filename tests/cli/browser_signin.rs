@@ -188,6 +188,16 @@ fn the_second_sign_in_is_silent_and_logout_ends_it() {
     );
     assert!(idp.sessions_used() >= 1, "the session cookie came back");
 
+    // A scheduled refresh renews through the browser too: headless, silent, no password.
+    let used = idp.sessions_used();
+    let refreshed = world
+        .sandbox
+        .run(&["refresh", "--profile", "corp", "--within", "2h"]);
+    assert_no_browser_left(&world.sandbox);
+    refreshed.expect_code(0);
+    assert_eq!(idp.password_checks(), 1, "refresh asked for no password");
+    assert!(idp.sessions_used() > used, "refresh signed in again through the browser");
+
     world
         .sandbox
         .run(&["logout", "--profile", "corp"])
