@@ -196,7 +196,10 @@ fn the_second_sign_in_is_silent_and_logout_ends_it() {
     assert_no_browser_left(&world.sandbox);
     refreshed.expect_code(0);
     assert_eq!(idp.password_checks(), 1, "refresh asked for no password");
-    assert!(idp.sessions_used() > used, "refresh signed in again through the browser");
+    assert!(
+        idp.sessions_used() > used,
+        "refresh signed in again through the browser"
+    );
 
     world
         .sandbox
@@ -414,4 +417,38 @@ fn an_unreachable_idp_is_exit_5_and_leaves_no_browser() {
     outcome.expect_code(5);
     outcome.expect_stderr_contains("127.0.0.1");
     assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn script_drawn_forms_one_after_the_other_with_a_code_sign_in_and_refusals_are_words() {
+    if !have_chromium("script_drawn_forms") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config().steps(Some(DANA_CODE)));
+    let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+
+    let wrong_code = world.login(&["--mfa-code", "000000"]);
+    assert_no_browser_left(&world.sandbox);
+    wrong_code.expect_code(3);
+    wrong_code.expect_stderr_contains(crate::support::jsidp::WRONG_CODE_WORDS);
+
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let wrong = world.login(&["--mfa-code", DANA_CODE]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+    assert_eq!(idp.code_checks(), 1, "no code after a refused password");
+
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    let right = world.login(&["--mfa-code", DANA_CODE]);
+    assert_no_browser_left(&world.sandbox);
+    right.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(idp.code_checks(), 2);
 }

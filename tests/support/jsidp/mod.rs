@@ -2,7 +2,9 @@
 //! are: the HTML it serves has no form and no field; its script draws the sign-in box, checks the
 //! password through a JSON API, writes a refusal into the page, and builds and posts the
 //! SAMLResponse form to AWS itself. Its session is a *session* cookie (gone when a browser closes).
-//! Optionally the password is followed by a security-key (WebAuthn) step.
+//! Optionally the password is followed by a security-key (WebAuthn) step. A second application
+//! (`steps`) draws real forms one after the other — username, password, one-time code — with submit
+//! handlers, writes refusals into an alert, and ends on the server's own auto-posting page.
 //!
 //! The form engine cannot sign in here; only a browser can.
 
@@ -13,9 +15,12 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// What the steps application shows when the code is wrong.
+pub const WRONG_CODE_WORDS: &str = "That code didn't work. Check the code and try again.";
 /// What the page writes under the form when the password is wrong.
 pub const WRONG_PASSWORD_WORDS: &str = "That password is not right for this account (ACME-4011)";
 const SESSION_COOKIE: &str = "acme_sid";
+const PENDING_COOKIE: &str = "acme_pending";
 
 #[derive(Debug, Clone)]
 pub struct JsIdpConfig {
@@ -29,6 +34,10 @@ pub struct JsIdpConfig {
     /// No password: the page waits until the sign-in is approved elsewhere (`approve`), as a
     /// person completing a step on another device would.
     pub approval: bool,
+    /// The steps application instead of the card.
+    pub steps: bool,
+    /// The one-time code asked after the password (steps application).
+    pub code: Option<String>,
 }
 
 impl JsIdpConfig {
@@ -40,7 +49,16 @@ impl JsIdpConfig {
             security_key: false,
             stall: None,
             approval: false,
+            steps: false,
+            code: None,
         }
+    }
+
+    /// Forms drawn one after the other; with `code`, a one-time code after the password.
+    pub fn steps(mut self, code: Option<&str>) -> Self {
+        self.steps = true;
+        self.code = code.map(str::to_string);
+        self
     }
 
     pub fn approval(mut self) -> Self {
@@ -63,6 +81,9 @@ impl JsIdpConfig {
 struct Ledger {
     approved: bool,
     sessions: HashSet<String>,
+    /// Passwords accepted, codes still to come.
+    pending: HashSet<String>,
+    code_checks: usize,
     password_checks: usize,
     sessions_used: usize,
     assertions: usize,
@@ -113,6 +134,11 @@ impl JsIdp {
         self.server.hits("POST", "/api/approval")
     }
 
+    /// Codes the API checked (right or wrong).
+    pub fn code_checks(&self) -> usize {
+        lock(&self.ledger).code_checks
+    }
+
     pub fn assertions_issued(&self) -> usize {
         lock(&self.ledger).assertions
     }
@@ -121,7 +147,33 @@ impl JsIdp {
 fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> HttpResponse {
     match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/app/login") => HttpResponse::html(200, SHELL),
-        ("GET", "/app/main.js") => HttpResponse::new(200, "text/javascript", APP),
+        ("GET", "/app/main.js") if config.steps => {
+            HttpResponse::new(200, "text/javascript", STEPS_APP)
+        }
+        ("GET", "/app/main.js") => HttpResponse::new(200, "text/javascript", CARD_APP),
+        ("POST", "/api/user") => {
+            let sent: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            let user = sent["username"].as_str().unwrap_or_default();
+            if user.eq_ignore_ascii_case(&config.username) {
+                json(200, "{\"exists\":true}")
+            } else {
+                json(
+                    404,
+                    "{\"message\":\"We couldn't find an account with that username.\"}",
+                )
+            }
+        }
+        ("POST", "/api/code") => code(config, ledger, req),
+        ("GET", "/sso/finish") if has_session(ledger, req) => {
+            let page = format!(
+                "<html><head><title>Working...</title></head><body onload=\"document.forms[0].submit()\">\
+                 <form method=\"POST\" action=\"{}\"><input type=\"hidden\" name=\"SAMLResponse\" \
+                 value=\"{}\"><noscript><button>Continue</button></noscript></form></body></html>",
+                saml::AWS_SIGNIN,
+                assertion(config, ledger)
+            );
+            HttpResponse::html(200, page)
+        }
         ("GET", "/favicon.ico") => HttpResponse::new(404, "text/plain", ""),
         ("POST", "/api/session") => {
             if let Some(pause) = config.stall {
@@ -140,28 +192,12 @@ fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Ht
             if !lock(ledger).approved {
                 return json(200, "{\"approved\":false}");
             }
-            let sid = random_hex(16);
-            lock(ledger).sessions.insert(sid.clone());
-            json(200, "{\"approved\":true}").with_header(
-                "Set-Cookie",
-                &format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"),
-            )
+            session_reply(ledger, "{\"approved\":true}")
         }
         ("POST", "/api/authn") => authn(config, ledger, req),
         ("POST", "/api/assertion") if has_session(ledger, req) => {
-            lock(ledger).assertions += 1;
-            let xml = saml::response_xml(&AssertionSpec {
-                issuer: "https://acme-idp.example/".into(),
-                name_id: config.username.clone(),
-                session_name: Some(config.username.clone()),
-                roles: config.roles.clone(),
-                session_duration: None,
-                destination: saml::AWS_SIGNIN.into(),
-                lifetime: Duration::from_secs(300),
-                style: XmlStyle::SamlPrefix,
-            });
             let body = serde_json::json!({
-                "SAMLResponse": saml::encode(&xml, None),
+                "SAMLResponse": assertion(config, ledger),
                 "RelayState": "",
             });
             json(200, &body.to_string())
@@ -169,6 +205,47 @@ fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Ht
         ("POST", "/api/assertion") => json(401, "{\"message\":\"no session\"}"),
         _ => HttpResponse::new(404, "text/plain", "not found"),
     }
+}
+
+/// A fresh SAMLResponse for the configured user, base64.
+fn assertion(config: &JsIdpConfig, ledger: &Mutex<Ledger>) -> String {
+    lock(ledger).assertions += 1;
+    let xml = saml::response_xml(&AssertionSpec {
+        issuer: "https://acme-idp.example/".into(),
+        name_id: config.username.clone(),
+        session_name: Some(config.username.clone()),
+        roles: config.roles.clone(),
+        session_duration: None,
+        destination: saml::AWS_SIGNIN.into(),
+        lifetime: Duration::from_secs(300),
+        style: XmlStyle::SamlPrefix,
+    });
+    saml::encode(&xml, None)
+}
+
+/// The one-time code after an accepted password; right: the session cookie.
+fn code(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> HttpResponse {
+    let sent: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+    let given = sent["code"].as_str().unwrap_or_default();
+    let pending = req
+        .cookie(PENDING_COOKIE)
+        .filter(|p| lock(ledger).pending.contains(p));
+    lock(ledger).code_checks += 1;
+    if pending.is_none() || config.code.as_deref() != Some(given) {
+        let body = serde_json::json!({ "message": WRONG_CODE_WORDS });
+        return json(401, &body.to_string());
+    }
+    session_reply(ledger, "{\"next\":\"done\"}")
+}
+
+/// `body` with a new session cookie.
+fn session_reply(ledger: &Mutex<Ledger>, body: &str) -> HttpResponse {
+    let sid = random_hex(16);
+    lock(ledger).sessions.insert(sid.clone());
+    json(200, body).with_header(
+        "Set-Cookie",
+        &format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"),
+    )
 }
 
 fn has_session(ledger: &Mutex<Ledger>, req: &HttpRequest) -> bool {
@@ -185,17 +262,20 @@ fn authn(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Htt
         let body = serde_json::json!({ "message": WRONG_PASSWORD_WORDS });
         return json(401, &body.to_string());
     }
-    let sid = random_hex(16);
-    lock(ledger).sessions.insert(sid.clone());
+    if config.code.is_some() {
+        let pending = random_hex(16);
+        lock(ledger).pending.insert(pending.clone());
+        return json(200, "{\"next\":\"code\"}").with_header(
+            "Set-Cookie",
+            &format!("{PENDING_COOKIE}={pending}; Path=/; HttpOnly; SameSite=Lax"),
+        );
+    }
     let next = if config.security_key {
         "securityKey"
     } else {
         "done"
     };
-    json(200, &format!("{{\"next\":\"{next}\"}}")).with_header(
-        "Set-Cookie",
-        &format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"),
-    )
+    session_reply(ledger, &format!("{{\"next\":\"{next}\"}}"))
 }
 
 fn json(status: u16, body: &str) -> HttpResponse {
@@ -207,70 +287,8 @@ const SHELL: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>Acme Identity</title></head>
 <body><div id="root"><p>Loading&hellip;</p></div><script src="/app/main.js"></script></body></html>"#;
 
-/// The application: draws the sign-in box (plain inputs and a type=button, no form), checks the
-/// password through the API, shows refusals in its own words, and posts the assertion to AWS.
-const APP: &str = r#"(async function () {
-  const root = document.getElementById('root');
-  const post = (path, body) => fetch(path, {
-    method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}),
-  });
-  async function toAws() {
-    const answer = await (await post('/api/assertion')).json();
-    const form = document.createElement('form');
-    form.method = 'POST';
-    form.action = 'https://signin.aws.amazon.com/saml';
-    for (const [name, value] of Object.entries(answer)) {
-      const input = document.createElement('input');
-      input.type = 'hidden'; input.name = name; input.value = value;
-      form.appendChild(input);
-    }
-    document.body.appendChild(form);
-    form.submit();
-  }
-  function securityKey() {
-    root.innerHTML = '<h2>Verify it is you</h2><p id="hint">Insert your security key and touch it.</p>';
-    navigator.credentials.get({ publicKey: {
-      challenge: new Uint8Array(32), timeout: 600000, userVerification: 'preferred',
-    } }).then(toAws, () => { document.getElementById('hint').textContent = 'Try again.'; });
-  }
-  function signIn() {
-    root.innerHTML = '';
-    const card = document.createElement('div');
-    card.className = 'card';
-    const title = document.createElement('h1');
-    title.textContent = 'Sign in to Acme';
-    const user = document.createElement('input');
-    user.id = 'identifier'; user.type = 'email'; user.placeholder = 'you@acme.example';
-    const pass = document.createElement('input');
-    pass.id = 'secret'; pass.type = 'password'; pass.placeholder = 'Password';
-    const go = document.createElement('button');
-    go.type = 'button'; go.textContent = 'Continue';
-    const note = document.createElement('p');
-    note.className = 'note';
-    go.addEventListener('click', async () => {
-      go.disabled = true;
-      note.textContent = '';
-      const reply = await post('/api/authn', { username: user.value, password: pass.value });
-      const said = await reply.json();
-      go.disabled = false;
-      if (!reply.ok) { pass.value = ''; note.textContent = said.message; return; }
-      if (said.next === 'securityKey') { securityKey(); } else { toAws(); }
-    });
-    card.append(title, user, pass, go, note);
-    root.appendChild(card);
-  }
-  async function awaitApproval() {
-    root.innerHTML = '<h2>Approve the sign-in</h2><p>Open the Acme app on your phone.</p>';
-    for (;;) {
-      const said = await (await post('/api/approval')).json();
-      if (said.approved) { return toAws(); }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-  const session = await (await post('/api/session')).json();
-  if (session.signedIn) { toAws(); }
-  else if (session.approval) { awaitApproval(); }
-  else { setTimeout(signIn, 200); }
-})();
-"#;
+/// The card application (card.js): one box, no form element at all.
+const CARD_APP: &str = include_str!("card.js");
+/// The steps application (steps.js): forms drawn one after the other (username, password, code),
+/// refusals in an alert, then the server's own auto-posting page.
+const STEPS_APP: &str = include_str!("steps.js");
