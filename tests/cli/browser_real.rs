@@ -120,3 +120,49 @@ fn simplesamlphp_through_chromium_wrong_password_is_exit_3_with_its_words() {
         .expect_stderr_contains("Incorrect username or password");
     assert!(s.sandbox.credentials_bytes().is_none());
 }
+
+/// LemonLDAP::NG (its error texts are filled in by its own scripts) with dwho.
+fn lemonldap(password: &str) -> Option<Setup> {
+    let test = "lemonldap_through_chromium";
+    if !(have_chromium(test) && real_peers::available(test, &[Tool::LemonLdap])) {
+        return None;
+    }
+    let idp = real_peers::start_lemonldap();
+    let sts = StsEmulator::start(StsConfig::default().role(StsRole::new(ADMIN)));
+    let mut sandbox = Sandbox::new();
+    sandbox.write_config(&format!(
+        "[profile llng]\nsaml_url = {}/saml/singleSignOn?IDPInitiated=1&spConfKey=aws\n\
+         saml_username = dwho\nsaml_browser = true\nregion = eu-west-1\n",
+        idp.base_url()
+    ));
+    sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
+    sandbox.set_env("SAMLBRIDGE_PASSWORD", password);
+    Some(Setup {
+        sts,
+        sandbox,
+        _idp: idp,
+    })
+}
+
+// A LemonLDAP::NG sign-in through Chromium does not complete here: on plain http its cookies are
+// `SameSite=None` without `Secure`, which Chromium refuses (so would a person's Chrome); the form
+// engine's cookie store takes them. Its refusal is still read from the page its scripts wrote.
+
+#[test]
+fn lemonldap_through_chromium_a_wrong_password_is_refused_in_words() {
+    let Some(s) = lemonldap("not-dwho") else {
+        return;
+    };
+    s.sts.expect_unused();
+    let out = s.sandbox.run(&[
+        "login",
+        "--profile",
+        "llng",
+        "--headless",
+        "--mfa-code",
+        "000000",
+    ]);
+    assert_no_browser_left(&s.sandbox);
+    out.expect_code(3)
+        .expect_stderr_contains("rong username or password");
+}

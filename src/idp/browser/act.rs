@@ -46,6 +46,8 @@ pub enum Step {
 /// The page right after the last action, and what it read before.
 struct Mark {
     key: String,
+    /// The document acted on: a page of the same document that changed is the script's answer.
+    doc: String,
     at: Instant,
     bound: Option<Duration>,
     text_before: String,
@@ -83,10 +85,12 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Lines a person reads now that were not there before the last action: where a script-built
-    /// page writes why it said no, when no error rule names the element.
-    pub fn new_words(&self, text: &str) -> Option<String> {
-        let before = &self.last.as_ref()?.text_before;
+    /// Lines a person reads now that were not there before the last action, in the same document:
+    /// where a script-built page writes why it said no, when no error rule names the element.
+    pub fn new_words(&self, snap: &Snapshot) -> Option<String> {
+        let mark = self.last.as_ref().filter(|m| m.doc == snap.doc)?;
+        let before = &mark.text_before;
+        let text = &snap.text;
         let old: std::collections::HashSet<&str> = before.lines().map(str::trim).collect();
         let fresh: Vec<&str> = text
             .lines()
@@ -111,7 +115,8 @@ impl<'a> Run<'a> {
     }
 }
 
-fn cap(text: &str) -> String {
+/// A page's words, short enough to repeat.
+pub fn cap(text: &str) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= MAX_WORDS {
         return text;
@@ -235,6 +240,7 @@ pub async fn take(
     let after = session.snapshot().await;
     run.last = Some(Mark {
         key: after.as_ref().unwrap_or(snap).key(),
+        doc: snap.doc.clone(),
         at: Instant::now(),
         bound,
         text_before: snap.text.clone(),

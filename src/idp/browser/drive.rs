@@ -221,7 +221,7 @@ fn decide(
             if still < REFUSAL_SETTLE {
                 return Ok(None);
             }
-            let message = run.new_words(&snap.text).unwrap_or(words);
+            let message = run.new_words(snap).unwrap_or(words);
             return Err(IdpError::Rejected { host, message });
         }
         PageKind::Mfa {
@@ -256,7 +256,10 @@ fn decide(
                 )
             } else {
                 // The page's own words say most about it (a refusal on a page of its own, a choice).
-                let words = run.new_words(&snap.text).unwrap_or(reason);
+                let words = run
+                    .new_words(snap)
+                    .or_else(|| (!snap.text.trim().is_empty()).then(|| act::cap(&snap.text)))
+                    .unwrap_or(reason);
                 format!(
                     "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
                     page.title()
