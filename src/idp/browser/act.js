@@ -34,16 +34,34 @@
     setValue(el, v);
   }
   if (!a.submit) { return 'filled'; }
-  const isSubmit = (b) => {
-    const t = (b.getAttribute('type') || (b.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
-    return t === 'submit' || t === 'image' || (a.gathered && (t === 'button' || b.getAttribute('role') === 'button'));
-  };
-  const buttons = inScope('button, input[type=submit], input[type=image], input[type=button], [role=button]')
-    .filter(isSubmit)
-    .filter((b) => !b.disabled);
+  const typeOf = (b) => (b.getAttribute('type') || (b.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
+  const labelOf = (b) => (b.innerText || b.value || b.getAttribute('aria-label') || '').trim().toLowerCase();
+  const verbs = /^(sign ?in|log ?in|login|next|continue|submit|verify|send|ok|yes|accept|confirm|go)\b/;
+  const shown = (b) => !b.disabled && b.offsetParent !== null;
+  const candidates = inScope('button, input[type=submit], input[type=image], input[type=button], [role=button], a');
+  const submits = candidates.filter((b) => ['submit', 'image'].includes(typeOf(b)) && !b.disabled);
+  // Script-built pages press a plain button (or a link) whose words say what it does.
+  const scripted = candidates.filter((b) => !['submit', 'image', 'reset'].includes(typeOf(b))
+    && shown(b) && verbs.test(labelOf(b)));
+  const named = (b) => b.getAttribute('name') === a.click || b.id === a.click || b.value === a.click;
   const wanted = a.click
-    ? buttons.find((b) => b.getAttribute('name') === a.click || b.id === a.click || b.value === a.click)
-    : (buttons.find((b) => b.offsetParent !== null) || buttons[0]);
+    ? candidates.find(named)
+    : (submits.find(shown) || scripted[0] || submits[0]);
+  if (wanted && scope instanceof HTMLFormElement && !a.gathered && !a.click
+      && !['submit', 'image'].includes(typeOf(wanted))) {
+    // A form with no submit button: its scripted button, and if that does nothing, the form.
+    const before = d.documentElement.outerHTML;
+    wanted.click();
+    return new Promise((resolve) => setTimeout(() => {
+      const quiet = !window.__samlbridgeLeaving && !window.__samlbridgeBusy;
+      if (quiet && d.documentElement.outerHTML === before) {
+        if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
+        resolve('clicked, then submitted');
+      } else {
+        resolve('clicked');
+      }
+    }, 800));
+  }
   if (wanted) { wanted.click(); return 'clicked'; }
   if (scope instanceof HTMLFormElement) {
     if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }

@@ -70,8 +70,21 @@ pub fn running_as_root() -> bool {
 }
 
 impl BrowserProcess {
-    /// Starts the browser and waits for its DevTools endpoint.
+    /// Starts the browser and waits for its DevTools endpoint; a browser that exits before it is
+    /// ready is given one more try (a busy machine, a profile lock just released).
     pub async fn start(launch: &Launch) -> Result<BrowserProcess, IdpError> {
+        match Self::start_once(launch).await {
+            Err(StartError::Exited(said)) => {
+                debug!("the browser exited before it was ready ({said}); starting it again");
+                Self::start_once(launch)
+                    .await
+                    .map_err(|e| e.into_idp(launch))
+            }
+            other => other.map_err(|e| e.into_idp(launch)),
+        }
+    }
+
+    async fn start_once(launch: &Launch) -> Result<BrowserProcess, StartError> {
         let mut cmd = Command::new(&launch.executable);
         cmd.args(arguments(launch))
             .stdin(Stdio::null())
@@ -79,12 +92,12 @@ impl BrowserProcess {
             .stderr(Stdio::piped());
         own_group(&mut cmd);
         let mut child = cmd.spawn().map_err(|e| {
-            IdpError::Setup(format!(
+            StartError::Setup(IdpError::Setup(format!(
                 "profile {}: could not start the browser {}: {e}; check saml_browser_path or \
                  SAMLBRIDGE_BROWSER",
                 launch.profile,
                 launch.executable.display()
-            ))
+            )))
         })?;
         let alive = Arc::new(AtomicBool::new(true));
         end_on_signals(child.id(), alive.clone());
@@ -103,12 +116,12 @@ impl BrowserProcess {
                 process.ws_url = url;
                 Ok(process)
             }
-            Ok(Ok(Err(said))) => Err(start_failed(launch, &said)),
-            Ok(Err(_)) => Err(start_failed(launch, "it stopped before it was ready")),
-            Err(_) => Err(start_failed(
+            Ok(Ok(Err(said))) => Err(StartError::Exited(said)),
+            Ok(Err(_)) => Err(StartError::Exited("it stopped before it was ready".into())),
+            Err(_) => Err(StartError::Setup(start_failed(
                 launch,
                 &format!("no DevTools endpoint after {} s", START_TIMEOUT.as_secs()),
-            )),
+            ))),
         }
     }
 
@@ -125,6 +138,21 @@ impl BrowserProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         // Drop kills the group and reaps the leader.
+    }
+}
+
+/// Why a start failed: the browser exited first (worth one more try), or anything else.
+enum StartError {
+    Exited(String),
+    Setup(IdpError),
+}
+
+impl StartError {
+    fn into_idp(self, launch: &Launch) -> IdpError {
+        match self {
+            StartError::Exited(said) => start_failed(launch, &said),
+            StartError::Setup(err) => err,
+        }
     }
 }
 
@@ -161,7 +189,7 @@ fn read_stderr(stderr: std::process::ChildStderr, tx: oneshot::Sender<Result<Str
             }
             continue;
         }
-        if tx.is_some() {
+        if tx.is_some() && !is_noise(&line) {
             kept.push(line);
             if kept.len() > KEPT_LINES {
                 kept.remove(0);
@@ -182,6 +210,20 @@ fn read_stderr(stderr: std::process::ChildStderr, tx: oneshot::Sender<Result<Str
         };
         let _ = tx.send(Err(said));
     }
+}
+
+/// Lines every Chromium prints on a machine without a D-Bus session or a desktop, and Debian's
+/// wrapper script's own complaint: never the reason it stopped.
+fn is_noise(line: &str) -> bool {
+    [
+        "dbus",
+        "D-Bus",
+        "unexpected operator",
+        "Fontconfig",
+        "libva",
+    ]
+    .iter()
+    .any(|n| line.contains(n))
 }
 
 /// The WebSocket URL from Chromium's "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…"
