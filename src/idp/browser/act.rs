@@ -43,11 +43,31 @@ pub enum Step {
     Go(url::Url),
 }
 
+/// The kind of question a step answered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StepKind {
+    Login,
+    Code,
+    Other,
+}
+
+impl Step {
+    fn kind(&self) -> StepKind {
+        match self {
+            Step::Login { .. } => StepKind::Login,
+            Step::Code { .. } => StepKind::Code,
+            _ => StepKind::Other,
+        }
+    }
+}
+
 /// The page right after the last action, and what it read before.
 struct Mark {
     key: String,
     /// The document acted on: a page of the same document that changed is the script's answer.
     doc: String,
+    /// What was answered: the same question asked again on a new page is answered by its changes.
+    step: StepKind,
     at: Instant,
     bound: Option<Duration>,
     text_before: String,
@@ -85,10 +105,14 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Lines a person reads now that were not there before the last action, in the same document:
-    /// where a script-built page writes why it said no, when no error rule names the element.
-    pub fn new_words(&self, snap: &Snapshot) -> Option<String> {
-        let mark = self.last.as_ref().filter(|m| m.doc == snap.doc)?;
+    /// Lines a person reads now that were not there before the last action — in the same document,
+    /// or on a new page asking `again` what that action answered: where an IdP writes why it said
+    /// no, when no error rule names the element.
+    pub fn new_words(&self, snap: &Snapshot, again: Option<StepKind>) -> Option<String> {
+        let mark = self
+            .last
+            .as_ref()
+            .filter(|m| m.doc == snap.doc || again == Some(m.step))?;
         let before = &mark.text_before;
         let text = &snap.text;
         let old: std::collections::HashSet<&str> = before.lines().map(str::trim).collect();
@@ -149,6 +173,7 @@ pub async fn take(
     let host = watch.host.as_str();
     let gathered = snap.html.contains("data-samlbridge-gathered");
     let mut bound = None;
+    let kind = step.kind();
     match step {
         Step::Login {
             form,
@@ -241,6 +266,7 @@ pub async fn take(
     run.last = Some(Mark {
         key: after.as_ref().unwrap_or(snap).key(),
         doc: snap.doc.clone(),
+        step: kind,
         at: Instant::now(),
         bound,
         text_before: snap.text.clone(),

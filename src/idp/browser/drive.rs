@@ -221,7 +221,17 @@ fn decide(
             if still < REFUSAL_SETTLE {
                 return Ok(None);
             }
-            let message = run.new_words(snap).unwrap_or(words);
+            // The sign-in form or the code field shown again: compare with the page answered.
+            let again = if page
+                .forms()
+                .iter()
+                .any(|f| f.fields.iter().any(|x| x.is_password()))
+            {
+                Some(act::StepKind::Login)
+            } else {
+                Some(act::StepKind::Code)
+            };
+            let message = run.new_words(snap, again).unwrap_or(words);
             return Err(IdpError::Rejected { host, message });
         }
         PageKind::Mfa {
@@ -257,7 +267,7 @@ fn decide(
             } else {
                 // The page's own words say most about it (a refusal on a page of its own, a choice).
                 let words = run
-                    .new_words(snap)
+                    .new_words(snap, None)
                     .or_else(|| (!snap.text.trim().is_empty()).then(|| act::cap(&snap.text)))
                     .unwrap_or(reason);
                 format!(
