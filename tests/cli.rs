@@ -13,6 +13,8 @@ mod real_peers;
 #[path = "cli/world.rs"]
 mod world;
 
+#[path = "cli/browser_bench.rs"]
+mod browser_bench;
 #[path = "cli/browser_real.rs"]
 mod browser_real;
 #[path = "cli/browser_signin.rs"]
