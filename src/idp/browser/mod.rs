@@ -5,7 +5,8 @@
 //!
 //! The parts: `find` (which browser), `process` (its process and its end), `session` (DevTools:
 //! the page, the paused POSTs, cookies), `capture` (which POSTs are AWS's and what they carry),
-//! `drive` (headless: the provider files' rules on the live DOM; window: wait for the person),
+//! `drive` and `act` (headless: the provider files' rules on the live DOM), `window` (the person
+//! signs in),
 //! `store` (the browser's profile and saved cookies per IdP host and user).
 
 mod act;
@@ -15,6 +16,7 @@ mod find;
 mod process;
 mod session;
 mod store;
+mod window;
 
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
@@ -133,7 +135,7 @@ async fn sign_in(
     let assertion = if launch.headless {
         drive::headless(&mut session, &mut watch, req, answers).await?
     } else {
-        drive::window(&mut session, &mut watch, req).await?
+        window::window(&mut session, &mut watch, req).await?
     };
     let cookies = session.cookies().await;
     if let Err(e) = store.save_cookies(host, &user, &cookies) {

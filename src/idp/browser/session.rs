@@ -187,16 +187,18 @@ impl Session {
         value.into_value().ok()
     }
 
-    /// Sets the cookies saved after the last sign-in, before the first page is opened.
+    /// Sets the cookies saved after the last sign-in, before the first page is opened; one at a
+    /// time, so that one the browser refuses does not cost the others.
     pub async fn restore_cookies(&self, cookies: &[SavedCookie]) {
-        if cookies.is_empty() {
-            return;
+        let mut restored = 0;
+        for param in cookies.iter().filter_map(to_param) {
+            match self.browser.set_cookies(vec![param]).await {
+                Ok(_) => restored += 1,
+                Err(e) => debug!("the browser refused a saved cookie: {e}"),
+            }
         }
-        let params: Vec<CookieParam> = cookies.iter().filter_map(to_param).collect();
-        let count = params.len();
-        match self.browser.set_cookies(params).await {
-            Ok(_) => info!("restored {count} saved cookie(s) of the last sign-in"),
-            Err(e) => debug!("could not restore the saved cookies: {e}"),
+        if restored > 0 {
+            info!("restored {restored} saved cookie(s) of the last sign-in");
         }
     }
 
