@@ -452,3 +452,26 @@ fn script_drawn_forms_one_after_the_other_with_a_code_sign_in_and_refusals_are_w
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
     assert_eq!(idp.code_checks(), 2);
 }
+
+#[test]
+fn a_refusal_in_an_alert_box_is_the_idps_words() {
+    if !have_chromium("a_refusal_in_an_alert_box") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config().alerts());
+    let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let (wrong, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    assert_eq!(idp.password_checks(), 1);
+}

@@ -81,6 +81,8 @@ pub struct Run<'a> {
     password: Option<Secret>,
     pub actions: usize,
     last: Option<Mark>,
+    /// What an alert box said since the last action.
+    pub alert: Option<String>,
     push_started: Option<Instant>,
 }
 
@@ -93,6 +95,7 @@ impl<'a> Run<'a> {
             password: None,
             actions: 0,
             last: None,
+            alert: None,
             push_started: None,
         }
     }
@@ -262,6 +265,7 @@ pub async fn take(
         }
     }
     run.actions += 1;
+    run.alert = None;
     let after = session.snapshot().await;
     run.last = Some(Mark {
         key: after.as_ref().unwrap_or(snap).key(),

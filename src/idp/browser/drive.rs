@@ -106,6 +106,7 @@ pub async fn headless(
         since: Instant::now(),
     };
     let mut sticky: Option<(String, String)> = None;
+    session.answer_dialogs().await;
     loop {
         if let Some(assertion) = session.taken_within(POLL).await {
             return Ok(assertion);
@@ -127,6 +128,9 @@ pub async fn headless(
         }
         if snap.webauthn {
             return Err(watch.person("the IdP asks for a security key or passkey"));
+        }
+        if let Some(said) = session.last_alert() {
+            run.alert = Some(said);
         }
         seen.update(&snap);
         let still = seen.since.elapsed();
@@ -230,7 +234,11 @@ fn decide(
             } else {
                 Some(act::StepKind::Code)
             };
-            let message = run.new_words(snap, again).unwrap_or(words);
+            let message = run
+                .alert
+                .clone()
+                .or_else(|| run.new_words(snap, again))
+                .unwrap_or(words);
             return Err(IdpError::Rejected { host, message });
         }
         PageKind::Mfa {

@@ -14,7 +14,8 @@ use chromiumoxide::cdp::browser_protocol::network::{
     Cookie, CookieParam, CookieSameSite, TimeSinceEpoch,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
-    AddScriptToEvaluateOnNewDocumentParams, NavigateParams,
+    AddScriptToEvaluateOnNewDocumentParams, DialogType, EventJavascriptDialogOpening,
+    HandleJavaScriptDialogParams, NavigateParams,
 };
 use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::{Browser, Page};
@@ -69,6 +70,8 @@ pub struct Session {
     browser: Browser,
     pub page: Page,
     taken: mpsc::UnboundedReceiver<SamlAssertion>,
+    /// What the page's alert() boxes said, once headless driving answers them.
+    dialogs: Option<mpsc::UnboundedReceiver<String>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -100,6 +103,7 @@ impl Session {
             browser,
             page,
             taken,
+            dialogs: None,
             tasks: vec![driver],
         };
         session.watch_aws_posts(idp_on_loopback, tx, host).await?;
@@ -139,6 +143,39 @@ impl Session {
             }
         }));
         Ok(())
+    }
+
+    /// Headless, nobody else closes the page's alert and confirm boxes: accept each, and keep what
+    /// an alert says (a script's way to say no).
+    pub async fn answer_dialogs(&mut self) {
+        let Ok(mut opening) = self
+            .page
+            .event_listener::<EventJavascriptDialogOpening>()
+            .await
+        else {
+            return;
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.dialogs = Some(rx);
+        let page = self.page.clone();
+        self.tasks.push(tokio::spawn(async move {
+            while let Some(dialog) = opening.next().await {
+                if dialog.r#type == DialogType::Alert {
+                    let _ = tx.send(dialog.message.clone());
+                }
+                let _ = page.execute(HandleJavaScriptDialogParams::new(true)).await;
+            }
+        }));
+    }
+
+    /// The last thing an alert box said since the previous call.
+    pub fn last_alert(&mut self) -> Option<String> {
+        let rx = self.dialogs.as_mut()?;
+        let mut last = None;
+        while let Ok(message) = rx.try_recv() {
+            last = Some(message);
+        }
+        last
     }
 
     /// Waits up to `pause` for the assertion.

@@ -45,7 +45,11 @@
       const reply = await post('/api/authn', { username: user.value, password: pass.value });
       const said = await reply.json();
       go.disabled = false;
-      if (!reply.ok) { pass.value = ''; note.textContent = said.message; return; }
+      if (!reply.ok) {
+        pass.value = '';
+        if (window.ACME_ALERTS) { alert(said.message); } else { note.textContent = said.message; }
+        return;
+      }
       if (said.next === 'securityKey') { securityKey(); } else { toAws(); }
     });
     card.append(title, user, pass, go, note);

@@ -38,6 +38,8 @@ pub struct JsIdpConfig {
     pub steps: bool,
     /// The one-time code asked after the password (steps application).
     pub code: Option<String>,
+    /// The card says no in an alert() box instead of the page.
+    pub alerts: bool,
 }
 
 impl JsIdpConfig {
@@ -51,7 +53,13 @@ impl JsIdpConfig {
             approval: false,
             steps: false,
             code: None,
+            alerts: false,
         }
+    }
+
+    pub fn alerts(mut self) -> Self {
+        self.alerts = true;
+        self
     }
 
     /// Forms drawn one after the other; with `code`, a one-time code after the password.
@@ -146,6 +154,13 @@ impl JsIdp {
 
 fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> HttpResponse {
     match (req.method.as_str(), req.path.as_str()) {
+        ("GET", "/app/login") if config.alerts => HttpResponse::html(
+            200,
+            SHELL.replace(
+                "<body>",
+                "<body><script>window.ACME_ALERTS = true;</script>",
+            ),
+        ),
         ("GET", "/app/login") => HttpResponse::html(200, SHELL),
         ("GET", "/app/main.js") if config.steps => {
             HttpResponse::new(200, "text/javascript", STEPS_APP)
