@@ -137,7 +137,8 @@ fn a_page_built_by_javascript_signs_in_and_a_wrong_password_is_the_idps_words() 
     if !have_chromium("a_page_built_by_javascript") {
         return;
     }
-    let idp = JsIdp::start(alice_config());
+    // Passkey autofill beside the password is an offer, not a demand for a security key.
+    let idp = JsIdp::start(alice_config().passkey_autofill());
     let mut world = World::start(ALICE);
     world.adfs.expect_unused();
     world

@@ -23,8 +23,9 @@ const SETTLE: Duration = Duration::from_millis(500);
 const REFUSAL_SETTLE: Duration = Duration::from_millis(1500);
 /// How long a page the browser moves on from by itself (auto-post, refresh) is left to do so.
 const SELF_MOVING: Duration = Duration::from_secs(3);
-/// How long a page nobody recognises may stay before the sign-in gives up on it.
-const UNKNOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long a page nobody recognises may stay still before the sign-in gives up on it (a page may
+/// still be drawing itself after a pause).
+const UNKNOWN_GRACE: Duration = Duration::from_secs(8);
 /// How long in-flight requests keep a page from being read (a push page's long poll never ends).
 const BUSY_CAP: Duration = Duration::from_secs(5);
 /// How long a navigation begun (and not ended: a 204, a download) keeps a page from being read.
@@ -264,7 +265,11 @@ fn decide(
             password,
         }),
         PageKind::Unsupported(message) => return Err(watch.person(&message)),
-        PageKind::Unknown(_) if still < UNKNOWN_GRACE => None,
+        PageKind::Unknown(_)
+            if still < UNKNOWN_GRACE && !asks_for_security_key(page.body_text_lowercase()) =>
+        {
+            None
+        }
         PageKind::Unknown(reason) => {
             let what = if asks_for_security_key(page.body_text_lowercase()) {
                 format!(

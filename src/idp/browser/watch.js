@@ -28,7 +28,8 @@
         const orig = c[m] && c[m].bind(c);
         if (!orig) { continue; }
         c[m] = function (opts) {
-          if (opts && opts.publicKey) { window.__samlbridgeWebAuthn = m; }
+          // Passkey autofill (mediation: conditional) waits beside a password form: not a demand.
+          if (opts && opts.publicKey && opts.mediation !== 'conditional') { window.__samlbridgeWebAuthn = m; }
           return orig(opts);
         };
       }

@@ -27,6 +27,11 @@
   }
   function signIn() {
     root.innerHTML = '';
+    if (window.ACME_AUTOFILL && navigator.credentials) {
+      // Passkey autofill, offered beside the password as Entra and Okta do.
+      navigator.credentials.get({ mediation: 'conditional', publicKey: { challenge: new Uint8Array(32) } })
+        .catch(() => {});
+    }
     const card = document.createElement('div');
     card.className = 'card';
     const title = document.createElement('h1');

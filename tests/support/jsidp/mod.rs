@@ -40,6 +40,8 @@ pub struct JsIdpConfig {
     pub code: Option<String>,
     /// The card says no in an alert() box instead of the page.
     pub alerts: bool,
+    /// The card offers passkey autofill (a conditional WebAuthn request) beside the password.
+    pub passkey_autofill: bool,
 }
 
 impl JsIdpConfig {
@@ -54,7 +56,13 @@ impl JsIdpConfig {
             steps: false,
             code: None,
             alerts: false,
+            passkey_autofill: false,
         }
+    }
+
+    pub fn passkey_autofill(mut self) -> Self {
+        self.passkey_autofill = true;
+        self
     }
 
     pub fn alerts(mut self) -> Self {
@@ -154,14 +162,13 @@ impl JsIdp {
 
 fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> HttpResponse {
     match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/app/login") if config.alerts => HttpResponse::html(
-            200,
-            SHELL.replace(
-                "<body>",
-                "<body><script>window.ACME_ALERTS = true;</script>",
-            ),
-        ),
-        ("GET", "/app/login") => HttpResponse::html(200, SHELL),
+        ("GET", "/app/login") => {
+            let flags = format!(
+                "<body><script>window.ACME_ALERTS = {}; window.ACME_AUTOFILL = {};</script>",
+                config.alerts, config.passkey_autofill
+            );
+            HttpResponse::html(200, SHELL.replace("<body>", &flags))
+        }
         ("GET", "/app/main.js") if config.steps => {
             HttpResponse::new(200, "text/javascript", STEPS_APP)
         }
