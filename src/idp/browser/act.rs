@@ -184,7 +184,7 @@ pub async fn take(
             password,
         } => {
             let Some(f) = forms.get(form) else {
-                return Ok(());
+                return Err(lost(watch, "its sign-in form"));
             };
             login(
                 session, run, provider, f, username, password, gathered, host,
@@ -248,7 +248,7 @@ pub async fn take(
         }
         Step::Confirm { form, rule } => {
             let Some(confirm) = provider.confirm.get(rule) else {
-                return Ok(());
+                return Err(lost(watch, "the provider's rule for this page"));
             };
             info!("{host}: {}", confirm.message);
             let fills = set_fields(&confirm.set);
@@ -276,6 +276,19 @@ pub async fn take(
         text_before: snap.text.clone(),
     });
     Ok(())
+}
+
+/// A step whose page or rule went missing between reading and acting.
+fn lost(watch: &Watch<'_>, what: &str) -> IdpError {
+    IdpError::Browser {
+        host: watch.host.clone(),
+        message: format!(
+            "samlbridge lost {what} while acting on it; run with -vv, or sign in with \
+             `samlbridge login --browser --profile {}`",
+            watch.profile
+        ),
+        person: false,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

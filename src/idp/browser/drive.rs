@@ -101,6 +101,8 @@ pub async fn headless(
         None => None,
     };
     let step = STEP_TIMEOUT.min(watch.timeout);
+    // However the pages behave, a headless sign-in ends: at the latest after --browser-timeout.
+    let deadline = Instant::now() + watch.timeout;
     let mut run = act::Run::new(answers);
     let mut seen = Seen {
         key: String::new(),
@@ -114,6 +116,12 @@ pub async fn headless(
         }
         if let Some(gone) = watch.gone() {
             return Err(gone);
+        }
+        if Instant::now() >= deadline {
+            return Err(watch.person(&format!(
+                "the sign-in did not finish within {} s",
+                watch.timeout.as_secs()
+            )));
         }
         let Some(snap) = session.snapshot().await else {
             if seen.since.elapsed() > step {
