@@ -476,3 +476,30 @@ fn a_refusal_in_an_alert_box_is_the_idps_words() {
     assert!(took < Duration::from_secs(30), "took {took:?}");
     assert_eq!(idp.password_checks(), 1);
 }
+
+#[test]
+fn a_form_in_a_web_components_shadow_root_signs_in_and_its_refusal_is_read() {
+    if !have_chromium("a_form_in_a_shadow_root") {
+        return;
+    }
+    let idp = JsIdp::start(alice_config().component());
+    let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let wrong = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    let right = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    right.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(idp.password_checks(), 2);
+}

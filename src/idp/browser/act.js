@@ -1,13 +1,14 @@
 // Fills fields and presses a button in the form the classifier chose (arguments: {form, gathered,
 // fills: [[name, value]], click, submit}), the way a person would: focus, type (input and change
 // events, so script-built pages see it), then click the submit button, else submit the form.
+// deep.js comes first: forms and fields in open shadow roots count as snapshot.js counted them.
 ((a) => {
   const d = document;
-  const all = Array.from(d.documentElement.querySelectorAll('input, select, textarea, button'));
+  const all = __samlbridgeDeep(d.documentElement, 'input, select, textarea, button');
   const keyOf = (el) => el.getAttribute('name') || el.id || 'samlbridge-field-' + all.indexOf(el);
-  const scope = a.gathered ? d.body : d.querySelectorAll('form')[a.form];
+  const scope = a.gathered ? d.body : __samlbridgeDeep(d.documentElement, 'form')[a.form];
   if (!scope) { return 'no-form'; }
-  const inScope = (sel) => Array.from(scope.querySelectorAll(sel));
+  const inScope = (sel) => __samlbridgeDeep(scope, sel);
   const setValue = (el, v) => {
     el.focus && el.focus();
     if (el.type === 'checkbox' || el.type === 'radio') {

@@ -368,7 +368,8 @@ async fn run_act(session: &Session, typing: &Typing<'_>) {
     let Ok(args) = serde_json::to_string(typing) else {
         return;
     };
-    let script = include_str!("act.js").replace("__SAMLBRIDGE_ARGS__", &args);
+    let script = concat!(include_str!("deep.js"), include_str!("act.js"))
+        .replace("__SAMLBRIDGE_ARGS__", &args);
     let done = session.run(&script).await;
     debug!(
         "the page's form: {}",

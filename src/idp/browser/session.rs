@@ -206,7 +206,7 @@ impl Session {
 
     /// The page now; None while it is between documents.
     pub async fn snapshot(&self) -> Option<Snapshot> {
-        let script = include_str!("snapshot.js");
+        let script = concat!(include_str!("deep.js"), include_str!("snapshot.js"));
         let value = tokio::time::timeout(COMMAND_TIMEOUT, self.page.evaluate(script))
             .await
             .ok()?

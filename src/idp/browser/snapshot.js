@@ -1,6 +1,7 @@
-// The page as samlbridge's classifier reads it: the DOM after scripts ran, with every input named
-// (by its name, else its id, else its position, as act.js finds it again), and inputs that live
-// outside any form gathered in one form, as a browser user would see them: one sign-in box.
+// The page as samlbridge's classifier reads it: the DOM after scripts ran, open shadow roots written
+// out in place, every input named (by its name, else its id, else its position, as act.js finds it
+// again), and inputs that live outside any form gathered in one form, as a person sees them: one
+// sign-in box. deep.js comes first.
 (() => {
   const d = document;
   const root = d.documentElement;
@@ -8,9 +9,15 @@
     return JSON.stringify({ url: location.href, html: '', text: '', ready: d.readyState, webauthn: false, doc: '', busy: 0, leaving: false });
   }
   const fields = 'input, select, textarea, button';
-  const live = Array.from(root.querySelectorAll(fields));
-  const copy = root.cloneNode(true);
-  const copied = Array.from(copy.querySelectorAll(fields));
+  const live = __samlbridgeDeep(root, fields);
+  const copyOf = (node) => {
+    const c = node.cloneNode(false);
+    if (node.shadowRoot) { for (const ch of node.shadowRoot.childNodes) { c.appendChild(copyOf(ch)); } }
+    for (const ch of node.childNodes) { c.appendChild(copyOf(ch)); }
+    return c;
+  };
+  const copy = copyOf(root);
+  const copied = __samlbridgeDeep(copy, fields);
   copied.forEach((el, i) => {
     const orig = live[i];
     if (!el.getAttribute('name') && el.tagName !== 'BUTTON') {
@@ -35,7 +42,8 @@
   return JSON.stringify({
     url: location.href,
     html: copy.outerHTML,
-    text: d.body ? d.body.innerText : '',
+    text: d.body ? [d.body.innerText].concat(__samlbridgeDeep(d.body, '*')
+      .filter((el) => el.parentNode instanceof ShadowRoot).map((el) => el.innerText || '')).join('\n') : '',
     ready: d.readyState,
     webauthn: !!window.__samlbridgeWebAuthn,
     doc: window.__samlbridgeDoc || (window.__samlbridgeDoc = Math.random().toString(36).slice(2)),

@@ -42,6 +42,8 @@ pub struct JsIdpConfig {
     pub alerts: bool,
     /// The card offers passkey autofill (a conditional WebAuthn request) beside the password.
     pub passkey_autofill: bool,
+    /// The component application: the form in a custom element's shadow root.
+    pub component: bool,
 }
 
 impl JsIdpConfig {
@@ -57,7 +59,13 @@ impl JsIdpConfig {
             code: None,
             alerts: false,
             passkey_autofill: false,
+            component: false,
         }
+    }
+
+    pub fn component(mut self) -> Self {
+        self.component = true;
+        self
     }
 
     pub fn passkey_autofill(mut self) -> Self {
@@ -168,6 +176,9 @@ fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> Ht
                 config.alerts, config.passkey_autofill
             );
             HttpResponse::html(200, SHELL.replace("<body>", &flags))
+        }
+        ("GET", "/app/main.js") if config.component => {
+            HttpResponse::new(200, "text/javascript", COMPONENT_APP)
         }
         ("GET", "/app/main.js") if config.steps => {
             HttpResponse::new(200, "text/javascript", STEPS_APP)
@@ -314,3 +325,5 @@ const CARD_APP: &str = include_str!("card.js");
 /// The steps application (steps.js): forms drawn one after the other (username, password, code),
 /// refusals in an alert, then the server's own auto-posting page.
 const STEPS_APP: &str = include_str!("steps.js");
+/// The component application (component.js): the form in an open shadow root.
+const COMPONENT_APP: &str = include_str!("component.js");
