@@ -482,7 +482,20 @@ fn a_form_in_a_web_components_shadow_root_signs_in_and_its_refusal_is_read() {
     if !have_chromium("a_form_in_a_shadow_root") {
         return;
     }
-    let idp = JsIdp::start(alice_config().component());
+    signs_in_and_reads_the_refusal(alice_config().component());
+}
+
+#[test]
+fn a_sign_in_box_in_a_frame_signs_in_and_its_refusal_is_read() {
+    if !have_chromium("a_sign_in_box_in_a_frame") {
+        return;
+    }
+    signs_in_and_reads_the_refusal(alice_config().framed());
+}
+
+/// A wrong password ends in exit 3 with the IdP's words, then the right one signs in.
+fn signs_in_and_reads_the_refusal(config: JsIdpConfig) {
+    let idp = JsIdp::start(config);
     let mut world = World::start(ALICE);
     world.adfs.expect_unused();
     world

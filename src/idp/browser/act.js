@@ -14,8 +14,9 @@
     if (el.type === 'checkbox' || el.type === 'radio') {
       el.checked = (v === el.value || v === 'on' || v === 'true');
     } else {
-      const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
-        : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+      const w = el.ownerDocument.defaultView || window;
+      const proto = el.tagName === 'TEXTAREA' ? w.HTMLTextAreaElement.prototype
+        : el.tagName === 'SELECT' ? w.HTMLSelectElement.prototype : w.HTMLInputElement.prototype;
       const desc = Object.getOwnPropertyDescriptor(proto, 'value');
       if (desc && desc.set) { desc.set.call(el, v); } else { el.value = v; }
     }
@@ -26,8 +27,8 @@
     const named = inScope('input, select, textarea').filter((el) => keyOf(el) === name);
     let el = named.find((e) => e.type === 'radio' && e.value === v) || named[0];
     if (!el) {
-      if (!(scope instanceof HTMLFormElement)) { continue; }
-      el = d.createElement('input');
+      if (scope.tagName !== 'FORM') { continue; }
+      el = scope.ownerDocument.createElement('input');
       el.type = 'hidden';
       el.name = name;
       scope.appendChild(el);
@@ -48,14 +49,15 @@
   const wanted = a.click
     ? candidates.find(named)
     : (submits.find(shown) || scripted[0] || submits[0]);
-  if (wanted && scope instanceof HTMLFormElement && !a.gathered && !a.click
+  if (wanted && scope.tagName === 'FORM' && !a.gathered && !a.click
       && !['submit', 'image'].includes(typeOf(wanted))) {
     // A form with no submit button: its scripted button, and if that does nothing, the form.
-    const before = d.documentElement.outerHTML;
+    const page = scope.ownerDocument.documentElement;
+    const before = page.outerHTML;
     wanted.click();
     return new Promise((resolve) => setTimeout(() => {
       const quiet = !window.__samlbridgeLeaving && !window.__samlbridgeBusy;
-      if (quiet && d.documentElement.outerHTML === before) {
+      if (quiet && page.outerHTML === before) {
         if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
         resolve('clicked, then submitted');
       } else {
@@ -64,7 +66,7 @@
     }, 800));
   }
   if (wanted) { wanted.click(); return 'clicked'; }
-  if (scope instanceof HTMLFormElement) {
+  if (scope.tagName === 'FORM') {
     if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
     return 'submitted';
   }

@@ -11,8 +11,11 @@
   const fields = 'input, select, textarea, button';
   const live = __samlbridgeDeep(root, fields);
   const copyOf = (node) => {
-    const c = node.cloneNode(false);
+    const framed = node.nodeType === 1 ? __samlbridgeFrameBody(node) : null;
+    // A frame's page is written out in a div (a parser reads an iframe's content as text).
+    const c = framed ? d.createElement('div') : node.cloneNode(false);
     if (node.shadowRoot) { for (const ch of node.shadowRoot.childNodes) { c.appendChild(copyOf(ch)); } }
+    if (framed) { for (const ch of framed.childNodes) { c.appendChild(copyOf(ch)); } }
     for (const ch of node.childNodes) { c.appendChild(copyOf(ch)); }
     return c;
   };
@@ -43,7 +46,9 @@
     url: location.href,
     html: copy.outerHTML,
     text: d.body ? [d.body.innerText].concat(__samlbridgeDeep(d.body, '*')
-      .filter((el) => el.parentNode instanceof ShadowRoot).map((el) => el.innerText || '')).join('\n') : '',
+      .filter((el) => el.parentNode instanceof ShadowRoot || el.parentNode === el.ownerDocument.body
+        && el.ownerDocument !== d)
+      .map((el) => el.innerText || '')).join('\n') : '',
     ready: d.readyState,
     webauthn: !!window.__samlbridgeWebAuthn,
     doc: window.__samlbridgeDoc || (window.__samlbridgeDoc = Math.random().toString(36).slice(2)),

@@ -44,6 +44,8 @@ pub struct JsIdpConfig {
     pub passkey_autofill: bool,
     /// The component application: the form in a custom element's shadow root.
     pub component: bool,
+    /// The sign-in page shows the application in a (same-origin) frame.
+    pub framed: bool,
 }
 
 impl JsIdpConfig {
@@ -60,7 +62,13 @@ impl JsIdpConfig {
             alerts: false,
             passkey_autofill: false,
             component: false,
+            framed: false,
         }
+    }
+
+    pub fn framed(mut self) -> Self {
+        self.framed = true;
+        self
     }
 
     pub fn component(mut self) -> Self {
@@ -170,7 +178,13 @@ impl JsIdp {
 
 fn answer(config: &JsIdpConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> HttpResponse {
     match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/app/login") => {
+        ("GET", "/app/login") if config.framed => HttpResponse::html(
+            200,
+            "<!doctype html><html><head><title>Acme Identity</title></head><body><h1>Acme</h1>\
+             <iframe src=\"/app/frame\" title=\"sign-in\" style=\"width:100%;height:480px;border:0\">\
+             </iframe></body></html>",
+        ),
+        ("GET", "/app/login") | ("GET", "/app/frame") => {
             let flags = format!(
                 "<body><script>window.ACME_ALERTS = {}; window.ACME_AUTOFILL = {};</script>",
                 config.alerts, config.passkey_autofill
