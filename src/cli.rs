@@ -84,7 +84,8 @@ pub struct SignInArgs {
     /// (like saml_browser_headless = true).
     #[arg(long)]
     pub headless: bool,
-    /// Seconds a browser window waits for the sign-in to be completed (default 300).
+    /// Seconds a browser sign-in may take: a window waits this long for the person, a headless
+    /// sign-in ends by then (default 300).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub browser_timeout: Option<u64>,
 }
