@@ -76,6 +76,18 @@ pub struct SignInArgs {
     /// endpoint only); like saml_fetch_aliases = true.
     #[arg(long)]
     pub aliases: bool,
+    /// Sign in through a browser window (Chromium, Chrome, Edge or Brave): complete whatever the
+    /// IdP asks there (like saml_browser = true, with a window).
+    #[arg(long, conflicts_with = "headless")]
+    pub browser: bool,
+    /// Sign in through the browser without a window: samlbridge fills the IdP's pages itself
+    /// (like saml_browser_headless = true).
+    #[arg(long)]
+    pub headless: bool,
+    /// Seconds a browser sign-in may take: a window waits this long for the person, a headless
+    /// sign-in ends by then (default 300).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub browser_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]

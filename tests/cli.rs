@@ -15,6 +15,14 @@ mod world;
 
 #[path = "cli/assertion_roles.rs"]
 mod assertion_roles;
+#[path = "cli/browser_bench.rs"]
+mod browser_bench;
+#[path = "cli/browser_real.rs"]
+mod browser_real;
+#[path = "cli/browser_signin.rs"]
+mod browser_signin;
+#[path = "cli/browser_window.rs"]
+mod browser_window;
 #[path = "cli/emulators_adfs.rs"]
 mod emulators_adfs;
 #[path = "cli/emulators_sdk.rs"]

@@ -28,10 +28,12 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
     let (_, plan) = plan_for(&ctx, &flags_for(&args), &ChainSelect::All)?;
     let host = host_of(&plan.gateway.url);
     let sessions = SavedSessions::new(&ctx.state);
-    let forgot = match &plan.gateway.username {
+    let mut forgot = match &plan.gateway.username {
         Some(user) => usize::from(sessions.forget(&host, user)?),
         None => sessions.forget_host(&host)?,
     };
+    // The browser engine's profile and saved cookies for this IdP (and user).
+    forgot += idp::forget_browser(&ctx.state, &host, plan.gateway.username.as_deref())?;
     let cache = CredentialCache::new(&ctx.state);
     let mut cached = cache.remove_profile(&plan.gateway.profile)?;
     for hop in &plan.chain {

@@ -7,7 +7,7 @@ use crate::cli::SignInArgs;
 use crate::config::{ConfigFile, GatewayProfile};
 use crate::context::Context;
 use crate::error::Result;
-use crate::idp::{self, IdpError, IdpSession, LoginAnswers, LoginRequest};
+use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest};
 use crate::keychain::{self, Keychain};
 use crate::password::{KeychainAccount, PasswordSource, Remembered};
 use crate::saml::{self, SamlAssertion, SamlClaims};
@@ -36,7 +36,36 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         ca_bundle: gateway.ca_bundle.clone(),
         user_providers: ctx.user_providers_dir(),
         mfa_factor: gateway.mfa_factor.clone(),
+        browser: None,
     }
+}
+
+/// The browser engine's options when the profile or the flags ask for a browser: a window when
+/// one can be shown and a person is there (or `--browser` asks for it), else headless.
+fn browser_options(
+    ctx: &Context,
+    gateway: &GatewayProfile,
+    flags: &SignInArgs,
+) -> Option<BrowserOptions> {
+    if !(flags.browser || flags.headless || gateway.browser) {
+        return None;
+    }
+    let wants_window = flags.browser
+        || (!flags.headless && !gateway.browser_headless && ctx.prompt.is_interactive());
+    let headless = !wants_window || !idp::has_display();
+    if wants_window && headless {
+        info!("no display (DISPLAY, WAYLAND_DISPLAY): the browser runs headless");
+    }
+    Some(BrowserOptions {
+        profile: gateway.profile.clone(),
+        path: gateway.browser_path.clone(),
+        headless,
+        timeout: flags
+            .browser_timeout
+            .map_or(idp::DEFAULT_WINDOW_TIMEOUT, std::time::Duration::from_secs),
+        username: gateway.username.clone(),
+        state: ctx.state.clone(),
+    })
 }
 
 fn answers_for<'a>(
@@ -73,7 +102,7 @@ pub async fn sign_in(
     flags: &SignInArgs,
 ) -> Result<SignedIn> {
     let host = host_of(&gateway.url);
-    let request = login_request(ctx, gateway);
+    let mut request = login_request(ctx, gateway);
     // The session and the keychain item are kept per user: know the user before looking for them.
     let mut gateway = gateway.clone();
     if gateway.username.is_none() && ctx.prompt.is_interactive() {
@@ -82,6 +111,7 @@ pub async fn sign_in(
     }
     let keychain = (flags.remember_password || gateway.keychain).then(|| keychain_for(ctx));
     let mut answers = answers_for(ctx, &gateway, flags, keychain.as_ref());
+    request.browser = browser_options(ctx, &gateway, flags);
     let username = gateway.username.clone();
     let session = IdpSession::new(&request)?;
     let saved = SavedSessions::new(&ctx.state);
@@ -96,7 +126,9 @@ pub async fn sign_in(
         .await
         .map_err(|e| explain_keychain_rejection(e, &answers, &gateway.profile))?;
     remember_password(&answers, &host);
-    if let Some(user) = username.as_deref().or(answers.username.as_deref()) {
+    // The browser keeps its own session (src/idp/browser/store.rs); the form session is unused.
+    let form_user = username.as_deref().or(answers.username.as_deref());
+    if let Some(user) = form_user.filter(|_| request.browser.is_none()) {
         let kept = session
             .save_cookies()
             .map_err(|e| e.to_string())

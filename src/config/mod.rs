@@ -92,6 +92,12 @@ pub struct GatewayProfile {
     pub ca_bundle: Option<PathBuf>,
     /// The profile's `credential_process` runs samlbridge: never write static keys for it.
     pub uses_credential_process: bool,
+    /// `saml_browser = true`: sign in through a real browser.
+    pub browser: bool,
+    /// `saml_browser_headless = true`: the browser without a window.
+    pub browser_headless: bool,
+    /// `saml_browser_path`: the browser to run, `~` expanded.
+    pub browser_path: Option<PathBuf>,
 }
 
 /// A child-account profile reached by sts:AssumeRole from its `saml_source`.

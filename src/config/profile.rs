@@ -51,6 +51,11 @@ impl ConfigFile {
             region: self.value(name, "region").map(str::to_string),
             ca_bundle,
             uses_credential_process: self.uses_credential_process(name),
+            browser: self.flag(name, "saml_browser")?,
+            browser_headless: self.flag(name, "saml_browser_headless")?,
+            browser_path: self
+                .value(name, "saml_browser_path")
+                .map(|path| expand_home(path, self.home.as_deref())),
         })
     }
 

@@ -6,6 +6,7 @@
 //! `engine` (the loop that acts on each page). An IdP that signs in through an API rather than pages
 //! (`okta`) has its own client, behind the same `login` entry point.
 
+mod browser;
 mod classify;
 mod engine;
 mod form;
@@ -18,6 +19,7 @@ mod provider_tests;
 #[cfg(test)]
 mod testidp;
 
+pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
 pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
 pub use provider::{ProviderInfo, ProviderOrigin};
@@ -43,6 +45,9 @@ pub struct LoginRequest {
     /// the API providers (Okta) and by pages that offer a choice (AD FS's authentication methods,
     /// a method select on a code page), where its words may also name the method (`vip`).
     pub mfa_factor: Option<String>,
+    /// Sign in through a real browser (`saml_browser`, `--browser`, `--headless`); None: the form
+    /// engine (or the API provider).
+    pub browser: Option<BrowserOptions>,
 }
 
 /// Where the engine gets what only the user knows, asked lazily: a login that reuses a session may
@@ -99,6 +104,14 @@ pub enum IdpError {
         program: String,
         problem: String,
     },
+    /// The browser engine could not finish: a step only a person can take (`person`, exit 3), or
+    /// a page or browser that did not behave (exit 4). The message names the next step.
+    #[error("{host}: {message}")]
+    Browser {
+        host: String,
+        message: String,
+        person: bool,
+    },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
@@ -122,7 +135,8 @@ impl IdpError {
             IdpError::Rejected { .. }
             | IdpError::NeedsPerson { .. }
             | IdpError::MfaCommand { .. } => ExitKind::AuthRejected,
-            IdpError::UnexpectedPage { .. } => ExitKind::Unexpected,
+            IdpError::Browser { person: true, .. } => ExitKind::AuthRejected,
+            IdpError::UnexpectedPage { .. } | IdpError::Browser { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,
         }
@@ -145,6 +159,9 @@ pub async fn login_with_session(
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
+    if let Some(options) = &req.browser {
+        return browser::login(req, options, answers).await;
+    }
     if okta::applies(req) {
         return okta::login(session, req, answers).await;
     }

@@ -62,6 +62,7 @@ fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
         ca_bundle: None,
         user_providers: None,
         mfa_factor: None,
+        browser: None,
     }
 }
 
@@ -322,6 +323,7 @@ fn the_login_future_can_move_between_threads() {
         ca_bundle: None,
         user_providers: None,
         mfa_factor: None,
+        browser: None,
     };
     let mut a = answers("x", &[]);
     let future = crate::idp::login(&req, &mut a);
@@ -342,6 +344,7 @@ async fn real_simplesamlphp() {
         ca_bundle: None,
         user_providers: None,
         mfa_factor: None,
+        browser: None,
     };
     let mut alice = answers("alice-Pass-1", &[]);
     struct Alice<'a>(&'a mut Scripted);

@@ -9,6 +9,7 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         ca_bundle,
         user_providers: None,
         mfa_factor: None,
+        browser: None,
     }
 }
 

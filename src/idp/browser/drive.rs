@@ -1,0 +1,386 @@
+//! Driving the browser's pages headless: the page's DOM, read after its scripts ran and once it is
+//! still, is classified by the same provider rules as the form engine's pages, and the answer is
+//! typed and pressed in the live page; every wait is bounded, and what needs a person ends in exit 3
+//! naming the command that opens a window (`window`).
+
+use super::act::{self, Step};
+use super::process::BrowserProcess;
+use super::session::{Session, Snapshot};
+use crate::idp::classify::{self, PageKind};
+use crate::idp::page::Page;
+use crate::idp::provider::{Provider, Providers};
+use crate::idp::{IdpError, LoginAnswers, LoginRequest};
+use crate::saml::SamlAssertion;
+use std::time::{Duration, Instant};
+use tracing::debug;
+
+/// How long a headless page may take to answer one step.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the DOM must stay unchanged before it is read as a page.
+const SETTLE: Duration = Duration::from_millis(500);
+/// How long a refusal without the IdP's words must stay before it is believed (a script may still
+/// be writing them).
+const REFUSAL_SETTLE: Duration = Duration::from_millis(1500);
+/// How long a page the browser moves on from by itself (auto-post, refresh) is left to do so.
+const SELF_MOVING: Duration = Duration::from_secs(3);
+/// How long a page nobody recognises may stay still before the sign-in gives up on it (a page may
+/// still be drawing itself after a pause).
+const UNKNOWN_GRACE: Duration = Duration::from_secs(8);
+/// How long in-flight requests keep a page from being read (a push page's long poll never ends).
+const BUSY_CAP: Duration = Duration::from_secs(5);
+/// How long a navigation begun (and not ended: a 204, a download) keeps a page from being read.
+const LEAVING_CAP: Duration = Duration::from_secs(10);
+/// Between two looks at the page.
+const POLL: Duration = Duration::from_millis(150);
+/// Actions on pages before the sign-in is declared stuck.
+const MAX_ACTIONS: usize = 24;
+
+/// What the driver watches besides the page.
+pub struct Watch<'b> {
+    pub browser: &'b mut BrowserProcess,
+    pub host: String,
+    pub profile: String,
+    pub timeout: Duration,
+    pub username: Option<String>,
+}
+
+impl Watch<'_> {
+    /// The error for a step only a person can take, naming the command that opens a window.
+    pub fn person(&self, what: &str) -> IdpError {
+        IdpError::Browser {
+            host: self.host.clone(),
+            message: format!(
+                "{}; a person must sign in: run `samlbridge login --browser --profile {}` to \
+                 complete it in a browser window",
+                crate::shown::outside(what),
+                self.profile
+            ),
+            person: true,
+        }
+    }
+
+    pub fn gone(&mut self) -> Option<IdpError> {
+        self.browser.has_exited().then(|| IdpError::Browser {
+            host: self.host.clone(),
+            message: format!(
+                "the browser closed before the sign-in finished; run `samlbridge login --browser \
+                 --profile {}` again",
+                self.profile
+            ),
+            person: true,
+        })
+    }
+}
+
+/// The DOM as last seen and since when it has not changed.
+struct Seen {
+    key: String,
+    since: Instant,
+}
+
+impl Seen {
+    fn update(&mut self, snap: &Snapshot) {
+        let key = snap.key();
+        if key != self.key {
+            self.key = key;
+            self.since = Instant::now();
+        }
+    }
+}
+
+/// Signs in without a window.
+pub async fn headless(
+    session: &mut Session,
+    watch: &mut Watch<'_>,
+    req: &LoginRequest,
+    answers: &mut dyn LoginAnswers,
+) -> Result<SamlAssertion, IdpError> {
+    let providers = Providers::load(req.user_providers.as_deref())?;
+    let named = match req.provider.as_deref() {
+        Some(name) => Some(providers.named(name)?),
+        None => None,
+    };
+    let step = STEP_TIMEOUT.min(watch.timeout);
+    // However the pages behave, a headless sign-in ends: at the latest after --browser-timeout.
+    let deadline = Instant::now() + watch.timeout;
+    let mut run = act::Run::new(answers);
+    let mut seen = Seen {
+        key: String::new(),
+        since: Instant::now(),
+    };
+    let mut sticky: Option<(String, String)> = None;
+    session.answer_dialogs().await;
+    loop {
+        if let Some(assertion) = session.taken_within(POLL).await {
+            return Ok(assertion);
+        }
+        if let Some(gone) = watch.gone() {
+            return Err(gone);
+        }
+        if Instant::now() >= deadline {
+            return Err(watch.person(&format!(
+                "the sign-in did not finish within {} s",
+                watch.timeout.as_secs()
+            )));
+        }
+        let Some(snap) = session.snapshot().await else {
+            if seen.since.elapsed() > step {
+                return Err(watch.person("the page did not load within its time"));
+            }
+            continue;
+        };
+        if snap.url.starts_with("chrome-error:") {
+            return Err(IdpError::Network {
+                host: watch.host.clone(),
+                reason: "the browser could not load the IdP's page".into(),
+            });
+        }
+        if snap.webauthn {
+            return Err(watch.person("the IdP asks for a security key or passkey"));
+        }
+        if let Some(said) = session.last_alert() {
+            run.alert = Some(said);
+        }
+        seen.update(&snap);
+        let still = seen.since.elapsed();
+        if !settled(&snap, still) {
+            if still > step {
+                return Err(stuck(watch, &snap, "the page kept changing"));
+            }
+            continue;
+        }
+        if run.waiting_for_change(&snap) {
+            continue;
+        }
+        let Some((step_now, forms, provider)) =
+            read_page(&snap, &providers, named, &mut sticky, still, &run, watch)?
+        else {
+            continue;
+        };
+        if run.actions >= MAX_ACTIONS {
+            return Err(stuck(
+                watch,
+                &snap,
+                "the sign-in did not finish after many steps",
+            ));
+        }
+        act::take(session, &mut run, step_now, provider, &forms, &snap, watch).await?;
+    }
+}
+
+/// Whether the page is worth reading: unchanged for a moment, loaded, not leaving, and its scripts
+/// not waiting for an answer (a request that never ends stops counting after a while).
+fn settled(snap: &Snapshot, still: Duration) -> bool {
+    still >= SETTLE
+        && snap.ready == "complete"
+        && (!snap.leaving || still >= LEAVING_CAP)
+        && (snap.busy == 0 || still >= BUSY_CAP)
+}
+
+/// A page read: the step to take, its forms, and the provider that read it.
+type ReadPage<'p> = (Step, Vec<crate::idp::form::Form>, &'p Provider);
+
+/// Reads a still page with the provider rules and decides what to do on it: a step (with the
+/// page's forms and the provider), nothing yet, or an error. The parsed page stays in here.
+fn read_page<'p>(
+    snap: &Snapshot,
+    providers: &'p Providers,
+    named: Option<&'p Provider>,
+    sticky: &mut Option<(String, String)>,
+    still: Duration,
+    run: &act::Run<'_>,
+    watch: &Watch<'_>,
+) -> Result<Option<ReadPage<'p>>, IdpError> {
+    let page = Page::parse(parse_url(&snap.url, &watch.host)?, 200, &snap.html);
+    let provider = provider_for(&page, providers, named, sticky)?;
+    let forms = page.forms();
+    let kind = classify::classify(&page, &forms, provider, &run.progress);
+    debug!(
+        "page {} ('{}'): {} [provider {}]",
+        crate::idp::http::without_query(&page.url),
+        page.title(),
+        kind.name(),
+        provider.name
+    );
+    let step = decide(kind, &page, provider, still, snap, run, watch)?;
+    Ok(step.map(|step| (step, forms, provider)))
+}
+
+/// What to do on a still page: a step, nothing yet (None), or an error.
+fn decide(
+    kind: PageKind,
+    page: &Page,
+    provider: &Provider,
+    still: Duration,
+    snap: &Snapshot,
+    run: &act::Run<'_>,
+    watch: &Watch<'_>,
+) -> Result<Option<Step>, IdpError> {
+    let host = watch.host.clone();
+    Ok(match kind {
+        PageKind::Assertion(_) | PageKind::AutoPost { .. } if still < SELF_MOVING => None,
+        PageKind::Refresh(_) | PageKind::ScriptLink(_) if still < SELF_MOVING => None,
+        PageKind::Assertion(_) => Some(Step::Post(saml_form(page))),
+        PageKind::AutoPost { form, .. } => Some(Step::Post(form)),
+        PageKind::Refresh(url) | PageKind::ScriptLink(url) => Some(Step::Go(url)),
+        PageKind::Rejected(words) => {
+            if let Some(said) = classify::error_words(page, &provider.errors) {
+                return Err(IdpError::Rejected {
+                    host,
+                    message: said,
+                });
+            }
+            if still < REFUSAL_SETTLE {
+                return Ok(None);
+            }
+            // The sign-in form or the code field shown again: compare with the page answered.
+            let again = if page
+                .forms()
+                .iter()
+                .any(|f| f.fields.iter().any(|x| x.is_password()))
+            {
+                Some(act::StepKind::Login)
+            } else {
+                Some(act::StepKind::Code)
+            };
+            let message = run
+                .alert
+                .clone()
+                .or_else(|| run.new_words(snap, again))
+                .unwrap_or(words);
+            return Err(IdpError::Rejected { host, message });
+        }
+        PageKind::Mfa {
+            form,
+            field,
+            label,
+            next,
+            ..
+        } => Some(Step::Code {
+            form,
+            field,
+            label,
+            next,
+        }),
+        PageKind::Push { number, .. } => Some(Step::Push(number)),
+        PageKind::Confirm { form, rule } => Some(Step::Confirm { form, rule }),
+        PageKind::Login {
+            form,
+            username,
+            password,
+        } => Some(Step::Login {
+            form,
+            username,
+            password,
+        }),
+        PageKind::Unsupported(message) => return Err(watch.person(&message)),
+        // Choosing among the IdP's ways to verify is the form engine's for now (issue 9 goes on).
+        PageKind::Choose { choices, .. } => {
+            let offered: Vec<String> = choices
+                .iter()
+                .map(|c| crate::shown::capped(&c.label, 80))
+                .collect();
+            let what = format!(
+                "a choice of ways to verify ({}), which headless sign-in does not make yet",
+                offered.join(", ")
+            );
+            return Err(watch.person(&what));
+        }
+        PageKind::Unknown(_)
+            if still < UNKNOWN_GRACE && !asks_for_security_key(page.body_text_lowercase()) =>
+        {
+            None
+        }
+        PageKind::Unknown(reason) => {
+            let what = if asks_for_security_key(page.body_text_lowercase()) {
+                format!(
+                    "the IdP asks for a security key or passkey ('{}')",
+                    page.title()
+                )
+            } else {
+                // The page's own words say most about it (a refusal on a page of its own, a choice).
+                let words = run
+                    .new_words(snap, None)
+                    .or_else(|| (!snap.text.trim().is_empty()).then(|| act::cap(&snap.text)))
+                    .unwrap_or(reason);
+                format!(
+                    "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
+                    page.title()
+                )
+            };
+            return Err(watch.person(&what));
+        }
+    })
+}
+
+/// Whether a page's words ask for a security key, passkey or platform authenticator.
+pub fn asks_for_security_key(text: &str) -> bool {
+    [
+        "security key",
+        "passkey",
+        "fido",
+        "webauthn",
+        "windows hello",
+        "touch id",
+        "face id",
+        "yubikey",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// The form carrying the SAMLResponse, to post it when the page's script does not.
+fn saml_form(page: &Page) -> usize {
+    page.forms()
+        .iter()
+        .find(|f| {
+            f.field("SAMLResponse")
+                .is_some_and(|v| !v.value.trim().is_empty())
+        })
+        .map_or(0, |f| f.index)
+}
+
+/// The provider for `page`: the named one, else the one that recognises it (kept for the host's
+/// next pages, as the form engine does).
+fn provider_for<'p>(
+    page: &Page,
+    providers: &'p Providers,
+    named: Option<&'p Provider>,
+    sticky: &mut Option<(String, String)>,
+) -> Result<&'p Provider, IdpError> {
+    if let Some(p) = named {
+        return Ok(p);
+    }
+    let host = page.host();
+    let kept = sticky
+        .as_ref()
+        .filter(|(h, _)| *h == host)
+        .map(|(_, name)| name.as_str());
+    let provider = classify::detect(providers, page, kept)?;
+    if classify::is_specific(provider) {
+        *sticky = Some((host, provider.name.clone()));
+    }
+    Ok(provider)
+}
+
+fn parse_url(url: &str, host: &str) -> Result<url::Url, IdpError> {
+    url::Url::parse(url).map_err(|_| IdpError::Browser {
+        host: host.to_string(),
+        message: format!(
+            "the browser shows an address samlbridge cannot read ('{}')",
+            crate::shown::outside(url)
+        ),
+        person: false,
+    })
+}
+
+fn stuck(watch: &Watch<'_>, snap: &Snapshot, why: &str) -> IdpError {
+    let (title, at) = match url::Url::parse(&snap.url) {
+        Ok(url) => (
+            Page::parse(url.clone(), 200, &snap.html).title(),
+            crate::idp::http::without_query(&url),
+        ),
+        Err(_) => (String::new(), String::new()),
+    };
+    watch.person(&format!("{why} within its time (at '{title}', {at})"))
+}

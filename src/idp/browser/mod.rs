@@ -1,0 +1,157 @@
+//! The browser engine: signs in through the Chromium-family browser already on the machine, driven
+//! over the DevTools protocol, for IdPs whose sign-in is a JavaScript application or asks for what
+//! only a browser can do. The POST of the SAMLResponse to AWS is taken in the browser and never
+//! sent; the rest of the pipeline is the same as for the form engine.
+//!
+//! The parts: `find` (which browser), `process` (its process and its end), `session` (DevTools:
+//! the page, the paused POSTs, cookies), `capture` (which POSTs are AWS's and what they carry),
+//! `drive` and `act` (headless: the provider files' rules on the live DOM), `window` (the person
+//! signs in),
+//! `store` (the browser's profile and saved cookies per IdP host and user).
+
+mod act;
+mod capture;
+mod drive;
+mod find;
+mod process;
+mod session;
+mod store;
+mod window;
+
+use super::{IdpError, LoginAnswers, LoginRequest};
+use crate::saml::SamlAssertion;
+use crate::state::StateDir;
+use process::BrowserProcess;
+use session::Session;
+use std::path::PathBuf;
+use std::time::Duration;
+use store::BrowserStore;
+use tracing::{info, warn};
+
+/// How long a person has to complete the sign-in in a window (`--browser-timeout`).
+pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What a browser sign-in needs beyond the form engine's request.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// The profile, for messages.
+    pub profile: String,
+    /// `saml_browser_path`; None: SAMLBRIDGE_BROWSER, else the usual places.
+    pub path: Option<PathBuf>,
+    /// No window: samlbridge drives the pages itself.
+    pub headless: bool,
+    /// How long a window may wait for the person; headless steps are bounded by less.
+    pub timeout: Duration,
+    /// The username the browser profile is kept for (saml_username); None: one profile per host.
+    pub username: Option<String>,
+    /// The private state directory, where the browser's profile and saved cookies live.
+    pub state: StateDir,
+}
+
+/// Everything needed to start the browser.
+pub struct Launch {
+    pub profile: String,
+    pub executable: PathBuf,
+    pub profile_dir: PathBuf,
+    pub headless: bool,
+    pub no_sandbox: bool,
+}
+
+/// Whether a window can be shown: a display on Linux and the BSDs, always elsewhere.
+pub fn has_display() -> bool {
+    if cfg!(any(target_os = "macos", windows)) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
+/// Signs in through the browser and returns the assertion it tried to post to AWS.
+pub async fn login(
+    req: &LoginRequest,
+    options: &BrowserOptions,
+    answers: &mut dyn LoginAnswers,
+) -> Result<SamlAssertion, IdpError> {
+    let start = url::Url::parse(&req.url)
+        .map_err(|e| IdpError::Setup(format!("profile {}: saml_url: {e}", options.profile)))?;
+    let host = start.host_str().unwrap_or("the IdP").to_string();
+    let executable = find::find(&find::ThisMachine, options.path.as_deref())
+        .map_err(|e| IdpError::Setup(e.message(&options.profile)))?;
+    let user = options.username.clone().unwrap_or_default();
+    let store = BrowserStore::new(&options.state);
+    let profile_dir = store
+        .profile_dir(&host, &user)
+        .map_err(|e| IdpError::Setup(e.to_string()))?;
+    let launch = Launch {
+        profile: options.profile.clone(),
+        executable,
+        profile_dir,
+        headless: options.headless,
+        no_sandbox: process::running_as_root(),
+    };
+    info!(
+        "starting {} ({}) for {host}",
+        launch.executable.display(),
+        if launch.headless {
+            "headless"
+        } else {
+            "in a window"
+        }
+    );
+    let mut browser = BrowserProcess::start(&launch).await?;
+    let outcome = sign_in(&mut browser, &launch, req, options, answers, &store, &host).await;
+    if outcome.is_ok() {
+        // Asked to close, the browser writes its profile; whatever is left is killed after.
+        browser.finish(Duration::from_secs(3)).await;
+    }
+    outcome
+}
+
+/// The part of the sign-in that runs while the browser does; the caller ends the browser.
+async fn sign_in(
+    browser: &mut BrowserProcess,
+    launch: &Launch,
+    req: &LoginRequest,
+    options: &BrowserOptions,
+    answers: &mut dyn LoginAnswers,
+    store: &BrowserStore,
+    host: &str,
+) -> Result<SamlAssertion, IdpError> {
+    let on_loopback = url::Url::parse(&req.url).is_ok_and(|u| capture::is_loopback(&u));
+    let mut session = Session::open(&browser.ws_url, on_loopback, host).await?;
+    let user = options.username.clone().unwrap_or_default();
+    session
+        .restore_cookies(&store.load_cookies(host, &user))
+        .await;
+    session.navigate(&req.url, host).await?;
+    let mut watch = drive::Watch {
+        browser,
+        host: host.to_string(),
+        profile: options.profile.clone(),
+        timeout: options.timeout,
+        username: options.username.clone(),
+    };
+    let assertion = if launch.headless {
+        drive::headless(&mut session, &mut watch, req, answers).await?
+    } else {
+        window::window(&mut session, &mut watch, req).await?
+    };
+    let cookies = session.cookies().await;
+    if let Err(e) = store.save_cookies(host, &user, &cookies) {
+        warn!("could not keep the browser's IdP session for next time: {e}");
+    }
+    session.close().await;
+    Ok(assertion)
+}
+
+/// Removes the browser profiles and saved cookies kept for `host` (one user's, or every user's);
+/// how many were removed.
+pub fn forget(state: &StateDir, host: &str, username: Option<&str>) -> Result<usize, IdpError> {
+    BrowserStore::new(state)
+        .forget(host, username)
+        .map_err(|e| IdpError::Setup(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
