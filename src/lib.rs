@@ -31,4 +31,6 @@ pub mod shown;
 pub mod state;
 pub mod sts;
 #[cfg(test)]
+mod testhttp;
+#[cfg(test)]
 mod testlog;

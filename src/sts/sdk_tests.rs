@@ -27,7 +27,7 @@ struct Emulator {
 
 impl Emulator {
     fn start(answers: Vec<(u16, String)>) -> Emulator {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let server = crate::testhttp::server();
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
