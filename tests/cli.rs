@@ -21,6 +21,8 @@ mod emulators_sdk;
 mod emulators_sts;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/front.rs"]
+mod front;
 #[path = "cli/login.rs"]
 mod login;
 #[path = "cli/okta.rs"]
