@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
 # How much a warm-cache `samlbridge credential-process` costs next to starting `true`: the AWS CLI and
 # SDKs run the process on every credential refresh, so a cache hit must cost about as much as
-# starting a small process (target: at most 3x). A benchmark, not a test: it prints, never fails on time.
+# starting a small process (target: at most 2x /bin/true, median). A benchmark, not a test: it
+# prints figures and ratios, never fails on time.
 #
-# Usage: benches/credential_process.sh [RUNS]      (default 200)
-#   SAMLBRIDGE_BIN=path/to/samlbridge   use that binary instead of building the release one.
+# Usage: benches/credential_process.sh [RUNS]      (default 300)
+#   SAMLBRIDGE_BIN=path/to/samlbridge   use that binary (samlbridge-full beside it) instead of
+#                                       building the release ones.
 #   BENCH_TIMER=loop                    time with a bash loop even when hyperfine is installed.
 #
+# What is timed: /bin/true; `samlbridge-full --version` (the whole program's start-up alone);
+# `samlbridge --version` (the small front binary handing a call over to samlbridge-full: both
+# start-ups); and the cache hit, which the front answers by itself (src/app/front.rs).
+#
 # With hyperfine (apt-get install hyperfine) each program is started directly (-N: no shell in
-# between) and the medians are compared; without it, a bash loop's mean per run is, and bash's own
-# fork is then in both figures, which flatters the ratio. `samlbridge --version` is timed too: the
-# binary's start-up alone, so that start-up and the cache read can be told apart.
+# between) and the medians are compared, next to the mean CPU time (user + system), which a busy
+# machine disturbs less than wall time. Without hyperfine, a bash loop's mean per run is compared,
+# and bash's own fork is then in every figure, which flatters the ratios.
 #
 # It needs no IdP and no network: it writes a config and the cache entry a login would have written
 # (layout: src/cache/mod.rs; key derivation: src/cache/key.rs, pinned by a unit test there), then
 # checks that one call is really served from that entry before timing.
 set -euo pipefail
 
-runs=${1:-200}
+runs=${1:-300}
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SAMLBRIDGE_BIN:-}
 if [ -z "$bin" ]; then
     (cd "$here" && cargo build --release --locked --quiet)
     bin="${CARGO_TARGET_DIR:-$here/target}/release/samlbridge"
 fi
+full="$(dirname "$bin")/samlbridge-full"
+[ -x "$full" ] || { echo "no samlbridge-full beside $bin" >&2; exit 1; }
 true_bin=$(type -P true)
 
 tmp=$(mktemp -d)
@@ -89,22 +97,31 @@ mean_us() {
 }
 
 hit_args=(credential-process --profile "$profile" --non-interactive)
+names=("$true_bin" "samlbridge-full --version (start-up alone)" "samlbridge --version (handed over)"
+    "samlbridge credential-process (cache hit)")
+cpu=(- - - -)
 if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
-    timer="hyperfine -N, median of $runs runs"
+    timer="hyperfine -N, median wall time of $runs runs; cpu: mean user + system"
     hyperfine -N --style none --warmup 20 --runs "$runs" --export-csv "$tmp/times.csv" \
-        "'$true_bin'" "'$bin' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
-    # Columns: command,mean,stddev,median,…; seconds.
-    read -r base version hit < <(awk -F, 'NR > 1 { printf "%.0f ", $4 * 1e6 } END { print "" }' "$tmp/times.csv")
+        "'$true_bin'" "'$full' --version" "'$bin' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
+    # Columns: command,mean,stddev,median,user,system,min,max; seconds.
+    read -r -a wall < <(awk -F, 'NR > 1 { printf "%.0f ", $4 * 1e6 } END { print "" }' "$tmp/times.csv")
+    read -r -a cpu < <(awk -F, 'NR > 1 { printf "%.0f ", ($5 + $6) * 1e6 } END { print "" }' "$tmp/times.csv")
 else
     timer="bash loop, mean of $runs runs (bash's fork included)"
-    base=$(mean_us "$true_bin")
-    version=$(mean_us "$bin" --version)
-    hit=$(mean_us "$bin" "${hit_args[@]}")
+    wall=("$(mean_us "$true_bin")" "$(mean_us "$full" --version)" "$(mean_us "$bin" --version)"
+        "$(mean_us "$bin" "${hit_args[@]}")")
 fi
-ratio=$(awk -v a="$hit" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-line() { printf '%-44s %s\n' "$1" "$2"; }
-line "timer" "$timer"
-line "$true_bin" "${base} us per run"
-line "samlbridge --version (start-up alone)" "${version} us per run"
-line "samlbridge credential-process (cache hit)" "${hit} us per run"
-line "ratio hit / $true_bin" "${ratio}x (target <= 3x)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2fx", a / b; else printf "-" }'; }
+printf '%s\n' "timer: $timer"
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || true)
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ -n "$load" ] && awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 2) }'; then
+    printf '%s\n' "note: load average $load on $cores cores: wall times are noisy, compare the cpu ratios"
+fi
+printf '%-44s %10s %8s %10s %8s\n' "" "wall us" "ratio" "cpu us" "ratio"
+for i in 0 1 2 3; do
+    printf '%-44s %10s %8s %10s %8s\n' "${names[$i]}" "${wall[$i]}" "$(ratio "${wall[$i]}" "${wall[0]}")" \
+        "${cpu[$i]}" "$(ratio "${cpu[$i]}" "${cpu[0]}")"
+done
+printf '%s\n' "cache hit / $true_bin: $(ratio "${wall[3]}" "${wall[0]}") (target <= 2x); / samlbridge-full --version: $(ratio "${wall[3]}" "${wall[1]}")"
