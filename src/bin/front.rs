@@ -46,9 +46,10 @@ fn hand_over(args: &[OsString]) -> ExitCode {
     }
 }
 
-/// samlbridge-full in the directory this binary is in (symbolic links resolved).
+/// samlbridge-full in the directory this binary is in (symbolic links resolved: a link to
+/// samlbridge in ~/bin finds samlbridge-full beside the file it points to).
 fn full_path() -> std::io::Result<PathBuf> {
-    let me = std::env::current_exe()?;
+    let me = std::fs::canonicalize(std::env::current_exe()?)?;
     let dir = me
         .parent()
         .ok_or_else(|| std::io::Error::other("this program's path has no directory"))?;

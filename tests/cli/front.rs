@@ -98,3 +98,22 @@ fn what_the_front_hands_over_is_answered_as_samlbridge_full_answers_it() {
         &world.sandbox.run_program(FULL, &args),
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn through_a_symbolic_link_the_front_finds_samlbridge_full_beside_its_target() {
+    let world = World::start(ALICE);
+    let dir = world.sandbox.root().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("samlbridge");
+    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let link = link.display().to_string();
+    let first = world
+        .sandbox
+        .run_program(&link, &["credential-process", "--profile", "corp"]);
+    let answer = process_answer(&first);
+    let again = world
+        .sandbox
+        .run_program(&link, &["credential-process", "--profile", "corp"]);
+    assert_eq!(process_answer(&again), answer);
+}
