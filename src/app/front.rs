@@ -1,5 +1,5 @@
 //! What the small `samlbridge` front binary (src/bin/front.rs) answers by itself: a
-//! `credential-process` call served from the cache. The AWS CLI and SDKs start it on every credential
+//! `credential-process` call served from the cache (and `--version`). The AWS CLI and SDKs start it on every credential
 //! refresh, and starting the whole program costs ~3x starting `/bin/true` (before `main`, the loader
 //! relocates ~40k pointers on ~190 pages of a 15 MB binary); the front costs about what a hello world
 //! does. Every other call, and every call it does not fully understand, goes to `samlbridge-full`
@@ -18,9 +18,14 @@ pub enum Front {
     HandOver,
 }
 
-/// Answers `args` (argv, program name first) from the cache if it can. `Err` only when writing the
-/// answer failed.
+/// Answers `args` (argv, program name first) from the cache if it can, and `--version` (as clap
+/// would: a start-up probe should time the program it probes). `Err` only when writing failed.
 pub fn serve(args: &[OsString], out: &mut dyn Write) -> std::io::Result<Front> {
+    if is_version(args) {
+        writeln!(out, "samlbridge {}", env!("CARGO_PKG_VERSION"))?;
+        out.flush()?;
+        return Ok(Front::Answered);
+    }
     let Some(args) = cache_hit_args(args) else {
         return Ok(Front::HandOver);
     };
@@ -29,6 +34,10 @@ pub fn serve(args: &[OsString], out: &mut dyn Write) -> std::io::Result<Front> {
     } else {
         Ok(Front::HandOver)
     }
+}
+
+fn is_version(args: &[OsString]) -> bool {
+    matches!(args, [_, flag] if flag == "--version" || flag == "-V")
 }
 
 /// `credential-process` with only the flags a cache hit needs: `--profile`/`-p`, `--refresh-window`

@@ -96,3 +96,25 @@ fn arguments_that_are_not_unicode_go_to_the_full_program() {
     args.push(OsString::from_vec(vec![0x66, 0xff, 0x6f]));
     assert!(cache_hit_args(&args).is_none());
 }
+
+#[test]
+fn the_version_is_the_one_clap_prints() {
+    for flag in ["--version", "-V"] {
+        let mut out = Vec::new();
+        assert_eq!(serve(&argv(&[flag]), &mut out).unwrap(), Front::Answered);
+        let clap = match Cli::try_parse_from(argv(&[flag])) {
+            Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => e.to_string(),
+            other => panic!("clap: {other:?}"),
+        };
+        assert_eq!(String::from_utf8(out).unwrap(), clap);
+    }
+    let mut out = Vec::new();
+    for words in [
+        &["--version", "login"][..],
+        &["-v", "--version"],
+        &["--help"],
+    ] {
+        assert_eq!(serve(&argv(words), &mut out).unwrap(), Front::HandOver);
+    }
+    assert!(out.is_empty());
+}

@@ -1,8 +1,8 @@
-//! `samlbridge`: answers a cached `credential-process` call itself and hands every other call to
-//! `samlbridge-full` beside it (src/main.rs), with the same arguments, environment and standard
-//! streams; on Unix by exec, so the process, its id and its exit code stay the same. Why: the AWS
-//! tools start credential_process on every refresh, and the whole program's start-up alone costs
-//! ~3x a `/bin/true` (src/app/front.rs).
+//! `samlbridge`: answers a cached `credential-process` call (and `--version`) itself and hands every
+//! other call to `samlbridge-full` beside it (src/main.rs), with the same arguments, environment and
+//! standard streams; on Unix by exec, so the process, its id and its exit code stay the same. Why:
+//! the AWS tools start credential_process on every refresh, and the whole program's start-up alone
+//! costs ~3x a `/bin/true` (src/app/front.rs).
 
 use samlbridge::app::front::{self, Front};
 use samlbridge::error::Error;

@@ -18,7 +18,7 @@ fn front_alone(world: &World) -> String {
 }
 
 #[test]
-fn the_front_answers_a_cache_hit_by_itself_and_nothing_else() {
+fn the_front_answers_a_cache_hit_and_its_version_by_itself_and_nothing_else() {
     let world = World::start(ALICE);
     let answer = process_answer(&world.credential_process("corp", &[]));
     let alone = front_alone(&world);
@@ -33,8 +33,15 @@ fn the_front_answers_a_cache_hit_by_itself_and_nothing_else() {
     );
     assert_eq!(world.traffic(), before, "a cache hit asked the IdP or STS");
 
+    let version = world.sandbox.run_program(&alone, &["--version"]);
+    version.expect_code(0);
+    assert_eq!(
+        version.stdout,
+        format!("samlbridge {}\n", env!("CARGO_PKG_VERSION"))
+    );
+
     let handed_over: [&[&str]; 4] = [
-        &["--version"],
+        &["--help"],
         &["credential-process", "--profile", "corp", "-v"],
         &["credential-process", "--profile", "nosuch"],
         // a miss: the session has less than a day left
