@@ -1,9 +1,10 @@
 //! What the small `samlbridge` front binary (src/bin/front.rs) answers by itself: a
-//! `credential-process` call served from the cache (and `--version`). The AWS CLI and SDKs start it on every credential
-//! refresh, and starting the whole program costs ~3x starting `/bin/true` (before `main`, the loader
-//! relocates ~40k pointers on ~190 pages of a 15 MB binary); the front costs about what a hello world
-//! does. Every other call, and every call it does not fully understand, goes to `samlbridge-full`
-//! with the same arguments, so clap there parses it and reports what is wrong.
+//! `credential-process` call served from the cache, and `--version`. The AWS CLI and SDKs start it
+//! on every credential refresh, and starting the whole program costs ~3x starting `/bin/true`
+//! (before `main`, the loader writes ~40k relocated pointers on ~190 pages of a 15 MB binary); the
+//! front costs about what a hello world does. Every other call, and every call it does not fully
+//! understand, goes to `samlbridge-full` with the same arguments: clap there parses it and reports
+//! what is wrong.
 
 use crate::cli::{CredentialProcessArgs, SignInArgs};
 use std::ffi::OsString;

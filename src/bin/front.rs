@@ -14,7 +14,8 @@ const FULL: &str = "samlbridge-full";
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    match front::serve(&args, &mut std::io::stdout().lock()) {
+    let served = front::serve(&args, &mut std::io::stdout().lock());
+    match served {
         Ok(Front::Answered) => ExitCode::SUCCESS,
         Ok(Front::HandOver) => hand_over(&args),
         // Writing the answer failed: said and mapped as samlbridge-full would.
