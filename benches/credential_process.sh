@@ -15,8 +15,8 @@
 # itself (src/app/front.rs).
 #
 # With hyperfine (apt-get install hyperfine) each program is started directly (-N: no shell in
-# between) and the medians are compared, next to the mean CPU time (user + system), which a busy
-# machine disturbs less than wall time. Without hyperfine, a bash loop's mean per run is compared,
+# between), in BENCH_ROUNDS rounds (default 5), and the medians are compared, next to the mean CPU
+# time (user + system), which a busy machine disturbs less than wall time. Without hyperfine, a bash loop's mean per run is compared,
 # and bash's own fork is then in every figure, which flatters the ratios.
 #
 # It needs no IdP and no network: it writes a config and the cache entry a login would have written
@@ -102,12 +102,35 @@ names=("$true_bin" "samlbridge --version (front start-up)" "samlbridge-full --ve
     "samlbridge credential-process (cache hit)")
 cpu=(- - - -)
 if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
-    timer="hyperfine -N, median wall time of $runs runs; cpu: mean user + system"
-    hyperfine -N --style none --warmup 20 --runs "$runs" --export-csv "$tmp/times.csv" \
-        "'$true_bin'" "'$bin' --version" "'$full' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
-    # Columns: command,mean,stddev,median,user,system,min,max; seconds.
-    read -r -a wall < <(awk -F, 'NR > 1 { printf "%.0f ", $4 * 1e6 } END { print "" }' "$tmp/times.csv")
-    read -r -a cpu < <(awk -F, 'NR > 1 { printf "%.0f ", ($5 + $6) * 1e6 } END { print "" }' "$tmp/times.csv")
+    # In rounds, each timing all four programs: a burst of load elsewhere then spoils one round's
+    # ratios, not one program's figure. Reported: the median over rounds of each program's median
+    # wall time and mean CPU time, and of each per-round ratio to /bin/true.
+    rounds=${BENCH_ROUNDS:-5}
+    per_round=$(((runs + rounds - 1) / rounds))
+    timer="hyperfine -N, $rounds rounds of $per_round runs: median wall time, mean user + system cpu"
+    for ((r = 0; r < rounds; r++)); do
+        hyperfine -N --style none --warmup 10 --runs "$per_round" --export-csv "$tmp/round.csv" \
+            "'$true_bin'" "'$bin' --version" "'$full' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
+        # Columns: command,mean,stddev,median,user,system,min,max; seconds. Rows in command order.
+        awk -F, 'NR > 1 { print NR - 2, $4 * 1e6, ($5 + $6) * 1e6 }' "$tmp/round.csv" >>"$tmp/rounds"
+    done
+    summary=$(awk '
+        function median(list, n,    i, j, t, v) {
+            n = split(list, v, " ")
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+            return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        { w[$1] = w[$1] " " $2; c[$1] = c[$1] " " $3
+          if ($1 == 0) { bw = $2; bc = $3 } else { rw[$1] = rw[$1] " " $2 / bw; rc[$1] = rc[$1] " " $3 / bc } }
+        END { for (i = 0; i < 4; i++)
+            printf "%.0f %.0f %s %s\n", median(w[i]), median(c[i]),
+                i ? sprintf("%.2fx", median(rw[i])) : "1.00x", i ? sprintf("%.2fx", median(rc[i])) : "1.00x" }
+    ' "$tmp/rounds")
+    i=0
+    while read -r w c rw rc; do
+        wall[i]=$w cpu[i]=$c wall_ratio[i]=$rw cpu_ratio[i]=$rc
+        i=$((i + 1))
+    done <<<"$summary"
 else
     timer="bash loop, mean of $runs runs (bash's fork included)"
     wall=("$(mean_us "$true_bin")" "$(mean_us "$bin" --version)" "$(mean_us "$full" --version)"
@@ -122,7 +145,8 @@ if [ -n "$load" ] && awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 2) }
 fi
 printf '%-44s %10s %8s %10s %8s\n' "" "wall us" "ratio" "cpu us" "ratio"
 for i in 0 1 2 3; do
-    printf '%-44s %10s %8s %10s %8s\n' "${names[$i]}" "${wall[$i]}" "$(ratio "${wall[$i]}" "${wall[0]}")" \
-        "${cpu[$i]}" "$(ratio "${cpu[$i]}" "${cpu[0]}")"
+    printf '%-44s %10s %8s %10s %8s\n' "${names[$i]}" "${wall[$i]}" \
+        "${wall_ratio[$i]:-$(ratio "${wall[$i]}" "${wall[0]}")}" \
+        "${cpu[$i]}" "${cpu_ratio[$i]:-$(ratio "${cpu[$i]}" "${cpu[0]}")}"
 done
-printf '%s\n' "cache hit / $true_bin: $(ratio "${wall[3]}" "${wall[0]}") (target <= 2x); / samlbridge-full --version: $(ratio "${wall[3]}" "${wall[2]}")"
+printf '%s\n' "cache hit / $true_bin: ${wall_ratio[3]:-$(ratio "${wall[3]}" "${wall[0]}")} (target <= 2x)"
