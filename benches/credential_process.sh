@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
 # How much a warm-cache `samlbridge credential-process` costs next to starting `true`: the AWS CLI and
 # SDKs run the process on every credential refresh, so a cache hit must cost about as much as
-# starting a small process (target: at most 3x). A benchmark, not a test: it prints, never fails on time.
+# starting a small process (target: at most 2x /bin/true, median). A benchmark, not a test: it
+# prints figures and ratios, never fails on time.
 #
-# Usage: benches/credential_process.sh [RUNS]      (default 200)
-#   SAMLBRIDGE_BIN=path/to/samlbridge   use that binary instead of building the release one.
+# Usage: benches/credential_process.sh [RUNS]      (default 300)
+#   SAMLBRIDGE_BIN=path/to/samlbridge   use that binary (samlbridge-full beside it) instead of
+#                                       building the release ones.
 #   BENCH_TIMER=loop                    time with a bash loop even when hyperfine is installed.
 #
+# What is timed: /bin/true; `samlbridge --version` (the small front binary's start-up alone, as it
+# answers that itself); `samlbridge-full --version` (the whole program's start-up alone, which every
+# call but these two pays on top of the front's); and the cache hit, which the front answers by
+# itself (src/app/front.rs).
+#
 # With hyperfine (apt-get install hyperfine) each program is started directly (-N: no shell in
-# between) and the medians are compared; without it, a bash loop's mean per run is, and bash's own
-# fork is then in both figures, which flatters the ratio. `samlbridge --version` is timed too: the
-# binary's start-up alone, so that start-up and the cache read can be told apart.
+# between), in BENCH_ROUNDS rounds (default 5), and the medians are compared, next to the mean CPU
+# time (user + system), which a busy machine disturbs less than wall time. Without hyperfine, a bash loop's mean per run is compared,
+# and bash's own fork is then in every figure, which flatters the ratios.
 #
 # It needs no IdP and no network: it writes a config and the cache entry a login would have written
 # (layout: src/cache/mod.rs; key derivation: src/cache/key.rs, pinned by a unit test there), then
 # checks that one call is really served from that entry before timing.
 set -euo pipefail
 
-runs=${1:-200}
+runs=${1:-300}
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SAMLBRIDGE_BIN:-}
 if [ -z "$bin" ]; then
     (cd "$here" && cargo build --release --locked --quiet)
     bin="${CARGO_TARGET_DIR:-$here/target}/release/samlbridge"
 fi
+full="$(dirname "$bin")/samlbridge-full"
+[ -x "$full" ] || { echo "no samlbridge-full beside $bin" >&2; exit 1; }
 true_bin=$(type -P true)
 
 tmp=$(mktemp -d)
@@ -89,22 +98,55 @@ mean_us() {
 }
 
 hit_args=(credential-process --profile "$profile" --non-interactive)
+names=("$true_bin" "samlbridge --version (front start-up)" "samlbridge-full --version (full start-up)"
+    "samlbridge credential-process (cache hit)")
+cpu=(- - - -)
 if command -v hyperfine >/dev/null && [ "${BENCH_TIMER:-}" != loop ]; then
-    timer="hyperfine -N, median of $runs runs"
-    hyperfine -N --style none --warmup 20 --runs "$runs" --export-csv "$tmp/times.csv" \
-        "'$true_bin'" "'$bin' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
-    # Columns: command,mean,stddev,median,…; seconds.
-    read -r base version hit < <(awk -F, 'NR > 1 { printf "%.0f ", $4 * 1e6 } END { print "" }' "$tmp/times.csv")
+    # In rounds, each timing all four programs: a burst of load elsewhere then spoils one round's
+    # ratios, not one program's figure. Reported: the median over rounds of each program's median
+    # wall time and mean CPU time, and of each per-round ratio to /bin/true.
+    rounds=${BENCH_ROUNDS:-5}
+    per_round=$(((runs + rounds - 1) / rounds))
+    timer="hyperfine -N, $rounds rounds of $per_round runs: median wall time, mean user + system cpu"
+    for ((r = 0; r < rounds; r++)); do
+        hyperfine -N --style none --warmup 10 --runs "$per_round" --export-csv "$tmp/round.csv" \
+            "'$true_bin'" "'$bin' --version" "'$full' --version" "'$bin' ${hit_args[*]}" >/dev/null 2>&1
+        # Columns: command,mean,stddev,median,user,system,min,max; seconds. Rows in command order.
+        awk -F, 'NR > 1 { print NR - 2, $4 * 1e6, ($5 + $6) * 1e6 }' "$tmp/round.csv" >>"$tmp/rounds"
+    done
+    summary=$(awk '
+        function median(list, n,    i, j, t, v) {
+            n = split(list, v, " ")
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+            return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        { w[$1] = w[$1] " " $2; c[$1] = c[$1] " " $3
+          if ($1 == 0) { bw = $2; bc = $3 } else { rw[$1] = rw[$1] " " $2 / bw; rc[$1] = rc[$1] " " $3 / bc } }
+        END { for (i = 0; i < 4; i++)
+            printf "%.0f %.0f %s %s\n", median(w[i]), median(c[i]),
+                i ? sprintf("%.2fx", median(rw[i])) : "1.00x", i ? sprintf("%.2fx", median(rc[i])) : "1.00x" }
+    ' "$tmp/rounds")
+    i=0
+    while read -r w c rw rc; do
+        wall[i]=$w cpu[i]=$c wall_ratio[i]=$rw cpu_ratio[i]=$rc
+        i=$((i + 1))
+    done <<<"$summary"
 else
     timer="bash loop, mean of $runs runs (bash's fork included)"
-    base=$(mean_us "$true_bin")
-    version=$(mean_us "$bin" --version)
-    hit=$(mean_us "$bin" "${hit_args[@]}")
+    wall=("$(mean_us "$true_bin")" "$(mean_us "$bin" --version)" "$(mean_us "$full" --version)"
+        "$(mean_us "$bin" "${hit_args[@]}")")
 fi
-ratio=$(awk -v a="$hit" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-line() { printf '%-44s %s\n' "$1" "$2"; }
-line "timer" "$timer"
-line "$true_bin" "${base} us per run"
-line "samlbridge --version (start-up alone)" "${version} us per run"
-line "samlbridge credential-process (cache hit)" "${hit} us per run"
-line "ratio hit / $true_bin" "${ratio}x (target <= 3x)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2fx", a / b; else printf "-" }'; }
+printf '%s\n' "timer: $timer"
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || true)
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ -n "$load" ] && awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 2) }'; then
+    printf '%s\n' "note: load average $load on $cores cores: wall times are noisy, compare the cpu ratios"
+fi
+printf '%-44s %10s %8s %10s %8s\n' "" "wall us" "ratio" "cpu us" "ratio"
+for i in 0 1 2 3; do
+    printf '%-44s %10s %8s %10s %8s\n' "${names[$i]}" "${wall[$i]}" \
+        "${wall_ratio[$i]:-$(ratio "${wall[$i]}" "${wall[0]}")}" \
+        "${cpu[$i]}" "${cpu_ratio[$i]:-$(ratio "${cpu[$i]}" "${cpu[0]}")}"
+done
+printf '%s\n' "cache hit / $true_bin: ${wall_ratio[3]:-$(ratio "${wall[3]}" "${wall[0]}")} (target <= 2x)"

@@ -41,4 +41,6 @@ pub mod shown;
 pub mod state;
 pub mod sts;
 #[cfg(test)]
+mod testhttp;
+#[cfg(test)]
 mod testlog;

@@ -33,6 +33,8 @@ mod emulators_sts;
 mod errors;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/front.rs"]
+mod front;
 #[path = "cli/hostile_sts.rs"]
 mod hostile_sts;
 #[path = "cli/local_checks.rs"]

@@ -176,7 +176,7 @@ impl SignIn {
         expected: usize,
         wait: Duration,
     ) -> SignIn {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let server = crate::testhttp::server();
         let port = server.server_addr().to_ip().unwrap().port();
         let page = page.to_string();
         let (send, forms) = mpsc::channel();

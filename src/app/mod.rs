@@ -1,6 +1,7 @@
 //! One small function per subcommand, glueing the pipeline's steps: config → idp → saml → role → sts →
 //! credentials file. Commands that may sign in share `obtain`.
 
+pub mod front;
 mod login;
 mod manage;
 mod obtain;

@@ -72,7 +72,7 @@ async fn obtain_for(
 fn credentials_of<'a>(t: &Target, obtained: &'a Obtained) -> Result<&'a Credentials> {
     obtained
         .credentials_of(&t.profile)
-        .ok_or_else(|| Error::Usage(format!("profile {} is not part of its own plan", t.profile)))
+        .ok_or_else(|| not_in_plan(&t.profile))
 }
 
 fn region_of(t: &Target) -> Option<&str> {
@@ -81,29 +81,73 @@ fn region_of(t: &Target) -> Option<&str> {
         .or(t.plan.gateway.region.as_deref())
 }
 
-pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
+/// What answering `credential-process` from the cache needs, resolved from flags and files only.
+struct CacheHit {
+    ctx: Context,
+    target: Target,
+    window: Duration,
+    cache: CredentialCache,
+    key: CacheKey,
+}
+
+fn cache_hit(args: &CredentialProcessArgs) -> Result<CacheHit> {
     let ctx = Context::from_env(true)?;
-    let t = target(&ctx, &args.sign_in)?;
-    let window = window_of(&t, args.refresh_window.as_deref())?;
+    let target = target(&ctx, &args.sign_in)?;
+    let window = window_of(&target, args.refresh_window.as_deref())?;
     let cache = CredentialCache::new(&ctx.state);
-    let key = &CacheKey::for_plan(&t.plan)[&t.profile];
+    let key = CacheKey::for_plan(&target.plan)
+        .remove(&target.profile)
+        .ok_or_else(|| not_in_plan(&target.profile))?;
+    Ok(CacheHit {
+        ctx,
+        target,
+        window,
+        cache,
+        key,
+    })
+}
+
+impl CacheHit {
+    /// Writes the cached answer to `out` if the entry has more than the window left.
+    fn answer(&self, out: &mut dyn Write) -> std::io::Result<bool> {
+        let now = OffsetDateTime::now_utc();
+        process::answer_from_cache(&self.cache, &self.key, now, self.window, out)
+    }
+}
+
+/// The cache-hit half of `credential-process`, for the small front binary (src/bin/front.rs):
+/// true once answered on `out`; false when this call is not a cache hit, or needs the rest of
+/// samlbridge to say why (an error in the config, say). `Err` only when writing the answer failed.
+pub fn answer_from_cache(
+    args: &CredentialProcessArgs,
+    out: &mut dyn Write,
+) -> std::io::Result<bool> {
+    match cache_hit(args) {
+        Ok(hit) => hit.answer(out),
+        Err(_) => Ok(false),
+    }
+}
+
+pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
+    let hit = cache_hit(&args)?;
     let mut out = std::io::stdout().lock();
-    let hit = |out: &mut dyn Write| {
-        process::answer_from_cache(&cache, key, OffsetDateTime::now_utc(), window, out)
-            .map_err(stdout::error)
-    };
-    if hit(&mut out)? {
+    if hit.answer(&mut out).map_err(stdout::error)? {
         return Ok(0);
     }
     // The SDKs ask from several threads at once: one renews, the others then find its answer.
-    let _renewing = cache.lock_for_refresh(RENEWAL_WAIT)?;
-    if hit(&mut out)? {
+    let _renewing = hit.cache.lock_for_refresh(RENEWAL_WAIT)?;
+    if hit.answer(&mut out).map_err(stdout::error)? {
         return Ok(0);
     }
-    let obtained = block_on(obtain_for(&ctx, &t, &args.sign_in, window))
-        .map_err(|e| person_must_act(&t, e))?;
-    process::write_credentials(&mut out, credentials_of(&t, &obtained)?).map_err(stdout::error)?;
+    let (ctx, t) = (&hit.ctx, &hit.target);
+    let obtained = block_on(obtain_for(ctx, t, &args.sign_in, hit.window))
+        .map_err(|e| person_must_act(t, e))?;
+    process::write_credentials(&mut out, credentials_of(t, &obtained)?).map_err(stdout::error)?;
     Ok(0)
+}
+
+fn not_in_plan(profile: &str) -> Error {
+    Error::Usage(format!("profile {profile} is not part of its own plan"))
 }
 
 /// Renewing without a person failed where only a person can help: say which command to run.

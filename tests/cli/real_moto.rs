@@ -40,6 +40,8 @@ fn forward(
     extra: &[(String, String)],
 ) -> std::io::Result<HttpResponse> {
     let mut stream = TcpStream::connect(to)?;
+    // head and body go in two writes: without this the body waits for moto's delayed ACK
+    stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path_and_query());
     let hop_by_hop = [

@@ -238,6 +238,7 @@ fn tls_server(connections: usize) -> (u16, std::thread::JoinHandle<()>) {
             };
             served += 1;
             tcp.set_nonblocking(false).unwrap();
+            tcp.set_nodelay(true).unwrap();
             tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
             let conn = rustls::ServerConnection::new(config.clone()).unwrap();
             let mut tls = rustls::StreamOwned::new(conn, tcp);
