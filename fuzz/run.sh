@@ -53,7 +53,7 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   log="$logs/$target.log"
   status=0
-  cargo "+$toolchain" fuzz run "$target" "corpus/$target" -- \
+  cargo "+$toolchain" fuzz run "$target" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=65536 \
     -dict="dict/$(dict_for "$target").dict" -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
