@@ -117,9 +117,11 @@ pub struct Upsert {
     pub credentials: Credentials,
 }
 
+/// A key or token: always starting with `tag` (so it can be told from the words of a message), then
+/// what STS sends, or sometimes anything (whitespace, control characters, which must be refused).
 fn value(u: &mut Unstructured<'_>, tag: &str) -> Result<String> {
     if u.ratio(1, 10)? {
-        return String::arbitrary(u);
+        return Ok(format!("{tag}{}", String::arbitrary(u)?));
     }
     Ok(format!("{tag}{}", crate::token(u, crate::KEY_ALPHABET, 24)?))
 }
