@@ -52,7 +52,9 @@ pub fn provider_file(name: &str, text: &str) -> Result<ProviderFile, IdpError> {
 /// Which provider reads a page.
 pub enum Reader<'a> {
     /// Found from the page, as when no provider is named (`sticky`: the previous page's).
-    Detect { sticky: Option<&'a str> },
+    Detect {
+        sticky: Option<&'a str>,
+    },
     /// A built-in provider by name (`--provider`).
     Named(&'a str),
     /// No provider file: the rules of the engine alone (Okta's app page).
@@ -416,7 +418,8 @@ pub fn read_okta_answer(
     let chosen = (!list.is_empty()).then(|| {
         factors::choose(&list, preferred, code_at_hand, &api.host).and_then(|f| {
             let href = f.links.verify.as_ref().map_or("", |l| l.href.as_str());
-            api.url(href).map(|u| format!("{} {u}", factors::describe(f)))
+            api.url(href)
+                .map(|u| format!("{} {u}", factors::describe(f)))
         })
     });
     Ok(OktaReading {
@@ -435,7 +438,8 @@ pub fn read_okta_answer(
 
 /// `refresh --every` / the timer's interval, as text when it parses.
 pub fn parse_every(text: &str) -> Result<String, String> {
-    text.parse::<crate::schedule::Every>().map(|e| e.to_string())
+    text.parse::<crate::schedule::Every>()
+        .map(|e| e.to_string())
 }
 
 /// `--role` / `saml_role` matched against the roles an assertion offers, with nobody to ask.

@@ -226,7 +226,10 @@ mod tests {
         // after it (`\n`, in a file of lone `\r`s) stays a blank line.
         let before = "[a]\r[corp]\rregion = x\n\n[b]\r";
         let after = upsert_section(before, "corp", &KEYS[..1]);
-        assert_eq!(after, "[a]\r[corp]\rregion = x\naws_access_key_id = NEWKEY\n\n[b]\r");
+        assert_eq!(
+            after,
+            "[a]\r[corp]\rregion = x\naws_access_key_id = NEWKEY\n\n[b]\r"
+        );
         assert_eq!(scan(&after).len(), scan(before).len() + 1);
     }
 

@@ -43,7 +43,10 @@ impl SdkSts {
         Self::from_loader(loader(&region, ca_bundle)?, partition).await
     }
 
-    pub(crate) async fn from_loader(loader: ConfigLoader, partition: Partition) -> Result<SdkSts, StsError> {
+    pub(crate) async fn from_loader(
+        loader: ConfigLoader,
+        partition: Partition,
+    ) -> Result<SdkSts, StsError> {
         let config = loader.load().await;
         let endpoint = endpoint_host(&config).await?;
         debug!(%endpoint, region = ?config.region(), "STS client ready");

@@ -173,7 +173,10 @@ fn an_unreadable_saved_session_never_shows_its_cookies() {
         let err = s.load_cookies(&Secret::new(saved)).unwrap_err();
         let msg = err.to_string();
         assert!(!msg.contains("SESSIONSECRET42"), "{msg}");
-        assert!(msg.contains("saved IdP session") && msg.contains("line 1"), "{msg}");
+        assert!(
+            msg.contains("saved IdP session") && msg.contains("line 1"),
+            "{msg}"
+        );
     }
 }
 
