@@ -53,6 +53,11 @@ for dir in "$root"/tests/fixtures/*/; do
   done
 done
 
+# AWS's role picker, with every role of signin_page's list offered.
+for page in "$root"/tests/fixtures/aws-signin/*.html; do
+  { byte 255; cat "$page"; } | put signin_page
+done
+
 for file in "$root"/providers/*.toml; do
   put provider_file <"$file"
 done

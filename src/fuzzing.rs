@@ -434,6 +434,21 @@ pub fn read_okta_answer(
     })
 }
 
+// ---------------------------------------------------------------- AWS's sign-in page
+
+/// The account aliases AWS's sign-in role picker shows for the accounts of `offered`; Err: why the
+/// page is not the picker.
+pub fn read_signin_page(
+    html: &str,
+    offered: &[RoleOption],
+) -> Result<Vec<(String, String)>, String> {
+    crate::aliases::page::aliases(html, offered).map(|a| {
+        a.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    })
+}
+
 // ---------------------------------------------------------------- durations and ARNs
 
 /// `refresh --every` / the timer's interval, as text when it parses.
