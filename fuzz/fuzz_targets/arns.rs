@@ -20,7 +20,10 @@ fuzz_target!(|input: Input| {
     let typed = input.typed.as_str();
     let (console, chain) = fuzzing::partitions_of_arn(typed);
     if let Some(p) = chain {
-        assert_eq!(console, p, "the console and the chain disagree on the partition of {typed:?}");
+        assert_eq!(
+            console, p,
+            "the console and the chain disagree on the partition of {typed:?}"
+        );
         let name = match p {
             Partition::Aws => "aws",
             Partition::AwsUsGov => "aws-us-gov",
@@ -30,7 +33,12 @@ fuzz_target!(|input: Input| {
     }
     // A role ARN in the config, on one line as the file holds it.
     if !typed.contains(['\n', '\r']) {
-        let external = input.external_id.as_deref().filter(|e| !e.contains(['\n', '\r'])).map(|e| format!("external_id = {e}\n")).unwrap_or_default();
+        let external = input
+            .external_id
+            .as_deref()
+            .filter(|e| !e.contains(['\n', '\r']))
+            .map(|e| format!("external_id = {e}\n"))
+            .unwrap_or_default();
         let config = format!(
             "[profile gw]\nsaml_url = https://idp.example.com/sso\nsaml_role = {typed}\n\n[profile child]\nsaml_source = gw\nrole_arn = {typed}\n{external}"
         );
@@ -39,9 +47,18 @@ fuzz_target!(|input: Input| {
                 for hop in &plan.chain {
                     let arn = hop.role_arn.as_str();
                     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-                    assert!(parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam", "accepted role ARN {arn:?}");
-                    assert!(parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit()), "accepted account in {arn:?}");
-                    assert!(parts[5].starts_with("role/") && parts[5].len() > 5, "accepted resource in {arn:?}");
+                    assert!(
+                        parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam",
+                        "accepted role ARN {arn:?}"
+                    );
+                    assert!(
+                        parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit()),
+                        "accepted account in {arn:?}"
+                    );
+                    assert!(
+                        parts[5].starts_with("role/") && parts[5].len() > 5,
+                        "accepted resource in {arn:?}"
+                    );
                 }
             }
         }
@@ -50,15 +67,24 @@ fuzz_target!(|input: Input| {
         .offered
         .iter()
         .take(16)
-        .map(|(role, provider)| RoleOption { role_arn: role.clone(), principal_arn: provider.clone() })
+        .map(|(role, provider)| RoleOption {
+            role_arn: role.clone(),
+            principal_arn: provider.clone(),
+        })
         .collect();
     let wanted = match input.pick {
         Some(i) if !roles.is_empty() => roles[usize::from(i) % roles.len()].role_arn.clone(),
         _ => typed.to_string(),
     };
     if let Ok(chosen) = fuzzing::choose_role(&roles, Some(&wanted)) {
-        assert!(roles.contains(&chosen), "a role chosen that was not offered");
-        let exact: Vec<&RoleOption> = roles.iter().filter(|r| r.role_arn == wanted.trim()).collect();
+        assert!(
+            roles.contains(&chosen),
+            "a role chosen that was not offered"
+        );
+        let exact: Vec<&RoleOption> = roles
+            .iter()
+            .filter(|r| r.role_arn == wanted.trim())
+            .collect();
         if exact.len() == 1 && wanted.trim().starts_with("arn:") {
             assert_eq!(&chosen, exact[0], "a full role ARN picked another role");
         }

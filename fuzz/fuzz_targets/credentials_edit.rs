@@ -36,10 +36,17 @@ fuzz_target!(|input: Input| {
             }
             Ok(after) => {
                 check_upsert(&text, &after, up);
-                let again = fuzzing::upsert_credentials(&after, &one).expect("a write that worked once fails");
-                assert_eq!(again, after, "writing the same credentials again changed the file");
+                let again = fuzzing::upsert_credentials(&after, &one)
+                    .expect("a write that worked once fails");
+                assert_eq!(
+                    again, after,
+                    "writing the same credentials again changed the file"
+                );
                 if readable {
-                    assert!(fuzzing::read_config(&after).is_ok(), "the file no longer reads after a write");
+                    assert!(
+                        fuzzing::read_config(&after).is_ok(),
+                        "the file no longer reads after a write"
+                    );
                 }
                 written.push(one[0].clone());
                 text = after;
@@ -47,6 +54,10 @@ fuzz_target!(|input: Input| {
         }
     }
     // write_credentials writes all profiles in one go: the same text as one at a time.
-    let together = fuzzing::upsert_credentials(&start, &written).expect("profiles that were written one by one fail together");
-    assert_eq!(together, text, "writing profiles together differs from one at a time");
+    let together = fuzzing::upsert_credentials(&start, &written)
+        .expect("profiles that were written one by one fail together");
+    assert_eq!(
+        together, text,
+        "writing profiles together differs from one at a time"
+    );
 });

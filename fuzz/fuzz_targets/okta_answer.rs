@@ -9,11 +9,46 @@ use samlbridge::fuzzing;
 
 const STATE: &str = "StAtEtOkEn";
 const SESSION: &str = "SeSsIoNtOkEn";
-const TYPES: &[&str] = &["token:software:totp", "push", "sms", "call", "email", "token:hotp", "token", "token:hardware", "webauthn", "question"];
+const TYPES: &[&str] = &[
+    "token:software:totp",
+    "push",
+    "sms",
+    "call",
+    "email",
+    "token:hotp",
+    "token",
+    "token:hardware",
+    "webauthn",
+    "question",
+];
 const PROVIDERS: &[&str] = &["OKTA", "GOOGLE", "RSA", "SYMANTEC", "DUO", ""];
-const STATUSES: &[&str] = &["SUCCESS", "MFA_REQUIRED", "MFA_CHALLENGE", "LOCKED_OUT", "PASSWORD_EXPIRED", "MFA_ENROLL"];
-const PREFERRED: &[&str] = &["push", "totp", "totp/google", "sms", "token:software:totp/OKTA", "webauthn", " call "];
-const HREFS: &[&str] = &["https://corp.okta.com/api/v1/authn/factors/f1/verify", "/api/v1/authn/factors/f1/verify", "https://evil.example/steal", "//evil.example/x", "javascript:alert(1)", "https://corp.okta.com:444/x", "http://corp.okta.com/x", ""];
+const STATUSES: &[&str] = &[
+    "SUCCESS",
+    "MFA_REQUIRED",
+    "MFA_CHALLENGE",
+    "LOCKED_OUT",
+    "PASSWORD_EXPIRED",
+    "MFA_ENROLL",
+];
+const PREFERRED: &[&str] = &[
+    "push",
+    "totp",
+    "totp/google",
+    "sms",
+    "token:software:totp/OKTA",
+    "webauthn",
+    " call ",
+];
+const HREFS: &[&str] = &[
+    "https://corp.okta.com/api/v1/authn/factors/f1/verify",
+    "/api/v1/authn/factors/f1/verify",
+    "https://evil.example/steal",
+    "//evil.example/x",
+    "javascript:alert(1)",
+    "https://corp.okta.com:444/x",
+    "http://corp.okta.com/x",
+    "",
+];
 
 #[derive(Debug, Arbitrary)]
 struct Factor {
@@ -36,7 +71,11 @@ enum Body {
         one_factor: bool,
         next: Option<u8>,
     },
-    Error { code: String, summary: String, causes: Vec<String> },
+    Error {
+        code: String,
+        summary: String,
+        causes: Vec<String>,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -74,7 +113,10 @@ fn factor(f: &Factor) -> String {
     let answer = match &f.answer {
         None => String::new(),
         Some(Ok(n)) => format!(",\"_embedded\":{{\"challenge\":{{\"correctAnswer\":{n}}}}}"),
-        Some(Err(s)) => format!(",\"_embedded\":{{\"challenge\":{{\"correctAnswer\":{}}}}}", json(s)),
+        Some(Err(s)) => format!(
+            ",\"_embedded\":{{\"challenge\":{{\"correctAnswer\":{}}}}}",
+            json(s)
+        ),
     };
     format!(
         "{{\"id\":\"f1\",\"factorType\":{},\"provider\":{},\"profile\":{{\"name\":{}}},\"_links\":{{\"verify\":{{\"href\":{}}}}}{answer}}}",
@@ -88,8 +130,19 @@ fn factor(f: &Factor) -> String {
 fn body(b: &Body) -> String {
     match b {
         Body::Raw(text) => text.clone(),
-        Body::Transaction { status, state_token, session_token, factor_result, factors, one_factor, next } => {
-            let mut fields = vec![format!("\"status\":{}", json(STATUSES[usize::from(*status) % STATUSES.len()]))];
+        Body::Transaction {
+            status,
+            state_token,
+            session_token,
+            factor_result,
+            factors,
+            one_factor,
+            next,
+        } => {
+            let mut fields = vec![format!(
+                "\"status\":{}",
+                json(STATUSES[usize::from(*status) % STATUSES.len()])
+            )];
             if let Some(shape) = state_token {
                 fields.push(format!("\"stateToken\":{}", token(*shape, STATE)));
             }
@@ -103,29 +156,49 @@ fn body(b: &Body) -> String {
             if *one_factor && !list.is_empty() {
                 fields.push(format!("\"_embedded\":{{\"factor\":{}}}", list[0]));
             } else {
-                fields.push(format!("\"_embedded\":{{\"factors\":[{}]}}", list.join(",")));
+                fields.push(format!(
+                    "\"_embedded\":{{\"factors\":[{}]}}",
+                    list.join(",")
+                ));
             }
             if let Some(n) = next {
-                fields.push(format!("\"_links\":{{\"next\":{{\"href\":{}}}}}", json(HREFS[usize::from(*n) % HREFS.len()])));
+                fields.push(format!(
+                    "\"_links\":{{\"next\":{{\"href\":{}}}}}",
+                    json(HREFS[usize::from(*n) % HREFS.len()])
+                ));
             }
             format!("{{{}}}", fields.join(","))
         }
-        Body::Error { code, summary, causes } => {
-            let causes: Vec<String> = causes.iter().map(|c| format!("{{\"errorSummary\":{}}}", json(c))).collect();
+        Body::Error {
+            code,
+            summary,
+            causes,
+        } => {
+            let causes: Vec<String> = causes
+                .iter()
+                .map(|c| format!("{{\"errorSummary\":{}}}", json(c)))
+                .collect();
             format!(
                 "{{\"errorCode\":{},\"errorSummary\":{},\"errorCauses\":[{}],\"stateToken\":{}}}",
-                json(code), json(summary), causes.join(","), json(STATE)
+                json(code),
+                json(summary),
+                causes.join(","),
+                json(STATE)
             )
         }
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary(&mut Unstructured::new(data)) else { return };
+    let Ok(input) = Input::arbitrary(&mut Unstructured::new(data)) else {
+        return;
+    };
     let status = [200u16, 200, 401, 403, 429, 400, 500][usize::from(input.status % 7)];
     let start = url::Url::parse("https://corp.okta.com/home/amazon_aws/0oa1/272").expect("a URL");
     let text = body(&input.body);
-    let preferred = input.preferred.map(|p| PREFERRED[usize::from(p) % PREFERRED.len()]);
+    let preferred = input
+        .preferred
+        .map(|p| PREFERRED[usize::from(p) % PREFERRED.len()]);
     let secrets = [STATE, SESSION];
     match fuzzing::read_okta_answer(&start, status, &text, preferred, input.code_at_hand) {
         Err(e) => {
@@ -134,13 +207,21 @@ fuzz_target!(|data: &[u8]| {
         Ok(reading) => {
             samlbridge_fuzz::assert_no_secret(&reading.debug, &secrets);
             if let Some(Ok(url)) = &reading.next {
-                assert_eq!(url.origin(), start.origin(), "a link leads off the org: {url}");
+                assert_eq!(
+                    url.origin(),
+                    start.origin(),
+                    "a link leads off the org: {url}"
+                );
             }
             match &reading.chosen {
                 Some(Ok(chosen)) => {
                     let link = chosen.rsplit(' ').next().unwrap_or("");
                     let url = url::Url::parse(link).expect("the chosen factor's link is a URL");
-                    assert_eq!(url.origin(), start.origin(), "a factor link leads off the org: {url}");
+                    assert_eq!(
+                        url.origin(),
+                        start.origin(),
+                        "a factor link leads off the org: {url}"
+                    );
                 }
                 Some(Err(e)) => samlbridge_fuzz::assert_no_secret(&e.to_string(), &secrets),
                 None => {}

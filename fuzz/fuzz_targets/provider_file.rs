@@ -15,7 +15,9 @@ const PAGES: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let file = match fuzzing::provider_file("fuzzed", text) {
         Ok(file) => file,
         Err(e) => {
@@ -25,13 +27,20 @@ fuzz_target!(|data: &[u8]| {
                 .and_then(|rest| rest.split(':').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("the error names no line of the file: {message}"));
-            assert!(line >= 1 && line <= text.split('\n').count(), "line {line} is not in the file");
+            assert!(
+                line >= 1 && line <= text.split('\n').count(),
+                "line {line} is not in the file"
+            );
             return;
         }
     };
     let url = url::Url::parse("https://idp.example.com/login").expect("a URL");
     for (i, page) in PAGES.iter().enumerate() {
-        let sent = Sent { username: i % 2 == 1, password: i == 3, ..Sent::default() };
+        let sent = Sent {
+            username: i % 2 == 1,
+            password: i == 3,
+            ..Sent::default()
+        };
         let reading = fuzzing::read_page(Reader::File(&file), &url, 200, page, &sent)
             .unwrap_or_else(|e| panic!("a provider file that reads cannot read a page: {e}"));
         check_reading(&reading);

@@ -14,8 +14,14 @@ fuzz_target!(|doc: AssertionDoc| {
     let read = fuzzing::read_saml_response(&value, "idp.example");
     if let Err(e) = &read {
         let message = e.to_string();
-        assert!(!message.contains(MARKER), "the assertion's content is in an error: {message}");
-        assert!(!message.contains(&value[..value.len().min(40)]), "the assertion is in an error");
+        assert!(
+            !message.contains(MARKER),
+            "the assertion's content is in an error: {message}"
+        );
+        assert!(
+            !message.contains(&value[..value.len().min(40)]),
+            "the assertion is in an error"
+        );
     }
     if xml.len() > MAX_XML_BYTES {
         assert!(read.is_err(), "an assertion over the size limit was read");
@@ -41,8 +47,11 @@ fuzz_target!(|doc: AssertionDoc| {
 });
 
 fn check_claims(doc: &AssertionDoc, claims: &SamlClaims, good: &[(&str, &str)]) {
-    let got: Vec<(&str, &str)> =
-        claims.roles.iter().map(|r| (r.role_arn.as_str(), r.principal_arn.as_str())).collect();
+    let got: Vec<(&str, &str)> = claims
+        .roles
+        .iter()
+        .map(|r| (r.role_arn.as_str(), r.principal_arn.as_str()))
+        .collect();
     // Each role read comes from one value; the well-formed ones all come, in order, once.
     for (i, role) in got.iter().enumerate() {
         assert!(!got[..i].contains(role), "a role is listed twice: {role:?}");
@@ -59,19 +68,43 @@ fn check_claims(doc: &AssertionDoc, claims: &SamlClaims, good: &[(&str, &str)]) 
         }
     }
     let kept: Vec<&(&str, &str)> = got.iter().filter(|r| expected.contains(r)).collect();
-    assert_eq!(kept.len(), expected.len(), "well-formed roles were dropped: {expected:?} -> {got:?}");
-    assert!(kept.iter().zip(&expected).all(|(a, b)| *a == b), "roles out of order");
-    let name = doc.session_names.iter().map(|n| unescaped(n)).map(|n| n.trim().to_string()).find(|n| !n.is_empty());
+    assert_eq!(
+        kept.len(),
+        expected.len(),
+        "well-formed roles were dropped: {expected:?} -> {got:?}"
+    );
+    assert!(
+        kept.iter().zip(&expected).all(|(a, b)| *a == b),
+        "roles out of order"
+    );
+    let name = doc
+        .session_names
+        .iter()
+        .map(|n| unescaped(n))
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty());
     assert_eq!(claims.session_name, name, "RoleSessionName");
-    let duration = doc.durations.iter().map(|d| d.to_string()).next().and_then(|d| d.parse::<i32>().ok());
+    let duration = doc
+        .durations
+        .iter()
+        .map(|d| d.to_string())
+        .next()
+        .and_then(|d| d.parse::<i32>().ok());
     assert_eq!(claims.session_duration, duration, "SessionDuration");
-    assert_eq!(claims.not_on_or_after, doc.not_on_or_after(), "NotOnOrAfter");
+    assert_eq!(
+        claims.not_on_or_after,
+        doc.not_on_or_after(),
+        "NotOnOrAfter"
+    );
     assert_eq!(claims.partition, partition(doc, claims), "partition");
 }
 
 fn partition(doc: &AssertionDoc, claims: &SamlClaims) -> Partition {
     let signin = |url: &str| -> Option<Partition> {
-        let host = url::Url::parse(url.trim()).ok()?.host_str()?.to_ascii_lowercase();
+        let host = url::Url::parse(url.trim())
+            .ok()?
+            .host_str()?
+            .to_ascii_lowercase();
         [
             ("signin.aws.amazon.com", Partition::Aws),
             ("signin.amazonaws-us-gov.com", Partition::AwsUsGov),
@@ -87,7 +120,11 @@ fn partition(doc: &AssertionDoc, claims: &SamlClaims) -> Partition {
         "urn:amazon:webservices:cn" => Some(Partition::AwsCn),
         _ => None,
     };
-    let destination = [doc.destination(), doc.recipient()].into_iter().flatten().map(str::trim).find(|d| !d.is_empty());
+    let destination = [doc.destination(), doc.recipient()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|d| !d.is_empty());
     destination
         .and_then(signin)
         .or_else(|| doc.audience().and_then(audience))

@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(!claims.roles.is_empty(), "claims without a role");
             for (i, role) in claims.roles.iter().enumerate() {
                 assert!(!claims.roles[..i].contains(role), "a role listed twice");
-                assert!(role.role_arn.starts_with("arn:") && role.principal_arn.starts_with("arn:"));
+                assert!(
+                    role.role_arn.starts_with("arn:") && role.principal_arn.starts_with("arn:")
+                );
                 assert!(!role.role_arn.contains(',') && !role.principal_arn.contains(','));
             }
         }
@@ -26,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
             let clean = fuzzing::SamlAssertion::from_form_value(&value);
             let sent = clean.base64().expose();
             if sent.len() >= 16 {
-                assert!(!message.contains(sent), "the assertion is in an error: {message}");
+                assert!(
+                    !message.contains(sent),
+                    "the assertion is in an error: {message}"
+                );
             }
         }
     }

@@ -42,7 +42,12 @@ impl Cookie {
             Some(name) => format!("{name}={MARKER}{}", self.raw_tail),
             None => format!("{MARKER}{}", self.raw_tail),
         };
-        let path = self.path.as_ref().map_or("[\"/\",false]".to_string(), |(p, b)| format!("[{},{b}]", json(p)));
+        let path = self
+            .path
+            .as_ref()
+            .map_or("[\"/\",false]".to_string(), |(p, b)| {
+                format!("[{},{b}]", json(p))
+            });
         let domain = match self.domain % 4 {
             0 => format!("{{\"HostOnly\":{}}}", json(&self.domain_text)),
             1 => format!("{{\"Suffix\":{}}}", json(&self.domain_text)),
@@ -53,8 +58,11 @@ impl Cookie {
             None => "\"SessionEnd\"".to_string(),
             Some(None) => format!("{{\"AtUtc\":{}}}", json(&self.raw_tail)),
             Some(Some(at)) => {
-                let t = time::OffsetDateTime::from_unix_timestamp(at.rem_euclid(253_402_300_799)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-                let text = t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+                let t = time::OffsetDateTime::from_unix_timestamp(at.rem_euclid(253_402_300_799))
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+                let text = t
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
                 format!("{{\"AtUtc\":{}}}", json(&text))
             }
         };
@@ -66,7 +74,9 @@ impl Cookie {
             Some(_) => (path, domain, raw_json.clone()),
             None => (path, domain, expires),
         };
-        format!("{{\"raw_cookie\":{raw_json},\"path\":{path},\"domain\":{domain},\"expires\":{expires}}}")
+        format!(
+            "{{\"raw_cookie\":{raw_json},\"path\":{path},\"domain\":{domain},\"expires\":{expires}}}"
+        )
     }
 }
 
@@ -77,7 +87,9 @@ enum Saved {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(saved) = Saved::arbitrary(&mut Unstructured::new(data)) else { return };
+    let Ok(saved) = Saved::arbitrary(&mut Unstructured::new(data)) else {
+        return;
+    };
     let (text, secret_inside) = match &saved {
         Saved::Raw(text) => (text.clone(), false),
         Saved::Jar(cookies) => {
@@ -85,14 +97,26 @@ fuzz_target!(|data: &[u8]| {
             (format!("[{}]", list.join(",")), !cookies.is_empty())
         }
     };
-    let Ok((read, loaded)) = fuzzing::restore_session(samlbridge_fuzz::state_dir(), "idp.example.com", "alice", &Secret::new(text.clone())) else {
+    let Ok((read, loaded)) = fuzzing::restore_session(
+        samlbridge_fuzz::state_dir(),
+        "idp.example.com",
+        "alice",
+        &Secret::new(text.clone()),
+    ) else {
         return;
     };
-    assert_eq!(read.as_ref().map(|s| s.expose()), Some(text.as_str()), "the saved session reads back changed");
+    assert_eq!(
+        read.as_ref().map(|s| s.expose()),
+        Some(text.as_str()),
+        "the saved session reads back changed"
+    );
     if let Err(e) = loaded {
         let message = e.to_string();
         if secret_inside || text.contains(MARKER) {
-            assert!(!message.contains(MARKER), "a cookie value is in an error: {message}");
+            assert!(
+                !message.contains(MARKER),
+                "a cookie value is in an error: {message}"
+            );
         }
     }
     let _ = fuzzing::built_in_providers;

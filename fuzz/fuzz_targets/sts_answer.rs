@@ -19,11 +19,16 @@ struct Input {
 }
 
 static CANNED: LazyLock<Canned> = LazyLock::new(Canned::default);
-static STS: LazyLock<StsReplay> =
-    LazyLock::new(|| StsReplay::new(CANNED.client()).unwrap_or_else(|e| panic!("no STS client: {e}")));
+static STS: LazyLock<StsReplay> = LazyLock::new(|| {
+    StsReplay::new(CANNED.client()).unwrap_or_else(|e| panic!("no STS client: {e}"))
+});
 
 fuzz_target!(|input: Input| {
-    let action = if input.hop { "AssumeRole" } else { "AssumeRoleWithSAML" };
+    let action = if input.hop {
+        "AssumeRole"
+    } else {
+        "AssumeRoleWithSAML"
+    };
     let mut headers = vec![("x-amzn-requestid".to_string(), "r".to_string())];
     if let Some(xml) = input.content_type {
         let kind = if xml { "text/xml" } else { "application/json" };
@@ -32,8 +37,16 @@ fuzz_target!(|input: Input| {
     if let Some(date) = &input.date {
         headers.push(("date".into(), date.clone()));
     }
-    let status = if input.status % 4 == 0 { input.status } else { 200 };
-    CANNED.set(Answer { status, headers, body: input.body.bytes(action) });
+    let status = if input.status % 4 == 0 {
+        input.status
+    } else {
+        200
+    };
+    CANNED.set(Answer {
+        status,
+        headers,
+        body: input.body.bytes(action),
+    });
     let result = if input.hop {
         let source = Credentials {
             access_key_id: "ASIASOURCE".into(),
@@ -56,15 +69,35 @@ fuzz_target!(|input: Input| {
             samlbridge_fuzz::assert_no_secret(&debug, &all);
         }
         Ok(c) => {
-            if let StsBody::Credentials { secret: Some(secret), token: Some(token), cut: None, .. } = &input.body {
-                let plain = |s: &str| s.bytes().all(|b| samlbridge_fuzz::KEY_ALPHABET.contains(&b));
+            if let StsBody::Credentials {
+                secret: Some(secret),
+                token: Some(token),
+                cut: None,
+                ..
+            } = &input.body
+            {
+                let plain = |s: &str| {
+                    s.bytes()
+                        .all(|b| samlbridge_fuzz::KEY_ALPHABET.contains(&b))
+                };
                 if (200..300).contains(&status) && plain(secret) && plain(token) {
-                    assert_eq!(c.secret_access_key.expose(), secret.as_str(), "the secret key changed");
-                    assert_eq!(c.session_token.expose(), token.as_str(), "the session token changed");
+                    assert_eq!(
+                        c.secret_access_key.expose(),
+                        secret.as_str(),
+                        "the secret key changed"
+                    );
+                    assert_eq!(
+                        c.session_token.expose(),
+                        token.as_str(),
+                        "the session token changed"
+                    );
                 }
             }
             let shown = format!("{c:?}");
-            samlbridge_fuzz::assert_no_secret(&shown, &[c.secret_access_key.expose(), c.session_token.expose()]);
+            samlbridge_fuzz::assert_no_secret(
+                &shown,
+                &[c.secret_access_key.expose(), c.session_token.expose()],
+            );
         }
     }
     let _ = fuzzing::STS_PROFILE;

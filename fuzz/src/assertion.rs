@@ -58,10 +58,18 @@ impl<'a> Arbitrary<'a> for GoodRole {
         }
         let role_arn = format!("arn:{partition}:iam::{account}:role/{path}{role}");
         let principal_arn = format!("arn:{partition}:iam::{account}:saml-provider/{idp}");
-        let (first, second) = if u.arbitrary()? { (&role_arn, &principal_arn) } else { (&principal_arn, &role_arn) };
+        let (first, second) = if u.arbitrary()? {
+            (&role_arn, &principal_arn)
+        } else {
+            (&principal_arn, &role_arn)
+        };
         let sep = u.choose(&[",", " , ", ", ", "\t,"])?;
         let pad = u.choose(&["", " ", "\n  "])?;
-        Ok(GoodRole { written: format!("{pad}{first}{sep}{second}{pad}"), role_arn, principal_arn })
+        Ok(GoodRole {
+            written: format!("{pad}{first}{sep}{second}{pad}"),
+            role_arn,
+            principal_arn,
+        })
     }
 }
 
@@ -92,7 +100,11 @@ fn clean_status(u: &mut Unstructured<'_>) -> Result<Option<(u8, Option<String>)>
         return Ok(None);
     }
     let code = u.arbitrary()?;
-    let message = if u.arbitrary()? { Some(clean(u)?) } else { None };
+    let message = if u.arbitrary()? {
+        Some(clean(u)?)
+    } else {
+        None
+    };
     Ok(Some((code, message)))
 }
 
@@ -161,7 +173,9 @@ pub fn escape(text: &str) -> String {
 
 /// The text an XML reader gives back for `escape(text)`.
 pub fn unescaped(text: &str) -> String {
-    text.chars().filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')).collect()
+    text.chars()
+        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
 }
 
 impl AssertionDoc {
@@ -182,24 +196,33 @@ impl AssertionDoc {
     }
 
     pub fn destination(&self) -> Option<&'static str> {
-        self.destination.map(|d| DESTINATIONS[usize::from(d) % DESTINATIONS.len()])
+        self.destination
+            .map(|d| DESTINATIONS[usize::from(d) % DESTINATIONS.len()])
     }
 
     pub fn recipient(&self) -> Option<&'static str> {
-        self.recipient.map(|d| DESTINATIONS[usize::from(d) % DESTINATIONS.len()])
+        self.recipient
+            .map(|d| DESTINATIONS[usize::from(d) % DESTINATIONS.len()])
     }
 
     pub fn audience(&self) -> Option<&'static str> {
-        self.audience.map(|a| AUDIENCES[usize::from(a) % AUDIENCES.len()])
+        self.audience
+            .map(|a| AUDIENCES[usize::from(a) % AUDIENCES.len()])
     }
 
     pub fn status_code(&self) -> Option<&'static str> {
-        self.status.as_ref().map(|(s, _)| STATUSES[usize::from(*s) % STATUSES.len()])
+        self.status
+            .as_ref()
+            .map(|(s, _)| STATUSES[usize::from(*s) % STATUSES.len()])
     }
 
     fn value(&self, text: &str) -> String {
         // CDATA cannot hold "]]>"; nor can it hold what XML 1.0 refuses.
-        if self.encoding.cdata && !text.contains("]]>") && text == unescaped(text) && !text.contains('\r') {
+        if self.encoding.cdata
+            && !text.contains("]]>")
+            && text == unescaped(text)
+            && !text.contains('\r')
+        {
             format!("<![CDATA[{text}]]>")
         } else {
             escape(text)
@@ -210,7 +233,10 @@ impl AssertionDoc {
         let p = self.prefix();
         out.push_str(&format!("<{p}Attribute Name=\"{}\">", escape(name)));
         for v in values {
-            out.push_str(&format!("<{p}AttributeValue>{}</{p}AttributeValue>", self.value(v)));
+            out.push_str(&format!(
+                "<{p}AttributeValue>{}</{p}AttributeValue>",
+                self.value(v)
+            ));
         }
         out.push_str(&format!("</{p}Attribute>"));
     }
@@ -222,13 +248,18 @@ impl AssertionDoc {
         x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
         x.push_str(&format!(
             "<{p}Response xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_{MARKER}\"{}>",
-            self.destination().map(|d| format!(" Destination=\"{}\"", escape(d))).unwrap_or_default()
+            self.destination()
+                .map(|d| format!(" Destination=\"{}\"", escape(d)))
+                .unwrap_or_default()
         ));
         if let Some(code) = self.status_code() {
             let message = self.status.as_ref().and_then(|(_, m)| m.as_deref());
             x.push_str(&format!("<{p}Status><{p}StatusCode Value=\"{code}\"/>"));
             if let Some(m) = message {
-                x.push_str(&format!("<{p}StatusMessage>{}</{p}StatusMessage>", escape(m)));
+                x.push_str(&format!(
+                    "<{p}StatusMessage>{}</{p}StatusMessage>",
+                    escape(m)
+                ));
             }
             x.push_str(&format!("</{p}Status>"));
         }
@@ -240,9 +271,13 @@ impl AssertionDoc {
             x.push_str("<w>");
         }
         if self.encrypted {
-            x.push_str(&format!("<{p}EncryptedAssertion><x>{MARKER}</x></{p}EncryptedAssertion>"));
+            x.push_str(&format!(
+                "<{p}EncryptedAssertion><x>{MARKER}</x></{p}EncryptedAssertion>"
+            ));
         }
-        x.push_str(&format!("<{p}Assertion><{p}Subject><{p}NameID>{MARKER}@example.com</{p}NameID>"));
+        x.push_str(&format!(
+            "<{p}Assertion><{p}Subject><{p}NameID>{MARKER}@example.com</{p}NameID>"
+        ));
         if let Some(r) = self.recipient() {
             x.push_str(&format!(
                 "<{p}SubjectConfirmation><{p}SubjectConfirmationData Recipient=\"{}\"/></{p}SubjectConfirmation>",
@@ -253,7 +288,9 @@ impl AssertionDoc {
         let not_after = self.not_on_or_after_text();
         x.push_str(&format!(
             "<{p}Conditions{}>",
-            not_after.map(|t| format!(" NotOnOrAfter=\"{t}\"")).unwrap_or_default()
+            not_after
+                .map(|t| format!(" NotOnOrAfter=\"{t}\""))
+                .unwrap_or_default()
         ));
         if let Some(a) = self.audience() {
             x.push_str(&format!(
@@ -263,14 +300,26 @@ impl AssertionDoc {
         x.push_str(&format!("</{p}Conditions><{p}AttributeStatement>"));
         let roles: Vec<String> = self.roles.iter().map(|r| r.written().to_string()).collect();
         if !roles.is_empty() {
-            self.attribute(&mut x, "https://aws.amazon.com/SAML/Attributes/Role", &roles);
+            self.attribute(
+                &mut x,
+                "https://aws.amazon.com/SAML/Attributes/Role",
+                &roles,
+            );
         }
         if !self.session_names.is_empty() {
-            self.attribute(&mut x, "https://aws.amazon.com/SAML/Attributes/RoleSessionName", &self.session_names);
+            self.attribute(
+                &mut x,
+                "https://aws.amazon.com/SAML/Attributes/RoleSessionName",
+                &self.session_names,
+            );
         }
         if !self.durations.is_empty() {
             let texts: Vec<String> = self.durations.iter().map(|d| d.to_string()).collect();
-            self.attribute(&mut x, "https://aws.amazon.com/SAML/Attributes/SessionDuration", &texts);
+            self.attribute(
+                &mut x,
+                "https://aws.amazon.com/SAML/Attributes/SessionDuration",
+                &texts,
+            );
         }
         for (name, value) in &self.others {
             let name = format!("urn:other:{name}");

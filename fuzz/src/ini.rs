@@ -8,8 +8,21 @@ use samlbridge::fuzzing::{self, Credentials, IniLine, Secret};
 
 /// Section names that collide with what the editor writes, and a few that only look alike.
 const NAMES: &[&str] = &[
-    "default", "corp", "prod", "Corp", " corp ", "profile corp", "corp ", "a b", "#x", ";y", "x=y",
-    "corp]", "[corp", "\u{feff}corp", "ünï",
+    "default",
+    "corp",
+    "prod",
+    "Corp",
+    " corp ",
+    "profile corp",
+    "corp ",
+    "a b",
+    "#x",
+    ";y",
+    "x=y",
+    "corp]",
+    "[corp",
+    "\u{feff}corp",
+    "ünï",
 ];
 /// Keys: the four samlbridge owns (in several cases) and others.
 const KEYS: &[&str] = &[
@@ -31,20 +44,41 @@ const COMMENTS: &[&str] = &["# c", "; c", "#", ";", " # x = y", " ; [corp]"];
 /// One line of the document.
 #[derive(Debug)]
 pub enum Item {
-    Section { name: String, pad: &'static str, comment: Option<&'static str> },
+    Section {
+        name: String,
+        pad: &'static str,
+        comment: Option<&'static str>,
+    },
     BrokenHeader(String),
-    Property { indent: &'static str, key: String, sep: &'static str, value: String, comment: Option<&'static str> },
-    Comment { indent: &'static str, text: String },
+    Property {
+        indent: &'static str,
+        key: String,
+        sep: &'static str,
+        value: String,
+        comment: Option<&'static str>,
+    },
+    Comment {
+        indent: &'static str,
+        text: String,
+    },
     Blank(&'static str),
     Raw(String),
 }
 
 fn name(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(if u.ratio(3, 4)? { u.choose(NAMES)?.to_string() } else { String::arbitrary(u)? })
+    Ok(if u.ratio(3, 4)? {
+        u.choose(NAMES)?.to_string()
+    } else {
+        String::arbitrary(u)?
+    })
 }
 
 fn key(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(if u.ratio(4, 5)? { u.choose(KEYS)?.to_string() } else { String::arbitrary(u)? })
+    Ok(if u.ratio(4, 5)? {
+        u.choose(KEYS)?.to_string()
+    } else {
+        String::arbitrary(u)?
+    })
 }
 
 impl<'a> Arbitrary<'a> for Item {
@@ -53,7 +87,11 @@ impl<'a> Arbitrary<'a> for Item {
             0 | 1 => Item::Section {
                 name: name(u)?,
                 pad: *u.choose(SPACES)?,
-                comment: if u.arbitrary()? { Some(*u.choose(COMMENTS)?) } else { None },
+                comment: if u.arbitrary()? {
+                    Some(*u.choose(COMMENTS)?)
+                } else {
+                    None
+                },
             },
             2 => Item::BrokenHeader(name(u)?),
             3..=6 => Item::Property {
@@ -61,7 +99,11 @@ impl<'a> Arbitrary<'a> for Item {
                 key: key(u)?,
                 sep: *u.choose(&["=", " = ", ":", " : ", "=  ", " ="])?,
                 value: String::arbitrary(u)?,
-                comment: if u.arbitrary()? { Some(*u.choose(COMMENTS)?) } else { None },
+                comment: if u.arbitrary()? {
+                    Some(*u.choose(COMMENTS)?)
+                } else {
+                    None
+                },
             },
             7 => Item::Comment {
                 indent: *u.choose(SPACES)?,
@@ -93,15 +135,26 @@ impl<'a> Arbitrary<'a> for IniDoc {
                     text.push_str(&format!("{pad}[{name}]{pad}{}", comment.unwrap_or("")))
                 }
                 Item::BrokenHeader(name) => text.push_str(&format!("[{name}")),
-                Item::Property { indent, key, sep, value, comment } => {
-                    text.push_str(&format!("{indent}{key}{sep}{value}{}", comment.unwrap_or("")))
-                }
+                Item::Property {
+                    indent,
+                    key,
+                    sep,
+                    value,
+                    comment,
+                } => text.push_str(&format!(
+                    "{indent}{key}{sep}{value}{}",
+                    comment.unwrap_or("")
+                )),
                 Item::Comment { indent, text: c } => text.push_str(&format!("{indent}{c}")),
                 Item::Blank(spaces) => text.push_str(spaces),
                 Item::Raw(raw) => text.push_str(raw),
             }
             let last = i + 1 == items.len();
-            let ending = if u.ratio(1, 10)? { *u.choose(ENDINGS)? } else { usual };
+            let ending = if u.ratio(1, 10)? {
+                *u.choose(ENDINGS)?
+            } else {
+                usual
+            };
             if !last || u.ratio(3, 4)? {
                 text.push_str(ending);
             }
@@ -123,7 +176,10 @@ fn value(u: &mut Unstructured<'_>, tag: &str) -> Result<String> {
     if u.ratio(1, 10)? {
         return Ok(format!("{tag}{}", String::arbitrary(u)?));
     }
-    Ok(format!("{tag}{}", crate::token(u, crate::KEY_ALPHABET, 24)?))
+    Ok(format!(
+        "{tag}{}",
+        crate::token(u, crate::KEY_ALPHABET, 24)?
+    ))
 }
 
 impl<'a> Arbitrary<'a> for Upsert {
@@ -163,21 +219,48 @@ pub fn check_upsert(before: &str, after: &str, up: &Upsert) {
     let old = fuzzing::ini_lines(before);
     let new = fuzzing::ini_lines(after);
     assert_eq!(
-        new.iter().map(|l| [l.raw, l.ending].concat()).collect::<String>(),
+        new.iter()
+            .map(|l| [l.raw, l.ending].concat())
+            .collect::<String>(),
         after,
         "the lines do not put the text back together"
     );
     let (old_in, new_in) = (members(&old, &up.profile), members(&new, &up.profile));
-    let outside_old: Vec<&IniLine<'_>> = old.iter().zip(&old_in).filter(|(_, m)| !**m).map(|(l, _)| l).collect();
-    let outside_new: Vec<&IniLine<'_>> = new.iter().zip(&new_in).filter(|(_, m)| !**m).map(|(l, _)| l).collect();
+    let outside_old: Vec<&IniLine<'_>> = old
+        .iter()
+        .zip(&old_in)
+        .filter(|(_, m)| !**m)
+        .map(|(l, _)| l)
+        .collect();
+    let outside_new: Vec<&IniLine<'_>> = new
+        .iter()
+        .zip(&new_in)
+        .filter(|(_, m)| !**m)
+        .map(|(l, _)| l)
+        .collect();
     check_outside(&outside_old, &outside_new, old_in.iter().any(|m| *m));
-    let inside_old: Vec<&IniLine<'_>> = old.iter().zip(&old_in).filter(|(_, m)| **m).map(|(l, _)| l).collect();
-    let inside_new: Vec<&IniLine<'_>> = new.iter().zip(&new_in).filter(|(_, m)| **m).map(|(l, _)| l).collect();
+    let inside_old: Vec<&IniLine<'_>> = old
+        .iter()
+        .zip(&old_in)
+        .filter(|(_, m)| **m)
+        .map(|(l, _)| l)
+        .collect();
+    let inside_new: Vec<&IniLine<'_>> = new
+        .iter()
+        .zip(&new_in)
+        .filter(|(_, m)| **m)
+        .map(|(l, _)| l)
+        .collect();
     check_inside(&inside_old, &inside_new, &entries);
-    let read = fuzzing::credentials_section(after, &up.profile).expect("the written section is not found");
+    let read =
+        fuzzing::credentials_section(after, &up.profile).expect("the written section is not found");
     for (key, value) in &entries {
         let found = read.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-        assert_eq!(found, Some(value.as_str()), "{key} does not read back as written");
+        assert_eq!(
+            found,
+            Some(value.as_str()),
+            "{key} does not read back as written"
+        );
     }
 }
 
@@ -185,15 +268,27 @@ pub fn check_upsert(before: &str, after: &str, up: &Upsert) {
 /// line that had no line ending and add one blank line.
 fn check_outside(old: &[&IniLine<'_>], new: &[&IniLine<'_>], section_existed: bool) {
     let mut new = new.to_vec();
-    if !section_existed && new.len() == old.len() + 1 && new.last().is_some_and(|l| l.raw.is_empty()) {
+    if !section_existed
+        && new.len() == old.len() + 1
+        && new.last().is_some_and(|l| l.raw.is_empty())
+    {
         new.pop();
     }
-    assert_eq!(old.len(), new.len(), "lines outside the section were added or removed");
+    assert_eq!(
+        old.len(),
+        new.len(),
+        "lines outside the section were added or removed"
+    );
     for (i, (o, n)) in old.iter().zip(&new).enumerate() {
         assert_eq!(o.raw, n.raw, "a line outside the section changed");
         let last = i + 1 == old.len();
-        let ending_ok = o.ending == n.ending || (last && o.ending.is_empty() && ["\n", "\r\n", "\r"].contains(&n.ending));
-        assert!(ending_ok, "a line ending outside the section changed: {:?} -> {:?}", o.ending, n.ending);
+        let ending_ok = o.ending == n.ending
+            || (last && o.ending.is_empty() && ["\n", "\r\n", "\r"].contains(&n.ending));
+        assert!(
+            ending_ok,
+            "a line ending outside the section changed: {:?} -> {:?}",
+            o.ending, n.ending
+        );
     }
 }
 
@@ -208,11 +303,16 @@ fn check_inside(old: &[&IniLine<'_>], new: &[&IniLine<'_>], entries: &[(String, 
                 o += 1;
                 continue;
             }
-            if let (Some((key, _)), Some((s, e)), Some((new_key, new_value))) = (prev.property, prev.value_at, line.property) {
+            if let (Some((key, _)), Some((s, e)), Some((new_key, new_value))) =
+                (prev.property, prev.value_at, line.property)
+            {
                 let owned = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key));
                 if let Some((_, value)) = owned {
                     let expected = format!("{}{}{}", &prev.raw[..s], value, &prev.raw[e..]);
-                    assert_eq!(line.raw, expected, "an owned value was not replaced in place");
+                    assert_eq!(
+                        line.raw, expected,
+                        "an owned value was not replaced in place"
+                    );
                     assert_eq!(new_key, key);
                     assert_eq!(new_value, value);
                     assert!(kept_ending, "a line ending inside the section changed");
@@ -221,9 +321,15 @@ fn check_inside(old: &[&IniLine<'_>], new: &[&IniLine<'_>], entries: &[(String, 
                 }
             }
         }
-        let added = entries.iter().any(|(k, v)| line.raw == format!("{k} = {v}"));
+        let added = entries
+            .iter()
+            .any(|(k, v)| line.raw == format!("{k} = {v}"));
         let header = line.section.is_some() && old.is_empty();
-        assert!(added || header, "a line in the section is neither kept nor written: {:?}", line.raw);
+        assert!(
+            added || header,
+            "a line in the section is neither kept nor written: {:?}",
+            line.raw
+        );
     }
     assert_eq!(o, old.len(), "a line of the section was lost");
 }
@@ -233,8 +339,14 @@ pub fn owned_entries(c: &Credentials) -> Vec<(String, String)> {
     let expires = fuzzing::format_expiry(c.expiration).unwrap_or_default();
     vec![
         ("aws_access_key_id".into(), c.access_key_id.clone()),
-        ("aws_secret_access_key".into(), c.secret_access_key.expose().to_string()),
-        ("aws_session_token".into(), c.session_token.expose().to_string()),
+        (
+            "aws_secret_access_key".into(),
+            c.secret_access_key.expose().to_string(),
+        ),
+        (
+            "aws_session_token".into(),
+            c.session_token.expose().to_string(),
+        ),
         ("x_security_token_expires".into(), expires),
     ]
 }

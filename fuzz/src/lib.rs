@@ -27,7 +27,11 @@ pub fn assert_one_line(message: &str) {
 }
 
 /// A short token from fuzz data, drawn from `alphabet`, at most `max` characters.
-pub fn token(u: &mut arbitrary::Unstructured<'_>, alphabet: &[u8], max: usize) -> arbitrary::Result<String> {
+pub fn token(
+    u: &mut arbitrary::Unstructured<'_>,
+    alphabet: &[u8],
+    max: usize,
+) -> arbitrary::Result<String> {
     let len = u.int_in_range(0..=max)?;
     let mut out = String::with_capacity(len);
     for _ in 0..len {
@@ -37,14 +41,17 @@ pub fn token(u: &mut arbitrary::Unstructured<'_>, alphabet: &[u8], max: usize) -
 }
 
 /// Letters, digits and the characters AWS keys and tokens use.
-pub const KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+pub const KEY_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
 /// A private directory for the state files of one fuzzing process: in memory where there is
 /// /dev/shm (the writers fsync), removed when the process ends normally.
 pub fn state_dir() -> &'static std::path::Path {
     static DIR: std::sync::LazyLock<tempfile::TempDir> = std::sync::LazyLock::new(|| {
         let shm = std::path::Path::new("/dev/shm");
-        let builder = tempfile::Builder::new().prefix("samlbridge-fuzz-").tempdir_in(shm);
+        let builder = tempfile::Builder::new()
+            .prefix("samlbridge-fuzz-")
+            .tempdir_in(shm);
         builder
             .or_else(|_| tempfile::tempdir())
             .unwrap_or_else(|e| panic!("no temporary directory for the state files: {e}"))

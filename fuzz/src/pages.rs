@@ -19,7 +19,15 @@ pub const URLS: &[&str] = &[
     "http://127.0.0.1:8443/",
 ];
 pub const STATUSES: &[u16] = &[200, 200, 200, 401, 403, 500, 302, 404, 429, 100, 599];
-pub const CODE_FIELDS: &[&str] = &["otp", "code", "passcode", "totp", "VerificationCode", "pf.pass", "token"];
+pub const CODE_FIELDS: &[&str] = &[
+    "otp",
+    "code",
+    "passcode",
+    "totp",
+    "VerificationCode",
+    "pf.pass",
+    "token",
+];
 
 /// The page and what the engine knows, from 4 control bytes and the rest as the page.
 pub struct PageInput<'a> {
@@ -37,13 +45,16 @@ pub fn page_input<'p>(data: &[u8], providers: &'p [&'static str]) -> Option<Page
     let reader = match usize::from(reader) % (n + 3) {
         i if i < n => Reader::Named(providers[i]),
         i if i == n => Reader::Detect { sticky: None },
-        i if i == n + 1 => Reader::Detect { sticky: Some(providers[usize::from(url) % n]) },
+        i if i == n + 1 => Reader::Detect {
+            sticky: Some(providers[usize::from(url) % n]),
+        },
         _ => Reader::Bare,
     };
     let sent = Sent {
         username: sent & 1 != 0,
         password: sent & 2 != 0,
-        code: (sent & 4 != 0).then(|| CODE_FIELDS[usize::from(url >> 4) % CODE_FIELDS.len()].to_string()),
+        code: (sent & 4 != 0)
+            .then(|| CODE_FIELDS[usize::from(url >> 4) % CODE_FIELDS.len()].to_string()),
         next_code: sent & 8 != 0,
         confirmed: vec![0; usize::from((sent >> 4) & 3)],
     };
@@ -60,22 +71,39 @@ pub fn page_input<'p>(data: &[u8], providers: &'p [&'static str]) -> Option<Page
 /// the form has, and repeats at most 200 characters of the IdP's refusal.
 pub fn check_reading(reading: &PageReading) {
     if let Some(form) = reading.form {
-        assert!(form < reading.forms.len(), "the page kind names form {form} of {}", reading.forms.len());
-        assert!(reading.submission.is_some(), "no request built from the chosen form");
+        assert!(
+            form < reading.forms.len(),
+            "the page kind names form {form} of {}",
+            reading.forms.len()
+        );
+        assert!(
+            reading.submission.is_some(),
+            "no request built from the chosen form"
+        );
     }
     if reading.kind == "one-time code page" || reading.kind == "one-time code page (next code)" {
         let form = &reading.forms[reading.form.unwrap_or_default()];
-        assert!(reading.fills.iter().all(|f| form.contains(f)), "the code field is not in its form");
+        assert!(
+            reading.fills.iter().all(|f| form.contains(f)),
+            "the code field is not in its form"
+        );
     }
     if reading.kind == "refusal"
         && let Some(words) = &reading.words
     {
-        assert!(words.chars().count() <= 201, "a refusal longer than the cap: {} chars", words.chars().count());
+        assert!(
+            words.chars().count() <= 201,
+            "a refusal longer than the cap: {} chars",
+            words.chars().count()
+        );
     }
     if let Some(assertion) = &reading.assertion {
         let value = assertion.base64().expose();
         assert!(!value.is_empty(), "an empty SAMLResponse was taken");
-        assert!(!value.contains(|c: char| c.is_ascii_whitespace()), "whitespace left in the SAMLResponse");
+        assert!(
+            !value.contains(|c: char| c.is_ascii_whitespace()),
+            "whitespace left in the SAMLResponse"
+        );
         // The engine hands it on to the assertion parser next.
         let _ = fuzzing::read_saml_response(value, "idp.example");
     }

@@ -39,9 +39,8 @@ impl Canned {
 impl HttpConnector for Canned {
     fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
         let answer = self.0.lock().map(|a| a.clone()).unwrap_or_default();
-        let status = StatusCode::try_from(answer.status.clamp(100, 599)).unwrap_or_else(|_| {
-            StatusCode::try_from(200).expect("200 is a status code")
-        });
+        let status = StatusCode::try_from(answer.status.clamp(100, 599))
+            .unwrap_or_else(|_| StatusCode::try_from(200).expect("200 is a status code"));
         let mut response = HttpResponse::new(status, SdkBody::from(answer.body));
         for (name, value) in answer.headers {
             let _ = response.headers_mut().try_insert(name, value);
@@ -51,7 +50,11 @@ impl HttpConnector for Canned {
 }
 
 impl HttpClient for Canned {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+    fn http_connector(
+        &self,
+        _: &HttpConnectorSettings,
+        _: &RuntimeComponents,
+    ) -> SharedHttpConnector {
         SharedHttpConnector::new(self.clone())
     }
 }
@@ -72,7 +75,11 @@ pub enum StsBody {
         cut: Option<u16>,
     },
     /// An error document.
-    Error { code: String, message: String, kind: &'static str },
+    Error {
+        code: String,
+        message: String,
+        kind: &'static str,
+    },
     Raw(Vec<u8>),
 }
 
@@ -80,7 +87,10 @@ fn maybe_text(u: &mut Unstructured<'_>, prefix: &str) -> Result<Option<String>> 
     Ok(match u.int_in_range(0..=9)? {
         0 => None,
         1 => Some(String::arbitrary(u)?),
-        _ => Some(format!("{prefix}{}", crate::token(u, crate::KEY_ALPHABET, 40)?)),
+        _ => Some(format!(
+            "{prefix}{}",
+            crate::token(u, crate::KEY_ALPHABET, 40)?
+        )),
     })
 }
 
@@ -91,8 +101,10 @@ fn expiration(u: &mut Unstructured<'_>) -> Result<Option<String>> {
         2 => Some(format!("{}", u.arbitrary::<i64>()?)),
         _ => {
             let at = u.int_in_range(-100_000_000_000i64..=300_000_000_000)?;
-            let t = time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-            t.format(&time::format_description::well_known::Rfc3339).ok()
+            let t = time::OffsetDateTime::from_unix_timestamp(at)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
         }
     })
 }
@@ -109,7 +121,14 @@ impl<'a> Arbitrary<'a> for StsBody {
             },
             3 | 4 => StsBody::Error {
                 code: u
-                    .choose(&["AccessDenied", "ExpiredTokenException", "ValidationError", "Throttling", "IDPRejectedClaim", "InvalidIdentityToken"])?
+                    .choose(&[
+                        "AccessDenied",
+                        "ExpiredTokenException",
+                        "ValidationError",
+                        "Throttling",
+                        "IDPRejectedClaim",
+                        "InvalidIdentityToken",
+                    ])?
                     .to_string(),
                 message: String::arbitrary(u)?,
                 kind: *u.choose(&["Sender", "Receiver"])?,
@@ -121,7 +140,10 @@ impl<'a> Arbitrary<'a> for StsBody {
 
 fn element(out: &mut String, name: &str, text: &Option<String>) {
     if let Some(text) = text {
-        out.push_str(&format!("<{name}>{}</{name}>", crate::assertion::escape(text)));
+        out.push_str(&format!(
+            "<{name}>{}</{name}>",
+            crate::assertion::escape(text)
+        ));
     }
 }
 
