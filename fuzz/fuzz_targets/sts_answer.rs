@@ -93,11 +93,13 @@ fuzz_target!(|input: Input| {
                     );
                 }
             }
+            // Debug shows the access key id: a secret that is part of it is not told apart.
             let shown = format!("{c:?}");
-            samlbridge_fuzz::assert_no_secret(
-                &shown,
-                &[c.secret_access_key.expose(), c.session_token.expose()],
-            );
+            let secrets: Vec<&str> = [c.secret_access_key.expose(), c.session_token.expose()]
+                .into_iter()
+                .filter(|s| !c.access_key_id.contains(s.trim()))
+                .collect();
+            samlbridge_fuzz::assert_no_secret(&shown, &secrets);
         }
     }
     let _ = fuzzing::STS_PROFILE;

@@ -264,7 +264,12 @@ impl AssertionDoc {
             x.push_str(&format!("</{p}Status>"));
         }
         if let Some(kib) = self.padding_kib {
-            let size = usize::from(kib % 1100) * 1024;
+            // Mostly a little, sometimes up to past the 1 MiB limit (large ones are slow to run).
+            let size = if kib >= 0xff00 {
+                usize::from(kib - 0xff00) * 4096 + 1024 * 1024 - 512 * 1024
+            } else {
+                usize::from(kib % 2048)
+            };
             x.push_str(&format!("<!--{}-->", "p".repeat(size)));
         }
         for _ in 0..self.nesting {
