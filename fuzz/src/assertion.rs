@@ -146,8 +146,8 @@ pub struct AssertionDoc {
     pub others: Vec<(String, String)>,
     /// Elements wrapped around the assertion.
     pub nesting: u8,
-    /// Kilobytes of comment, to cross the size limits.
-    pub padding_kib: Option<u16>,
+    /// A comment to pad with: a few bytes, or (from 0xff00) 0.5 to 1.5 MiB, across the size limit.
+    pub padding: Option<u16>,
     pub encrypted: bool,
     pub encoding: Encoding,
 }
@@ -263,7 +263,7 @@ impl AssertionDoc {
             }
             x.push_str(&format!("</{p}Status>"));
         }
-        if let Some(kib) = self.padding_kib {
+        if let Some(kib) = self.padding {
             // Mostly a little, sometimes up to past the 1 MiB limit (large ones are slow to run).
             let size = if kib >= 0xff00 {
                 usize::from(kib - 0xff00) * 4096 + 1024 * 1024 - 512 * 1024
