@@ -99,11 +99,26 @@ fuzz_target!(|data: &[u8]| {
             } else {
                 "someone-else"
             };
+            // A second copy of a field is a malformed entry (serde refuses duplicates).
+            const FIELDS: &[&str] = &[
+                "Version",
+                "Profile",
+                "Key",
+                "RoleArn",
+                "Source",
+                "AccessKeyId",
+                "SecretAccessKey",
+                "SessionToken",
+                "Expiration",
+            ];
+            let duplicate = extra
+                .as_ref()
+                .is_some_and(|(k, _)| FIELDS.contains(&k.as_str()));
             let extra = extra
                 .as_ref()
                 .map(|(k, v)| format!(",{}:{}", json(k), json(v)))
                 .unwrap_or_default();
-            if *version == 1 && *right_key && *right_profile {
+            if *version == 1 && *right_key && *right_profile && !duplicate {
                 if let Some((at, _)) = &stamp {
                     expected = Some((
                         role_arn.clone(),
