@@ -25,6 +25,8 @@ pub mod context;
 pub mod duration;
 pub mod error;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod idp;
 pub mod keychain;
 pub mod logging;

@@ -17,7 +17,7 @@
 //! show up as a profile in every tool, and a prefixed one (`[samlbridge aliases]`) makes the Rust SDK
 //! warn about each plain `key = value` line, as it expects nested values there.
 
-mod page;
+pub(crate) mod page;
 mod signin;
 
 pub use signin::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE, fetch_from_signin};

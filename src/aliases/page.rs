@@ -16,7 +16,7 @@ use tracing::debug;
 
 /// The aliases the page shows for the accounts `offered` names; Err says why the page is not
 /// readable as the role picker (for a log line: never the page itself, which echoes the assertion).
-pub(super) fn aliases(html: &str, offered: &[RoleOption]) -> Result<AccountAliases, String> {
+pub(crate) fn aliases(html: &str, offered: &[RoleOption]) -> Result<AccountAliases, String> {
     let doc = Html::parse_document(html);
     if !lists_an_offered_role(&doc, offered) {
         return Err(not_the_picker(&doc));

@@ -10,8 +10,9 @@
 //! - a missing key goes after the last `key = value` line of the section (trailing blank lines and
 //!   comments usually introduce the next section, so they stay below);
 //! - a missing section is appended at the end, after one blank line;
-//! - new lines use the file's own line ending; a last line without one gets one only when text is
-//!   added after it;
+//! - new lines use the line ending of the line they follow (so a lone `\r` is never followed by a `\n`
+//!   that would merge with it into one `\r\n`), or the file's own one after a last line without one;
+//!   that last line gets one only when text is added after it;
 //! - key names compare case-insensitively (botocore lower-cases them), section names exactly.
 
 use super::ini::{Line, LineKind, newline_of, scan};
@@ -44,16 +45,26 @@ pub(crate) fn upsert_section(text: &str, section: &str, entries: &[(&str, &str)]
         }
         out.push_str(line.ending);
         if index == anchor {
+            let ending = ending_after(line, newline);
             let missing = entries.iter().zip(&present).filter(|(_, seen)| !**seen);
             for (n, ((key, value), _)) in missing.enumerate() {
                 if n == 0 && line.ending.is_empty() {
                     out.push_str(newline);
                 }
-                out.push_str(&format!("{key} = {value}{newline}"));
+                out.push_str(&format!("{key} = {value}{ending}"));
             }
         }
     }
     out
+}
+
+/// The line ending for lines added after `line`: its own, or `newline` when it has none.
+fn ending_after<'a>(line: &Line<'a>, newline: &'a str) -> &'a str {
+    if line.ending.is_empty() {
+        newline
+    } else {
+        line.ending
+    }
 }
 
 /// The keys and values of `[section]` (every copy, later values winning), key names lower-cased.
@@ -118,7 +129,7 @@ fn append_section(
     section: &str,
     entries: &[(&str, &str)],
 ) -> String {
-    let newline = newline_of(text);
+    let mut newline = newline_of(text);
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(text);
     if let Some(last) = lines.last() {
@@ -126,6 +137,7 @@ fn append_section(
         if last.ending.is_empty() {
             out.push_str(newline);
         }
+        newline = ending_after(last, newline);
         if last.kind != LineKind::Blank {
             out.push_str(newline);
         }
@@ -195,6 +207,30 @@ mod tests {
             appended,
             "[a]\r\nk = v\r\n\r\n[b]\r\naws_access_key_id = NEWKEY\r\naws_session_token = NEWTOK\r\n"
         );
+    }
+
+    /// Regression (issue 13, found by the credentials_edit fuzz target): in a file whose first line
+    /// ends with `\n`, a last line ending with a lone `\r` was followed by the blank line's `\n`, which
+    /// merged with it into one `\r\n`: the blank line vanished and the last line's ending changed.
+    #[test]
+    fn new_lines_after_a_lone_cr_do_not_merge_with_it() {
+        let appended = upsert_section("\nk = v\r\n[ corp ]\r", "x=y", &KEYS[..1]);
+        assert_eq!(
+            appended,
+            "\nk = v\r\n[ corp ]\r\r[x=y]\raws_access_key_id = NEWKEY\r"
+        );
+        let lines = scan(&appended);
+        assert_eq!(lines[2].ending, "\r");
+        assert_eq!(lines[3].kind, LineKind::Blank);
+        // Inside a section: the added key takes the ending of the line it follows, so a blank line
+        // after it (`\n`, in a file of lone `\r`s) stays a blank line.
+        let before = "[a]\r[corp]\rregion = x\n\n[b]\r";
+        let after = upsert_section(before, "corp", &KEYS[..1]);
+        assert_eq!(
+            after,
+            "[a]\r[corp]\rregion = x\naws_access_key_id = NEWKEY\n\n[b]\r"
+        );
+        assert_eq!(scan(&after).len(), scan(before).len() + 1);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 pub(crate) mod ini;
 
-mod edit;
+pub(crate) mod edit;
 mod preflight;
 mod store;
 #[cfg(test)]
@@ -145,10 +145,10 @@ pub fn format_expiry(at: OffsetDateTime) -> Option<String> {
     at.to_offset(UtcOffset::UTC).format(&format).ok()
 }
 
-type Entries = Vec<(&'static str, Zeroizing<String>)>;
+pub(crate) type Entries = Vec<(&'static str, Zeroizing<String>)>;
 
 /// The four lines for one profile, checked so that nothing can break the file's structure.
-fn section_entries<'a>(
+pub(crate) fn section_entries<'a>(
     path: &Path,
     profile: &'a str,
     credentials: &Credentials,

@@ -89,8 +89,15 @@ impl IdpSession {
 
     /// Replaces the jar with cookies saved by `save_cookies`; the expired ones are dropped.
     pub fn load_cookies(&self, json: &Secret) -> Result<(), IdpError> {
+        // serde's message can quote a value of the file (a cookie): say only where it broke.
         let cookies: Vec<cookie_store::Cookie<'static>> = serde_json::from_str(json.expose())
-            .map_err(|e| IdpError::Setup(format!("the saved IdP session is not readable ({e})")))?;
+            .map_err(|e| {
+                IdpError::Setup(format!(
+                    "the saved IdP session is not readable (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
         let loaded =
             cookie_store::CookieStore::from_cookies(cookies.into_iter().map(Ok::<_, ()>), false)
                 .map_err(|()| IdpError::Setup("the saved IdP session is not readable".into()))?;

@@ -7,13 +7,13 @@
 //! (`okta`) has its own client, behind the same `login` entry point.
 
 mod browser;
-mod classify;
+pub(crate) mod classify;
 mod engine;
-mod form;
-mod http;
-mod okta;
-mod page;
-mod provider;
+pub(crate) mod form;
+pub(crate) mod http;
+pub(crate) mod okta;
+pub(crate) mod page;
+pub(crate) mod provider;
 #[cfg(test)]
 mod provider_tests;
 #[cfg(test)]

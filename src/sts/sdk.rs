@@ -47,7 +47,7 @@ impl SdkSts {
         Self::from_loader(loader(&region, ca_bundle, budget)?, partition, budget).await
     }
 
-    async fn from_loader(
+    pub(crate) async fn from_loader(
         loader: ConfigLoader,
         partition: Partition,
         budget: &StsBudget,

@@ -160,6 +160,27 @@ async fn cookies_with_a_dotted_ip_domain_are_kept_and_can_be_saved_and_loaded() 
     assert!(matches!(err, IdpError::Setup(_)));
 }
 
+/// Regression (issue 13, found by the saved_session fuzz target): a saved session whose cookie does
+/// not parse, or sits where another type belongs, made serde quote the cookie in the error.
+#[test]
+fn an_unreadable_saved_session_never_shows_its_cookies() {
+    let s = session();
+    for saved in [
+        r#"[{"raw_cookie":"SESSIONSECRET42","path":["/",false],"domain":"NotPresent","expires":"SessionEnd"}]"#,
+        r#"[{"raw_cookie":"sid=SESSIONSECRET42","path":"sid=SESSIONSECRET42","domain":"NotPresent","expires":"SessionEnd"}]"#,
+        r#"[{"raw_cookie":"sid=x","path":["/",false],"domain":{"HostOnly":"h"},"expires":{"AtUtc":"SESSIONSECRET42"}}]"#,
+        r#"["SESSIONSECRET42"]"#,
+    ] {
+        let err = s.load_cookies(&Secret::new(saved)).unwrap_err();
+        let msg = err.to_string();
+        assert!(!msg.contains("SESSIONSECRET42"), "{msg}");
+        assert!(
+            msg.contains("saved IdP session") && msg.contains("line 1"),
+            "{msg}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_closed_port_is_a_network_error_naming_the_host_only() {
     let port = {

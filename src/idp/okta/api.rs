@@ -234,20 +234,25 @@ impl<'s> OktaApi<'s> {
             .map(Secret::new)
             .map_err(|e| IdpError::Setup(format!("cannot write an Okta request: {e}")))?;
         let fetched = self.session.post_json(url.clone(), &json).await?;
+        self.read_answer(url, fetched.status, &fetched.body)
+    }
+
+    /// Okta's answer from `url`: a transaction, or its error document as an error.
+    pub fn read_answer(&self, url: &Url, status: u16, body: &str) -> Result<Transaction, IdpError> {
         let path = url.path();
-        if !(200..300).contains(&fetched.status) {
-            return Err(self.refusal(url, fetched.status, &fetched.body));
+        if !(200..300).contains(&status) {
+            return Err(self.refusal(url, status, body));
         }
-        let mut tx: Transaction = serde_json::from_str(&fetched.body).map_err(|e| {
+        let mut tx: Transaction = serde_json::from_str(body).map_err(|e| {
             self.unexpected(
                 url,
-                &format!("HTTP {}", fetched.status),
+                &format!("HTTP {status}"),
                 &format!("the answer is not an Okta transaction ({e})"),
             )
         })?;
         debug!(
             "Okta {path}: HTTP {}, status {}{}",
-            fetched.status,
+            status,
             tx.status,
             tx.factor_result
                 .as_deref()

@@ -7,9 +7,9 @@
 //! Used when `saml_provider = okta`, or when saml_url is on an Okta host (`*.okta.com`,
 //! `*.oktapreview.com`, `*.okta-emea.com`) or is an Okta AWS app link on a custom domain.
 
-mod api;
+pub(crate) mod api;
 mod exchange;
-mod factors;
+pub(crate) mod factors;
 
 /// The Okta emulator of the integration tests, mounted here for the unit tests too.
 #[cfg(test)]
