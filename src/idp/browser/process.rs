@@ -232,12 +232,7 @@ pub fn devtools_url(line: &str) -> Option<String> {
     let (_, url) = line.split_once("DevTools listening on ")?;
     let url = url.trim();
     let parsed = url::Url::parse(url).ok()?;
-    let loopback = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
+    let loopback = crate::idp::http::is_loopback(&parsed);
     (parsed.scheme() == "ws" && loopback && parsed.path().starts_with("/devtools/browser/"))
         .then(|| url.to_string())
 }
