@@ -138,30 +138,7 @@ fn a_page_built_by_javascript_signs_in_and_a_wrong_password_is_the_idps_words() 
         return;
     }
     // Passkey autofill beside the password is an offer, not a demand for a security key.
-    let idp = JsIdp::start(alice_config().passkey_autofill());
-    let mut world = World::start(ALICE);
-    world.adfs.expect_unused();
-    world
-        .sandbox
-        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
-    world
-        .sandbox
-        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
-    let wrong = world.login(&[]);
-    assert_no_browser_left(&world.sandbox);
-    wrong.expect_code(3);
-    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
-
-    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
-    let right = world.login(&[]);
-    assert_no_browser_left(&world.sandbox);
-    right.expect_code(0);
-    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
-    assert_eq!(
-        idp.password_checks(),
-        2,
-        "both sign-ins asked the IdP's API"
-    );
+    signs_in_and_reads_the_refusal(alice_config().passkey_autofill());
 }
 
 #[test]
@@ -514,5 +491,9 @@ fn signs_in_and_reads_the_refusal(config: JsIdpConfig) {
     assert_no_browser_left(&world.sandbox);
     right.expect_code(0);
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
-    assert_eq!(idp.password_checks(), 2);
+    assert_eq!(
+        idp.password_checks(),
+        2,
+        "both sign-ins asked the IdP's API"
+    );
 }
