@@ -268,12 +268,20 @@ fn quoted_at(text: &str) -> Option<String> {
 
 /// The text a person sees in `el`: no script, style or template, nothing under a hidden element.
 pub(crate) fn visible_text(el: ElementRef<'_>) -> String {
+    visible_text_without(el, |_| false)
+}
+
+/// [`visible_text`] without the elements below `el` that `skip` names (a close button, an icon).
+pub(crate) fn visible_text_without(
+    el: ElementRef<'_>,
+    skip: impl Fn(ElementRef<'_>) -> bool,
+) -> String {
     let mut out = String::new();
-    collect_text(el, &mut out);
+    collect_text(el, &skip, &mut out);
     collapse(&out)
 }
 
-fn collect_text(el: ElementRef<'_>, out: &mut String) {
+fn collect_text(el: ElementRef<'_>, skip: &dyn Fn(ElementRef<'_>) -> bool, out: &mut String) {
     if is_hidden_element(el)
         || matches!(
             el.value().name(),
@@ -289,8 +297,8 @@ fn collect_text(el: ElementRef<'_>, out: &mut String) {
                 out.push(' ');
             }
             Node::Element(_) => {
-                if let Some(e) = ElementRef::wrap(child) {
-                    collect_text(e, out);
+                if let Some(e) = ElementRef::wrap(child).filter(|e| !skip(*e)) {
+                    collect_text(e, skip, out);
                 }
             }
             _ => {}

@@ -3,9 +3,9 @@
 //! `span.kc-feedback-text`, `#input-error`, `.alert-error`, `role="alert"`, `aria-live`), in any
 //! language. Information and success messages are left out.
 
-use super::{Page, visible_text};
-use crate::idp::form::{collapse, is_hidden_element};
-use scraper::{ElementRef, Node};
+use super::{Page, visible_text_without};
+use crate::idp::form::is_hidden_element;
+use scraper::ElementRef;
 
 /// How sure the page is that its message is a refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,38 +100,12 @@ fn tone_of(el: ElementRef<'_>) -> Option<Tone> {
 /// The words of a message element: its visible text without its buttons (a close "×") and icons
 /// hidden from screen readers.
 fn message_text(el: ElementRef<'_>) -> String {
-    let mut out = String::new();
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => {
-                out.push_str(t);
-                out.push(' ');
-            }
-            Node::Element(_) => {
-                let Some(e) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                let skipped = e.value().name() == "button"
-                    || e.value()
-                        .attr("aria-hidden")
-                        .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"));
-                if !skipped {
-                    out.push_str(&message_text_visible(e));
-                    out.push(' ');
-                }
-            }
-            _ => {}
-        }
-    }
-    collapse(&out)
-}
-
-/// `message_text` of a child, nothing when it is hidden or not text (script, style).
-fn message_text_visible(e: ElementRef<'_>) -> String {
-    if is_hidden_element(e) || visible_text(e).is_empty() {
-        return String::new();
-    }
-    message_text(e)
+    visible_text_without(el, |e| {
+        e.value().name() == "button"
+            || e.value()
+                .attr("aria-hidden")
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+    })
 }
 
 /// The class and id of `el`, lower-cased.
