@@ -116,6 +116,24 @@ impl SdkSts {
         }
     }
 
+    /// `call`'s answer, or the error it ends in: no answer within the run's STS budget, or a failure.
+    async fn within_budget<T, E>(
+        &self,
+        call: impl Future<Output = Result<T, SdkError<E>>>,
+        profile: &str,
+        action: &'static str,
+        facts: &ResponseFacts,
+    ) -> Result<T, StsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.budget
+            .run(call)
+            .await
+            .ok_or_else(|| self.timed_out(profile))?
+            .map_err(|e| self.failed(e, profile, action, facts))
+    }
+
     /// An answer cut short is that, whatever the SDK made of what it got; else see `error`.
     fn failed<E>(
         &self,
@@ -212,11 +230,8 @@ impl Sts for SdkSts {
             .interceptor(facts.clone())
             .send();
         let out = self
-            .budget
-            .run(call)
-            .await
-            .ok_or_else(|| self.timed_out(req.profile))?
-            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
+            .within_budget(call, req.profile, ACTION, &facts)
+            .await?;
         credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 
@@ -235,11 +250,8 @@ impl Sts for SdkSts {
             .interceptor(facts.clone())
             .send();
         let out = self
-            .budget
-            .run(call)
-            .await
-            .ok_or_else(|| self.timed_out(req.profile))?
-            .map_err(|e| self.failed(e, req.profile, ACTION, &facts))?;
+            .within_budget(call, req.profile, ACTION, &facts)
+            .await?;
         credentials(out.credentials(), &facts, req.profile, ACTION)
     }
 }
