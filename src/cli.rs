@@ -133,7 +133,7 @@ pub struct EnvArgs {
     pub sign_in: SignInArgs,
     /// The shell to print for (default: from $SHELL, else bash).
     #[arg(long, value_enum)]
-    pub shell: Option<crate::export::Shell>,
+    pub shell: Option<crate::sink::export::Shell>,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,7 @@
 //! files, the cache and saved sessions, durations and ARNs), so the targets keep working when the
 //! modules behind them become `pub(crate)`. Not an API: hidden from the docs, changed at will.
 
-use crate::awsfiles::{self, FileError};
-use crate::cache::{CacheKey, CachedSession, CredentialCache};
+use crate::answers::prompt::NoPrompt;
 use crate::config::{ChainSelect, ConfigError, ConfigFile, Plan};
 use crate::idp::classify::{self, PageKind, Progress};
 use crate::idp::form::{Click, Form};
@@ -13,9 +12,10 @@ use crate::idp::okta::{api::OktaApi, factors};
 use crate::idp::page::Page;
 use crate::idp::provider::{self, Provider, Providers};
 use crate::idp::{IdpError, LoginRequest};
-use crate::prompt::NoPrompt;
 use crate::role::RoleError;
-use crate::sessions::SavedSessions;
+use crate::sink::credentials_file::{self, FileError};
+use crate::state::cache::{CacheKey, CachedSession, CredentialCache};
+use crate::state::sessions::SavedSessions;
 use crate::state::{StateDir, StateError};
 use crate::sts::{HopRequest, SamlRoleRequest, SdkSts, Sts, StsError};
 use std::path::{Path, PathBuf};
@@ -23,12 +23,12 @@ use std::sync::LazyLock;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-pub use crate::duration::{DurationError, format_duration, parse_duration};
+pub use crate::config::duration::{DurationError, format_duration, parse_duration};
+pub use crate::credentials::Credentials;
 pub use crate::saml::{
     MAX_BASE64_BYTES, MAX_XML_BYTES, Partition, RoleOption, SamlAssertion, SamlClaims, SamlError,
 };
 pub use crate::secret::Secret;
-pub use crate::sts::Credentials;
 pub use aws_sdk_sts::config::SharedHttpClient;
 
 // ---------------------------------------------------------------- IdP pages
@@ -252,7 +252,7 @@ pub struct IniLine<'a> {
 
 /// The lines of `text`, as the config reader and the credentials editor see them.
 pub fn ini_lines(text: &str) -> Vec<IniLine<'_>> {
-    use crate::awsfiles::ini::{LineKind, scan};
+    use crate::config::ini::{LineKind, scan};
     scan(text)
         .into_iter()
         .map(|l| IniLine {
@@ -284,21 +284,21 @@ pub fn upsert_credentials(
     let path = Path::new("credentials");
     let mut text = text.to_string();
     for (profile, credentials) in profiles {
-        let (profile, entries) = awsfiles::section_entries(path, profile, credentials)?;
+        let (profile, entries) = credentials_file::section_entries(path, profile, credentials)?;
         let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        text = awsfiles::edit::upsert_section(&text, profile, &pairs);
+        text = credentials_file::edit::upsert_section(&text, profile, &pairs);
     }
     Ok(text)
 }
 
 /// The keys of `[section]` as `read_credentials` sees them (every copy, later values winning).
 pub fn credentials_section(text: &str, section: &str) -> Option<Vec<(String, String)>> {
-    awsfiles::edit::read_section(text, section)
+    credentials_file::edit::read_section(text, section)
 }
 
 /// The expiry as the credentials file holds it.
 pub fn format_expiry(at: OffsetDateTime) -> Option<String> {
-    awsfiles::format_expiry(at)
+    credentials_file::format_expiry(at)
 }
 
 /// ~/.aws/config read as the binary reads it, then every profile in it planned as `login` would,
@@ -310,7 +310,7 @@ pub fn read_config(text: &str) -> Result<ConfigReading, ConfigError> {
         .iter()
         .map(|name| config.plan(name, &ChainSelect::All))
         .collect();
-    let aliases = crate::aliases::AccountAliases::from_config(&config).map(|a| a.len());
+    let aliases = crate::role::aliases::AccountAliases::from_config(&config).map(|a| a.len());
     Ok(ConfigReading {
         profiles: names,
         plans,
@@ -449,7 +449,7 @@ pub fn read_signin_page(
     html: &str,
     offered: &[RoleOption],
 ) -> Result<Vec<(String, String)>, String> {
-    crate::aliases::page::aliases(html, offered).map(|a| {
+    crate::role::aliases::page::aliases(html, offered).map(|a| {
         a.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
@@ -472,7 +472,7 @@ pub fn choose_role(roles: &[RoleOption], wanted: Option<&str>) -> Result<RoleOpt
 /// The partition of an ARN, as the console and the chain read it.
 pub fn partitions_of_arn(arn: &str) -> (Partition, Option<Partition>) {
     (
-        crate::console::partition_of_arn(arn),
+        crate::sink::console::partition_of_arn(arn),
         Partition::from_arn(arn),
     )
 }

@@ -13,33 +13,21 @@ macro_rules! tell {
     }};
 }
 
-pub mod aliases;
 pub mod answers;
 pub mod app;
-pub mod awsfiles;
-pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod console;
-pub mod context;
-pub mod duration;
-pub mod error;
-pub mod export;
+pub mod credentials;
+pub mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod idp;
-pub mod keychain;
-pub mod logging;
-pub mod password;
-pub(crate) mod private_file;
-pub mod process;
-pub mod prompt;
 pub mod role;
 pub mod saml;
 pub mod schedule;
 pub mod secret;
-pub mod sessions;
 pub mod shown;
+pub mod sink;
 pub mod state;
 pub mod sts;
 #[cfg(test)]

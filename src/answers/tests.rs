@@ -1,5 +1,5 @@
 use super::*;
-use crate::prompt::NoPrompt;
+use crate::answers::prompt::NoPrompt;
 
 fn cli() -> CliAnswers<'static> {
     CliAnswers::new("idp.example".into(), "corp".into(), &NoPrompt)
@@ -61,7 +61,7 @@ mod command {
         let mut a = cli();
         a.mfa_command = Some("ykman oath accounts code -s SECRET-NAME; exit 3".into());
         let err = a.mfa_code("Code").unwrap_err();
-        assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
+        assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
         let text = err.to_string();
         assert!(text.contains("(ykman) failed (exit status: 3)"), "{text}");
         assert!(!text.contains("SECRET-NAME"), "{text}");

@@ -3,13 +3,13 @@
 use super::obtain::{self, Obtained, Request};
 use super::plan_for;
 use super::signin::{account_aliases, sign_in};
-use crate::awsfiles;
-use crate::cache::DEFAULT_REFRESH_WINDOW;
+use crate::app::context::Context;
+use crate::app::error::{Error, Result};
 use crate::cli::{LoginArgs, RolesArgs};
 use crate::config::{self, ChainSelect, Plan};
-use crate::context::Context;
-use crate::error::{Error, Result};
 use crate::role;
+use crate::sink::credentials_file;
+use crate::state::cache::DEFAULT_REFRESH_WINDOW;
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
     check_flags(&args)?;
@@ -73,7 +73,7 @@ fn chain_select(args: &LoginArgs) -> ChainSelect {
 fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
     obtain::file_profiles(plan, obtained).iter().all(|(profile, creds)| {
         matches!(
-            awsfiles::read_credentials(&ctx.paths.credentials_file, profile),
+            credentials_file::read_credentials(&ctx.paths.credentials_file, profile),
             Ok(Some(stored)) if stored.access_key_id.as_deref() == Some(creds.access_key_id.as_str())
         )
     })
@@ -94,7 +94,7 @@ fn expiry_of(obtained: &Obtained) -> String {
         .iter()
         .map(|(_, c)| c.expiration)
         .min()
-        .and_then(awsfiles::format_expiry)
+        .and_then(credentials_file::format_expiry)
         .unwrap_or_default()
 }
 

@@ -3,17 +3,17 @@
 
 use super::signin::host_of;
 use super::{plan_for, stdout};
-use crate::awsfiles;
-use crate::cache::CredentialCache;
+use crate::answers::keychain::{self, Keychain};
+use crate::app::context::Context;
+use crate::app::error::{Error, Result};
 use crate::cli::{ProfileArgs, RefreshArgs, SignInArgs};
 use crate::config::ChainSelect;
-use crate::context::Context;
-use crate::error::{Error, Result};
 use crate::idp;
-use crate::keychain::{self, Keychain};
 use crate::schedule::{self, Every, ScheduleDirs, UserSystemctl};
-use crate::sessions::SavedSessions;
 use crate::shown::outside;
+use crate::sink::credentials_file;
+use crate::state::cache::CredentialCache;
+use crate::state::sessions::SavedSessions;
 
 fn flags_for(args: &ProfileArgs) -> SignInArgs {
     SignInArgs {
@@ -47,7 +47,7 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
         .map(|dir| ctx.state.sweep_subdir(dir))
         .iter()
         .sum::<usize>()
-        + awsfiles::sweep_temp_files(&ctx.paths.credentials_file);
+        + credentials_file::sweep_temp_files(&ctx.paths.credentials_file);
     if swept > 0 {
         tell!("Removed {swept} temporary file(s) that interrupted runs had left.");
     }

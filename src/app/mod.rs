@@ -1,7 +1,10 @@
 //! One small function per subcommand, glueing the pipeline's steps: config → idp → saml → role → sts →
 //! credentials file. Commands that may sign in share `obtain`.
 
+pub(crate) mod context;
+pub mod error;
 pub mod front;
+mod logging;
 mod login;
 mod manage;
 mod obtain;
@@ -10,16 +13,16 @@ mod serve;
 mod signin;
 mod stdout;
 
+use crate::app::context::Context;
+use crate::app::error::{Error, Result};
 use crate::cli::{Cli, Command, SignInArgs};
 use crate::config::{ChainSelect, ConfigError, ConfigFile, GatewayProfile, Plan};
-use crate::context::Context;
-use crate::error::{Error, Result};
 use std::future::Future;
 
 /// Runs one command to the end and gives the exit code. Synchronous: a command that needs the
 /// network builds its runtime, so a cached `credential-process` answer never pays for one.
 pub fn run(cli: Cli) -> Result<u8> {
-    crate::logging::init(cli.verbose);
+    crate::app::logging::init(cli.verbose);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let ran = match cli.command {
         Command::Login(args) => block_on(login::login(args)),

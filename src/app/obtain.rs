@@ -3,15 +3,16 @@
 //! sources), AssumeRoleWithSAML and the chain. Every profile obtained is cached.
 
 use super::signin::{SignedIn, account_aliases, sign_in};
-use crate::cache::{CacheKey, CredentialCache};
+use crate::app::context::Context;
+use crate::app::error::Result;
 use crate::cli::SignInArgs;
 use crate::config::{self, Plan};
-use crate::console::partition_of_arn;
-use crate::context::Context;
-use crate::error::Result;
+use crate::role;
 use crate::saml::{Partition, RoleOption};
+use crate::sink::console::partition_of_arn;
+use crate::sink::credentials_file;
+use crate::state::cache::{CacheKey, CredentialCache};
 use crate::sts::{self, Credentials};
-use crate::{awsfiles, role};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -69,7 +70,7 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
     }
     // Past this point the IdP or STS will be asked: fail now on what can be known locally.
     if req.writes_file && any_file_profile(req.plan) {
-        awsfiles::check_credentials_writable(&req.ctx.paths.credentials_file)?;
+        credentials_file::check_credentials_writable(&req.ctx.paths.credentials_file)?;
     }
     let gateway_key = &keys[&req.plan.gateway.profile];
     let cached = (!req.force)
@@ -263,6 +264,6 @@ pub fn file_profiles(plan: &Plan, obtained: &Obtained) -> Vec<(String, Credentia
 /// Writes the file's profiles; returns their names.
 pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec<String>> {
     let to_write = file_profiles(plan, obtained);
-    awsfiles::write_credentials(&ctx.paths.credentials_file, &to_write)?;
+    credentials_file::write_credentials(&ctx.paths.credentials_file, &to_write)?;
     Ok(to_write.into_iter().map(|(p, _)| p).collect())
 }

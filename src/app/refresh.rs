@@ -5,11 +5,11 @@
 use super::block_on;
 use super::obtain::{self, Request};
 use super::serve::person_must_act_for;
+use crate::app::context::Context;
+use crate::app::error::{Error, ExitKind, Result};
 use crate::cli::{RefreshArgs, SignInArgs};
+use crate::config::duration::parse_duration;
 use crate::config::{ChainSelect, ConfigFile};
-use crate::context::Context;
-use crate::duration::parse_duration;
-use crate::error::{Error, ExitKind, Result};
 use std::time::Duration;
 
 pub fn refresh(args: RefreshArgs) -> Result<u8> {
@@ -80,7 +80,8 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
             } else {
                 "fresh"
             };
-            let until = crate::awsfiles::format_expiry(creds.expiration).unwrap_or_default();
+            let until =
+                crate::sink::credentials_file::format_expiry(creds.expiration).unwrap_or_default();
             tell!("samlbridge refresh: {name}: {verb}, expires {until}");
         }
         Ok(())

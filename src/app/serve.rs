@@ -3,16 +3,16 @@
 
 use super::obtain::{self, Obtained, Request};
 use super::{block_on, plan_for, profile_key, stdout};
-use crate::cache::{CacheKey, CredentialCache, DEFAULT_REFRESH_WINDOW, REFRESH_WINDOW_KEY};
+use crate::app::context::Context;
+use crate::app::error::{Error, ExitKind, Result};
 use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInArgs};
+use crate::config::duration::parse_duration;
 use crate::config::{ChainSelect, ConfigFile, Plan};
-use crate::console::{self, ConsoleRequest, FederationEndpoints};
-use crate::context::Context;
-use crate::duration::parse_duration;
-use crate::error::{Error, ExitKind, Result};
-use crate::export::{self, SessionEnv, Shell};
-use crate::process;
-use crate::sts::Credentials;
+use crate::credentials::Credentials;
+use crate::sink::console::{self, ConsoleRequest, FederationEndpoints};
+use crate::sink::export::{self, SessionEnv, Shell};
+use crate::sink::process;
+use crate::state::cache::{CacheKey, CredentialCache, DEFAULT_REFRESH_WINDOW, REFRESH_WINDOW_KEY};
 use std::io::Write;
 use std::time::Duration;
 use time::OffsetDateTime;

@@ -1,18 +1,18 @@
 //! Signing in to the IdP for a gateway profile: the saved IdP session is loaded first, so that the
 //! password and MFA are asked only if the IdP shows its sign-in form again; the session is saved after.
 
-use crate::aliases::{self, AccountAliases};
 use crate::answers::CliAnswers;
+use crate::answers::keychain::{self, Keychain};
+use crate::answers::password::{KeychainAccount, PasswordSource, Remembered};
+use crate::app::context::Context;
+use crate::app::error::Result;
 use crate::cli::SignInArgs;
 use crate::config::{ConfigFile, GatewayProfile};
-use crate::context::Context;
-use crate::error::Result;
 use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest};
-use crate::keychain::{self, Keychain};
-use crate::password::{KeychainAccount, PasswordSource, Remembered};
+use crate::role::aliases::{self, AccountAliases};
 use crate::saml::{self, SamlAssertion, SamlClaims};
 use crate::secret::Secret;
-use crate::sessions::SavedSessions;
+use crate::state::sessions::SavedSessions;
 use tracing::{debug, info, warn};
 
 /// A successful sign-in: the assertion and what it says.

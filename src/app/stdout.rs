@@ -2,7 +2,7 @@
 //! When its reader has gone (`samlbridge roles --json | head -c1`), the command stops quietly with
 //! exit 0, as ripgrep does: nobody is left to read the rest, nor an error about it.
 
-use crate::error::{Error, Result};
+use crate::app::error::{Error, Result};
 use std::io::{self, Write};
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 //! the AWS tools start credential_process on every refresh, and the whole program's start-up alone
 //! costs ~3x a `/bin/true` (src/app/front.rs).
 
+use samlbridge::app::error::Error;
 use samlbridge::app::front::{self, Front};
-use samlbridge::error::Error;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;

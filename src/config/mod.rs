@@ -5,6 +5,8 @@
 //! profile into the gateway and the hops to refresh; `profile` checks each profile's keys.
 
 mod checks;
+pub mod duration;
+pub(crate) mod ini;
 mod plan;
 mod profile;
 
@@ -12,7 +14,7 @@ pub use checks::{
     DURATION_RANGE, MAX_PROFILE_NAME, check_duration, check_profile_name, check_role_choice,
 };
 
-use crate::awsfiles::ini::{LineKind, scan};
+use crate::config::ini::{LineKind, scan};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -59,12 +61,12 @@ pub struct ConfigFile {
     /// The home directory `~` stands for in path values (saml_ca_bundle); None: the process's.
     pub home: Option<PathBuf>,
     /// The `[saml-aliases]` section's `ACCOUNT_ID = alias` lines, as written (checked by
-    /// `crate::aliases::AccountAliases::from_config`).
+    /// `crate::role::aliases::AccountAliases::from_config`).
     pub alias_lines: BTreeMap<String, String>,
 }
 
 /// The section of ~/.aws/config that names accounts: `123456789012 = prod-main` lines. The AWS CLI
-/// (botocore) keeps sections it does not know and ignores them; see crate::aliases for the details.
+/// (botocore) keeps sections it does not know and ignores them; see crate::role::aliases for the details.
 pub const ALIAS_SECTION: &str = "saml-aliases";
 
 /// The profile that signs in to the IdP and assumes a role in the gateway account.

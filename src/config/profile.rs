@@ -128,7 +128,7 @@ impl ConfigFile {
     }
 
     /// `saml_fetch_aliases = true`: read the account aliases from the AWS sign-in page after the
-    /// IdP sign-in (see crate::aliases). Absent means false.
+    /// IdP sign-in (see crate::role::aliases). Absent means false.
     pub fn fetch_aliases(&self, profile: &str) -> Result<bool, ConfigError> {
         match self.value(profile, "saml_fetch_aliases") {
             None => Ok(false),

@@ -24,7 +24,7 @@ pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
 pub use provider::{ProviderInfo, ProviderOrigin};
 
-use crate::error::ExitKind;
+use crate::exit::ExitKind;
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Roles written out: picker lines for people, and the `roles` command's table and JSON. One order
 //! everywhere (account id, role name, ARN) so that the picker, the table and the JSON agree.
 
-use crate::aliases::AccountAliases;
+use crate::role::aliases::AccountAliases;
 use crate::saml::RoleOption;
 
 /// The roles by account id, then role name, then ARN.

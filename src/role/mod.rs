@@ -4,13 +4,14 @@
 //!
 //! `listing` formats roles for people and scripts (picker lines, `roles` table and JSON).
 
+pub mod aliases;
 mod listing;
 
 pub use listing::{picker_lines, roles_json, roles_table, sorted};
 
-use crate::aliases::{AccountAliases, is_account_id};
-use crate::error::ExitKind;
-use crate::prompt::Prompt;
+use crate::answers::prompt::Prompt;
+use crate::exit::ExitKind;
+use crate::role::aliases::{AccountAliases, is_account_id};
 use crate::saml::RoleOption;
 use tracing::debug;
 

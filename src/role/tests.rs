@@ -1,7 +1,7 @@
 //! Choosing a role: readings of --role, the picker, the errors that list roles.
 
 use super::*;
-use crate::prompt::NoPrompt;
+use crate::answers::prompt::NoPrompt;
 use crate::secret::Secret;
 use std::io;
 use std::sync::Mutex;

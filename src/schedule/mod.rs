@@ -12,8 +12,8 @@ pub use every::Every;
 pub use systemctl::{Systemctl, SystemctlOutput, UserSystemctl};
 pub use units::{RefreshJob, SERVICE_NAME, TIMER_NAME};
 
-use crate::error::ExitKind;
-use crate::private_file::{self, DirPolicy, DiskError};
+use crate::exit::ExitKind;
+use crate::state::private_file::{self, DirPolicy, DiskError};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -29,7 +29,7 @@ fn check(a: &StsAnswer<'_>) -> Result<Credentials, StsError> {
 fn refusal(a: &StsAnswer<'_>) -> String {
     let err = check(a).expect_err("must be refused");
     assert!(matches!(err, StsError::Unusable { .. }), "{err}");
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let text = err.to_string();
     assert!(
         text.starts_with("profile corp: STS's AssumeRoleWithSAML answer"),

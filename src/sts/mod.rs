@@ -13,24 +13,14 @@ pub use budget::{BUDGET_VAR, STS_BUDGET, StsBudget};
 pub use chain::{CHAINED_MAX_SECONDS, session_name, walk_chain};
 pub use sdk::SdkSts;
 
-use crate::error::ExitKind;
+pub use crate::credentials::Credentials;
+use crate::exit::ExitKind;
 use crate::saml::SamlAssertion;
-use crate::secret::Secret;
 use std::future::Future;
-use time::OffsetDateTime;
 use tracing::info;
 
 /// What a gateway session is fitted to when the role's MaxSessionDuration is lower than asked.
 pub const FITTED_SECONDS: i32 = 3600;
-
-/// Temporary AWS credentials as STS returned them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Secret,
-    pub expiration: OffsetDateTime,
-}
 
 /// AssumeRoleWithSAML's inputs.
 #[derive(Debug, Clone)]

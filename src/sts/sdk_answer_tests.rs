@@ -2,7 +2,7 @@
 //! the SDK boundary, for both actions; a silent STS costs no more than the run's budget.
 
 use super::*;
-use crate::error::ExitKind;
+use crate::exit::ExitKind;
 use time::format_description::well_known::Rfc3339;
 
 fn http_date(at: OffsetDateTime) -> String {

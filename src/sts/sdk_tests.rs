@@ -329,7 +329,7 @@ async fn an_unreachable_endpoint_is_a_network_error_naming_it() {
         !message.contains("DispatchFailure {"),
         "a Debug dump: {message}"
     );
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Network);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Network);
 }
 
 #[tokio::test]
@@ -350,7 +350,7 @@ async fn a_bad_ca_bundle_is_named() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("corp-ca.pem"), "{err}");
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Usage);
     let missing = dir.path().join("missing.pem");
     let err = SdkSts::new(
         Some("us-east-1"),
@@ -537,7 +537,7 @@ async fn a_hop_into_another_partition_is_refused_before_sts_is_asked() {
     ] {
         let err = sts.assume_role(hop(commercial)).await.unwrap_err();
         let text = err.to_string();
-        assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
+        assert_eq!(err.exit_kind(), crate::exit::ExitKind::Usage);
         assert!(
             text.starts_with("profile prod: its role arn:aws")
                 && text.contains("signed in to aws-us-gov")

@@ -3,7 +3,7 @@
 //! debugging anyway) and the IdP's cookies saved at the end of a sign-in, session cookies included,
 //! since Chromium drops those when it closes. `logout` removes both.
 
-use crate::private_file::{self, DirPolicy};
+use crate::state::private_file::{self, DirPolicy};
 use crate::state::{self, StateDir, StateError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

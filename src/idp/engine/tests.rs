@@ -145,7 +145,7 @@ async fn adfs_wrong_password_is_rejected_with_the_idps_words() {
         message.starts_with("Incorrect user ID or password"),
         "{message}"
     );
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn an_unknown_page_is_an_unexpected_answer_with_its_title() {
         hint.contains("adfs, adfs2, f5apm, generic, keycloak"),
         "{hint}"
     );
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     assert!(a.asked.is_empty());
 }
 
@@ -408,8 +408,11 @@ async fn real_lemonldap_ng() {
         ..LoginRequest::default()
     };
     let sign_in = |user: &str, password: &str, command: &str| {
-        let mut a =
-            crate::answers::CliAnswers::new("llng".into(), "test".into(), &crate::prompt::NoPrompt);
+        let mut a = crate::answers::CliAnswers::new(
+            "llng".into(),
+            "test".into(),
+            &crate::answers::prompt::NoPrompt,
+        );
         a.username = Some(user.into());
         a.passwords.env = Some(Secret::new(password));
         a.mfa_command = Some(command.into());
@@ -438,5 +441,5 @@ async fn real_lemonldap_ng() {
         matches!(&err, IdpError::Rejected { message, .. } if message.starts_with("wrong verification code")),
         "{err:?}"
     );
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
 }

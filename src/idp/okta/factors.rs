@@ -375,7 +375,7 @@ mod choice_tests {
     fn only_unsupported_factors_is_a_setup_error_naming_them() {
         let factors = [factor("webauthn", "FIDO"), factor("web", "DUO")];
         let err = choose(&factors, None, false, "org.okta.com").unwrap_err();
-        assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
+        assert_eq!(err.exit_kind(), crate::exit::ExitKind::Usage);
         let text = err.to_string();
         assert!(text.contains("webauthn (FIDO), web (DUO)"), "{text}");
         assert!(text.contains("org.okta.com"), "{text}");

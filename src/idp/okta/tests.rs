@@ -1,6 +1,6 @@
 use super::emulator::{OktaEmulator, OktaFactor, OktaUser, PushOutcome};
 use super::*;
-use crate::error::ExitKind;
+use crate::exit::ExitKind;
 
 /// An Okta-issued Response for the AWS app: one role, a session name.
 const SAML_XML: &str = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="id1" Version="2.0" Destination="https://signin.aws.amazon.com/saml"><saml:Issuer>http://www.okta.com/exk1sb2aws3okta4emu</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="id2" Version="2.0"><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>arn:aws:iam::111111111111:role/OktaAdmins,arn:aws:iam::111111111111:saml-provider/Okta</saml:AttributeValue></saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>dana@corp.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></samlp:Response>"#;

@@ -255,7 +255,7 @@ async fn duo_stops_with_an_unexpected_page_naming_it() {
     let idp = adfs_with("duo.html", none);
     let mut a = answers("alice@corp.example", "pw-6", &[]);
     let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let text = err.to_string();
     assert!(text.contains("'Sign In'"), "{text}");
     assert!(text.contains(&idp.url("/adfs/ls/mfa")), "{text}");

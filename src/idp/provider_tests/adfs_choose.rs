@@ -240,7 +240,7 @@ async fn only_browser_methods_stop_with_the_list() {
     let err = sign_in(&idp, START, Some("adfs"), &mut a)
         .await
         .unwrap_err();
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let text = err.to_string();
     assert!(text.contains("Duo Push, Security key (FIDO2)"), "{text}");
     assert!(text.contains("saml_mfa_factor"), "{text}");

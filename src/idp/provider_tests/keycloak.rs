@@ -228,7 +228,7 @@ async fn a_custom_theme_refuses_in_its_own_words() {
     for (password, code, words) in cases {
         let mut a = answers("alice", password, &[code]);
         let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
-        assert_eq!(err.exit_kind(), crate::error::ExitKind::AuthRejected);
+        assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
         assert_eq!(refusal(Err(err)), words);
     }
     let idp = keycloak_kerberos(true);

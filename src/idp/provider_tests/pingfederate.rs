@@ -122,7 +122,7 @@ async fn a_pingid_swipe_stops_with_a_clear_unexpected_page() {
     let idp = pingfederate(true);
     let mut a = answers("alice", "pw-3", &[]);
     let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Unexpected);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let IdpError::UnexpectedPage {
         title, url, hint, ..
     } = &err

@@ -90,7 +90,7 @@ async fn a_broken_user_file_is_named_with_its_line_before_any_request() {
         "{err}"
     );
     assert!(err.to_string().contains("submit"), "{err}");
-    assert_eq!(err.exit_kind(), crate::error::ExitKind::Usage);
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::Usage);
     assert!(idp.hits().is_empty());
     assert!(crate::idp::list_providers(Some(dir.path())).is_err());
 }

@@ -12,7 +12,7 @@
 mod bus;
 mod os;
 
-use crate::error::ExitKind;
+use crate::exit::ExitKind;
 use crate::secret::Secret;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, mpsc};

@@ -1,9 +1,9 @@
 //! What a run knows about its surroundings, read once at the start: the AWS file paths, the few
 //! environment variables samlbridge honours, and whether a person can be asked anything.
 
+use crate::answers::prompt::{NoPrompt, Prompt, TerminalPrompt};
+use crate::app::error::{Error, Result};
 use crate::config::AwsPaths;
-use crate::error::{Error, Result};
-use crate::prompt::{NoPrompt, Prompt, TerminalPrompt};
 use crate::secret::Secret;
 use crate::state::StateDir;
 use std::io::IsTerminal;

@@ -6,13 +6,16 @@
 //!
 //! Prompts go to the terminal (/dev/tty), never to stdout, so `$(samlbridge ...)` can still ask.
 
+pub mod keychain;
 mod mfa_command;
+pub mod password;
+pub mod prompt;
 
 pub use mfa_command::{CommandProblem, MFA_COMMAND_TIMEOUT, MfaCommand};
 
+use crate::answers::password::{PasswordError, PasswordSources};
+use crate::answers::prompt::Prompt;
 use crate::idp::{IdpError, LoginAnswers};
-use crate::password::{PasswordError, PasswordSources};
-use crate::prompt::Prompt;
 use crate::secret::Secret;
 use std::time::{Duration, Instant};
 use tracing::info;

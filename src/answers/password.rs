@@ -4,9 +4,9 @@
 //!
 //! (The saved IdP session is tried before any of these, by the login engine: it needs no password.)
 
-use crate::error::ExitKind;
-use crate::keychain::{Keychain, KeychainError};
-use crate::prompt::Prompt;
+use crate::answers::keychain::{Keychain, KeychainError};
+use crate::answers::prompt::Prompt;
+use crate::exit::ExitKind;
 use crate::secret::Secret;
 use std::io::{self, BufRead};
 

@@ -1,26 +1,8 @@
-//! The errors that cross module seams, and the one place they become exit codes.
-//!
-//! Exit codes are part of the interface: 0 ok; 2 usage or configuration; 3 authentication rejected or a
-//! person must act; 4 unexpected answer from the IdP or STS; 5 network, TLS or timeout (worth retrying);
-//! 1 anything else. Every message names the profile, host or file, and says what to do next.
+//! The errors that cross module seams, and the one place they become exit codes (`crate::exit`).
+//! Every message names the profile, host or file, and says what to do next.
 
+pub use crate::exit::ExitKind;
 use std::path::PathBuf;
-
-/// What kind of failure an error is, which decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitKind {
-    Other = 1,
-    Usage = 2,
-    AuthRejected = 3,
-    Unexpected = 4,
-    Network = 5,
-}
-
-impl ExitKind {
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -38,15 +20,15 @@ pub enum Error {
     #[error(transparent)]
     Sts(#[from] crate::sts::StsError),
     #[error(transparent)]
-    Files(#[from] crate::awsfiles::FileError),
+    Files(#[from] crate::sink::credentials_file::FileError),
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     #[error(transparent)]
-    Console(#[from] crate::console::ConsoleError),
+    Console(#[from] crate::sink::console::ConsoleError),
     #[error(transparent)]
-    Exec(#[from] crate::export::ExecError),
+    Exec(#[from] crate::sink::export::ExecError),
     #[error(transparent)]
-    Keychain(#[from] crate::keychain::KeychainError),
+    Keychain(#[from] crate::answers::keychain::KeychainError),
     #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),
     /// Renewing needs a password, a code or a choice, and nobody is there to give it (exit 3).

@@ -4,7 +4,7 @@
 //! 0600 temp file fsynced and renamed over it.
 
 use super::FileError;
-use crate::private_file::{self, DiskError, FileLock};
+use crate::state::private_file::{self, DiskError, FileLock};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};

@@ -6,8 +6,6 @@
 //! `ini` sees the file line by line as the AWS tools do (config.rs reads ~/.aws/config with it too),
 //! `edit` changes the text, `store` puts it on disk safely.
 
-pub(crate) mod ini;
-
 pub(crate) mod edit;
 mod preflight;
 mod store;
@@ -16,9 +14,9 @@ mod tests;
 
 pub use preflight::check_credentials_writable;
 
-use crate::private_file::{self, DirPolicy, Legacy};
+use crate::credentials::Credentials;
 use crate::secret::Secret;
-use crate::sts::Credentials;
+use crate::state::private_file::{self, DirPolicy, Legacy};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;

@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use url::Url;
 
-const PICKER: &str = include_str!("../../tests/fixtures/aws-signin/role-picker.html");
+const PICKER: &str = include_str!("../../../tests/fixtures/aws-signin/role-picker.html");
 const ASSERTION_B64: &str = "PHNhbWxwOlJlc3BvbnNlIElEPSJzZWNyZXQtYXNzZXJ0aW9uIi8+";
 
 fn config(text: &str) -> Result<AccountAliases, ConfigError> {

@@ -5,8 +5,8 @@
 //! Format (AWS CLI "Sourcing credentials with an external process"): `Version` 1, `AccessKeyId`,
 //! `SecretAccessKey`, `SessionToken`, `Expiration` in RFC 3339. Nothing else goes to stdout.
 
-use crate::cache::{CacheKey, CredentialCache, rfc3339_utc};
-use crate::sts::Credentials;
+use crate::credentials::Credentials;
+use crate::state::cache::{CacheKey, CredentialCache, rfc3339_utc};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;

@@ -4,7 +4,11 @@
 //! Location, first that is set: `$SAMLBRIDGE_STATE_DIR`, `$XDG_STATE_HOME/samlbridge` (absolute paths
 //! only, as the XDG spec says), `$HOME/.local/state/samlbridge`, `%LOCALAPPDATA%\samlbridge`.
 
-use crate::private_file::{self, DirPolicy, DiskError, Legacy};
+pub mod cache;
+pub(crate) mod private_file;
+pub mod sessions;
+
+use private_file::{DirPolicy, DiskError, Legacy};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -9,10 +9,10 @@ mod key;
 
 pub use key::CacheKey;
 
-use crate::private_file::{self, FileLock};
+use crate::credentials::Credentials;
 use crate::secret::Secret;
+use crate::state::private_file::{self, FileLock};
 use crate::state::{self, StateDir, StateError};
-use crate::sts::Credentials;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;

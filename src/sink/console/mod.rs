@@ -11,8 +11,8 @@ mod endpoints;
 pub use browser::{BrowserError, open_in_browser};
 pub use endpoints::{FederationEndpoints, partition_of_arn};
 
+use crate::credentials::Credentials;
 use crate::secret::Secret;
-use crate::sts::Credentials;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use url::Url;
@@ -68,8 +68,8 @@ pub enum ConsoleError {
 }
 
 impl ConsoleError {
-    pub fn exit_kind(&self) -> crate::error::ExitKind {
-        use crate::error::ExitKind;
+    pub fn exit_kind(&self) -> crate::exit::ExitKind {
+        use crate::exit::ExitKind;
         match self {
             ConsoleError::BadEndpoint { .. } | ConsoleError::BadDuration { .. } => ExitKind::Usage,
             ConsoleError::Refused { .. } | ConsoleError::Unreadable { .. } => ExitKind::Unexpected,

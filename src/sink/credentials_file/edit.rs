@@ -15,7 +15,7 @@
 //!   that last line gets one only when text is added after it;
 //! - key names compare case-insensitively (botocore lower-cases them), section names exactly.
 
-use super::ini::{Line, LineKind, newline_of, scan};
+use crate::config::ini::{Line, LineKind, newline_of, scan};
 
 /// Sets `entries` (key, value) in `[section]` of `text`. Values must be one line (checked by the caller).
 pub(crate) fn upsert_section(text: &str, section: &str, entries: &[(&str, &str)]) -> String {

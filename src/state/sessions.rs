@@ -2,8 +2,8 @@
 //! the password and MFA while the IdP still honours its session. Stored 0600 in the private state
 //! directory; a different username never sees another user's cookies.
 
-use crate::private_file;
 use crate::secret::Secret;
+use crate::state::private_file;
 use crate::state::{self, StateDir, StateError};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;

@@ -7,7 +7,7 @@
 
 use super::FileError;
 use super::store::{directory_of, read_existing, resolve_target};
-use crate::private_file::{DirPolicy, ensure_dir};
+use crate::state::private_file::{DirPolicy, ensure_dir};
 use std::fs::{self, OpenOptions};
 use std::io::ErrorKind;
 use std::path::Path;
@@ -75,7 +75,7 @@ fn check_not_read_only(path: &Path, what: &str) -> Result<(), FileError> {
 /// Creates and removes an empty file where the write will put its temporary file, named as the
 /// write names its own, so that the sweep removes one left by a killed run.
 fn probe_directory(dir: &Path, target: &Path) -> Result<(), FileError> {
-    let probe = crate::private_file::temp_path(dir, target);
+    let probe = crate::state::private_file::temp_path(dir, target);
     let created = OpenOptions::new().write(true).create_new(true).open(&probe);
     match created {
         Ok(file) => {

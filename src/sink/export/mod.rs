@@ -7,9 +7,9 @@ mod shell;
 pub use exec::{ExecError, command, run, spawn_and_wait};
 pub use shell::{Shell, write_exports};
 
-use crate::cache::rfc3339_utc;
+use crate::credentials::Credentials;
 use crate::secret::Secret;
-use crate::sts::Credentials;
+use crate::state::cache::rfc3339_utc;
 
 /// Variables that would point the AWS tools at something other than the session given, so they are
 /// removed: a profile (it would win over the keys in some tools) and a stale token from an older

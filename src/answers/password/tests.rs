@@ -307,17 +307,26 @@ impl io::Write for LogSink {
 /// A keychain whose store is never there.
 struct Unreachable;
 
-impl crate::keychain::Vault for Unreachable {
+impl crate::answers::keychain::Vault for Unreachable {
     fn precheck(&self) -> Result<(), String> {
         Err("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set".into())
     }
-    fn get(&self, _: &str, _: &str) -> Result<Option<Secret>, crate::keychain::VaultError> {
+    fn get(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<Secret>, crate::answers::keychain::VaultError> {
         unreachable!("precheck fails first")
     }
-    fn set(&self, _: &str, _: &str, _: &Secret) -> Result<(), crate::keychain::VaultError> {
+    fn set(
+        &self,
+        _: &str,
+        _: &str,
+        _: &Secret,
+    ) -> Result<(), crate::answers::keychain::VaultError> {
         unreachable!("precheck fails first")
     }
-    fn delete(&self, _: &str, _: &str) -> Result<bool, crate::keychain::VaultError> {
+    fn delete(&self, _: &str, _: &str) -> Result<bool, crate::answers::keychain::VaultError> {
         unreachable!("precheck fails first")
     }
 }
