@@ -298,7 +298,7 @@ pub fn credentials_section(text: &str, section: &str) -> Option<Vec<(String, Str
 
 /// The expiry as the credentials file holds it.
 pub fn format_expiry(at: OffsetDateTime) -> Option<String> {
-    credentials_file::format_expiry(at)
+    crate::credentials::rfc3339_utc(at)
 }
 
 /// ~/.aws/config read as the binary reads it, then every profile in it planned as `login` would,
@@ -472,7 +472,7 @@ pub fn choose_role(roles: &[RoleOption], wanted: Option<&str>) -> Result<RoleOpt
 /// The partition of an ARN, as the console and the chain read it.
 pub fn partitions_of_arn(arn: &str) -> (Partition, Option<Partition>) {
     (
-        crate::sink::console::partition_of_arn(arn),
+        Partition::from_arn(arn).unwrap_or_default(),
         Partition::from_arn(arn),
     )
 }

@@ -7,9 +7,9 @@ use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{LoginArgs, RolesArgs};
 use crate::config::{self, ChainSelect, Plan};
-use crate::role;
 use crate::sink::credentials_file;
 use crate::state::cache::DEFAULT_REFRESH_WINDOW;
+use crate::{role, saml};
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
     check_flags(&args)?;
@@ -94,13 +94,13 @@ fn expiry_of(obtained: &Obtained) -> String {
         .iter()
         .map(|(_, c)| c.expiration)
         .min()
-        .and_then(credentials_file::format_expiry)
+        .and_then(crate::credentials::rfc3339_utc)
         .unwrap_or_default()
 }
 
 fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
-    let role = obtained.role_arn.rsplit('/').next().unwrap_or_default();
-    let account = obtained.role_arn.split(':').nth(4).unwrap_or_default();
+    let role = saml::resource_name(&obtained.role_arn);
+    let account = saml::account_id(&obtained.role_arn);
     let skipped = obtained.profiles.len() - written.len();
     let note = if skipped > 0 {
         format!("; {skipped} profile(s) with credential_process were cached, not written")

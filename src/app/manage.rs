@@ -1,14 +1,13 @@
 //! Housekeeping commands: `logout` (saved IdP session and cached credentials), `forget` (the keychain
 //! password), `providers` (the provider files), and installing the scheduled refresh.
 
-use super::signin::host_of;
 use super::{plan_for, stdout};
 use crate::answers::keychain::{self, Keychain};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{ProfileArgs, RefreshArgs, SignInArgs};
 use crate::config::ChainSelect;
-use crate::idp;
+use crate::idp::{self, host_of};
 use crate::schedule::{self, Every, ScheduleDirs, UserSystemctl};
 use crate::shown::outside;
 use crate::sink::credentials_file;

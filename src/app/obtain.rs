@@ -9,7 +9,6 @@ use crate::cli::SignInArgs;
 use crate::config::{self, Plan};
 use crate::role;
 use crate::saml::{Partition, RoleOption};
-use crate::sink::console::partition_of_arn;
 use crate::sink::credentials_file;
 use crate::state::cache::{CacheKey, CredentialCache};
 use crate::sts::{self, Credentials};
@@ -86,7 +85,7 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
                 req.plan.gateway.profile
             );
             GatewaySession {
-                partition: partition_of_arn(&hit.role_arn),
+                partition: Partition::from_arn(&hit.role_arn).unwrap_or_default(),
                 session_name: fallback_session_name(req.plan),
                 credentials: hit.credentials,
                 role_arn: hit.role_arn,

@@ -80,8 +80,7 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
             } else {
                 "fresh"
             };
-            let until =
-                crate::sink::credentials_file::format_expiry(creds.expiration).unwrap_or_default();
+            let until = creds.expiration_text().unwrap_or_default();
             tell!("samlbridge refresh: {name}: {verb}, expires {until}");
         }
         Ok(())

@@ -9,6 +9,7 @@ use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInAr
 use crate::config::duration::parse_duration;
 use crate::config::{ChainSelect, ConfigFile, Plan};
 use crate::credentials::Credentials;
+use crate::saml::Partition;
 use crate::sink::console::{self, ConsoleRequest, FederationEndpoints};
 use crate::sink::export::{self, SessionEnv, Shell};
 use crate::sink::process;
@@ -209,9 +210,10 @@ pub fn console(args: ConsoleArgs) -> Result<u8> {
             Some(hop) => hop.role_arn.clone(),
             None => obtained.role_arn.clone(),
         };
-        let endpoints = FederationEndpoints::from_env(console::partition_of_arn(&role_arn), |n| {
-            std::env::var(n).ok()
-        })?;
+        let endpoints = FederationEndpoints::from_env(
+            Partition::from_arn(&role_arn).unwrap_or_default(),
+            |n| std::env::var(n).ok(),
+        )?;
         let client = console::http_client()
             .map_err(|e| Error::Usage(format!("could not build an HTTP client: {e}")))?;
         let request = ConsoleRequest {

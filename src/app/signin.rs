@@ -8,7 +8,7 @@ use crate::app::context::Context;
 use crate::app::error::Result;
 use crate::cli::SignInArgs;
 use crate::config::{ConfigFile, GatewayProfile};
-use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest};
+use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest, host_of};
 use crate::role::aliases::{self, AccountAliases};
 use crate::saml::{self, SamlAssertion, SamlClaims};
 use crate::secret::Secret;
@@ -19,14 +19,6 @@ use tracing::{debug, info, warn};
 pub struct SignedIn {
     pub assertion: SamlAssertion,
     pub claims: SamlClaims,
-}
-
-/// The IdP's host name, for messages and session keys; the whole URL may carry tokens.
-pub fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| "the IdP".to_string())
 }
 
 pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {

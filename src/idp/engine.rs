@@ -5,9 +5,10 @@ mod steps;
 
 use super::classify::{self, PageKind, Progress};
 use super::form::Click;
-use super::http::{Fetched, IdpSession, without_query};
+use super::http::{Fetched, IdpSession};
 use super::page::Page;
 use super::provider::{Provider, Providers};
+use super::urls::without_query;
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;

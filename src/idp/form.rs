@@ -128,7 +128,7 @@ impl fmt::Debug for Submission {
         let names: Vec<&str> = self.pairs.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("Submission")
             .field("method", &self.method)
-            .field("url", &super::http::without_query(&self.url))
+            .field("url", &super::urls::without_query(&self.url))
             .field("names", &names)
             .finish()
     }

@@ -4,6 +4,7 @@
 //! (plain `http://` only to this machine) and counted.
 
 use super::form::{Method, Submission};
+use super::urls::{host_of, without_query};
 use super::{IdpError, LoginRequest};
 use crate::secret::Secret;
 use reqwest::StatusCode;
@@ -316,20 +317,6 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
     }
-}
-
-pub fn host_of(url: &Url) -> String {
-    url.host_str().unwrap_or("the IdP").to_string()
-}
-
-/// The URL without its query and fragment, which may carry tokens: safe for logs and messages.
-pub fn without_query(url: &Url) -> String {
-    let mut shown = url.clone();
-    shown.set_query(None);
-    shown.set_fragment(None);
-    let _ = shown.set_password(None);
-    let _ = shown.set_username("");
-    shown.to_string()
 }
 
 /// A transport failure as a one-line reason naming the host only: reqwest's own message holds the

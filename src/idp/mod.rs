@@ -18,11 +18,13 @@ pub(crate) mod provider;
 mod provider_tests;
 #[cfg(test)]
 mod testidp;
+mod urls;
 
 pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
 pub use engine::MAX_STEPS;
 pub use http::{IdpSession, MAX_REDIRECTS};
 pub use provider::{ProviderInfo, ProviderOrigin};
+pub use urls::host_of;
 
 use crate::exit::ExitKind;
 use crate::saml::SamlAssertion;

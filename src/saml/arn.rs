@@ -90,6 +90,21 @@ pub fn is_iam_arn(arn: &str, kind: IamResource) -> bool {
     check_iam_arn(arn, kind).is_ok()
 }
 
+/// An ARN's partition field (`arn:PARTITION:…`).
+pub fn partition_field(arn: &str) -> Option<&str> {
+    arn.split(':').nth(1)
+}
+
+/// The 12-digit account id of an IAM ARN (`arn:aws:iam::ACCOUNT:role/...`); "" when it has none.
+pub fn account_id(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or("")
+}
+
+/// The resource's name: the last segment of its path (`role/path/to/Admin` gives `Admin`).
+pub fn resource_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or("")
+}
+
 /// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`…: lower-case words joined by single hyphens, `aws` first.
 fn check_partition(partition: &str) -> Result<(), String> {
     let shaped = partition.len() <= MAX_PARTITION

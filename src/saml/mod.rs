@@ -5,7 +5,9 @@
 mod arn;
 mod xml;
 
-pub use arn::{IamResource, MAX_ARN_LEN, check_iam_arn, is_iam_arn};
+pub use arn::{
+    IamResource, MAX_ARN_LEN, account_id, check_iam_arn, is_iam_arn, partition_field, resource_name,
+};
 
 use crate::secret::Secret;
 use base64::Engine as _;
@@ -134,7 +136,7 @@ impl Partition {
 
     /// From an ARN's partition field (`arn:aws-us-gov:iam::…`); None for an unknown partition.
     pub fn from_arn(arn: &str) -> Option<Partition> {
-        let partition = arn.split(':').nth(1)?;
+        let partition = partition_field(arn)?;
         Self::ALL
             .into_iter()
             .find(|p| p.arn_partition() == partition)
@@ -151,12 +153,12 @@ pub struct RoleOption {
 impl RoleOption {
     /// The 12-digit account id in the role ARN (`arn:aws:iam::ACCOUNT:role/...`).
     pub fn account_id(&self) -> &str {
-        self.role_arn.split(':').nth(4).unwrap_or("")
+        account_id(&self.role_arn)
     }
 
     /// The role name: the last path segment of the ARN's resource.
     pub fn role_name(&self) -> &str {
-        self.role_arn.rsplit('/').next().unwrap_or("")
+        resource_name(&self.role_arn)
     }
 
     /// A Role attribute value: "roleArn,principalArn" in either order, spaces around the comma; None

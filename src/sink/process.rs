@@ -6,7 +6,7 @@
 //! `SecretAccessKey`, `SessionToken`, `Expiration` in RFC 3339. Nothing else goes to stdout.
 
 use crate::credentials::Credentials;
-use crate::state::cache::{CacheKey, CredentialCache, rfc3339_utc};
+use crate::state::cache::{CacheKey, CredentialCache};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub fn write_credentials(out: &mut dyn Write, credentials: &Credentials) -> io::
         access_key_id: &credentials.access_key_id,
         secret_access_key: credentials.secret_access_key.expose(),
         session_token: credentials.session_token.expose(),
-        expiration: rfc3339_utc(credentials.expiration),
+        expiration: credentials.expiration_text().unwrap_or_default(),
     };
     let mut bytes = serde_json::to_vec(&answer).map_err(io::Error::other)?;
     bytes.push(b'\n');

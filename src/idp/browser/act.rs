@@ -2,8 +2,8 @@
 //! or code into the live page and press its button, accept a page, wait for a push, post a form the
 //! page's script did not — and what it remembers to tell the page's answer from the page itself.
 
-use super::drive::Watch;
 use super::session::{Session, Snapshot};
+use super::watch::Watch;
 use crate::idp::classify::Progress;
 use crate::idp::form::Form;
 use crate::idp::provider::Provider;
@@ -260,7 +260,7 @@ pub async fn take(
             press(session, form, gathered, Vec::new(), None).await;
         }
         Step::Go(url) => {
-            debug!("opening {}", crate::idp::http::without_query(&url));
+            debug!("opening {}", crate::idp::urls::without_query(&url));
             session.navigate(url.as_str(), host).await?;
         }
     }

@@ -4,8 +4,8 @@
 //! naming the command that opens a window (`window`).
 
 use super::act::{self, Step};
-use super::process::BrowserProcess;
 use super::session::{Session, Snapshot};
+use super::watch::Watch;
 use crate::idp::classify::{self, PageKind};
 use crate::idp::page::Page;
 use crate::idp::provider::{Provider, Providers};
@@ -34,43 +34,6 @@ const LEAVING_CAP: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(150);
 /// Actions on pages before the sign-in is declared stuck.
 const MAX_ACTIONS: usize = 24;
-
-/// What the driver watches besides the page.
-pub struct Watch<'b> {
-    pub browser: &'b mut BrowserProcess,
-    pub host: String,
-    pub profile: String,
-    pub timeout: Duration,
-    pub username: Option<String>,
-}
-
-impl Watch<'_> {
-    /// The error for a step only a person can take, naming the command that opens a window.
-    pub fn person(&self, what: &str) -> IdpError {
-        IdpError::Browser {
-            host: self.host.clone(),
-            message: format!(
-                "{}; a person must sign in: run `samlbridge login --browser --profile {}` to \
-                 complete it in a browser window",
-                crate::shown::outside(what),
-                self.profile
-            ),
-            person: true,
-        }
-    }
-
-    pub fn gone(&mut self) -> Option<IdpError> {
-        self.browser.has_exited().then(|| IdpError::Browser {
-            host: self.host.clone(),
-            message: format!(
-                "the browser closed before the sign-in finished; run `samlbridge login --browser \
-                 --profile {}` again",
-                self.profile
-            ),
-            person: true,
-        })
-    }
-}
 
 /// The DOM as last seen and since when it has not changed.
 struct Seen {
@@ -197,7 +160,7 @@ fn read_page<'p>(
     let kind = classify::classify(&page, &forms, provider, &run.progress);
     debug!(
         "page {} ('{}'): {} [provider {}]",
-        crate::idp::http::without_query(&page.url),
+        crate::idp::urls::without_query(&page.url),
         page.title(),
         kind.name(),
         provider.name
@@ -378,7 +341,7 @@ fn stuck(watch: &Watch<'_>, snap: &Snapshot, why: &str) -> IdpError {
     let (title, at) = match url::Url::parse(&snap.url) {
         Ok(url) => (
             Page::parse(url.clone(), 200, &snap.html).title(),
-            crate::idp::http::without_query(&url),
+            crate::idp::urls::without_query(&url),
         ),
         Err(_) => (String::new(), String::new()),
     };

@@ -16,6 +16,7 @@ mod find;
 mod process;
 mod session;
 mod store;
+mod watch;
 mod window;
 
 use super::{IdpError, LoginAnswers, LoginRequest};
@@ -125,7 +126,7 @@ async fn sign_in(
         .restore_cookies(&store.load_cookies(host, &user))
         .await;
     session.navigate(&req.url, host).await?;
-    let mut watch = drive::Watch {
+    let mut watch = watch::Watch {
         browser,
         host: host.to_string(),
         profile: options.profile.clone(),

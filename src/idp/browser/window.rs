@@ -3,8 +3,8 @@
 //! and takes the assertion when the page posts it.
 
 use super::act;
-use super::drive::Watch;
 use super::session::Session;
+use super::watch::Watch;
 use crate::idp::classify::{self, PageKind, Progress};
 use crate::idp::page::Page;
 use crate::idp::provider::Providers;

@@ -3,7 +3,8 @@
 //! host only, with Okta's error documents turned into the engine's errors.
 
 use super::super::IdpError;
-use super::super::http::{IdpSession, host_of, without_query};
+use super::super::http::IdpSession;
+use super::super::urls::{host_of, without_query};
 use crate::secret::Secret;
 use serde::{Deserialize, Deserializer, Serialize};
 use tracing::debug;

@@ -96,15 +96,6 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The partition an ARN lives in (`arn:aws-us-gov:…`, `arn:aws-cn:…`); anything else is `aws`.
-pub fn partition_of_arn(arn: &str) -> Partition {
-    match arn.split(':').nth(1) {
-        Some("aws-us-gov") => Partition::AwsUsGov,
-        Some("aws-cn") => Partition::AwsCn,
-        _ => Partition::Aws,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,20 +124,6 @@ mod tests {
             assert_eq!(e.federation.as_str(), federation);
             assert_eq!(e.console.as_str(), console);
         }
-    }
-
-    #[test]
-    fn the_partition_comes_from_the_role_arn() {
-        assert_eq!(
-            partition_of_arn("arn:aws-us-gov:iam::1:role/A"),
-            Partition::AwsUsGov
-        );
-        assert_eq!(
-            partition_of_arn("arn:aws-cn:iam::1:role/A"),
-            Partition::AwsCn
-        );
-        assert_eq!(partition_of_arn("arn:aws:iam::1:role/A"), Partition::Aws);
-        assert_eq!(partition_of_arn("nonsense"), Partition::Aws);
     }
 
     #[test]

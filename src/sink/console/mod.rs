@@ -9,7 +9,7 @@ mod browser;
 mod endpoints;
 
 pub use browser::{BrowserError, open_in_browser};
-pub use endpoints::{FederationEndpoints, partition_of_arn};
+pub use endpoints::FederationEndpoints;
 
 use crate::credentials::Credentials;
 use crate::secret::Secret;

@@ -19,8 +19,8 @@ use crate::secret::Secret;
 use crate::state::private_file::{self, DirPolicy, Legacy};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
 use zeroize::Zeroizing;
 
 /// The keys samlbridge owns in a profile's section, in the order it adds them.
@@ -136,13 +136,6 @@ pub fn read_credentials(
     Ok(Some(stored))
 }
 
-/// `x_security_token_expires`'s format: RFC 3339 in UTC, whole seconds, `Z`.
-pub fn format_expiry(at: OffsetDateTime) -> Option<String> {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    at.to_offset(UtcOffset::UTC).format(&format).ok()
-}
-
 pub(crate) type Entries = Vec<(&'static str, Zeroizing<String>)>;
 
 /// The four lines for one profile, checked so that nothing can break the file's structure.
@@ -164,7 +157,7 @@ pub(crate) fn section_entries<'a>(
             profile.escape_debug()
         )));
     }
-    let expires = format_expiry(credentials.expiration).ok_or_else(|| {
+    let expires = credentials.expiration_text().ok_or_else(|| {
         refuse(format!(
             "profile {profile}: the expiry STS returned cannot be written as RFC 3339"
         ))

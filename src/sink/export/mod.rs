@@ -9,7 +9,6 @@ pub use shell::{Shell, write_exports};
 
 use crate::credentials::Credentials;
 use crate::secret::Secret;
-use crate::state::cache::rfc3339_utc;
 
 /// Variables that would point the AWS tools at something other than the session given, so they are
 /// removed: a profile (it would win over the keys in some tools) and a stale token from an older
@@ -38,7 +37,7 @@ impl SessionEnv {
             ("AWS_SESSION_TOKEN", credentials.session_token.clone()),
             (
                 "AWS_CREDENTIAL_EXPIRATION",
-                Secret::new(rfc3339_utc(credentials.expiration)),
+                Secret::new(credentials.expiration_text().unwrap_or_default()),
             ),
         ];
         if let Some(region) = region.filter(|r| !r.is_empty()) {

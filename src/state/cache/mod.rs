@@ -171,7 +171,7 @@ impl CredentialCache {
             access_key_id: &credentials.access_key_id,
             secret_access_key: credentials.secret_access_key.expose(),
             session_token: credentials.session_token.expose(),
-            expiration: rfc3339_utc(credentials.expiration),
+            expiration: credentials.expiration_text().unwrap_or_default(),
         };
         let mut bytes = serde_json::to_vec_pretty(&entry).map_err(|e| StateError::Io {
             path: dir.join(key.file_name()),
@@ -237,15 +237,6 @@ impl EntryIn {
             },
         })
     }
-}
-
-/// `2026-05-26T12:34:56Z`: whole seconds in UTC, the form the AWS SDKs and CLI read.
-pub fn rfc3339_utc(at: OffsetDateTime) -> String {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    let whole = utc.replace_nanosecond(0).unwrap_or(utc);
-    whole
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| whole.unix_timestamp().to_string())
 }
 
 #[cfg(test)]

@@ -163,12 +163,6 @@ fn remove_profile_on_no_cache_is_zero() {
 }
 
 #[test]
-fn expirations_are_written_in_utc_whole_seconds() {
-    let at = datetime!(2026-05-01 14:00:00.123 +02:00);
-    assert_eq!(rfc3339_utc(at), "2026-05-01T12:00:00Z");
-}
-
-#[test]
 fn the_refresh_lock_lives_in_the_private_cache_dir() {
     let (_tmp, cache) = cache();
     let lock = cache.lock_for_refresh(Duration::ZERO).unwrap();
