@@ -13,23 +13,23 @@ macro_rules! tell {
     }};
 }
 
-pub mod answers;
+mod answers;
 pub mod app;
 pub mod cli;
-pub mod config;
-pub mod credentials;
-pub mod exit;
+mod config;
+mod credentials;
+mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod idp;
-pub mod role;
-pub mod saml;
-pub mod schedule;
-pub mod secret;
-pub mod shown;
-pub mod sink;
-pub mod state;
-pub mod sts;
+mod idp;
+mod role;
+mod saml;
+mod schedule;
+mod secret;
+mod shown;
+mod sink;
+mod state;
+mod sts;
 #[cfg(test)]
 mod testhttp;
 #[cfg(test)]

@@ -64,6 +64,7 @@ impl MfaCommand {
         }
     }
 
+    #[cfg(test)]
     pub fn with_timeout(mut self, timeout: Duration) -> MfaCommand {
         self.timeout = timeout;
         self

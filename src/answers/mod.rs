@@ -11,10 +11,11 @@ mod mfa_command;
 pub mod password;
 pub mod prompt;
 
-pub use mfa_command::{CommandProblem, MFA_COMMAND_TIMEOUT, MfaCommand};
+pub use mfa_command::MfaCommand;
 
 use crate::answers::password::{PasswordError, PasswordSources};
 use crate::answers::prompt::Prompt;
+use crate::exit::ExitKind;
 use crate::idp::{IdpError, LoginAnswers};
 use crate::secret::Secret;
 use std::time::{Duration, Instant};
@@ -160,7 +161,8 @@ impl LoginAnswers for CliAnswers<'_> {
         }
         self.passwords.password().map_err(|e| match e {
             PasswordError::PersonMustAct { .. } => self.needs_person("a password", e.to_string()),
-            other => IdpError::Setup(other.to_string()),
+            other if other.exit_kind() == ExitKind::Usage => IdpError::Setup(other.to_string()),
+            other => IdpError::Local(other.to_string()),
         })
     }
 

@@ -97,12 +97,14 @@ impl<'a> PasswordSources<'a> {
     }
 
     /// Reads `--password-stdin` from `reader` instead of the process's stdin (tests, pipes).
+    #[cfg(test)]
     pub fn with_stdin_reader(mut self, reader: impl BufRead + Send + 'a) -> Self {
         self.reader = Some(Box::new(reader));
         self
     }
 
     /// Sets `env` from the value of `SAMLBRIDGE_PASSWORD`.
+    #[cfg(test)]
     pub fn with_env_value(mut self, value: Option<String>) -> Self {
         self.env = value.filter(|v| !v.is_empty()).map(Secret::new);
         self

@@ -2,6 +2,8 @@
 //! Every message names the profile, host or file, and says what to do next.
 
 pub use crate::exit::ExitKind;
+/// Outside text made safe for one line of the terminal (for the front binary's own messages).
+pub use crate::shown::message;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,15 @@ impl Error {
             Error::Exec(e) => e.code(),
             _ => self.exit_kind().code(),
         }
+    }
+
+    /// Says the error on stderr as one line safe for the terminal (`samlbridge: …`) and gives the
+    /// exit code. Not eprintln!: a closed stderr must not turn an error into a panic.
+    pub fn report(&self) -> u8 {
+        use std::io::Write as _;
+        let said = message(&self.to_string());
+        let _ = writeln!(std::io::stderr(), "samlbridge: {said}");
+        self.exit_code()
     }
 
     pub fn exit_kind(&self) -> ExitKind {

@@ -27,9 +27,7 @@ fn main() -> ExitCode {
                 path: "stdout".into(),
                 source: e,
             };
-            let said = samlbridge::shown::message(&err.to_string());
-            let _ = writeln!(std::io::stderr(), "samlbridge: {said}");
-            ExitCode::from(err.exit_code())
+            ExitCode::from(err.report())
         }
     }
 }
@@ -78,7 +76,7 @@ fn cannot_start(full: &std::path::Path, e: &std::io::Error) -> ExitCode {
     let _ = writeln!(
         std::io::stderr(),
         "samlbridge: cannot run {} ({e}); samlbridge needs {FULL} in the same directory: install both (cargo install --path . does)",
-        samlbridge::shown::message(&full.display().to_string())
+        samlbridge::app::error::message(&full.display().to_string())
     );
     ExitCode::FAILURE
 }

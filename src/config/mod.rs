@@ -10,9 +10,7 @@ pub(crate) mod ini;
 mod plan;
 mod profile;
 
-pub use checks::{
-    DURATION_RANGE, MAX_PROFILE_NAME, check_duration, check_profile_name, check_role_choice,
-};
+pub use checks::{check_duration, check_profile_name, check_role_choice};
 
 use crate::config::ini::{LineKind, scan};
 use std::collections::BTreeMap;

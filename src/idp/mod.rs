@@ -21,8 +21,7 @@ mod testidp;
 mod urls;
 
 pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
-pub use engine::MAX_STEPS;
-pub use http::{IdpSession, MAX_REDIRECTS};
+pub use http::IdpSession;
 pub use provider::{ProviderInfo, ProviderOrigin};
 pub use urls::host_of;
 
@@ -123,6 +122,9 @@ pub enum IdpError {
     /// A bad provider file or name, an insecure URL (exit 2).
     #[error("{0}")]
     Setup(String),
+    /// This machine failed the sign-in: stdin or the terminal could not be read (exit 1).
+    #[error("{0}")]
+    Local(String),
     #[error("{}:{line}: {}", .file.display(), crate::shown::outside(.message))]
     ProviderFile {
         file: PathBuf,
@@ -141,11 +143,13 @@ impl IdpError {
             IdpError::UnexpectedPage { .. } | IdpError::Browser { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,
+            IdpError::Local(_) => ExitKind::Other,
         }
     }
 }
 
 /// Signs in and returns the assertion the IdP posts to AWS, with a fresh session.
+#[cfg(test)]
 pub async fn login(
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
@@ -170,7 +174,8 @@ pub async fn login_with_session(
     engine::run(session, req, answers).await
 }
 
-/// The built-in providers' names, for `--provider` help and messages.
+/// The built-in providers' names (tests of messages that list them).
+#[cfg(test)]
 pub fn provider_names() -> Vec<&'static str> {
     let mut names = provider::built_in_names();
     names.push(okta::NAME);

@@ -5,9 +5,7 @@
 mod arn;
 mod xml;
 
-pub use arn::{
-    IamResource, MAX_ARN_LEN, account_id, check_iam_arn, is_iam_arn, partition_field, resource_name,
-};
+pub use arn::{IamResource, account_id, check_iam_arn, is_iam_arn, partition_field, resource_name};
 
 use crate::secret::Secret;
 use base64::Engine as _;

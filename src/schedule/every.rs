@@ -26,6 +26,7 @@ impl Every {
             .then_some(Every { minutes })
     }
 
+    #[cfg(test)]
     pub fn minutes(self) -> u32 {
         self.minutes
     }

@@ -9,7 +9,9 @@ mod systemctl;
 pub mod units;
 
 pub use every::Every;
-pub use systemctl::{Systemctl, SystemctlOutput, UserSystemctl};
+#[cfg(test)]
+pub use systemctl::SystemctlOutput;
+pub use systemctl::{Systemctl, UserSystemctl};
 pub use units::{RefreshJob, SERVICE_NAME, TIMER_NAME};
 
 use crate::exit::ExitKind;

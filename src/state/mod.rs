@@ -69,6 +69,7 @@ impl StateDir {
         StateDir { root: root.into() }
     }
 
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.root
     }

@@ -8,9 +8,8 @@ mod chain;
 mod response_facts;
 mod sdk;
 
-pub use answer::{CLOCK_TOLERANCE, MAX_SESSION};
-pub use budget::{BUDGET_VAR, STS_BUDGET, StsBudget};
-pub use chain::{CHAINED_MAX_SECONDS, session_name, walk_chain};
+pub use budget::{STS_BUDGET, StsBudget};
+pub use chain::{session_name, walk_chain};
 pub use sdk::SdkSts;
 
 pub use crate::credentials::Credentials;

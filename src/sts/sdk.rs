@@ -65,6 +65,7 @@ impl SdkSts {
     }
 
     /// The STS endpoint calls go to (`host[:port]`).
+    #[cfg(test)]
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }

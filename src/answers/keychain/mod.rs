@@ -14,8 +14,11 @@ mod os;
 
 use crate::exit::ExitKind;
 use crate::secret::Secret;
+#[cfg(test)]
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, mpsc};
+#[cfg(test)]
+use std::sync::Mutex;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 /// A calm keychain answers in well under a second; this bounds the wait when it does not.
@@ -96,6 +99,7 @@ impl Keychain {
     }
 
     /// A keychain in memory, for tests of the commands that use one.
+    #[cfg(test)]
     pub fn in_memory() -> Keychain {
         Keychain::with_vault(Arc::new(MemoryVault::default()))
     }
@@ -214,11 +218,13 @@ fn seconds(d: Duration) -> String {
 }
 
 /// Passwords in a map: for tests, here and in the commands that use a keychain.
+#[cfg(test)]
 #[derive(Default)]
 struct MemoryVault {
     items: Mutex<HashMap<(String, String), Secret>>,
 }
 
+#[cfg(test)]
 impl Vault for MemoryVault {
     fn precheck(&self) -> Result<(), String> {
         Ok(())
@@ -241,6 +247,7 @@ impl Vault for MemoryVault {
     }
 }
 
+#[cfg(test)]
 fn poisoned() -> VaultError {
     VaultError::Failed("the in-memory keychain was poisoned by a panic".into())
 }

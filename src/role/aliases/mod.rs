@@ -20,7 +20,9 @@
 pub(crate) mod page;
 mod signin;
 
-pub use signin::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE, fetch_from_signin};
+pub use signin::fetch_from_signin;
+#[cfg(test)]
+pub use signin::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE};
 
 use crate::config::{ConfigError, ConfigFile};
 use std::collections::BTreeMap;
@@ -57,6 +59,7 @@ impl AccountAliases {
         self.0.get(account_id).map(String::as_str)
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -85,21 +88,6 @@ impl AccountAliases {
             Some(alias) => format!("{alias} ({account_id})"),
             None => account_id.to_string(),
         }
-    }
-
-    /// The accounts called `alias` (ignoring case when `exact` is false).
-    pub fn accounts_named(&self, alias: &str, exact: bool) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(_, a)| {
-                if exact {
-                    a.as_str() == alias
-                } else {
-                    a.eq_ignore_ascii_case(alias)
-                }
-            })
-            .map(|(account, _)| account.as_str())
-            .collect()
     }
 
     fn insert(&mut self, account_id: &str, alias: &str) {

@@ -68,8 +68,6 @@ fn the_config_wins_a_merge_and_labels_show_both() {
     );
     assert_eq!(merged.label("111111111111"), "prod (111111111111)");
     assert_eq!(merged.label("999999999999"), "999999999999");
-    assert_eq!(merged.accounts_named("PROD", false), ["111111111111"]);
-    assert!(merged.accounts_named("PROD", true).is_empty());
 }
 
 fn role(account: &str, name: &str) -> RoleOption {

@@ -8,7 +8,7 @@
 mod browser;
 mod endpoints;
 
-pub use browser::{BrowserError, open_in_browser};
+pub use browser::open_in_browser;
 pub use endpoints::FederationEndpoints;
 
 use crate::credentials::Credentials;

@@ -7,7 +7,9 @@
 use super::{REMOVED, SessionEnv};
 use std::ffi::OsString;
 use std::io;
-use std::process::{Command, ExitStatus};
+use std::process::Command;
+#[cfg(any(test, not(unix)))]
+use std::process::ExitStatus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -72,6 +74,7 @@ pub fn run(mut cmd: Command) -> Result<i32, ExecError> {
 }
 
 /// Starts CMD, waits, and maps its status to an exit code.
+#[cfg(any(test, not(unix)))]
 pub fn spawn_and_wait(cmd: &mut Command) -> Result<i32, ExecError> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let status = cmd
@@ -80,6 +83,7 @@ pub fn spawn_and_wait(cmd: &mut Command) -> Result<i32, ExecError> {
     Ok(exit_code(status))
 }
 
+#[cfg(any(test, not(unix)))]
 fn exit_code(status: ExitStatus) -> i32 {
     #[cfg(unix)]
     {

@@ -4,7 +4,7 @@
 mod exec;
 mod shell;
 
-pub use exec::{ExecError, command, run, spawn_and_wait};
+pub use exec::{ExecError, command, run};
 pub use shell::{Shell, write_exports};
 
 use crate::credentials::Credentials;
