@@ -144,7 +144,10 @@ fn child(env: &[(&str, Option<&str>)]) -> (String, Duration) {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command.args([
         "--exact",
-        "keychain::daemon_tests::child_lookup",
+        &format!(
+            "{}::child_lookup",
+            module_path!().trim_start_matches("samlbridge::")
+        ),
         "--ignored",
         "--nocapture",
         "--test-threads=1",

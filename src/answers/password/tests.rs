@@ -231,7 +231,10 @@ fn no_secret_reaches_the_logs_even_at_trace() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "password::tests::logs_child",
+            &format!(
+                "{}::logs_child",
+                module_path!().trim_start_matches("samlbridge::")
+            ),
             "--ignored",
             "--nocapture",
         ])
