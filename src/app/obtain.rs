@@ -225,7 +225,7 @@ async fn assume_with_saml(
         assertion: &signed_in.assertion,
         duration_seconds: Some(duration),
     };
-    let session = sts::assume_gateway(client, request).await?;
+    let session = sts::assume_with_saml_fitted(client, request).await?;
     if session.fitted {
         tell!(
             "warning: profile {}: {duration}s is more than role {} allows; got a {}s session instead (lower duration_seconds to silence this)",

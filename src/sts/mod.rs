@@ -125,9 +125,9 @@ impl StsError {
     }
 }
 
-/// The gateway step's outcome.
+/// AssumeRoleWithSAML's outcome, after fitting the duration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GatewaySession {
+pub struct SamlSession {
     pub credentials: Credentials,
     /// The DurationSeconds of the call that succeeded (None: not sent, STS's default of 1 h).
     pub duration_seconds: Option<i32>,
@@ -138,15 +138,15 @@ pub struct GatewaySession {
 
 /// The gateway step: AssumeRoleWithSAML; when STS says the duration exceeds the role's maximum, retry
 /// once at 3600 and warn.
-pub async fn assume_gateway<S: Sts>(
+pub async fn assume_with_saml_fitted<S: Sts>(
     sts: &S,
     req: SamlRoleRequest<'_>,
-) -> Result<GatewaySession, StsError> {
+) -> Result<SamlSession, StsError> {
     info!(profile = req.profile, role = req.role_arn, duration = ?req.duration_seconds,
         "AssumeRoleWithSAML into the gateway role");
     let asked = req.duration_seconds;
     match sts.assume_role_with_saml(req.clone()).await {
-        Ok(credentials) => Ok(GatewaySession {
+        Ok(credentials) => Ok(SamlSession {
             credentials,
             duration_seconds: asked,
             fitted: false,
@@ -166,7 +166,7 @@ pub async fn assume_gateway<S: Sts>(
                     ..req
                 })
                 .await?;
-            Ok(GatewaySession {
+            Ok(SamlSession {
                 credentials,
                 duration_seconds: Some(FITTED_SECONDS),
                 fitted: true,

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::saml::SamlAssertion;
-use crate::sts::{GatewaySession, assume_gateway};
+use crate::sts::{SamlSession, assume_with_saml_fitted};
 use std::collections::HashMap;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -234,11 +234,11 @@ async fn a_validation_error_keeps_code_and_message_and_the_gateway_is_fitted() {
     ]);
     let sts = sts_at(&emulator.url).await;
     let assertion = SamlAssertion::from_form_value("PHNhbWw+PC9zYW1sPg==");
-    let GatewaySession {
+    let SamlSession {
         credentials,
         duration_seconds,
         fitted,
-    } = assume_gateway(&sts, saml_request(&assertion, Some(43200)))
+    } = assume_with_saml_fitted(&sts, saml_request(&assertion, Some(43200)))
         .await
         .unwrap();
     assert!(fitted);

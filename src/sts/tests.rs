@@ -18,7 +18,7 @@ async fn a_duration_within_the_role_maximum_is_asked_once() {
         ..FakeSts::default()
     };
     let assertion = SamlAssertion::from_form_value("PHg+");
-    let got = assume_gateway(&sts, request(&assertion, Some(28800)))
+    let got = assume_with_saml_fitted(&sts, request(&assertion, Some(28800)))
         .await
         .unwrap();
     assert!(!got.fitted);
@@ -33,7 +33,7 @@ async fn a_duration_above_the_role_maximum_is_fitted_to_one_hour_once() {
         ..FakeSts::default()
     };
     let assertion = SamlAssertion::from_form_value("PHg+");
-    let got = assume_gateway(&sts, request(&assertion, Some(28800)))
+    let got = assume_with_saml_fitted(&sts, request(&assertion, Some(28800)))
         .await
         .unwrap();
     assert!(got.fitted);
@@ -50,7 +50,7 @@ async fn the_fitted_retry_happens_only_once() {
         ..FakeSts::default()
     };
     let assertion = SamlAssertion::from_form_value("PHg+");
-    let err = assume_gateway(&sts, request(&assertion, Some(7200)))
+    let err = assume_with_saml_fitted(&sts, request(&assertion, Some(7200)))
         .await
         .unwrap_err();
     assert!(err.is_duration_too_long());
@@ -60,7 +60,7 @@ async fn the_fitted_retry_happens_only_once() {
         max_session_seconds: Some(900),
         ..FakeSts::default()
     };
-    assume_gateway(&sts, request(&assertion, Some(3600)))
+    assume_with_saml_fitted(&sts, request(&assertion, Some(3600)))
         .await
         .unwrap_err();
     assert_eq!(sts.calls().len(), 1);
@@ -73,7 +73,7 @@ async fn other_errors_are_not_retried_and_name_the_profile() {
         ..FakeSts::default()
     };
     let assertion = SamlAssertion::from_form_value("PHg+");
-    let err = assume_gateway(&sts, request(&assertion, Some(28800)))
+    let err = assume_with_saml_fitted(&sts, request(&assertion, Some(28800)))
         .await
         .unwrap_err();
     assert_eq!(sts.calls().len(), 1);

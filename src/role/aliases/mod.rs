@@ -17,12 +17,12 @@
 //! show up as a profile in every tool, and a prefixed one (`[samlbridge aliases]`) makes the Rust SDK
 //! warn about each plain `key = value` line, as it expects nested values there.
 
+mod aws_signin_page;
 pub(crate) mod page;
-mod signin;
 
-pub use signin::fetch_from_signin;
+pub use aws_signin_page::fetch_from_signin;
 #[cfg(test)]
-pub use signin::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE};
+pub use aws_signin_page::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE};
 
 use crate::config::{ConfigError, ConfigFile};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Aliases from the config, from AWS's sign-in page (against a loopback emulator of it), merged.
 
-use super::signin::{fetch_at, signin_url};
+use super::aws_signin_page::{fetch_at, signin_url};
 use super::*;
 use crate::saml::{Partition, RoleOption, SamlAssertion, SamlClaims};
 use std::path::Path;
