@@ -20,7 +20,7 @@
 # and bash's own fork is then in every figure, which flatters the ratios.
 #
 # It needs no IdP and no network: it writes a config and the cache entry a login would have written
-# (layout: src/cache/mod.rs; key derivation: src/cache/key.rs, pinned by a unit test there), then
+# (layout: src/state/cache/mod.rs; key derivation: src/state/cache/key.rs, pinned by a unit test there), then
 # checks that one call is really served from that entry before timing.
 set -euo pipefail
 
@@ -76,7 +76,7 @@ ENTRY
 )
 
 answer=$("$bin" credential-process --profile "$profile" --non-interactive </dev/null) || {
-    echo "credential-process failed: the seeded entry was not served (does src/cache/key.rs still derive keys this way?)" >&2
+    echo "credential-process failed: the seeded entry was not served (does src/state/cache/key.rs still derive keys this way?)" >&2
     exit 1
 }
 case $answer in

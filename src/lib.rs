@@ -1,8 +1,13 @@
 //! samlbridge: sign in to a SAML IdP the way a browser does, assume the AWS gateway role, chain into
 //! child-account roles in parallel, and write each as a profile.
 //!
-//! The pipeline: cli → config (a `Plan`) → idp (a `SamlAssertion`) → saml (claims, roles) → role
-//! (the choice) → sts (gateway, then chained hops) → awsfiles (the credentials file).
+//! The pipeline, one wing a step: `cli` → `app` (one function a command) → `config` (flags, env and
+//! ~/.aws/config resolved to a `Plan`) → `idp` (signing in: a `SamlAssertion`, asking `answers` for
+//! the password, codes and choices) → `saml` (claims, roles) → `role` (the choice) → `sts` (the
+//! gateway, then the chained hops) → `sink` (credentials file, credential_process, env/exec,
+//! console), with `state` (cache, IdP sessions, private files) kept between runs and `schedule`
+//! running `refresh` on a timer. Leaves every wing may use: `credentials`, `exit`, `secret`,
+//! `shown`. Arrows point one way: no module imports one that imports it back.
 
 /// `eprintln!` that never panics: a run whose stderr reader has gone (`login 2>&1 | head -c1`) goes
 /// on, as it does when stdout's reader has gone.
