@@ -7,9 +7,15 @@
 mod checks;
 mod plan;
 mod profile;
+mod resolve;
 
 pub use checks::{
     DURATION_RANGE, MAX_PROFILE_NAME, check_duration, check_profile_name, check_role_choice,
+    is_account_id,
+};
+pub use resolve::{
+    AliasPlan, AnswerSources, BrowserPlan, BrowserWindow, DEFAULT_REFRESH_WINDOW, Overrides,
+    PlanEnv, Sinks, resolve,
 };
 
 use crate::awsfiles::ini::{LineKind, scan};
@@ -59,7 +65,7 @@ pub struct ConfigFile {
     /// The home directory `~` stands for in path values (saml_ca_bundle); None: the process's.
     pub home: Option<PathBuf>,
     /// The `[saml-aliases]` section's `ACCOUNT_ID = alias` lines, as written (checked by
-    /// `crate::aliases::AccountAliases::from_config`).
+    /// `ConfigFile::aliases`).
     pub alias_lines: BTreeMap<String, String>,
 }
 
@@ -126,12 +132,42 @@ pub enum ChainSelect {
     None,
 }
 
-/// Everything a login will do, decided before it starts.
+/// Everything a command will do, decided before it starts (by `resolve`: flags, environment and
+/// config together). `ConfigFile::plan` alone gives the route (gateway, chain, sinks) with the
+/// other settings at their defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The gateway's IdP and STS settings, flags applied. Its `keychain`, `mfa_command` and
+    /// `browser*` fields are the config's alone: `answers` and `browser` hold the decisions.
     pub gateway: GatewayProfile,
     /// Ordered so that every hop's source comes before it.
     pub chain: Vec<ChainHop>,
+    /// The profile asked for: the gateway or one of the hops.
+    pub target: String,
+    /// Which profiles go to the credentials file, which are served by credential_process.
+    pub sinks: Sinks,
+    /// Where the password and the one-time code come from.
+    pub answers: AnswerSources,
+    /// Sign in through a browser, and how; None: the form engine.
+    pub browser: Option<BrowserPlan>,
+    /// A cached session with less than this left is renewed.
+    pub refresh_window: std::time::Duration,
+    pub aliases: AliasPlan,
+}
+
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan {
+            gateway: GatewayProfile::default(),
+            chain: Vec::new(),
+            target: String::new(),
+            sinks: Sinks::default(),
+            answers: AnswerSources::default(),
+            browser: None,
+            refresh_window: DEFAULT_REFRESH_WINDOW,
+            aliases: AliasPlan::default(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +187,9 @@ pub enum ConfigError {
         name: String,
         why: &'static str,
     },
+    /// A flag's value that cannot be used (checked before anything else is done).
+    #[error("{flag}: {why}")]
+    BadFlag { flag: &'static str, why: String },
     #[error("{file}: profile {profile} has no saml_url (nor saml_source); add one, or pass --url")]
     NotSaml { file: PathBuf, profile: String },
     #[error("{file}: profile {profile}: {key} = '{}' is not valid: {why}", crate::shown::outside(.value))]
