@@ -155,21 +155,6 @@ pub struct Plan {
     pub aliases: AliasPlan,
 }
 
-impl Default for Plan {
-    fn default() -> Plan {
-        Plan {
-            gateway: GatewayProfile::default(),
-            chain: Vec::new(),
-            target: String::new(),
-            sinks: Sinks::default(),
-            answers: AnswerSources::default(),
-            browser: None,
-            refresh_window: DEFAULT_REFRESH_WINDOW,
-            aliases: AliasPlan::default(),
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{file}: {message}")]

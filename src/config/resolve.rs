@@ -164,6 +164,22 @@ impl Sinks {
     }
 }
 
+/// The route alone: the rest at its defaults, before `resolve` decides it.
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan {
+            gateway: GatewayProfile::default(),
+            chain: Vec::new(),
+            target: String::new(),
+            sinks: Sinks::default(),
+            answers: AnswerSources::default(),
+            browser: None,
+            refresh_window: DEFAULT_REFRESH_WINDOW,
+            aliases: AliasPlan::default(),
+        }
+    }
+}
+
 /// The plan for the profile the flags or the environment name (`--profile`, else AWS_PROFILE, else
 /// `default`). With `--url`, a profile missing from the config is a gateway made from the flags.
 pub fn resolve(
