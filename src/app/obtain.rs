@@ -260,3 +260,7 @@ pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec
     awsfiles::write_credentials(&ctx.paths.credentials_file, &to_write)?;
     Ok(to_write.into_iter().map(|(p, _)| p).collect())
 }
+
+#[cfg(test)]
+#[path = "obtain_tests.rs"]
+mod tests;
