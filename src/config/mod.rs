@@ -2,7 +2,9 @@
 //! profiles. Everything is decided here, before any network call. [aws-config: ProfileChain → exec]
 //!
 //! This module reads the file the way the AWS tools do (sections, keys, comments); `plan` resolves a
-//! profile into the gateway and the hops to refresh; `profile` checks each profile's keys.
+//! profile into the gateway and the hops to refresh; `profile` checks each profile's keys; `resolve`
+//! adds the flags (`Overrides`) and the environment (`PlanEnv`) and gives the complete `Plan` that
+//! commands execute.
 
 mod checks;
 mod plan;
