@@ -3,8 +3,7 @@
 
 use crate::answers::prompt::{NoPrompt, Prompt, TerminalPrompt};
 use crate::app::error::{Error, Result};
-use crate::config::AwsPaths;
-use crate::secret::Secret;
+use crate::config::{AwsPaths, PlanEnv};
 use crate::state::StateDir;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,12 +12,8 @@ pub struct Context {
     pub paths: AwsPaths,
     /// Private directory for saved IdP sessions and cached credentials.
     pub state: StateDir,
-    /// AWS_PROFILE
-    pub aws_profile: Option<String>,
-    /// SAMLBRIDGE_PASSWORD
-    pub env_password: Option<Secret>,
-    /// SAMLBRIDGE_CA_BUNDLE
-    pub ca_bundle: Option<PathBuf>,
+    /// The variables a plan is resolved with (AWS_PROFILE, SAMLBRIDGE_PASSWORD, …).
+    pub env: PlanEnv,
     pub prompt: Box<dyn Prompt>,
 }
 
@@ -40,18 +35,9 @@ impl Context {
         Ok(Context {
             paths,
             state,
-            aws_profile: var("AWS_PROFILE"),
-            env_password: var("SAMLBRIDGE_PASSWORD").map(Secret::new),
-            ca_bundle: var("SAMLBRIDGE_CA_BUNDLE").map(PathBuf::from),
+            env: PlanEnv::from_env(var),
             prompt,
         })
-    }
-
-    /// `--profile`, else AWS_PROFILE, else `default`.
-    pub fn profile_name(&self, flag: Option<&str>) -> String {
-        flag.map(str::to_string)
-            .or_else(|| self.aws_profile.clone())
-            .unwrap_or_else(|| "default".to_string())
     }
 
     /// Where the user's own provider files are: `samlbridge/providers/` next to the AWS config file.

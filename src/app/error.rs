@@ -11,6 +11,10 @@ pub enum Error {
     /// Bad flags or a request that cannot be served as asked (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// The operating system or the process's surroundings failed us, not the person's flags or
+    /// config: no async runtime, no path to our own executable, no HTTP client (exit 1).
+    #[error("{0}")]
+    System(String),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
@@ -73,9 +77,11 @@ impl Error {
             Error::Keychain(e) => e.exit_kind(),
             Error::Schedule(e) => e.exit_kind(),
             Error::PersonMustAct(_) => ExitKind::AuthRejected,
-            Error::Files(_) | Error::Io { .. } | Error::State(_) | Error::Exec(_) => {
-                ExitKind::Other
-            }
+            Error::System(_)
+            | Error::Files(_)
+            | Error::Io { .. }
+            | Error::State(_)
+            | Error::Exec(_) => ExitKind::Other,
         }
     }
 }

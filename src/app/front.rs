@@ -6,7 +6,7 @@
 //! understand, goes to `samlbridge-full` with the same arguments: clap there parses it and reports
 //! what is wrong.
 
-use crate::cli::{CredentialProcessArgs, SignInArgs};
+use crate::config::Overrides;
 use std::ffi::OsString;
 use std::io::Write;
 
@@ -42,9 +42,10 @@ fn is_version(args: &[OsString]) -> bool {
 }
 
 /// `credential-process` with only the flags a cache hit needs: `--profile`/`-p`, `--refresh-window`
-/// (each at most once, as `--flag VALUE` or `--flag=VALUE`) and `--non-interactive`. None for
-/// anything else, including what clap would refuse.
-pub fn cache_hit_args(args: &[OsString]) -> Option<CredentialProcessArgs> {
+/// (each at most once, as `--flag VALUE` or `--flag=VALUE`) and `--non-interactive`, as config's
+/// input. None for anything else, including what clap would refuse and a window that is no duration
+/// (the full program says what is wrong).
+pub fn cache_hit_args(args: &[OsString]) -> Option<Overrides> {
     let mut words = args.iter().skip(1).map(|a| a.to_str());
     if words.next()?? != "credential-process" {
         return None;
@@ -74,14 +75,14 @@ pub fn cache_hit_args(args: &[OsString]) -> Option<CredentialProcessArgs> {
         }
         *slot = Some(value.to_string());
     }
-    let sign_in = SignInArgs {
-        profile,
-        non_interactive,
-        ..SignInArgs::default()
+    let refresh_window = match window {
+        Some(text) => Some(Overrides::duration_flag("--refresh-window", &text).ok()?),
+        None => None,
     };
-    Some(CredentialProcessArgs {
-        sign_in,
-        refresh_window: window,
+    Some(Overrides {
+        profile,
+        refresh_window,
+        ..Overrides::default()
     })
 }
 

@@ -1,33 +1,25 @@
 //! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles).
 
 use super::obtain::{self, Obtained, Request};
-use super::plan_for;
 use super::signin::{account_aliases, sign_in};
+use super::{plan_for, sign_in_overrides};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{LoginArgs, RolesArgs};
-use crate::config::{self, ChainSelect, Plan};
+use crate::config::{self, ChainSelect, Overrides, Plan};
+use crate::role;
 use crate::sink::credentials_file;
-use crate::state::cache::DEFAULT_REFRESH_WINDOW;
-use crate::{role, saml};
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
-    check_flags(&args)?;
+    let flags = overrides(&args)?;
+    // A new duration is a new session: a fresh one of another length does not answer it.
+    let force = args.force || args.duration.is_some();
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
-    let (_, mut plan) = plan_for(&ctx, &args.sign_in, &chain_select(&args))?;
-    if let Some(role) = &args.role {
-        plan.gateway.role = Some(role.clone());
-    }
-    if let Some(duration) = args.duration {
-        plan.gateway.duration_seconds = Some(duration);
-    }
+    let plan = plan_for(&ctx, &flags, &chain_select(&args))?;
     let request = Request {
         ctx: &ctx,
         plan: &plan,
-        flags: &args.sign_in,
-        // A new duration is a new session: a fresh one of another length does not answer it.
-        force: args.force || args.duration.is_some(),
-        window: DEFAULT_REFRESH_WINDOW,
+        force,
         writes_file: true,
     };
     let obtained = obtain::obtain(&request).await?;
@@ -44,9 +36,9 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// What the flags alone can tell, before any file is read or anyone is asked: a duration STS would
-/// refuse after a whole sign-in, a role ARN that cannot be one.
-fn check_flags(args: &LoginArgs) -> Result<()> {
+/// The flags as config's input, checked for what they alone can tell before any file is read or
+/// anyone is asked: a duration STS would refuse after a whole sign-in, a role ARN that cannot be one.
+fn overrides(args: &LoginArgs) -> Result<Overrides> {
     if let Some(seconds) = args.duration {
         config::check_duration(seconds).map_err(|why| Error::Usage(format!("--duration {why}")))?;
     }
@@ -58,7 +50,11 @@ fn check_flags(args: &LoginArgs) -> Result<()> {
             ))
         })?;
     }
-    Ok(())
+    Ok(Overrides {
+        role: args.role.clone(),
+        duration_seconds: args.duration,
+        ..sign_in_overrides(&args.sign_in)
+    })
 }
 
 fn chain_select(args: &LoginArgs) -> ChainSelect {
@@ -99,8 +95,8 @@ fn expiry_of(obtained: &Obtained) -> String {
 }
 
 fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
-    let role = saml::resource_name(&obtained.role_arn);
-    let account = saml::account_id(&obtained.role_arn);
+    let role = crate::saml::resource_name(&obtained.role_arn);
+    let account = crate::saml::account_id(&obtained.role_arn);
     let skipped = obtained.profiles.len() - written.len();
     let note = if skipped > 0 {
         format!("; {skipped} profile(s) with credential_process were cached, not written")
@@ -117,10 +113,11 @@ fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
 }
 
 pub async fn roles(args: RolesArgs) -> Result<u8> {
+    let flags = sign_in_overrides(&args.sign_in);
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
-    let (_, plan) = plan_for(&ctx, &args.sign_in, &ChainSelect::None)?;
-    let signed_in = sign_in(&ctx, &plan.gateway, &args.sign_in).await?;
-    let aliases = account_aliases(&ctx, &plan.gateway, &args.sign_in, &signed_in).await?;
+    let plan = plan_for(&ctx, &flags, &ChainSelect::None)?;
+    let signed_in = sign_in(&ctx, &plan).await?;
+    let aliases = account_aliases(&plan, &signed_in).await;
     let roles = &signed_in.claims.roles;
     if args.json {
         let json = role::roles_json(roles, &aliases);

@@ -5,8 +5,8 @@ use super::{plan_for, stdout};
 use crate::answers::keychain::{self, Keychain};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
-use crate::cli::{ProfileArgs, RefreshArgs, SignInArgs};
-use crate::config::ChainSelect;
+use crate::cli::{ProfileArgs, RefreshArgs};
+use crate::config::{ChainSelect, Overrides};
 use crate::idp::{self, host_of};
 use crate::schedule::{self, Every, ScheduleDirs, UserSystemctl};
 use crate::shown::outside;
@@ -14,17 +14,17 @@ use crate::sink::credentials_file;
 use crate::state::cache::CredentialCache;
 use crate::state::sessions::SavedSessions;
 
-fn flags_for(args: &ProfileArgs) -> SignInArgs {
-    SignInArgs {
+/// `--profile` as config's input: these commands never sign in.
+fn overrides(args: &ProfileArgs) -> Overrides {
+    Overrides {
         profile: args.profile.clone(),
-        non_interactive: true,
-        ..SignInArgs::default()
+        ..Overrides::default()
     }
 }
 
 pub fn logout(args: ProfileArgs) -> Result<u8> {
     let ctx = Context::from_env(true)?;
-    let (_, plan) = plan_for(&ctx, &flags_for(&args), &ChainSelect::All)?;
+    let plan = plan_for(&ctx, &overrides(&args), &ChainSelect::All)?;
     let host = host_of(&plan.gateway.url);
     let sessions = SavedSessions::new(&ctx.state);
     let mut forgot = match &plan.gateway.username {
@@ -55,7 +55,7 @@ pub fn logout(args: ProfileArgs) -> Result<u8> {
 
 pub fn forget(args: ProfileArgs) -> Result<u8> {
     let ctx = Context::from_env(true)?;
-    let (_, plan) = plan_for(&ctx, &flags_for(&args), &ChainSelect::None)?;
+    let plan = plan_for(&ctx, &overrides(&args), &ChainSelect::None)?;
     let host = host_of(&plan.gateway.url);
     let Some(user) = &plan.gateway.username else {
         return Err(Error::Usage(format!(
@@ -100,7 +100,7 @@ pub fn schedule(args: &RefreshArgs) -> Result<u8> {
         .parse()
         .map_err(|e| Error::Usage(format!("--every: {e}")))?;
     let exe = std::env::current_exe()
-        .map_err(|e| Error::Usage(format!("cannot tell where samlbridge is installed: {e}")))?;
+        .map_err(|e| Error::System(format!("cannot tell where samlbridge is installed: {e}")))?;
     let (job, warnings) = schedule::refresh_job(&exe, every, var)?;
     for warning in warnings {
         tell!("warning: {warning}");

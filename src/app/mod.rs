@@ -1,5 +1,6 @@
 //! One small function per subcommand, glueing the pipeline's steps: config → idp → saml → role → sts →
-//! credentials file. Commands that may sign in share `obtain`.
+//! credentials file. Each turns its flags into `config::Overrides`, resolves the `Plan` once, and
+//! executes it; commands that may sign in share `obtain`.
 
 pub(crate) mod context;
 pub mod error;
@@ -16,8 +17,10 @@ mod stdout;
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{Cli, Command, SignInArgs};
-use crate::config::{ChainSelect, ConfigError, ConfigFile, GatewayProfile, Plan};
+use crate::config::{self, BrowserWindow, ChainSelect, ConfigFile, Overrides, Plan};
+use crate::secret::Secret;
 use std::future::Future;
+use std::time::Duration;
 
 /// Runs one command to the end and gives the exit code. Synchronous: a command that needs the
 /// network builds its runtime, so a cached `credential-process` answer never pays for one.
@@ -47,61 +50,35 @@ fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Usage(format!("could not start the async runtime: {e}")))?
+        .map_err(|e| Error::System(format!("could not start the async runtime: {e}")))?
         .block_on(work)
 }
 
-/// Resolves the profile to a plan; with --url, a profile missing from the config is made from flags.
-fn plan_for(ctx: &Context, flags: &SignInArgs, select: &ChainSelect) -> Result<(ConfigFile, Plan)> {
-    let profile = ctx.profile_name(flags.profile.as_deref());
-    let config = ConfigFile::load_from(&ctx.paths)?;
-    let mut plan = match (config.plan(&profile, select), &flags.url) {
-        (Ok(plan), _) => plan,
-        (Err(ConfigError::NoSuchProfile { .. }), Some(url)) => Plan {
-            gateway: GatewayProfile {
-                profile: profile.clone(),
-                url: url.clone(),
-                username: None,
-                role: None,
-                provider: None,
-                duration_seconds: None,
-                region: None,
-                ca_bundle: None,
-                uses_credential_process: false,
-                ..Default::default()
-            },
-            chain: Vec::new(),
-        },
-        (Err(e), _) => return Err(e.into()),
+/// The sign-in flags every command that may sign in shares, as config's plain input.
+fn sign_in_overrides(flags: &SignInArgs) -> Overrides {
+    let browser = match (flags.browser, flags.headless) {
+        (true, _) => Some(BrowserWindow::Always),
+        (false, true) => Some(BrowserWindow::Never),
+        (false, false) => None,
     };
-    apply_sign_in_flags(ctx, &mut plan.gateway, flags);
-    Ok((config, plan))
-}
-
-fn apply_sign_in_flags(ctx: &Context, gateway: &mut GatewayProfile, flags: &SignInArgs) {
-    if let Some(url) = &flags.url {
-        gateway.url = url.clone();
-    }
-    if let Some(user) = &flags.username {
-        gateway.username = Some(user.clone());
-    }
-    if let Some(provider) = &flags.provider {
-        gateway.provider = Some(provider.clone());
-    }
-    if gateway.ca_bundle.is_none() {
-        gateway.ca_bundle = ctx.ca_bundle.clone();
+    Overrides {
+        profile: flags.profile.clone(),
+        url: flags.url.clone(),
+        username: flags.username.clone(),
+        provider: flags.provider.clone(),
+        password_stdin: flags.password_stdin,
+        remember_password: flags.remember_password,
+        mfa_code: flags.mfa_code.clone().map(Secret::new),
+        mfa_command: flags.mfa_command.clone(),
+        fetch_aliases: flags.aliases,
+        browser,
+        browser_timeout: flags.browser_timeout.map(Duration::from_secs),
+        ..Overrides::default()
     }
 }
 
-/// A samlbridge key of a profile, else of its gateway's (e.g. `saml_refresh_window`).
-fn profile_key<'a>(
-    config: &'a ConfigFile,
-    plan: &Plan,
-    profile: &str,
-    key: &str,
-) -> Option<&'a str> {
-    [profile, plan.gateway.profile.as_str()]
-        .into_iter()
-        .find_map(|p| config.profiles.get(p)?.keys.get(key))
-        .map(String::as_str)
+/// Reads the config file (the only place a command does) and resolves the plan.
+fn plan_for(ctx: &Context, flags: &Overrides, select: &ChainSelect) -> Result<Plan> {
+    let file = ConfigFile::load_from(&ctx.paths)?;
+    Ok(config::resolve(&file, &ctx.env, flags, select)?)
 }

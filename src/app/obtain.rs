@@ -1,31 +1,33 @@
-//! Getting credentials for a plan, the cheapest way that works: the cache while it is fresh; else the
-//! cached gateway session to re-chain; else a sign-in (saved IdP session first, then the password
-//! sources), AssumeRoleWithSAML and the chain. Every profile obtained is cached.
+//! Getting credentials for a plan, the cheapest way that works: the cache while every profile is
+//! fresh; else the gateway's session (cached, or a sign-in and AssumeRoleWithSAML) and the chain from
+//! it. The cache is a wrapper around each step (`CachedSessionProvider`, `CachingSts`), and one STS
+//! client serves the whole run, built once the partition is known.
 
 use super::signin::{SignedIn, account_aliases, sign_in};
 use crate::app::context::Context;
-use crate::app::error::Result;
-use crate::cli::SignInArgs;
+use crate::app::error::{Error, Result};
 use crate::config::{self, Plan};
 use crate::role;
 use crate::saml::{Partition, RoleOption};
 use crate::sink::credentials_file;
-use crate::state::cache::{CacheKey, CredentialCache};
+use crate::state::cache::{
+    CacheKey, CachedSessionProvider, CachingSts, CredentialCache, Freshness, RoleSession,
+    SessionProvider,
+};
 use crate::sts::{self, Credentials};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::OnceLock;
 use time::OffsetDateTime;
-use tracing::{info, warn};
+use tokio::sync::OnceCell;
+use tracing::info;
 
 /// What to obtain and how hard to try.
 pub struct Request<'a> {
     pub ctx: &'a Context,
+    /// Its `refresh_window` decides what is fresh.
     pub plan: &'a Plan,
-    pub flags: &'a SignInArgs,
     /// Sign in even when the cache is fresh.
     pub force: bool,
-    /// A cached session with less than this left is renewed.
-    pub window: Duration,
     /// The caller writes what is renewed to the credentials file: check it before signing in.
     pub writes_file: bool,
 }
@@ -50,73 +52,127 @@ impl Obtained {
     }
 }
 
-/// The gateway's session: where it came from matters for the chain's session name and partition.
-struct GatewaySession {
-    credentials: Credentials,
-    role_arn: String,
-    partition: Partition,
-    session_name: String,
-}
-
 pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
+    let plan = req.plan;
     let cache = CredentialCache::new(&req.ctx.state);
-    let keys = CacheKey::for_plan(req.plan);
-    let now = OffsetDateTime::now_utc();
-    if !req.force
-        && let Some(obtained) = all_from_cache(req.plan, &cache, &keys, now, req.window)
-    {
+    let keys = CacheKey::for_plan(plan);
+    let freshness = Freshness {
+        now: OffsetDateTime::now_utc(),
+        window: plan.refresh_window,
+        force: req.force,
+    };
+    if let Some(obtained) = all_from_cache(plan, &cache, &keys, freshness) {
         return Ok(obtained);
     }
     // Past this point the IdP or STS will be asked: fail now on what can be known locally.
-    if req.writes_file && any_file_profile(req.plan) {
+    if req.writes_file && !plan.sinks.file.is_empty() {
         credentials_file::check_credentials_writable(&req.ctx.paths.credentials_file)?;
     }
-    let gateway_key = &keys[&req.plan.gateway.profile];
-    let cached = (!req.force)
-        .then(|| cache.lookup(gateway_key, now, req.window))
-        .flatten();
-    let gateway_cached = cached.is_some();
     // One deadline for every STS call of this run: an SDK waiting on credential_process gets an answer.
     let budget = sts::StsBudget::from_env(|name| std::env::var(name).ok());
-    let gateway = match cached {
-        Some(hit) => {
-            info!(
-                "profile {}: the gateway session is still fresh; chaining from it",
-                req.plan.gateway.profile
-            );
-            GatewaySession {
-                partition: Partition::from_arn(&hit.role_arn).unwrap_or_default(),
-                session_name: fallback_session_name(req.plan),
-                credentials: hit.credentials,
-                role_arn: hit.role_arn,
-            }
-        }
-        None => {
-            let session = assume_gateway(req, &budget).await?;
-            remember(&cache, gateway_key, &session.role_arn, &session.credentials);
-            session
-        }
+    let client = RunClient {
+        plan,
+        budget: &budget,
+        built: OnceCell::new(),
     };
-    let client = sdk_client(req.plan, gateway.partition, &budget).await?;
-    let hops = sts::walk_chain(
-        &client,
-        &req.plan.gateway.profile,
-        &gateway.credentials,
-        &req.plan.chain,
-        &gateway.session_name,
-    )
-    .await?;
-    for ((profile, creds), hop) in hops.iter().zip(&req.plan.chain) {
-        remember(&cache, &keys[profile], &hop.role_arn, creds);
+    let gateway = CachedSessionProvider {
+        provider: SignInGateway {
+            req,
+            client: &client,
+            session_name: OnceLock::new(),
+        },
+        cache: &cache,
+        key: &keys[&plan.gateway.profile],
+        freshness,
+    };
+    let (session, gateway_cached) = gateway.get().await?;
+    let session_name = match gateway.provider.session_name.get() {
+        Some(name) => name.clone(),
+        None => fallback_session_name(plan),
+    };
+    let mut profiles = vec![(plan.gateway.profile.clone(), session.credentials.clone())];
+    if !plan.chain.is_empty() {
+        let sts = client
+            .get(Partition::from_arn(&session.role_arn).unwrap_or_default())
+            .await?;
+        let caching = CachingSts {
+            inner: sts,
+            cache: &cache,
+            keys: &keys,
+        };
+        let gw = &plan.gateway.profile;
+        let creds = &session.credentials;
+        profiles.extend(sts::walk_chain(&caching, gw, creds, &plan.chain, &session_name).await?);
     }
-    let mut profiles = vec![(req.plan.gateway.profile.clone(), gateway.credentials)];
-    profiles.extend(hops);
     Ok(Obtained {
         profiles,
-        role_arn: gateway.role_arn,
+        role_arn: session.role_arn,
         renewed: true,
         gateway_cached,
     })
+}
+
+/// The run's one STS client: built for the partition known first (the assertion's after a sign-in,
+/// else the cached gateway role's), then used for AssumeRoleWithSAML and every hop.
+struct RunClient<'a> {
+    plan: &'a Plan,
+    budget: &'a sts::StsBudget,
+    built: OnceCell<sts::SdkSts>,
+}
+
+impl RunClient<'_> {
+    async fn get(&self, partition: Partition) -> Result<&sts::SdkSts> {
+        let gateway = &self.plan.gateway;
+        let build = || {
+            sts::SdkSts::new(
+                gateway.region.as_deref(),
+                partition,
+                gateway.ca_bundle.as_deref(),
+                self.budget,
+            )
+        };
+        Ok(self.built.get_or_try_init(build).await?)
+    }
+}
+
+/// The gateway's session from a sign-in: the provider `CachedSessionProvider` asks on a miss.
+struct SignInGateway<'a> {
+    req: &'a Request<'a>,
+    client: &'a RunClient<'a>,
+    /// The chain's session name, from the assertion (set once signed in).
+    session_name: OnceLock<String>,
+}
+
+impl SessionProvider for SignInGateway<'_> {
+    type Error = Error;
+
+    /// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
+    async fn get(&self) -> Result<RoleSession> {
+        let (ctx, plan) = (self.req.ctx, self.req.plan);
+        let gateway = &plan.gateway;
+        let signed_in = sign_in(ctx, plan).await?;
+        let aliases = account_aliases(plan, &signed_in).await;
+        let chosen = role::choose_with_aliases(
+            &gateway.profile,
+            &signed_in.claims.roles,
+            gateway.role.as_deref(),
+            ctx.prompt.as_ref(),
+            &aliases,
+        )?;
+        let client = self.client.get(signed_in.claims.partition).await?;
+        let credentials = assume_with_saml(client, plan, &signed_in, &chosen).await?;
+        let raw_name = signed_in
+            .claims
+            .session_name
+            .clone()
+            .or_else(|| gateway.username.clone());
+        let name = sts::session_name(raw_name.as_deref().unwrap_or("samlbridge"));
+        let _ = self.session_name.set(name);
+        Ok(RoleSession {
+            role_arn: chosen.role_arn,
+            credentials,
+        })
+    }
 }
 
 /// Every profile of the plan from the cache, or None when any one needs renewing.
@@ -124,9 +180,12 @@ fn all_from_cache(
     plan: &Plan,
     cache: &CredentialCache,
     keys: &BTreeMap<String, CacheKey>,
-    now: OffsetDateTime,
-    window: Duration,
+    freshness: Freshness,
 ) -> Option<Obtained> {
+    let Freshness { now, window, force } = freshness;
+    if force {
+        return None;
+    }
     let gateway = cache.lookup(&keys[&plan.gateway.profile], now, window)?;
     let mut profiles = vec![(plan.gateway.profile.clone(), gateway.credentials)];
     for hop in &plan.chain {
@@ -143,60 +202,9 @@ fn all_from_cache(
     })
 }
 
-fn remember(cache: &CredentialCache, key: &CacheKey, role_arn: &str, creds: &Credentials) {
-    if let Err(e) = cache.put(key, role_arn, creds) {
-        warn!(
-            "could not cache the session of profile {}: {e}",
-            key.profile()
-        );
-    }
-}
-
 /// Without the assertion at hand, hops are named after the user (what IdPs usually send anyway).
 fn fallback_session_name(plan: &Plan) -> String {
     sts::session_name(plan.gateway.username.as_deref().unwrap_or("samlbridge"))
-}
-
-async fn sdk_client(
-    plan: &Plan,
-    partition: Partition,
-    budget: &sts::StsBudget,
-) -> Result<sts::SdkSts> {
-    let gateway = &plan.gateway;
-    Ok(sts::SdkSts::new(
-        gateway.region.as_deref(),
-        partition,
-        gateway.ca_bundle.as_deref(),
-        budget,
-    )
-    .await?)
-}
-
-/// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
-async fn assume_gateway(req: &Request<'_>, budget: &sts::StsBudget) -> Result<GatewaySession> {
-    let gateway = &req.plan.gateway;
-    let signed_in = sign_in(req.ctx, gateway, req.flags).await?;
-    let aliases = account_aliases(req.ctx, gateway, req.flags, &signed_in).await?;
-    let chosen = role::choose_with_aliases(
-        &gateway.profile,
-        &signed_in.claims.roles,
-        gateway.role.as_deref(),
-        req.ctx.prompt.as_ref(),
-        &aliases,
-    )?;
-    let client = sdk_client(req.plan, signed_in.claims.partition, budget).await?;
-    let credentials = assume_with_saml(&client, req.plan, &signed_in, &chosen).await?;
-    let raw_name = signed_in
-        .claims
-        .session_name
-        .clone()
-        .or_else(|| gateway.username.clone());
-    Ok(GatewaySession {
-        credentials,
-        role_arn: chosen.role_arn,
-        partition: signed_in.claims.partition,
-        session_name: sts::session_name(raw_name.as_deref().unwrap_or("samlbridge")),
-    })
 }
 
 async fn assume_with_saml(
@@ -237,25 +245,13 @@ async fn assume_with_saml(
     Ok(session.credentials)
 }
 
-/// Some profile of the plan is served from the credentials file (see `file_profiles`).
-fn any_file_profile(plan: &Plan) -> bool {
-    !plan.gateway.uses_credential_process || plan.chain.iter().any(|h| !h.uses_credential_process)
-}
-
-/// The profiles served from the credentials file: a profile whose `credential_process` runs
-/// samlbridge gets no static keys there, which would mask the process.
+/// The profiles served from the credentials file (the plan's file sink): a profile whose
+/// `credential_process` runs samlbridge gets no static keys there, which would mask the process.
 pub fn file_profiles(plan: &Plan, obtained: &Obtained) -> Vec<(String, Credentials)> {
-    let served_by_process = |profile: &str| {
-        (plan.gateway.profile == profile && plan.gateway.uses_credential_process)
-            || plan
-                .chain
-                .iter()
-                .any(|h| h.profile == profile && h.uses_credential_process)
-    };
     obtained
         .profiles
         .iter()
-        .filter(|(p, _)| !served_by_process(p))
+        .filter(|(p, _)| plan.sinks.goes_to_file(p))
         .cloned()
         .collect()
 }
@@ -266,3 +262,7 @@ pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec
     credentials_file::write_credentials(&ctx.paths.credentials_file, &to_write)?;
     Ok(to_write.into_iter().map(|(p, _)| p).collect())
 }
+
+#[cfg(test)]
+#[path = "obtain_tests.rs"]
+mod tests;

@@ -7,23 +7,33 @@ use super::obtain::{self, Request};
 use super::serve::person_must_act_for;
 use crate::app::context::Context;
 use crate::app::error::{Error, ExitKind, Result};
-use crate::cli::{RefreshArgs, SignInArgs};
-use crate::config::duration::parse_duration;
-use crate::config::{ChainSelect, ConfigFile};
-use std::time::Duration;
+use crate::cli::RefreshArgs;
+use crate::config::{self, ChainSelect, ConfigFile, Overrides};
+
+/// `refresh`'s flags as config's input: `--within` is the refresh window.
+fn overrides(args: &RefreshArgs) -> Result<Overrides> {
+    Ok(Overrides {
+        profile: args.profile.clone(),
+        refresh_window: Some(Overrides::duration_flag("--within", &args.within)?),
+        ..Overrides::default()
+    })
+}
 
 pub fn refresh(args: RefreshArgs) -> Result<u8> {
     if args.install || args.cron || args.uninstall {
         return super::manage::schedule(&args);
     }
     let ctx = Context::from_env(true)?;
-    let within =
-        parse_duration(&args.within).map_err(|e| Error::Usage(format!("--within: {e}")))?;
+    let flags = overrides(&args)?;
     let config = ConfigFile::load_from(&ctx.paths)?;
-    let targets = if args.all {
-        gateways(&config)
+    let targets: Vec<Overrides> = if args.all {
+        let named = |name: String| Overrides {
+            profile: Some(name),
+            ..flags.clone()
+        };
+        config.gateway_names().into_iter().map(named).collect()
     } else {
-        vec![ctx.profile_name(args.profile.as_deref())]
+        vec![flags]
     };
     if targets.is_empty() {
         return Err(Error::Usage(format!(
@@ -33,19 +43,9 @@ pub fn refresh(args: RefreshArgs) -> Result<u8> {
     }
     let outcomes: Vec<Outcome> = targets
         .iter()
-        .map(|p| refresh_one(&ctx, &config, p, within))
+        .map(|flags| refresh_one(&ctx, &config, flags))
         .collect();
     Ok(summarise(&outcomes))
-}
-
-/// The gateway profiles: those that sign in to an IdP.
-fn gateways(config: &ConfigFile) -> Vec<String> {
-    config
-        .profiles
-        .values()
-        .filter(|p| p.keys.contains_key("saml_url"))
-        .map(|p| p.name.clone())
-        .collect()
 }
 
 struct Outcome {
@@ -53,23 +53,18 @@ struct Outcome {
     result: Result<()>,
 }
 
-fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Duration) -> Outcome {
+fn refresh_one(ctx: &Context, config: &ConfigFile, flags: &Overrides) -> Outcome {
+    let profile = flags.profile_name(&ctx.env);
     let result = (|| {
-        let plan = config.plan(profile, &ChainSelect::All)?;
-        let flags = SignInArgs {
-            non_interactive: true,
-            ..SignInArgs::default()
-        };
+        let plan = config::resolve(config, &ctx.env, flags, &ChainSelect::All)?;
         let request = Request {
             ctx,
             plan: &plan,
-            flags: &flags,
             force: false,
-            window: within,
             writes_file: true,
         };
         let obtained = block_on(obtain::obtain(&request))
-            .map_err(|e| person_must_act_for(profile, &plan.gateway.profile, e))?;
+            .map_err(|e| person_must_act_for(&plan.target, &plan.gateway.profile, e))?;
         if obtained.renewed {
             obtain::write_file(ctx, &plan, &obtained)?;
         }
@@ -85,10 +80,7 @@ fn refresh_one(ctx: &Context, config: &ConfigFile, profile: &str, within: Durati
         }
         Ok(())
     })();
-    Outcome {
-        profile: profile.to_string(),
-        result,
-    }
+    Outcome { profile, result }
 }
 
 /// Prints the failures and picks the exit code: a person first, then retry-later, then the rest.

@@ -2,18 +2,16 @@
 //! `exec` and `console`. Each gets the profile's session through `obtain`.
 
 use super::obtain::{self, Obtained, Request};
-use super::{block_on, plan_for, profile_key, stdout};
+use super::{block_on, plan_for, sign_in_overrides, stdout};
 use crate::app::context::Context;
 use crate::app::error::{Error, ExitKind, Result};
 use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInArgs};
-use crate::config::duration::parse_duration;
-use crate::config::{ChainSelect, ConfigFile, Plan};
+use crate::config::{ChainSelect, Overrides, Plan};
 use crate::credentials::Credentials;
-use crate::saml::Partition;
 use crate::sink::console::{self, ConsoleRequest, FederationEndpoints};
 use crate::sink::export::{self, SessionEnv, Shell};
 use crate::sink::process;
-use crate::state::cache::{CacheKey, CredentialCache, DEFAULT_REFRESH_WINDOW, REFRESH_WINDOW_KEY};
+use crate::state::cache::{CacheKey, CredentialCache};
 use std::io::Write;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -22,87 +20,63 @@ use time::OffsetDateTime;
 /// no longer than that one's STS phase may last, so that an SDK is not held for minutes.
 const RENEWAL_WAIT: Duration = crate::sts::STS_BUDGET;
 
-/// The profile asked for, its plan (gateway and the hops to it), and the config it came from.
-struct Target {
-    profile: String,
-    config: ConfigFile,
-    plan: Plan,
-}
-
-fn target(ctx: &Context, flags: &SignInArgs) -> Result<Target> {
-    let (config, plan) = plan_for(ctx, flags, &ChainSelect::None)?;
-    let profile = ctx.profile_name(flags.profile.as_deref());
-    Ok(Target {
-        profile,
-        config,
-        plan,
+/// `credential-process`'s flags as config's input (the front binary parses into the same).
+pub(super) fn overrides(args: &CredentialProcessArgs) -> Result<Overrides> {
+    let refresh_window = match &args.refresh_window {
+        Some(text) => Some(Overrides::duration_flag("--refresh-window", text)?),
+        None => None,
+    };
+    Ok(Overrides {
+        refresh_window,
+        ..sign_in_overrides(&args.sign_in)
     })
 }
 
-fn window_of(t: &Target, flag: Option<&str>) -> Result<Duration> {
-    let (text, origin) = match flag {
-        Some(text) => (Some(text), "--refresh-window".to_string()),
-        None => (
-            profile_key(&t.config, &t.plan, &t.profile, REFRESH_WINDOW_KEY),
-            format!("{}: {REFRESH_WINDOW_KEY}", t.config.path.display()),
-        ),
-    };
-    match text {
-        None => Ok(DEFAULT_REFRESH_WINDOW),
-        Some(text) => parse_duration(text).map_err(|e| Error::Usage(format!("{origin}: {e}"))),
-    }
+/// The plan of the profile asked for alone (its gateway and the hops to it).
+fn target(ctx: &Context, flags: &Overrides) -> Result<Plan> {
+    plan_for(ctx, flags, &ChainSelect::None)
 }
 
-async fn obtain_for(
-    ctx: &Context,
-    t: &Target,
-    flags: &SignInArgs,
-    window: Duration,
-) -> Result<Obtained> {
+async fn obtain_for(ctx: &Context, plan: &Plan) -> Result<Obtained> {
     let request = Request {
         ctx,
-        plan: &t.plan,
-        flags,
+        plan,
         force: false,
-        window,
         writes_file: false,
     };
     obtain::obtain(&request).await
 }
 
-fn credentials_of<'a>(t: &Target, obtained: &'a Obtained) -> Result<&'a Credentials> {
+fn credentials_of<'a>(plan: &Plan, obtained: &'a Obtained) -> Result<&'a Credentials> {
     obtained
-        .credentials_of(&t.profile)
-        .ok_or_else(|| not_in_plan(&t.profile))
+        .credentials_of(&plan.target)
+        .ok_or_else(|| not_in_plan(&plan.target))
 }
 
-fn region_of(t: &Target) -> Option<&str> {
-    let hop = t.plan.chain.iter().find(|h| h.profile == t.profile);
+fn region_of(plan: &Plan) -> Option<&str> {
+    let hop = plan.chain.iter().find(|h| h.profile == plan.target);
     hop.and_then(|h| h.region.as_deref())
-        .or(t.plan.gateway.region.as_deref())
+        .or(plan.gateway.region.as_deref())
 }
 
 /// What answering `credential-process` from the cache needs, resolved from flags and files only.
 struct CacheHit {
     ctx: Context,
-    target: Target,
-    window: Duration,
+    plan: Plan,
     cache: CredentialCache,
     key: CacheKey,
 }
 
-fn cache_hit(args: &CredentialProcessArgs) -> Result<CacheHit> {
+fn cache_hit(flags: &Overrides) -> Result<CacheHit> {
     let ctx = Context::from_env(true)?;
-    let target = target(&ctx, &args.sign_in)?;
-    let window = window_of(&target, args.refresh_window.as_deref())?;
+    let plan = target(&ctx, flags)?;
     let cache = CredentialCache::new(&ctx.state);
-    let key = CacheKey::for_plan(&target.plan)
-        .remove(&target.profile)
-        .ok_or_else(|| not_in_plan(&target.profile))?;
+    let key = CacheKey::for_plan(&plan)
+        .remove(&plan.target)
+        .ok_or_else(|| not_in_plan(&plan.target))?;
     Ok(CacheHit {
         ctx,
-        target,
-        window,
+        plan,
         cache,
         key,
     })
@@ -112,25 +86,23 @@ impl CacheHit {
     /// Writes the cached answer to `out` if the entry has more than the window left.
     fn answer(&self, out: &mut dyn Write) -> std::io::Result<bool> {
         let now = OffsetDateTime::now_utc();
-        process::answer_from_cache(&self.cache, &self.key, now, self.window, out)
+        let window = self.plan.refresh_window;
+        process::answer_from_cache(&self.cache, &self.key, now, window, out)
     }
 }
 
 /// The cache-hit half of `credential-process`, for the small front binary (src/bin/front.rs):
 /// true once answered on `out`; false when this call is not a cache hit, or needs the rest of
 /// samlbridge to say why (an error in the config, say). `Err` only when writing the answer failed.
-pub fn answer_from_cache(
-    args: &CredentialProcessArgs,
-    out: &mut dyn Write,
-) -> std::io::Result<bool> {
-    match cache_hit(args) {
+pub fn answer_from_cache(flags: &Overrides, out: &mut dyn Write) -> std::io::Result<bool> {
+    match cache_hit(flags) {
         Ok(hit) => hit.answer(out),
         Err(_) => Ok(false),
     }
 }
 
 pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
-    let hit = cache_hit(&args)?;
+    let hit = cache_hit(&overrides(&args)?)?;
     let mut out = std::io::stdout().lock();
     if hit.answer(&mut out).map_err(stdout::error)? {
         return Ok(0);
@@ -140,15 +112,18 @@ pub fn credential_process(args: CredentialProcessArgs) -> Result<u8> {
     if hit.answer(&mut out).map_err(stdout::error)? {
         return Ok(0);
     }
-    let (ctx, t) = (&hit.ctx, &hit.target);
-    let obtained = block_on(obtain_for(ctx, t, &args.sign_in, hit.window))
-        .map_err(|e| person_must_act(t, e))?;
-    process::write_credentials(&mut out, credentials_of(t, &obtained)?).map_err(stdout::error)?;
+    let plan = &hit.plan;
+    let obtained = block_on(obtain_for(&hit.ctx, plan)).map_err(|e| person_must_act(plan, e))?;
+    process::write_credentials(&mut out, credentials_of(plan, &obtained)?)
+        .map_err(stdout::error)?;
     Ok(0)
 }
 
+/// Cannot happen (a plan always holds its target): said rather than panicking.
 fn not_in_plan(profile: &str) -> Error {
-    Error::Usage(format!("profile {profile} is not part of its own plan"))
+    Error::System(format!(
+        "profile {profile} is not part of its own plan; please report this"
+    ))
 }
 
 /// Renewing without a person failed where only a person can help: say which command to run.
@@ -160,21 +135,23 @@ pub(super) fn person_must_act_for(profile: &str, gateway: &str, err: Error) -> E
     }
 }
 
-fn person_must_act(t: &Target, err: Error) -> Error {
-    person_must_act_for(&t.profile, &t.plan.gateway.profile, err)
+fn person_must_act(plan: &Plan, err: Error) -> Error {
+    person_must_act_for(&plan.target, &plan.gateway.profile, err)
 }
 
-fn session_env(args: &SignInArgs) -> Result<(Target, SessionEnv)> {
+fn session_env(args: &SignInArgs) -> Result<SessionEnv> {
+    let flags = sign_in_overrides(args);
     let ctx = Context::from_env(args.non_interactive)?;
-    let t = target(&ctx, args)?;
-    let window = window_of(&t, None)?;
-    let obtained = block_on(obtain_for(&ctx, &t, args, window))?;
-    let env = SessionEnv::new(credentials_of(&t, &obtained)?, region_of(&t));
-    Ok((t, env))
+    let plan = target(&ctx, &flags)?;
+    let obtained = block_on(obtain_for(&ctx, &plan))?;
+    Ok(SessionEnv::new(
+        credentials_of(&plan, &obtained)?,
+        region_of(&plan),
+    ))
 }
 
 pub fn env(args: EnvArgs) -> Result<u8> {
-    let (_, session) = session_env(&args.sign_in)?;
+    let session = session_env(&args.sign_in)?;
     let shell = args
         .shell
         .unwrap_or_else(|| Shell::from_env(|n| std::env::var(n).ok()));
@@ -183,43 +160,43 @@ pub fn env(args: EnvArgs) -> Result<u8> {
 }
 
 pub fn exec(args: ExecArgs) -> Result<u8> {
-    let (_, session) = session_env(&args.sign_in)?;
+    let session = session_env(&args.sign_in)?;
     let command = export::command(&args.command, &session)?;
     let code = export::run(command)?;
     Ok(u8::try_from(code).unwrap_or(1))
 }
 
 pub fn console(args: ConsoleArgs) -> Result<u8> {
+    let flags = sign_in_overrides(&args.sign_in);
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
-    let t = target(&ctx, &args.sign_in)?;
+    let t = target(&ctx, &flags)?;
     // Before any sign-in: a duration the federation endpoint refuses is known now.
     if let Some(seconds) = args
         .duration
         .filter(|s| !console::SESSION_DURATION_RANGE.contains(s))
     {
         return Err(console::ConsoleError::BadDuration {
-            profile: t.profile.clone(),
+            profile: t.target.clone(),
             seconds,
         }
         .into());
     }
-    let window = window_of(&t, None)?;
     let url = block_on(async {
-        let obtained = obtain_for(&ctx, &t, &args.sign_in, window).await?;
-        let role_arn = match t.plan.chain.iter().find(|h| h.profile == t.profile) {
+        let obtained = obtain_for(&ctx, &t).await?;
+        let role_arn = match t.chain.iter().find(|h| h.profile == t.target) {
             Some(hop) => hop.role_arn.clone(),
             None => obtained.role_arn.clone(),
         };
         let endpoints = FederationEndpoints::from_env(
-            Partition::from_arn(&role_arn).unwrap_or_default(),
+            crate::saml::Partition::from_arn(&role_arn).unwrap_or_default(),
             |n| std::env::var(n).ok(),
         )?;
         let client = console::http_client()
-            .map_err(|e| Error::Usage(format!("could not build an HTTP client: {e}")))?;
+            .map_err(|e| Error::System(format!("could not build an HTTP client: {e}")))?;
         let request = ConsoleRequest {
-            profile: &t.profile,
+            profile: &t.target,
             credentials: credentials_of(&t, &obtained)?,
-            chained: t.profile != t.plan.gateway.profile,
+            chained: t.target != t.gateway.profile,
             session_duration: args.duration,
             region: region_of(&t),
         };

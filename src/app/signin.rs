@@ -6,12 +6,10 @@ use crate::answers::keychain::{self, Keychain};
 use crate::answers::password::{KeychainAccount, PasswordSource, Remembered};
 use crate::app::context::Context;
 use crate::app::error::Result;
-use crate::cli::SignInArgs;
-use crate::config::{ConfigFile, GatewayProfile};
+use crate::config::{BrowserWindow, GatewayProfile, Plan};
 use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest, host_of};
 use crate::role::aliases::{self, AccountAliases};
 use crate::saml::{self, SamlAssertion, SamlClaims};
-use crate::secret::Secret;
 use crate::state::sessions::SavedSessions;
 use tracing::{debug, info, warn};
 
@@ -32,79 +30,72 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
     }
 }
 
-/// The browser engine's options when the profile or the flags ask for a browser: a window when
-/// one can be shown and a person is there (or `--browser` asks for it), else headless.
-fn browser_options(
-    ctx: &Context,
-    gateway: &GatewayProfile,
-    flags: &SignInArgs,
-) -> Option<BrowserOptions> {
-    if !(flags.browser || flags.headless || gateway.browser) {
-        return None;
-    }
-    let wants_window = flags.browser
-        || (!flags.headless && !gateway.browser_headless && ctx.prompt.is_interactive());
+/// The browser engine's options when the plan signs in through a browser: a window when the plan
+/// says so, or when one can be shown and a person is there; else headless.
+fn browser_options(ctx: &Context, plan: &Plan, username: Option<&str>) -> Option<BrowserOptions> {
+    let browser = plan.browser.as_ref()?;
+    let wants_window = match browser.window {
+        BrowserWindow::Always => true,
+        BrowserWindow::Never => false,
+        BrowserWindow::IfInteractive => ctx.prompt.is_interactive(),
+    };
     let headless = !wants_window || !idp::has_display();
     if wants_window && headless {
         info!("no display (DISPLAY, WAYLAND_DISPLAY): the browser runs headless");
     }
     Some(BrowserOptions {
-        profile: gateway.profile.clone(),
-        path: gateway.browser_path.clone(),
+        profile: plan.gateway.profile.clone(),
+        path: browser.path.clone(),
         headless,
-        timeout: flags
-            .browser_timeout
-            .map_or(idp::DEFAULT_WINDOW_TIMEOUT, std::time::Duration::from_secs),
-        username: gateway.username.clone(),
+        timeout: browser.timeout.unwrap_or(idp::DEFAULT_WINDOW_TIMEOUT),
+        username: username.map(str::to_string),
         state: ctx.state.clone(),
     })
 }
 
 fn answers_for<'a>(
     ctx: &'a Context,
-    gateway: &GatewayProfile,
-    flags: &SignInArgs,
+    plan: &Plan,
+    username: Option<&str>,
     keychain: Option<&'a Keychain>,
 ) -> CliAnswers<'a> {
-    let host = host_of(&gateway.url);
-    let mut answers = CliAnswers::new(host.clone(), gateway.profile.clone(), ctx.prompt.as_ref());
-    answers.username = gateway.username.clone();
+    let sources = &plan.answers;
+    let host = host_of(&plan.gateway.url);
+    let mut answers = CliAnswers::new(
+        host.clone(),
+        plan.gateway.profile.clone(),
+        ctx.prompt.as_ref(),
+    );
+    answers.username = username.map(str::to_string);
     let passwords = &mut answers.passwords;
-    passwords.stdin = flags.password_stdin;
-    passwords.env = ctx.env_password.clone();
-    passwords.remember = flags.remember_password || gateway.keychain;
-    if let (Some(keychain), Some(username)) = (keychain, &gateway.username) {
+    passwords.stdin = sources.password_stdin;
+    passwords.env = sources.password_env.clone();
+    passwords.remember = sources.keychain;
+    if let (Some(keychain), Some(username)) = (keychain, username) {
         passwords.keychain = Some(KeychainAccount {
             keychain,
             host,
-            username: username.clone(),
+            username: username.to_string(),
         });
     }
-    answers.mfa_code = flags.mfa_code.clone().map(Secret::new);
-    answers.mfa_command = flags
-        .mfa_command
-        .clone()
-        .or_else(|| gateway.mfa_command.clone());
+    answers.mfa_code = sources.mfa_code.clone();
+    answers.mfa_command = sources.mfa_command.clone();
     answers
 }
 
-pub async fn sign_in(
-    ctx: &Context,
-    gateway: &GatewayProfile,
-    flags: &SignInArgs,
-) -> Result<SignedIn> {
+pub async fn sign_in(ctx: &Context, plan: &Plan) -> Result<SignedIn> {
+    let gateway = &plan.gateway;
     let host = host_of(&gateway.url);
     let mut request = login_request(ctx, gateway);
     // The session and the keychain item are kept per user: know the user before looking for them.
-    let mut gateway = gateway.clone();
-    if gateway.username.is_none() && ctx.prompt.is_interactive() {
+    let mut username = gateway.username.clone();
+    if username.is_none() && ctx.prompt.is_interactive() {
         let mut ask = CliAnswers::new(host.clone(), gateway.profile.clone(), ctx.prompt.as_ref());
-        gateway.username = Some(ask.username()?);
+        username = Some(ask.username()?);
     }
-    let keychain = (flags.remember_password || gateway.keychain).then(|| keychain_for(ctx));
-    let mut answers = answers_for(ctx, &gateway, flags, keychain.as_ref());
-    request.browser = browser_options(ctx, &gateway, flags);
-    let username = gateway.username.clone();
+    let keychain = plan.answers.keychain.then(|| keychain_for(ctx));
+    let mut answers = answers_for(ctx, plan, username.as_deref(), keychain.as_ref());
+    request.browser = browser_options(ctx, plan, username.as_deref());
     let session = IdpSession::new(&request)?;
     let saved = SavedSessions::new(&ctx.state);
     if let Some(cookies) = username.as_deref().and_then(|user| saved.load(&host, user)) {
@@ -173,24 +164,18 @@ fn remember_password(answers: &CliAnswers, host: &str) {
     }
 }
 
-/// Account names for the picker and `roles`: the config's `[saml-aliases]`, and with `--aliases`
-/// (or `saml_fetch_aliases = true`) those AWS's sign-in page shows; never fatal.
-pub async fn account_aliases(
-    ctx: &Context,
-    gateway: &GatewayProfile,
-    flags: &SignInArgs,
-    signed_in: &SignedIn,
-) -> Result<AccountAliases> {
-    let config = ConfigFile::load_from(&ctx.paths)?;
-    let mine = AccountAliases::from_config(&config)?;
-    if !(flags.aliases || config.fetch_aliases(&gateway.profile)?) {
-        return Ok(mine);
+/// Account names for the picker and `roles`: the config's `[saml-aliases]`, and when the plan says
+/// so (`--aliases`, `saml_fetch_aliases = true`) those AWS's sign-in page shows; never fatal.
+pub async fn account_aliases(plan: &Plan, signed_in: &SignedIn) -> AccountAliases {
+    let mine: AccountAliases = plan.aliases.configured.clone().into_iter().collect();
+    if !plan.aliases.fetch {
+        return mine;
     }
     let fetched = aliases::fetch_from_signin(
         &signed_in.assertion,
         &signed_in.claims,
-        gateway.ca_bundle.as_deref(),
+        plan.gateway.ca_bundle.as_deref(),
     )
     .await;
-    Ok(mine.merge(fetched))
+    mine.merge(fetched)
 }

@@ -3,6 +3,7 @@
 //! would refuse, role ARNs that cannot be ARNs.
 
 use crate::saml::{IamResource, check_iam_arn};
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 /// What AWS accepts for DurationSeconds (AssumeRole and AssumeRoleWithSAML alike).
@@ -67,6 +68,53 @@ pub fn check_role_choice(role: &str) -> Result<(), String> {
     }
     check_iam_arn(role, IamResource::Role)
         .map_err(|why| format!("{why}; give a role ARN (arn:aws:iam::123456789012:role/NAME), a role name, or ACCOUNT_ID/ROLE_NAME"))
+}
+
+/// The longest alias accepted from the config: IAM's own limit is 63 characters.
+const MAX_ALIAS_CHARS: usize = 64;
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Why an alias of `[saml-aliases]` cannot be used: 1 to 64 characters, no `/` (it separates
+/// ALIAS/ROLE_NAME in `--role`) and no line break.
+fn check_alias(alias: &str) -> Result<(), &'static str> {
+    if alias.is_empty() {
+        return Err("the alias is empty");
+    }
+    if alias.chars().count() > MAX_ALIAS_CHARS {
+        return Err("an alias has at most 64 characters");
+    }
+    if alias.contains('/') {
+        return Err("an alias cannot contain '/' (it separates ALIAS/ROLE_NAME in --role)");
+    }
+    if alias.chars().any(char::is_control) {
+        return Err("an alias is one line of text; remove the indented line below it");
+    }
+    Ok(())
+}
+
+impl super::ConfigFile {
+    /// The `[saml-aliases]` lines, each checked: a 12-digit account id and a usable alias.
+    pub fn aliases(&self) -> Result<BTreeMap<String, String>, super::ConfigError> {
+        let mut aliases = BTreeMap::new();
+        for (account, alias) in &self.alias_lines {
+            let bad = |why: &str| super::ConfigError::BadAlias {
+                file: self.path.clone(),
+                account: account.clone(),
+                alias: alias.clone(),
+                why: why.to_string(),
+            };
+            if !is_account_id(account) {
+                return Err(bad("the key must be a 12-digit AWS account id"));
+            }
+            check_alias(alias).map_err(bad)?;
+            aliases.insert(account.clone(), alias.clone());
+        }
+        Ok(aliases)
+    }
 }
 
 #[cfg(test)]

@@ -2,15 +2,23 @@
 //! profiles. Everything is decided here, before any network call. [aws-config: ProfileChain → exec]
 //!
 //! This module reads the file the way the AWS tools do (sections, keys, comments); `plan` resolves a
-//! profile into the gateway and the hops to refresh; `profile` checks each profile's keys.
+//! profile into the gateway and the hops to refresh; `profile` checks each profile's keys; `resolve`
+//! adds the flags (`Overrides`) and the environment (`PlanEnv`) and gives the complete `Plan` that
+//! commands execute.
 
 mod checks;
 pub mod duration;
 pub(crate) mod ini;
 mod plan;
 mod profile;
+mod resolve;
 
-pub use checks::{check_duration, check_profile_name, check_role_choice};
+pub use checks::{check_duration, check_profile_name, check_role_choice, is_account_id};
+#[cfg(test)]
+pub use resolve::DEFAULT_REFRESH_WINDOW;
+pub use resolve::{
+    AliasPlan, AnswerSources, BrowserPlan, BrowserWindow, Overrides, PlanEnv, Sinks, resolve,
+};
 
 use crate::config::ini::{LineKind, scan};
 use std::collections::BTreeMap;
@@ -59,7 +67,7 @@ pub struct ConfigFile {
     /// The home directory `~` stands for in path values (saml_ca_bundle); None: the process's.
     pub home: Option<PathBuf>,
     /// The `[saml-aliases]` section's `ACCOUNT_ID = alias` lines, as written (checked by
-    /// `crate::role::aliases::AccountAliases::from_config`).
+    /// `ConfigFile::aliases`).
     pub alias_lines: BTreeMap<String, String>,
 }
 
@@ -126,12 +134,27 @@ pub enum ChainSelect {
     None,
 }
 
-/// Everything a login will do, decided before it starts.
+/// Everything a command will do, decided before it starts (by `resolve`: flags, environment and
+/// config together). `ConfigFile::plan` alone gives the route (gateway, chain, sinks) with the
+/// other settings at their defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The gateway's IdP and STS settings, flags applied. Its `keychain`, `mfa_command` and
+    /// `browser*` fields are the config's alone: `answers` and `browser` hold the decisions.
     pub gateway: GatewayProfile,
     /// Ordered so that every hop's source comes before it.
     pub chain: Vec<ChainHop>,
+    /// The profile asked for: the gateway or one of the hops.
+    pub target: String,
+    /// Which profiles go to the credentials file, which are served by credential_process.
+    pub sinks: Sinks,
+    /// Where the password and the one-time code come from.
+    pub answers: AnswerSources,
+    /// Sign in through a browser, and how; None: the form engine.
+    pub browser: Option<BrowserPlan>,
+    /// A cached session with less than this left is renewed.
+    pub refresh_window: std::time::Duration,
+    pub aliases: AliasPlan,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +174,9 @@ pub enum ConfigError {
         name: String,
         why: &'static str,
     },
+    /// A flag's value that cannot be used (checked before anything else is done).
+    #[error("{flag}: {why}")]
+    BadFlag { flag: &'static str, why: String },
     #[error("{file}: profile {profile} has no saml_url (nor saml_source); add one, or pass --url")]
     NotSaml { file: PathBuf, profile: String },
     #[error("{file}: profile {profile}: {key} = '{}' is not valid: {why}", crate::shown::outside(.value))]

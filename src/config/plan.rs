@@ -13,7 +13,7 @@
 //! Hops are ordered by depth (distance from the gateway), then by name: every hop's source comes
 //! before it, and the same file always gives the same plan.
 
-use super::{ChainSelect, ConfigError, ConfigFile, Plan};
+use super::{ChainSelect, ConfigError, ConfigFile, Plan, Sinks};
 use std::collections::BTreeSet;
 
 /// What a profile is to samlbridge.
@@ -56,7 +56,18 @@ impl ConfigFile {
                 }
             }
         }
-        self.build_plan(gateway_name, wanted)
+        let mut plan = self.build_plan(gateway_name, wanted)?;
+        plan.target = profile.to_string();
+        Ok(plan)
+    }
+
+    /// The gateway profiles: those that sign in to an IdP (`saml_url`), by name.
+    pub fn gateway_names(&self) -> Vec<String> {
+        self.profiles
+            .values()
+            .filter(|p| p.keys.contains_key("saml_url"))
+            .map(|p| p.name.clone())
+            .collect()
     }
 
     fn build_plan(&self, gateway_name: &str, wanted: BTreeSet<&str>) -> Result<Plan, ConfigError> {
@@ -75,7 +86,13 @@ impl ConfigFile {
             .into_iter()
             .map(|(_, name, source)| self.chain_hop(name, source, gateway.region.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Plan { gateway, chain })
+        Ok(Plan {
+            sinks: Sinks::of(&gateway, &chain),
+            target: gateway.profile.clone(),
+            gateway,
+            chain,
+            ..Plan::default()
+        })
     }
 
     /// Every profile of a plan becomes a `[section]` of the credentials file and a cache entry.

@@ -2,8 +2,9 @@
 //! and no terminal signs in from the saved IdP session, a fresh one is not signed in again, `logout`
 //! forgets both, another username never gets the first one's session, an IdP that forgot the session
 //! falls back to the password (and a real SimpleSAMLphp's session is reused too), a deleted
-//! credentials file is written again from the cache, the refresh window is read from the config, and
-//! editing a profile's role never serves the old role's credentials.
+//! credentials file is written again from the cache, the refresh window is read from the config (the
+//! same one for `login` and `credential-process`, issue 8), and editing a profile's role never serves
+//! the old role's credentials.
 
 use crate::harness::Sandbox;
 use crate::real_peers::{self, Tool};
@@ -233,6 +234,59 @@ fn the_refresh_window_comes_from_saml_refresh_window_and_a_bad_one_is_named() {
     out.expect_code(2)
         .expect_stderr_contains("--refresh-window");
     assert_eq!(world.traffic(), before);
+}
+
+/// The standard world with 1-hour gateway sessions and `saml_refresh_window = WINDOW` on the gateway.
+fn one_hour_sessions_with_window(window: &str) -> World {
+    let world = World::start(ALICE);
+    let config = world::config(&world.adfs.sign_in_url(), ALICE.username);
+    world.sandbox.write_config(&config.replace(
+        "[profile corp]\n",
+        &format!("[profile corp]\nduration_seconds = 3600\nsaml_refresh_window = {window}\n"),
+    ));
+    world
+}
+
+// Regression (issue 8): `login` used the default 5-minute window whatever the config said, while
+// `credential-process` honoured `saml_refresh_window`.
+#[test]
+fn login_honours_saml_refresh_window_as_credential_process_does() {
+    let world = one_hour_sessions_with_window("2h");
+    world.login(&[]).expect_code(0);
+    let before = world.traffic();
+    let out = world.login(&[]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("still fresh"), "{}", out.dump());
+    let after = world.traffic();
+    assert!(after.idp_requests > before.idp_requests, "signed in again");
+    assert_eq!(world.sts.calls_to("AssumeRoleWithSAML").len(), 2);
+
+    let world = one_hour_sessions_with_window("30m");
+    world.login(&[]).expect_code(0);
+    let before = world.traffic();
+    world
+        .login(&[])
+        .expect_code(0)
+        .expect_stderr_contains("still fresh");
+    assert_eq!(world.traffic(), before, "1 h left is more than 30 m");
+}
+
+#[test]
+fn credential_process_after_login_renews_by_the_same_window() {
+    let world = one_hour_sessions_with_window("2h");
+    world.login(&[]).expect_code(0);
+    let before = world.traffic();
+    // prod is chained from corp: the gateway's window is its window too.
+    let renewed = process_answer(&world.credential_process("prod", &[]));
+    assert!(world.traffic().sts_calls > before.sts_calls, "renewed");
+    world.issued_for(&renewed, world::PROD_ADMINS);
+
+    let world = one_hour_sessions_with_window("30m");
+    world.login(&[]).expect_code(0);
+    let before = world.traffic();
+    process_answer(&world.credential_process("prod", &[]));
+    process_answer(&world.credential_process("corp", &[]));
+    assert_eq!(world.traffic(), before, "both answered from the cache");
 }
 
 #[test]

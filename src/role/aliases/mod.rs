@@ -24,35 +24,18 @@ pub use aws_signin_page::fetch_from_signin;
 #[cfg(test)]
 pub use aws_signin_page::{FETCH_TIMEOUT, SIGNIN_URL_OVERRIDE};
 
+pub use crate::config::is_account_id;
 use crate::config::{ConfigError, ConfigFile};
 use std::collections::BTreeMap;
-
-/// The longest alias accepted from the config: IAM's own limit is 63 characters.
-const MAX_ALIAS_CHARS: usize = 64;
 
 /// Account id (12 digits) → alias.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountAliases(BTreeMap<String, String>);
 
 impl AccountAliases {
-    /// The `[saml-aliases]` lines of `config`, each checked: a 12-digit account id, and an alias of
-    /// 1 to 64 characters with no `/` (it separates ALIAS/ROLE_NAME in `--role`) and no line break.
+    /// The `[saml-aliases]` lines of `config`, each checked (see `ConfigFile::aliases`).
     pub fn from_config(config: &ConfigFile) -> Result<AccountAliases, ConfigError> {
-        let mut aliases = AccountAliases::default();
-        for (account, alias) in &config.alias_lines {
-            let bad = |why: &str| ConfigError::BadAlias {
-                file: config.path.clone(),
-                account: account.clone(),
-                alias: alias.clone(),
-                why: why.to_string(),
-            };
-            if !is_account_id(account) {
-                return Err(bad("the key must be a 12-digit AWS account id"));
-            }
-            check_config_alias(alias).map_err(bad)?;
-            aliases.0.insert(account.clone(), alias.clone());
-        }
-        Ok(aliases)
+        Ok(AccountAliases(config.aliases()?))
     }
 
     pub fn get(&self, account_id: &str) -> Option<&str> {
@@ -103,26 +86,6 @@ impl<A: Into<String>, B: Into<String>> FromIterator<(A, B)> for AccountAliases {
                 .collect(),
         )
     }
-}
-
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn check_config_alias(alias: &str) -> Result<(), &'static str> {
-    if alias.is_empty() {
-        return Err("the alias is empty");
-    }
-    if alias.chars().count() > MAX_ALIAS_CHARS {
-        return Err("an alias has at most 64 characters");
-    }
-    if alias.contains('/') {
-        return Err("an alias cannot contain '/' (it separates ALIAS/ROLE_NAME in --role)");
-    }
-    if alias.chars().any(char::is_control) {
-        return Err("an alias is one line of text; remove the indented line below it");
-    }
-    Ok(())
 }
 
 /// An IAM account alias as AWS allows it: 3 to 63 lowercase letters, digits and single hyphens,

@@ -254,6 +254,7 @@ mod tests {
                 hop("prod", "corp", "arn:aws:iam::3:role/A"),
                 hop("deep", "prod", "arn:aws:iam::4:role/B"),
             ],
+            ..Plan::default()
         };
         let keys = CacheKey::for_plan(&plan);
         assert_eq!(keys["corp"], gateway());

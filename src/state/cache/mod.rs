@@ -6,8 +6,10 @@
 //! read of a run removes the temp files killed runs left (one directory listing).
 
 mod key;
+mod provider;
 
 pub use key::CacheKey;
+pub use provider::{CachedSessionProvider, CachingSts, Freshness, RoleSession, SessionProvider};
 
 use crate::credentials::Credentials;
 use crate::secret::Secret;
@@ -19,13 +21,6 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroize;
-
-/// Served from cache while more than this is left (config `saml_refresh_window`, flag
-/// `--refresh-window`; written like `300`, `5m`, `1h`).
-pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(300);
-
-/// The config key that sets the refresh window per profile.
-pub const REFRESH_WINDOW_KEY: &str = "saml_refresh_window";
 
 /// The layout of an entry file; bumped when it changes, and older entries are then misses.
 const ENTRY_VERSION: u32 = 1;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::DEFAULT_REFRESH_WINDOW;
 use std::fs;
 use time::macros::datetime;
 
