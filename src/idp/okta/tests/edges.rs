@@ -33,7 +33,7 @@ async fn odd_answer(status: u16, body: &'static str) -> IdpError {
         body: body.to_string(),
     });
     let req = LoginRequest {
-        url: idp.url(emulator::APP_PATH),
+        url: idp.url(APP_PATH),
         provider: Some("okta".into()),
         ..LoginRequest::default()
     };

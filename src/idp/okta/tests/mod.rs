@@ -1,6 +1,8 @@
-use super::emulator::{OktaEmulator, OktaFactor, OktaUser, PushOutcome};
 use super::*;
 use crate::error::ExitKind;
+use samlbridge_emulators::okta::{
+    APP_PATH, APP_SSO_PATH, OktaEmulator, OktaFactor, OktaUser, PushOutcome,
+};
 
 /// An Okta-issued Response for the AWS app: one role, a session name.
 const SAML_XML: &str = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="id1" Version="2.0" Destination="https://signin.aws.amazon.com/saml"><saml:Issuer>http://www.okta.com/exk1sb2aws3okta4emu</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="id2" Version="2.0"><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>arn:aws:iam::111111111111:role/OktaAdmins,arn:aws:iam::111111111111:saml-provider/Okta</saml:AttributeValue></saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>dana@corp.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></samlp:Response>"#;
@@ -127,8 +129,8 @@ async fn password_only_posts_json_and_reads_the_saml_response_off_the_app_page()
         [
             "/api/v1/authn",
             "/login/sessionCookieRedirect",
-            emulator::APP_PATH,
-            emulator::APP_SSO_PATH
+            APP_PATH,
+            APP_SSO_PATH
         ]
     );
     let authn = &hits[0];
