@@ -86,5 +86,4 @@ pub fn cache_hit_args(args: &[OsString]) -> Option<CredentialProcessArgs> {
 }
 
 #[cfg(test)]
-#[path = "front_tests.rs"]
 mod tests;

@@ -1,4 +1,8 @@
-//! The keychain's contract with stores that misbehave: slow, absent, locked, panicking.
+//! The keychain's contract with stores that misbehave: slow, absent, locked, panicking; and, on
+//! Linux, with the real Secret Service (`daemon`).
+
+#[cfg(target_os = "linux")]
+mod daemon;
 
 use super::*;
 use std::time::Instant;

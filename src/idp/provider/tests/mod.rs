@@ -1,6 +1,7 @@
-//! Per-provider tests: each provider's fixture pages (tests/fixtures/<provider>/) classified one by
-//! one, and whole sign-ins against a scripted IdP on 127.0.0.1 serving them: to the SAMLResponse,
-//! a wrong password and a wrong code refused in the IdP's words.
+//! The provider files: the built-in and users' files load (`loading`); and per provider, its fixture
+//! pages (tests/fixtures/<provider>/) classified one by one, and whole sign-ins against a scripted IdP
+//! on 127.0.0.1 serving them: to the SAMLResponse, a wrong password and a wrong code refused in the
+//! IdP's words.
 
 mod adfs;
 mod adfs2;
@@ -9,16 +10,17 @@ mod f5apm;
 mod generic;
 mod keycloak;
 mod lemonldap;
+mod loading;
 mod netiq;
 mod pingfederate;
 mod shibboleth;
 mod user_files;
 
-use super::classify::{self, PageKind, Progress};
-use super::page::Page;
-use super::provider::Providers;
-use super::testidp::TestIdp;
-use super::{IdpError, LoginAnswers, LoginRequest};
+use super::Providers;
+use crate::idp::classify::{self, PageKind, Progress};
+use crate::idp::page::Page;
+use crate::idp::testidp::TestIdp;
+use crate::idp::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use url::Url;

@@ -198,7 +198,7 @@ async fn oath_code() {
 /// The engine reading the built-in adfs file with a one-second poll.
 fn fast_adfs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let adfs = include_str!("../../../providers/adfs.toml")
+    let adfs = include_str!("../../../../providers/adfs.toml")
         .replace("interval_seconds = 3", "interval_seconds = 1");
     std::fs::write(dir.path().join("adfs.toml"), adfs).unwrap();
     dir

@@ -586,5 +586,4 @@ fn a_region_of_another_partition_never_picks_the_endpoint() {
     );
 }
 
-#[path = "sdk_answer_tests.rs"]
 mod answers;

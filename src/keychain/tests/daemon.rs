@@ -144,7 +144,7 @@ fn child(env: &[(&str, Option<&str>)]) -> (String, Duration) {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command.args([
         "--exact",
-        "keychain::daemon_tests::child_lookup",
+        "keychain::tests::daemon::child_lookup",
         "--ignored",
         "--nocapture",
         "--test-threads=1",
