@@ -43,6 +43,4 @@ pub mod shown;
 pub mod state;
 pub mod sts;
 #[cfg(test)]
-mod testhttp;
-#[cfg(test)]
-mod testlog;
+mod testing;

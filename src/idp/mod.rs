@@ -14,8 +14,6 @@ pub(crate) mod http;
 pub(crate) mod okta;
 pub(crate) mod page;
 pub(crate) mod provider;
-#[cfg(test)]
-mod testidp;
 
 pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
 pub use engine::MAX_STEPS;

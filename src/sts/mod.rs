@@ -188,6 +188,4 @@ pub async fn assume_gateway<S: Sts>(
 }
 
 #[cfg(test)]
-pub(crate) mod fake;
-#[cfg(test)]
 mod tests;

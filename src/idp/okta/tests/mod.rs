@@ -1,5 +1,6 @@
 use super::*;
 use crate::error::ExitKind;
+use crate::testing::answers::ScriptedAnswers;
 use samlbridge_emulators::okta::{
     APP_PATH, APP_SSO_PATH, OktaEmulator, OktaFactor, OktaUser, PushOutcome,
 };
@@ -9,49 +10,9 @@ const SAML_XML: &str = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2
 const USER: &str = "dana@corp.example";
 const PASSWORD: &str = "Okta-Pass-7!";
 
-/// Answers from a script, recording what was asked and shown.
-#[derive(Default)]
-struct Scripted {
-    password: String,
-    codes: Vec<String>,
-    asked: Vec<String>,
-    notices: Vec<String>,
-}
-
-impl LoginAnswers for Scripted {
-    fn username(&mut self) -> Result<String, IdpError> {
-        self.asked.push("username".into());
-        Ok(USER.into())
-    }
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        self.asked.push("password".into());
-        Ok(Secret::new(self.password.clone()))
-    }
-    fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.asked.push(format!("code: {label}"));
-        if self.codes.is_empty() {
-            return Err(IdpError::NeedsPerson {
-                host: "test".into(),
-                what: "a code".into(),
-                next: "none left".into(),
-            });
-        }
-        Ok(Secret::new(self.codes.remove(0)))
-    }
-    fn has_mfa_code(&self) -> bool {
-        !self.codes.is_empty()
-    }
-    fn notice(&mut self, message: &str) {
-        self.notices.push(message.to_string());
-    }
-}
-
-fn answers(password: &str, codes: &[&str]) -> Scripted {
-    Scripted {
-        password: password.into(),
-        codes: codes.iter().map(|c| c.to_string()).collect(),
-        ..Scripted::default()
-    }
+/// Dana, typing `password`; `codes` are at hand before Okta asks (as --mfa-code's is).
+fn answers(password: &str, codes: &[&str]) -> ScriptedAnswers {
+    ScriptedAnswers::new(USER, password, codes).with_codes_at_hand()
 }
 
 fn org(factors: Vec<OktaFactor>) -> OktaEmulator {
@@ -82,7 +43,7 @@ const FAST: Timing = Timing {
 
 async fn sign_in(
     okta: &OktaEmulator,
-    a: &mut Scripted,
+    a: &mut ScriptedAnswers,
     factor: Option<&str>,
     timing: Timing,
 ) -> Result<SamlAssertion, IdpError> {

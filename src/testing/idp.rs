@@ -72,7 +72,9 @@ pub struct TestIdp {
 impl TestIdp {
     /// Serves `answer(hit)` for every request until dropped.
     pub fn start(answer: impl Fn(&Hit) -> Reply + Send + 'static) -> TestIdp {
-        let server = Arc::new(crate::testhttp::server());
+        let server = Arc::new(samlbridge_emulators::http::loopback_server(
+            "the scripted IdP",
+        ));
         let port = server.server_addr().to_ip().unwrap().port();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let (srv, log) = (server.clone(), hits.clone());
