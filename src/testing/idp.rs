@@ -1,5 +1,6 @@
-//! A scripted IdP on 127.0.0.1 for the engine's tests: each request is answered by the test's own
-//! function, every request is recorded, and the server stops when the value is dropped.
+//! A scripted IdP on 127.0.0.1 for the login engines' tests (form engine, HTTP session, providers,
+//! Okta): each request is answered by the test's own function, every request is recorded, and the
+//! server stops when the value is dropped.
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
