@@ -53,14 +53,16 @@ cat >"$scratch/bare-session.conf" <<'EOF'
   </policy>
 </busconfig>
 EOF
+# The filters name the test by the end of its path (no --exact), so they hold wherever the keychain
+# module lives; each name is unique.
 SAMLBRIDGE_KEYCHAIN_TEST=no-daemon dbus-run-session --config-file="$scratch/bare-session.conf" -- \
-    cargo test --lib keychain::daemon_tests::a_bus_without_a_secret_service_is_named -- --exact --nocapture
+    cargo test --lib keychain::tests::daemon::a_bus_without_a_secret_service_is_named -- --nocapture
 
 echo "== keychain tests with gnome-keyring running but no keyring unlocked (and no display)" >&2
 XDG_DATA_HOME="$scratch/locked" SAMLBRIDGE_KEYCHAIN_TEST=locked dbus-run-session -- bash -c '
     set -euo pipefail
     mkdir -p "$XDG_DATA_HOME"
     gnome-keyring-daemon --start --components=secrets >/dev/null
-    cargo test --lib keychain::daemon_tests::a_locked_keyring_with_no_one_to_unlock_it_does_not_hang \
-        -- --exact --nocapture
+    cargo test --lib keychain::tests::daemon::a_locked_keyring_with_no_one_to_unlock_it_does_not_hang \
+        -- --nocapture
 '

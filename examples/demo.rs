@@ -2,16 +2,13 @@
 //! in-process, writes a throwaway ~/.aws/config with a gateway profile and two chained profiles,
 //! signs in as a demo user through samlbridge's own library, and shows step by step what happened.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use clap::Parser;
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
+use samlbridge_emulators::saml::SamlRole;
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
-use support::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
-use support::saml::SamlRole;
-use support::sts::{StsConfig, StsEmulator, StsRole};
 
 const USER: &str = "demo@corp.example";
 const PASSWORD: &str = "demo-Pass-1";

@@ -36,6 +36,4 @@ mod sink;
 mod state;
 mod sts;
 #[cfg(test)]
-mod testhttp;
-#[cfg(test)]
-mod testlog;
+mod testing;

@@ -87,5 +87,4 @@ pub fn cache_hit_args(args: &[OsString]) -> Option<Overrides> {
 }
 
 #[cfg(test)]
-#[path = "front_tests.rs"]
 mod tests;

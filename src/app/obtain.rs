@@ -264,5 +264,4 @@ pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec
 }
 
 #[cfg(test)]
-#[path = "obtain_tests.rs"]
 mod tests;

@@ -184,5 +184,4 @@ fn split_lineage<'a>(lineage: &[&'a str]) -> (&'a str, Vec<&'a str>) {
 }
 
 #[cfg(test)]
-#[path = "plan_tests.rs"]
 mod tests;

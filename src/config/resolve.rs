@@ -290,5 +290,4 @@ fn refresh_window(
 }
 
 #[cfg(test)]
-#[path = "resolve_tests.rs"]
 mod tests;

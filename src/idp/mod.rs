@@ -14,10 +14,6 @@ pub(crate) mod http;
 pub(crate) mod okta;
 pub(crate) mod page;
 pub(crate) mod provider;
-#[cfg(test)]
-mod provider_tests;
-#[cfg(test)]
-mod testidp;
 mod urls;
 
 pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};

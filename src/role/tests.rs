@@ -2,46 +2,8 @@
 
 use super::*;
 use crate::answers::prompt::NoPrompt;
-use crate::secret::Secret;
+use crate::testing::prompt::ScriptedPrompt;
 use std::io;
-use std::sync::Mutex;
-
-/// Answers `choose` with a fixed index and records what it was shown.
-struct ScriptedPrompt {
-    answer: io::Result<usize>,
-    shown: Mutex<Vec<(String, Vec<String>)>>,
-}
-
-impl ScriptedPrompt {
-    fn answering(answer: io::Result<usize>) -> Self {
-        ScriptedPrompt {
-            answer,
-            shown: Mutex::new(Vec::new()),
-        }
-    }
-}
-
-impl Prompt for ScriptedPrompt {
-    fn is_interactive(&self) -> bool {
-        true
-    }
-    fn text(&self, _label: &str) -> io::Result<String> {
-        Err(io::Error::other("not scripted"))
-    }
-    fn secret(&self, _label: &str) -> io::Result<Secret> {
-        Err(io::Error::other("not scripted"))
-    }
-    fn choose(&self, title: &str, items: &[String]) -> io::Result<usize> {
-        self.shown
-            .lock()
-            .unwrap()
-            .push((title.to_owned(), items.to_vec()));
-        match &self.answer {
-            Ok(i) => Ok(*i),
-            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
-        }
-    }
-}
 
 fn role(account: &str, path_and_name: &str) -> RoleOption {
     RoleOption {
@@ -146,10 +108,10 @@ fn several_roles_without_a_terminal_list_every_arn() {
 
 #[test]
 fn the_picker_shows_sorted_lines_and_its_answer_is_mapped_back() {
-    let prompt = ScriptedPrompt::answering(Ok(1));
+    let prompt = ScriptedPrompt::choosing(Ok(1));
     let got = choose("corp", &offered(), None, &prompt).unwrap();
     assert_eq!(got, role("111111111111", "ReadOnly"));
-    let shown = prompt.shown.lock().unwrap();
+    let shown = prompt.shown();
     let (title, items) = &shown[0];
     assert!(title.contains("corp"));
     let accounts_and_names: Vec<Vec<&str>> = items
@@ -171,10 +133,10 @@ fn the_picker_shows_sorted_lines_and_its_answer_is_mapped_back() {
 
 #[test]
 fn a_picker_that_gives_up_is_a_usage_error() {
-    let prompt = ScriptedPrompt::answering(Err(io::Error::other("interrupted")));
+    let prompt = ScriptedPrompt::choosing(Err(io::Error::other("interrupted")));
     let err = choose("corp", &offered(), None, &prompt).unwrap_err();
     assert!(matches!(err, RoleError::NeedsChoice { .. }));
-    let prompt = ScriptedPrompt::answering(Ok(99));
+    let prompt = ScriptedPrompt::choosing(Ok(99));
     assert!(choose("corp", &offered(), None, &prompt).is_err());
 }
 
@@ -190,10 +152,10 @@ fn choose_aliased(wanted: Option<&str>, prompt: &dyn Prompt) -> Result<RoleOptio
 
 #[test]
 fn the_picker_shows_aliases_aligned() {
-    let prompt = ScriptedPrompt::answering(Ok(2));
+    let prompt = ScriptedPrompt::choosing(Ok(2));
     let got = choose_aliased(None, &prompt).unwrap();
     assert_eq!(got, role("222222222222", "Admin"));
-    let shown = prompt.shown.lock().unwrap();
+    let shown = prompt.shown();
     let items = &shown[0].1;
     assert_eq!(
         items,

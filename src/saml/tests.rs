@@ -139,7 +139,7 @@ fn role_values_with_malformed_arns_are_skipped_and_counted() {
     values.push(&long);
     let good = format!("{READER},{PROVIDER}");
     values.push(&good);
-    let capture = crate::testlog::LogCapture::start();
+    let capture = crate::testing::log::LogCapture::start();
     let claims = parse_xml(&response(
         "https://signin.aws.amazon.com/saml",
         &attribute("Role", &values),

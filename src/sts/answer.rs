@@ -189,5 +189,4 @@ pub(crate) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
 }
 
 #[cfg(test)]
-#[path = "answer_tests.rs"]
 mod tests;

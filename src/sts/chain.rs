@@ -120,9 +120,9 @@ pub fn session_name(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fake::FakeSts;
     use super::*;
     use crate::secret::Secret;
+    use crate::testing::sts::FakeSts;
     use std::time::Duration;
     use time::OffsetDateTime;
 

@@ -177,6 +177,4 @@ pub async fn assume_with_saml_fitted<S: Sts>(
 }
 
 #[cfg(test)]
-pub(crate) mod fake;
-#[cfg(test)]
 mod tests;

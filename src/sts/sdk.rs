@@ -421,5 +421,4 @@ async fn endpoint_host(config: &SdkConfig) -> Result<String, StsError> {
 }
 
 #[cfg(test)]
-#[path = "sdk_tests.rs"]
 mod tests;

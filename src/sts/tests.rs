@@ -1,5 +1,5 @@
-use super::fake::FakeSts;
 use super::*;
+use crate::testing::sts::FakeSts;
 
 fn request(assertion: &SamlAssertion, duration: Option<i32>) -> SamlRoleRequest<'_> {
     SamlRoleRequest {

@@ -2,9 +2,9 @@
 //! skipped (how many, said at -v), the well-formed ones are offered as usual, and an assertion with
 //! nothing usable left exits 4 as one without roles does.
 
-use crate::support::adfs::{AdfsConfig, AdfsUser};
-use crate::support::saml::SamlRole;
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsUser};
+use samlbridge_emulators::saml::SamlRole;
 
 /// Role values of every malformed class, each with a good provider or a good role beside it.
 fn malformed() -> Vec<SamlRole> {

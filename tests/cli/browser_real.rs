@@ -7,7 +7,7 @@
 use crate::browser_signin::{assert_no_browser_left, have_chromium};
 use crate::harness::Sandbox;
 use crate::real_peers::{self, Peer, Tool};
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 
 const READONLY: &str = "arn:aws:iam::111111111111:role/GatewayReadOnly";
 const ADMIN: &str = "arn:aws:iam::111111111111:role/GatewayAdmin";

@@ -7,9 +7,9 @@
 
 use crate::harness::{Outcome, Sandbox};
 use crate::harness::{mode, telltales};
-use crate::support::jsidp::{JsIdp, JsIdpConfig};
-use crate::support::saml::SamlRole;
 use crate::world::{self, ALICE, DANA, DANA_CODE, World};
+use samlbridge_emulators::jsidp::{JsIdp, JsIdpConfig};
+use samlbridge_emulators::saml::SamlRole;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -385,7 +385,7 @@ fn an_unreachable_idp_is_exit_5_and_leaves_no_browser() {
     world.sts.expect_unused();
     let closed = format!(
         "http://127.0.0.1:{}/adfs/ls/IdpInitiatedSignOn.aspx",
-        crate::support::http::closed_port()
+        samlbridge_emulators::http::closed_port()
     );
     world
         .sandbox
@@ -412,7 +412,7 @@ fn script_drawn_forms_one_after_the_other_with_a_code_sign_in_and_refusals_are_w
     let wrong_code = world.login(&["--mfa-code", "000000"]);
     assert_no_browser_left(&world.sandbox);
     wrong_code.expect_code(3);
-    wrong_code.expect_stderr_contains(crate::support::jsidp::WRONG_CODE_WORDS);
+    wrong_code.expect_stderr_contains(samlbridge_emulators::jsidp::WRONG_CODE_WORDS);
 
     world
         .sandbox
@@ -420,7 +420,7 @@ fn script_drawn_forms_one_after_the_other_with_a_code_sign_in_and_refusals_are_w
     let wrong = world.login(&["--mfa-code", DANA_CODE]);
     assert_no_browser_left(&world.sandbox);
     wrong.expect_code(3);
-    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+    wrong.expect_stderr_contains(samlbridge_emulators::jsidp::WRONG_PASSWORD_WORDS);
     assert_eq!(idp.code_checks(), 1, "no code after a refused password");
 
     world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
@@ -449,7 +449,7 @@ fn a_refusal_in_an_alert_box_is_the_idps_words() {
     let (wrong, took) = run_timed(&world.sandbox, &["login", "--profile", "corp"]);
     assert_no_browser_left(&world.sandbox);
     wrong.expect_code(3);
-    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+    wrong.expect_stderr_contains(samlbridge_emulators::jsidp::WRONG_PASSWORD_WORDS);
     assert!(took < Duration::from_secs(30), "took {took:?}");
     assert_eq!(idp.password_checks(), 1);
 }
@@ -484,7 +484,7 @@ fn signs_in_and_reads_the_refusal(config: JsIdpConfig) {
     let wrong = world.login(&[]);
     assert_no_browser_left(&world.sandbox);
     wrong.expect_code(3);
-    wrong.expect_stderr_contains(crate::support::jsidp::WRONG_PASSWORD_WORDS);
+    wrong.expect_stderr_contains(samlbridge_emulators::jsidp::WRONG_PASSWORD_WORDS);
 
     world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
     let right = world.login(&[]);

@@ -6,8 +6,8 @@
 use crate::browser_signin::{
     alice_config, assert_no_browser_left, browser_config, have_chromium, processes_under,
 };
-use crate::support::jsidp::JsIdp;
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::jsidp::JsIdp;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

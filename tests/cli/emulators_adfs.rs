@@ -2,10 +2,10 @@
 //! behaves, every end-to-end test built on it is worthless.
 
 use crate::browser::{absolute, attr, browser, count, fetch, set_cookies, submit};
-use crate::support::adfs::{AdfsEmulator, pages};
-use crate::support::saml;
 use crate::world::{self, ALICE, DANA, DANA_CODE, ERIN};
 use base64::Engine as _;
+use samlbridge_emulators::adfs::{AdfsEmulator, pages};
+use samlbridge_emulators::saml;
 
 #[tokio::test]
 async fn adfs_signs_in_with_a_form_then_a_redirect_then_the_working_page() {

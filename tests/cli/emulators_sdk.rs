@@ -1,11 +1,11 @@
 //! The STS emulator against the real AWS SDK for Rust (the client samlbridge uses): the SDK's
 //! parser must read its answers and errors, and its SigV4 signer must pass the emulator's check.
 
-use crate::support::saml::{self, AssertionSpec, SamlRole, XmlStyle};
-use crate::support::sts::{SessionSource, StsEmulator};
 use crate::world::{self, ALICE};
 use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sts::error::ProvideErrorMetadata;
+use samlbridge_emulators::saml::{self, AssertionSpec, SamlRole, XmlStyle};
+use samlbridge_emulators::sts::{SessionSource, StsEmulator};
 use std::time::Duration;
 
 fn client(endpoint: &str, keys: Option<Credentials>) -> aws_sdk_sts::Client {

@@ -2,13 +2,13 @@
 //! the way an AWS client would: its answers, its errors, its checks, its knobs.
 
 use crate::browser::{Page, browser, fetch};
-use crate::support::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
-use crate::support::http::{HttpRequest, HttpResponse, TestServer};
-use crate::support::saml::{self, AssertionSpec, SamlRole, XmlStyle};
-use crate::support::sts::sigv4::{self, SigningKeys};
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
 use crate::world::{self, BOB};
 use base64::Engine as _;
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
+use samlbridge_emulators::http::{HttpRequest, HttpResponse, TestServer};
+use samlbridge_emulators::saml::{self, AssertionSpec, SamlRole, XmlStyle};
+use samlbridge_emulators::sts::sigv4::{self, SigningKeys};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 use std::sync::Arc;
 use std::time::Duration;
 

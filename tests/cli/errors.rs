@@ -3,9 +3,9 @@
 //! nobody answers at (exit 5), and flags that contradict each other.
 
 use crate::harness::Sandbox;
-use crate::support::http::closed_port;
-use crate::support::sts::{StsConfig, StsRole};
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::http::closed_port;
+use samlbridge_emulators::sts::{StsConfig, StsRole};
 
 #[test]
 fn a_loop_in_the_config_exits_2_naming_its_profiles_before_any_network() {

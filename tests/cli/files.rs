@@ -3,8 +3,8 @@
 //! path is refused, not followed; and no command panics when stdout's reader has gone.
 
 use crate::harness::{Outcome, Sandbox};
-use crate::support::federation::FederationEmulator;
 use crate::world::{ALICE, World};
+use samlbridge_emulators::federation::FederationEmulator;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -4,9 +4,9 @@
 //! `credential-process` and chained hops. A silent STS costs a bounded time (section 4).
 
 use crate::harness::{Outcome, Sandbox};
-use crate::support::sts::silent::SilentSts;
-use crate::support::sts::{Spoil, StsConfig};
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::sts::silent::SilentSts;
+use samlbridge_emulators::sts::{Spoil, StsConfig};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -3,10 +3,10 @@
 //! edited the way the issue demands (other bytes kept, 0600, ~/.aws 0700, symlinks written through).
 
 use crate::harness::{Sandbox, is_key_line, mode, write};
-use crate::support::adfs::AdfsEmulator;
-use crate::support::saml::XmlStyle;
-use crate::support::sts::{SessionSource, StsEmulator};
 use crate::world::{self, ALICE, BOB, World};
+use samlbridge_emulators::adfs::AdfsEmulator;
+use samlbridge_emulators::saml::XmlStyle;
+use samlbridge_emulators::sts::{SessionSource, StsEmulator};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -365,7 +365,7 @@ fn url_and_username_flags_override_the_config() {
     let mut sandbox = Sandbox::new();
     let dead = format!(
         "http://127.0.0.1:{}/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
-        crate::support::http::closed_port()
+        samlbridge_emulators::http::closed_port()
     );
     sandbox.write_config(&world::config(&dead, "nobody@corp.example"));
     sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());

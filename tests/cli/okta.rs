@@ -4,9 +4,9 @@
 //! Okta's own words; a saved Okta session spares the password and the code next time.
 
 use crate::harness::Sandbox;
-use crate::support::okta::{OktaEmulator, OktaFactor, OktaUser};
-use crate::support::saml::{self, AssertionSpec, SamlRole, XmlStyle};
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
+use samlbridge_emulators::okta::{OktaEmulator, OktaFactor, OktaUser};
+use samlbridge_emulators::saml::{self, AssertionSpec, SamlRole, XmlStyle};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 use std::time::Duration;
 
 const LOGIN: &str = "frank@corp.example";

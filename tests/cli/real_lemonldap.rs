@@ -4,7 +4,7 @@
 
 use crate::harness::{Outcome, Sandbox};
 use crate::real_peers::{self, Peer, Tool};
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 
 const GATEWAY: &str = "arn:aws:iam::111111111111:role/GatewayAdmin";
 

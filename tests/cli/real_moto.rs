@@ -5,8 +5,8 @@
 
 use crate::harness::Sandbox;
 use crate::real_peers::{self, Tool};
-use crate::support::http::{HttpRequest, HttpResponse, TestServer};
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::http::{HttpRequest, HttpResponse, TestServer};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;

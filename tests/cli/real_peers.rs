@@ -105,7 +105,7 @@ pub fn available(test: &str, tools: &[Tool]) -> bool {
 
 /// A free port on 127.0.0.1 (bound, read, released).
 pub fn free_port() -> u16 {
-    crate::support::http::closed_port()
+    samlbridge_emulators::http::closed_port()
 }
 
 /// A server process this test started. Dropping it kills it.

@@ -4,7 +4,7 @@
 
 use crate::harness::{Outcome, Sandbox};
 use crate::real_peers::{self, Peer, Tool};
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 
 const ALICE: &str = "alice";
 const ALICE_PASSWORD: &str = "alice-Pass-1";

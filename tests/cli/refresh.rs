@@ -3,8 +3,8 @@
 //! IdP cannot be reached.
 
 use crate::harness::{Outcome, Sandbox};
-use crate::support::http::closed_port;
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::http::closed_port;
 
 const CHAIN: [(&str, &str); 4] = [
     ("corp", world::GATEWAY_ADMIN),

@@ -9,8 +9,8 @@
 use crate::harness::Sandbox;
 use crate::real_peers::{self, Tool};
 use crate::sessions::process_answer;
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
 use crate::world::{self, ALICE, BOB, World};
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 
 #[test]
 fn changing_the_gateways_saml_role_does_not_serve_the_old_cached_credentials() {
@@ -167,7 +167,7 @@ fn a_saved_session_the_idp_no_longer_honours_falls_back_to_the_password() {
     let mut world = World::start(ALICE);
     world.login(&["--no-chain"]).expect_code(0);
     // A new IdP on the same host: the saved cookies are sent, and it does not know them.
-    let restarted = crate::support::adfs::AdfsEmulator::start(world::users());
+    let restarted = samlbridge_emulators::adfs::AdfsEmulator::start(world::users());
     world
         .sandbox
         .write_config(&world::config(&restarted.sign_in_url(), ALICE.username));

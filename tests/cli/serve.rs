@@ -5,8 +5,8 @@
 
 use crate::harness::{BIN, Outcome, telltales};
 use crate::sessions::process_answer;
-use crate::support::federation::FederationEmulator;
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::federation::FederationEmulator;
 use std::collections::BTreeMap;
 
 /// prod in its own region, so that AWS_REGION is seen to come from the profile.

@@ -6,8 +6,8 @@
 
 use crate::harness::{BIN, Outcome};
 use crate::real_peers::{self, Tool};
-use crate::support::sts::IssuedSession;
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::sts::IssuedSession;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -318,7 +318,7 @@ fn a_chained_profile_near_expiry_is_chained_again_from_the_cached_gateway_sessio
     let gateway = world.sts.sessions_of(world::GATEWAY_ADMIN);
     assert_eq!(
         issued.source,
-        crate::support::sts::SessionSource::Chained {
+        samlbridge_emulators::sts::SessionSource::Chained {
             source_key_id: gateway[0].access_key_id.clone()
         }
     );

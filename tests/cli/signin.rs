@@ -3,9 +3,9 @@
 //! order, a page nobody knows (exit 4) and an IdP nobody answers at (exit 5).
 
 use crate::harness::Sandbox;
-use crate::support::adfs::pages;
-use crate::support::http::closed_port;
 use crate::world::{self, ALICE, DANA, DANA_CODE, ERIN, World};
+use samlbridge_emulators::adfs::pages;
+use samlbridge_emulators::http::closed_port;
 
 const SEEDED: &str = "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = keep\n\n[corp]\naws_access_key_id = ASIAOLD\n";
 

@@ -2,8 +2,8 @@
 //! Each class of hostile sequence is fed through the binary, with and without -vv, and stderr must
 //! show it escaped: no control character but line breaks and tabs, no bidi override, bounded length.
 
-use crate::support::adfs::{AdfsConfig, AdfsUser};
 use crate::world::{self, ALICE, World};
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsUser};
 
 /// The classes the hardening campaign found reaching stderr raw.
 const HOSTILE: &[(&str, &str)] = &[

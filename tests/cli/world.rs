@@ -2,9 +2,9 @@
 //! gateway and child-account roles, and a sandbox whose ~/.aws/config chains three child profiles.
 
 use crate::harness::{Outcome, Sandbox};
-use crate::support::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
-use crate::support::saml::SamlRole;
-use crate::support::sts::{StsConfig, StsEmulator, StsRole};
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
+use samlbridge_emulators::saml::SamlRole;
+use samlbridge_emulators::sts::{StsConfig, StsEmulator, StsRole};
 
 pub const PROVIDER: &str = "arn:aws:iam::111111111111:saml-provider/CorpADFS";
 pub const GATEWAY_ADMIN: &str = "arn:aws:iam::111111111111:role/GatewayAdmin";

@@ -5,9 +5,9 @@
 //! `SessionDuration` only in 900–43200 s, and refuses it for a role-chained session (HTTP 400).
 //! Every token request is recorded so a test can see what samlbridge sent.
 
-use crate::support::http::{HttpRequest, HttpResponse, TestServer, field, lock};
-use crate::support::random_from;
-use crate::support::sts::{SessionLookup, SessionSource};
+use crate::http::{HttpRequest, HttpResponse, TestServer, field, lock};
+use crate::random_from;
+use crate::sts::{SessionLookup, SessionSource};
 use std::sync::{Arc, Mutex};
 
 pub const PATH: &str = "/federation";

@@ -294,8 +294,17 @@ fn serve(
 /// A tiny_http server on 127.0.0.1 whose accepted connections have TCP_NODELAY: tiny_http writes a
 /// response's head and body separately, and with Nagle on the body waits for the client's delayed
 /// ACK (~40 ms per request on a kept-alive connection). Set on the listener, which accepted sockets
-/// inherit (Linux, the BSDs, macOS): tiny_http accepts them itself. Every emulator starts here.
+/// inherit (Linux, the BSDs, macOS): tiny_http accepts them itself. Every emulator starts here, and
+/// so does every HTTP peer of samlbridge's unit tests.
 pub fn loopback_server(name: &str) -> tiny_http::Server {
+    match tiny_http::Server::from_listener(nodelay_listener(name), None) {
+        Ok(s) => s,
+        Err(e) => panic!("{name}: cannot serve on 127.0.0.1: {e}"),
+    }
+}
+
+/// 127.0.0.1 on a free port, TCP_NODELAY set on the listening socket (see [`loopback_server`]).
+pub fn nodelay_listener(name: &str) -> std::net::TcpListener {
     let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
         Ok(l) => l,
         Err(e) => panic!("{name}: cannot bind 127.0.0.1: {e}"),
@@ -303,10 +312,7 @@ pub fn loopback_server(name: &str) -> tiny_http::Server {
     if let Err(e) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
         panic!("{name}: cannot set TCP_NODELAY: {e}");
     }
-    match tiny_http::Server::from_listener(listener, None) {
-        Ok(s) => s,
-        Err(e) => panic!("{name}: cannot serve on 127.0.0.1: {e}"),
-    }
+    listener
 }
 
 /// Locks a mutex even if a handler thread panicked while holding it: the data is test bookkeeping.
@@ -319,5 +325,33 @@ pub fn closed_port() -> u16 {
     match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
         Ok(addr) => addr.port(),
         Err(e) => panic!("cannot find a free port on 127.0.0.1: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{TcpListener, TcpStream};
+
+    fn accepted_nodelay(listener: &TcpListener) -> bool {
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        accepted.nodelay().unwrap()
+    }
+
+    #[test]
+    fn accepted_connections_inherit_nodelay() {
+        assert!(accepted_nodelay(&nodelay_listener("test")));
+        // and a plain listener's do not: the helper is what makes the difference
+        assert!(!accepted_nodelay(
+            &TcpListener::bind("127.0.0.1:0").unwrap()
+        ));
+    }
+
+    #[test]
+    fn the_server_listens_on_loopback() {
+        let server = loopback_server("test");
+        let addr = server.server_addr().to_ip().unwrap();
+        assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
     }
 }

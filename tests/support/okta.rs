@@ -3,20 +3,16 @@
 //! factors, TOTP and SMS codes, Okta Verify push with polling and the number challenge, Okta's error
 //! documents; then the session-token-for-cookie swap and the AWS app page carrying a SAMLResponse.
 //!
-//! One module for two users: the integration tests (`pub mod okta;` in tests/support/mod.rs) and the
-//! crate's unit tests (mounted with #[path] in src/idp/okta/mod.rs), so it uses std, tiny_http,
-//! socket2, serde_json and base64 only.
+//! Used by the integration tests and by the unit tests of src/idp/okta/.
 //! The server stops when dropped; a test whose emulator was never asked anything fails.
 //!
 //! `org` holds the org's state and answers its Authentication API; `browser` answers what a browser
 //! asks: the session cookie swap, the app link and its pages.
-#![allow(dead_code)]
 
-#[path = "okta/browser.rs"]
 mod browser;
-#[path = "okta/org.rs"]
 mod org;
 
+use crate::http::{lock, loopback_server};
 use org::Org;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -110,7 +106,7 @@ pub struct OktaEmulator {
 impl OktaEmulator {
     /// An org with `users` whose AWS app answers with `saml_response_xml`, base64-encoded.
     pub fn start(users: Vec<OktaUser>, saml_response_xml: &str) -> OktaEmulator {
-        let server = Arc::new(nodelay_server());
+        let server = Arc::new(loopback_server("the Okta emulator"));
         let port = server.server_addr().to_ip().map_or(0, |a| a.port());
         let base = format!("http://127.0.0.1:{port}");
         let org = Arc::new(Mutex::new(Org::new(&base, users, saml_response_xml)));
@@ -167,27 +163,6 @@ impl Drop for OktaEmulator {
             );
         }
     }
-}
-
-/// On 127.0.0.1, TCP_NODELAY set on the listener so that accepted connections inherit it: tiny_http
-/// writes head and body separately, and with Nagle on the body waits for the client's delayed ACK.
-/// (tests/support/http.rs does the same; this module is also mounted without it.)
-fn nodelay_server() -> tiny_http::Server {
-    let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
-        Ok(l) => l,
-        Err(e) => panic!("the Okta emulator cannot listen on 127.0.0.1: {e}"),
-    };
-    if let Err(e) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
-        panic!("the Okta emulator cannot set TCP_NODELAY: {e}");
-    }
-    match tiny_http::Server::from_listener(listener, None) {
-        Ok(s) => s,
-        Err(e) => panic!("the Okta emulator cannot serve on 127.0.0.1: {e}"),
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn serve(server: &tiny_http::Server, hits: &Mutex<Vec<OktaHit>>, org: &Mutex<Org>) {

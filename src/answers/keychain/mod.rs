@@ -254,6 +254,3 @@ fn poisoned() -> VaultError {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(all(test, target_os = "linux"))]
-mod daemon_tests;

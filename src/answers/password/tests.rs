@@ -1,56 +1,10 @@
 //! The order of the password sources, and what happens when none has one.
 
 use super::*;
-use std::sync::{Arc, Mutex};
-
-/// A prompt that answers from a script and counts the questions.
-struct Scripted {
-    interactive: bool,
-    answer: Mutex<Option<io::Result<Secret>>>,
-    asked: Mutex<Vec<String>>,
-}
-
-impl Scripted {
-    fn answering(password: &str) -> Self {
-        Scripted {
-            interactive: true,
-            answer: Mutex::new(Some(Ok(Secret::new(password)))),
-            asked: Mutex::default(),
-        }
-    }
-
-    fn nobody() -> Self {
-        Scripted {
-            interactive: false,
-            answer: Mutex::new(None),
-            asked: Mutex::default(),
-        }
-    }
-
-    fn asked(&self) -> Vec<String> {
-        self.asked.lock().unwrap().clone()
-    }
-}
-
-impl Prompt for Scripted {
-    fn is_interactive(&self) -> bool {
-        self.interactive
-    }
-    fn text(&self, _: &str) -> io::Result<String> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "not scripted"))
-    }
-    fn secret(&self, label: &str) -> io::Result<Secret> {
-        self.asked.lock().unwrap().push(label.to_string());
-        self.answer
-            .lock()
-            .unwrap()
-            .take()
-            .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::UnexpectedEof, "asked twice")))
-    }
-    fn choose(&self, _: &str, _: &[String]) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "not scripted"))
-    }
-}
+use crate::testing::log::LogCapture;
+use crate::testing::prompt::ScriptedPrompt;
+use crate::testing::vault::ScriptedVault;
+use std::sync::Arc;
 
 const ACCOUNT: &str = "alice@corp.example at idp.example";
 
@@ -72,7 +26,7 @@ fn stored(password: &str) -> Keychain {
 
 #[test]
 fn stdin_comes_first_read_once_without_its_newline() {
-    let prompt = Scripted::answering("from prompt");
+    let prompt = ScriptedPrompt::typing("from prompt");
     let keychain = stored("from keychain");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt)
         .with_stdin_reader(&b"pass word \r\nsecond line\n"[..])
@@ -91,7 +45,7 @@ fn stdin_comes_first_read_once_without_its_newline() {
 
 #[test]
 fn empty_stdin_is_a_usage_error_not_a_fall_through() {
-    let prompt = Scripted::answering("from prompt");
+    let prompt = ScriptedPrompt::typing("from prompt");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt)
         .with_stdin_reader(&b"\n"[..])
         .with_env_value(Some("from env".into()));
@@ -103,7 +57,7 @@ fn empty_stdin_is_a_usage_error_not_a_fall_through() {
 
 #[test]
 fn the_environment_comes_before_the_keychain_and_the_prompt() {
-    let prompt = Scripted::answering("from prompt");
+    let prompt = ScriptedPrompt::typing("from prompt");
     let keychain = stored("from keychain");
     let mut sources =
         PasswordSources::new(ACCOUNT, &prompt).with_env_value(Some("from env".into()));
@@ -114,14 +68,14 @@ fn the_environment_comes_before_the_keychain_and_the_prompt() {
 
 #[test]
 fn an_empty_environment_value_counts_as_unset() {
-    let prompt = Scripted::answering("from prompt");
+    let prompt = ScriptedPrompt::typing("from prompt");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt).with_env_value(Some(String::new()));
     assert_eq!(sources.password().unwrap().expose(), "from prompt");
 }
 
 #[test]
 fn the_keychain_comes_before_the_prompt() {
-    let prompt = Scripted::answering("from prompt");
+    let prompt = ScriptedPrompt::typing("from prompt");
     let keychain = stored("from keychain");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&keychain));
@@ -132,8 +86,8 @@ fn the_keychain_comes_before_the_prompt() {
 
 #[test]
 fn an_unreachable_keychain_is_a_warning_and_the_prompt_still_asks() {
-    let prompt = Scripted::answering("from prompt");
-    let broken = Keychain::with_vault(Arc::new(Unreachable));
+    let prompt = ScriptedPrompt::typing("from prompt");
+    let broken = Keychain::with_vault(Arc::new(no_bus()));
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&broken));
     assert_eq!(sources.password().unwrap().expose(), "from prompt");
@@ -142,7 +96,7 @@ fn an_unreachable_keychain_is_a_warning_and_the_prompt_still_asks() {
 
 #[test]
 fn with_no_source_and_no_terminal_a_person_must_act() {
-    let prompt = Scripted::nobody();
+    let prompt = ScriptedPrompt::nobody();
     let keychain = Keychain::in_memory();
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&keychain));
@@ -159,7 +113,7 @@ fn with_no_source_and_no_terminal_a_person_must_act() {
 
 #[test]
 fn a_disabled_keychain_is_not_looked_in_and_the_error_says_how_to_enable_it() {
-    let prompt = Scripted::nobody();
+    let prompt = ScriptedPrompt::nobody();
     let err = PasswordSources::new(ACCOUNT, &prompt)
         .password()
         .unwrap_err();
@@ -169,7 +123,7 @@ fn a_disabled_keychain_is_not_looked_in_and_the_error_says_how_to_enable_it() {
 #[test]
 fn remember_stores_a_prompted_password_only_when_asked_to() {
     let keychain = Keychain::in_memory();
-    let prompt = Scripted::answering("typed");
+    let prompt = ScriptedPrompt::typing("typed");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&keychain));
     assert_eq!(
@@ -198,7 +152,7 @@ fn remember_stores_a_prompted_password_only_when_asked_to() {
 #[test]
 fn a_password_from_the_keychain_is_not_stored_again() {
     let keychain = stored("kept");
-    let prompt = Scripted::nobody();
+    let prompt = ScriptedPrompt::nobody();
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&keychain));
     sources.remember = true;
@@ -208,13 +162,7 @@ fn a_password_from_the_keychain_is_not_stored_again() {
 
 #[test]
 fn a_failed_prompt_is_an_error_naming_the_account() {
-    let prompt = Scripted {
-        answer: Mutex::new(Some(Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "EOF",
-        )))),
-        ..Scripted::answering("")
-    };
+    let prompt = ScriptedPrompt::failing(io::Error::new(io::ErrorKind::UnexpectedEof, "EOF"));
     let err = PasswordSources::new(ACCOUNT, &prompt)
         .password()
         .unwrap_err();
@@ -255,15 +203,9 @@ fn logs_child() {
     if std::env::var("SAMLBRIDGE_LOGS_CHILD").is_err() {
         return;
     }
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&logs);
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || LogSink(Arc::clone(&sink)))
-        .finish();
-    tracing::subscriber::with_default(subscriber, sign_in_every_way);
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let capture = LogCapture::start();
+    sign_in_every_way();
+    let logs = capture.text();
     assert!(
         logs.contains("password found") && logs.contains("DBUS_SESSION_BUS_ADDRESS"),
         "{logs}"
@@ -278,8 +220,8 @@ fn logs_child() {
 
 /// A prompted password with a keychain that is down; an env password remembered and read back.
 fn sign_in_every_way() {
-    let broken = Keychain::with_vault(Arc::new(Unreachable));
-    let prompt = Scripted::answering("typed-secret");
+    let broken = Keychain::with_vault(Arc::new(no_bus()));
+    let prompt = ScriptedPrompt::typing("typed-secret");
     let mut sources = PasswordSources::new(ACCOUNT, &prompt);
     sources.keychain = Some(account(&broken));
     sources.password().unwrap();
@@ -295,41 +237,7 @@ fn sign_in_every_way() {
         .unwrap();
 }
 
-struct LogSink(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for LogSink {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A keychain whose store is never there.
-struct Unreachable;
-
-impl crate::answers::keychain::Vault for Unreachable {
-    fn precheck(&self) -> Result<(), String> {
-        Err("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set".into())
-    }
-    fn get(
-        &self,
-        _: &str,
-        _: &str,
-    ) -> Result<Option<Secret>, crate::answers::keychain::VaultError> {
-        unreachable!("precheck fails first")
-    }
-    fn set(
-        &self,
-        _: &str,
-        _: &str,
-        _: &Secret,
-    ) -> Result<(), crate::answers::keychain::VaultError> {
-        unreachable!("precheck fails first")
-    }
-    fn delete(&self, _: &str, _: &str) -> Result<bool, crate::answers::keychain::VaultError> {
-        unreachable!("precheck fails first")
-    }
+fn no_bus() -> ScriptedVault {
+    ScriptedVault::absent("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set")
 }

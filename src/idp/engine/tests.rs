@@ -1,5 +1,6 @@
 use super::*;
-use crate::idp::testidp::{Hit, Reply, TestIdp};
+use crate::testing::answers::ScriptedAnswers;
+use crate::testing::idp::{Hit, Reply, TestIdp};
 use std::sync::{Arc, Mutex};
 
 const LOGIN: &str = include_str!("../../../tests/fixtures/adfs/login.html");
@@ -13,46 +14,9 @@ const PUSH: &str = include_str!("../../../tests/fixtures/adfs/push.html");
 const PORTAL: &str = include_str!("../../../tests/fixtures/generic/portal.html");
 const START: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
 
-/// Answers from a script, recording what was asked.
-#[derive(Default)]
-struct Scripted {
-    password: String,
-    codes: Vec<String>,
-    asked: Vec<String>,
-    notices: Vec<String>,
-}
-
-impl LoginAnswers for Scripted {
-    fn username(&mut self) -> Result<String, IdpError> {
-        self.asked.push("username".into());
-        Ok("alice@corp.example".into())
-    }
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        self.asked.push("password".into());
-        Ok(Secret::new(self.password.clone()))
-    }
-    fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.asked.push(format!("code: {label}"));
-        if self.codes.is_empty() {
-            return Err(IdpError::NeedsPerson {
-                host: "test".into(),
-                what: "a code".into(),
-                next: "none left".into(),
-            });
-        }
-        Ok(Secret::new(self.codes.remove(0)))
-    }
-    fn notice(&mut self, message: &str) {
-        self.notices.push(message.to_string());
-    }
-}
-
-fn answers(password: &str, codes: &[&str]) -> Scripted {
-    Scripted {
-        password: password.into(),
-        codes: codes.iter().map(|c| c.to_string()).collect(),
-        ..Scripted::default()
-    }
+/// Alice at the terminal, typing `password` and then `codes` when asked.
+fn answers(password: &str, codes: &[&str]) -> ScriptedAnswers {
+    ScriptedAnswers::new("alice@corp.example", password, codes)
 }
 
 fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
@@ -285,7 +249,7 @@ async fn push_approval_is_polled_and_the_number_shown() {
 /// assertion or a cookie value.
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    let capture = crate::testlog::LogCapture::start();
+    let capture = crate::testing::log::LogCapture::start();
     let idp = adfs(false, true);
     // A scoped subscriber can miss events while other tests register the same call sites at the
     // same moment (tracing's interest cache): sign in again until the steps were seen, at most 3 times.
@@ -346,21 +310,10 @@ async fn real_simplesamlphp() {
         mfa_factor: None,
         browser: None,
     };
-    let mut alice = answers("alice-Pass-1", &[]);
-    struct Alice<'a>(&'a mut Scripted);
-    impl LoginAnswers for Alice<'_> {
-        fn username(&mut self) -> Result<String, IdpError> {
-            Ok("alice".into())
-        }
-        fn password(&mut self) -> Result<Secret, IdpError> {
-            self.0.password()
-        }
-        fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-            self.0.mfa_code(label)
-        }
-    }
+    // SimpleSAMLphp's example user is "alice", not an e-mail address.
+    let mut alice = ScriptedAnswers::new("alice", "alice-Pass-1", &[]);
     let session = IdpSession::new(&req).unwrap();
-    let assertion = crate::idp::login_with_session(&session, &req, &mut Alice(&mut alice))
+    let assertion = crate::idp::login_with_session(&session, &req, &mut alice)
         .await
         .unwrap();
     assert!(assertion.base64().expose().len() > 1000);
@@ -369,16 +322,14 @@ async fn real_simplesamlphp() {
     let saved = session.save_cookies().unwrap();
     let again = IdpSession::new(&req).unwrap();
     again.load_cookies(&saved).unwrap();
-    let mut nobody = answers("", &[]);
-    crate::idp::login_with_session(&again, &req, &mut Alice(&mut nobody))
+    let mut nobody = ScriptedAnswers::new("alice", "", &[]);
+    crate::idp::login_with_session(&again, &req, &mut nobody)
         .await
         .unwrap();
     assert!(nobody.asked.is_empty(), "{:?}", nobody.asked);
 
-    let mut wrong = answers("not-her-password", &[]);
-    let err = crate::idp::login(&req, &mut Alice(&mut wrong))
-        .await
-        .unwrap_err();
+    let mut wrong = ScriptedAnswers::new("alice", "not-her-password", &[]);
+    let err = crate::idp::login(&req, &mut wrong).await.unwrap_err();
     assert!(
         matches!(&err, IdpError::Rejected { message, .. } if message == "Incorrect username or password"),
         "{err:?}"

@@ -1,5 +1,5 @@
 use super::*;
-use crate::idp::testidp::{Reply, TestIdp};
+use crate::testing::idp::{Reply, TestIdp};
 use std::path::PathBuf;
 
 fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {

@@ -309,7 +309,7 @@ impl OktaSignIn<'_> {
 }
 
 #[cfg(test)]
-mod choice_tests {
+mod tests {
     use super::*;
 
     fn factor(factor_type: &str, provider: &str) -> Factor {

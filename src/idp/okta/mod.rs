@@ -11,10 +11,6 @@ pub(crate) mod api;
 mod exchange;
 pub(crate) mod factors;
 
-/// The Okta emulator of the integration tests, mounted here for the unit tests too.
-#[cfg(test)]
-#[path = "../../../tests/support/okta.rs"]
-mod emulator;
 #[cfg(test)]
 mod tests;
 

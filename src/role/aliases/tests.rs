@@ -174,7 +174,7 @@ impl SignIn {
         expected: usize,
         wait: Duration,
     ) -> SignIn {
-        let server = crate::testhttp::server();
+        let server = samlbridge_emulators::http::loopback_server("the AWS sign-in page");
         let port = server.server_addr().to_ip().unwrap().port();
         let page = page.to_string();
         let (send, forms) = mpsc::channel();
@@ -293,7 +293,7 @@ async fn a_silent_or_closed_endpoint_gives_no_aliases_within_the_timeout() {
 /// real page echoes back).
 #[tokio::test]
 async fn the_assertion_never_reaches_the_logs() {
-    let capture = crate::testlog::LogCapture::start();
+    let capture = crate::testing::log::LogCapture::start();
     let echoing = PICKER.replace("{{SAMLRESPONSE}}", ASSERTION_B64);
     let mut logs = String::new();
     // See idp's no-secret test: a scoped subscriber may miss events while the interest cache settles.

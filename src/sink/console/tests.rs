@@ -24,7 +24,7 @@ type Seen = Vec<HashMap<String, String>>;
 /// A federation endpoint on 127.0.0.1 that answers `answers` requests in order (status, body),
 /// then stops; it also stops after 10 s so a broken test never hangs.
 fn emulator(answers: Vec<(u16, &'static str)>) -> (FederationEndpoints, JoinHandle<Seen>) {
-    let server = crate::testhttp::server();
+    let server = samlbridge_emulators::http::loopback_server("the federation endpoint");
     let port = server.server_addr().to_ip().unwrap().port();
     let handle = std::thread::spawn(move || {
         let mut seen = Vec::new();

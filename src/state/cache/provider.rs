@@ -113,5 +113,4 @@ fn remember(cache: &CredentialCache, key: &CacheKey, role_arn: &str, creds: &Cre
 }
 
 #[cfg(test)]
-#[path = "provider_tests.rs"]
 mod tests;

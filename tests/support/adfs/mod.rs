@@ -8,9 +8,9 @@ pub mod users;
 
 pub use users::{AdfsConfig, AdfsUser};
 
-use crate::support::http::{HttpRequest, HttpResponse, TestServer, field, lock};
-use crate::support::saml::{self, AssertionSpec};
-use crate::support::{random_bytes, uuid};
+use crate::http::{HttpRequest, HttpResponse, TestServer, field, lock};
+use crate::saml::{self, AssertionSpec};
+use crate::{random_bytes, uuid};
 use base64::Engine as _;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 //! adapter's `VerificationCode` step, the 2019 paginated username/password pages, the error page,
 //! and the "Working..." page whose script would post the SAMLResponse to AWS.
 
-use crate::support::saml::escape;
+use crate::saml::escape;
 
 pub const WRONG_PASSWORD: &str =
     "Incorrect user ID or password. Type the correct user ID and password, and try again.";

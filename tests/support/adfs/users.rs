@@ -1,7 +1,7 @@
 //! Who can sign in to the AD FS emulator and how the farm is set up: users with their roles, MFA
 //! step or surprise page, and farm-wide switches (paginated sign-in, base64 wrapping, XML style).
 
-use crate::support::saml::{SamlRole, XmlStyle};
+use crate::saml::{SamlRole, XmlStyle};
 
 /// The one-time-code step a user must pass after the password.
 #[derive(Debug, Clone)]

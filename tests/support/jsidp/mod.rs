@@ -8,9 +8,9 @@
 //!
 //! The form engine cannot sign in here; only a browser can.
 
-use crate::support::http::{HttpRequest, HttpResponse, TestServer, lock};
-use crate::support::random_hex;
-use crate::support::saml::{self, AssertionSpec, SamlRole, XmlStyle};
+use crate::http::{HttpRequest, HttpResponse, TestServer, lock};
+use crate::random_hex;
+use crate::saml::{self, AssertionSpec, SamlRole, XmlStyle};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

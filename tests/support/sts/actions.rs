@@ -3,9 +3,9 @@
 use super::sigv4;
 use super::xml::{self, StsFault};
 use super::{IssuedSession, SessionSource, Sts, StsCall};
-use crate::support::http::{HttpRequest, field};
-use crate::support::saml;
-use crate::support::{random_bytes, random_from};
+use crate::http::{HttpRequest, field};
+use crate::saml;
+use crate::{random_bytes, random_from};
 use base64::Engine as _;
 use std::time::Duration;
 use time::OffsetDateTime;

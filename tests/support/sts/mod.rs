@@ -12,7 +12,7 @@ pub mod xml;
 
 pub use spoil::Spoil;
 
-use crate::support::http::{HttpRequest, HttpResponse, TestServer, lock};
+use crate::http::{HttpRequest, HttpResponse, TestServer, lock};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -296,7 +296,7 @@ impl SessionLookup {
 
 impl Sts {
     fn handle(&self, req: &HttpRequest) -> HttpResponse {
-        let request_id = crate::support::uuid();
+        let request_id = crate::uuid();
         let arrival = self.received.fetch_add(1, Ordering::SeqCst);
         let in_flight = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(in_flight, Ordering::SeqCst);
@@ -384,7 +384,7 @@ impl Default for StsCall {
 
 impl StsCall {
     fn from_params(params: &[(String, String)], in_flight: usize) -> StsCall {
-        let get = |name: &str| crate::support::http::field(params, name).map(String::from);
+        let get = |name: &str| crate::http::field(params, name).map(String::from);
         StsCall {
             action: get("Action").unwrap_or_default(),
             role_arn: get("RoleArn"),

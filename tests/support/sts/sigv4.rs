@@ -2,7 +2,7 @@
 //! issued (so a hop signed with the wrong session's keys is refused, as AWS refuses it), and tests
 //! sign their own calls to the emulator with the same rules.
 
-use crate::support::http::HttpRequest;
+use crate::http::HttpRequest;
 use ring::{digest, hmac};
 use time::OffsetDateTime;
 

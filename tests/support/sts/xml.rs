@@ -1,8 +1,8 @@
 //! STS's Query-API answers, in the shapes AWS sends: `<ActionResponse xmlns=…><ActionResult>…`
 //! with ResponseMetadata/RequestId, and `<ErrorResponse><Error><Type><Code><Message>` for errors.
 
-use crate::support::http::HttpResponse;
-use crate::support::saml::escape;
+use crate::http::HttpResponse;
+use crate::saml::escape;
 use time::OffsetDateTime;
 
 pub const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";

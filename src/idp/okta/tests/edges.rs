@@ -2,7 +2,7 @@
 //! without a response, links to other hosts, how Okta is recognised, the logs, and the emulator.
 
 use super::*;
-use crate::idp::testidp::{Reply, TestIdp};
+use crate::testing::idp::{Reply, TestIdp};
 
 #[tokio::test]
 async fn an_app_page_without_the_response_is_unexpected_and_named() {
@@ -33,7 +33,7 @@ async fn odd_answer(status: u16, body: &'static str) -> IdpError {
         body: body.to_string(),
     });
     let req = LoginRequest {
-        url: idp.url(emulator::APP_PATH),
+        url: idp.url(APP_PATH),
         provider: Some("okta".into()),
         ..LoginRequest::default()
     };
@@ -130,7 +130,7 @@ fn okta_is_recognised_by_name_host_or_app_link() {
 /// session cookie or the assertion.
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    let capture = crate::testlog::LogCapture::start();
+    let capture = crate::testing::log::LogCapture::start();
     let okta = org(vec![totp("246810"), push(2, PushOutcome::Approve, Some(7))]);
     // A scoped subscriber can miss events while other tests register the same call sites (tracing's
     // interest cache): sign in again until the steps were seen, at most 3 times.

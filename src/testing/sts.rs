@@ -2,8 +2,8 @@
 //! MaxSessionDuration, the 1-hour limit on chained sessions, errors per profile), takes a set time
 //! per call, and counts how many calls were in flight at once.
 
-use super::{Credentials, HopRequest, SamlRoleRequest, Sts, StsError};
 use crate::secret::Secret;
+use crate::sts::{Credentials, HopRequest, SamlRoleRequest, Sts, StsError};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;

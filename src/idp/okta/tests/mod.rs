@@ -1,55 +1,18 @@
-use super::emulator::{OktaEmulator, OktaFactor, OktaUser, PushOutcome};
 use super::*;
 use crate::exit::ExitKind;
+use crate::testing::answers::ScriptedAnswers;
+use samlbridge_emulators::okta::{
+    APP_PATH, APP_SSO_PATH, OktaEmulator, OktaFactor, OktaUser, PushOutcome,
+};
 
 /// An Okta-issued Response for the AWS app: one role, a session name.
 const SAML_XML: &str = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="id1" Version="2.0" Destination="https://signin.aws.amazon.com/saml"><saml:Issuer>http://www.okta.com/exk1sb2aws3okta4emu</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="id2" Version="2.0"><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>arn:aws:iam::111111111111:role/OktaAdmins,arn:aws:iam::111111111111:saml-provider/Okta</saml:AttributeValue></saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>dana@corp.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></samlp:Response>"#;
 const USER: &str = "dana@corp.example";
 const PASSWORD: &str = "Okta-Pass-7!";
 
-/// Answers from a script, recording what was asked and shown.
-#[derive(Default)]
-struct Scripted {
-    password: String,
-    codes: Vec<String>,
-    asked: Vec<String>,
-    notices: Vec<String>,
-}
-
-impl LoginAnswers for Scripted {
-    fn username(&mut self) -> Result<String, IdpError> {
-        self.asked.push("username".into());
-        Ok(USER.into())
-    }
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        self.asked.push("password".into());
-        Ok(Secret::new(self.password.clone()))
-    }
-    fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.asked.push(format!("code: {label}"));
-        if self.codes.is_empty() {
-            return Err(IdpError::NeedsPerson {
-                host: "test".into(),
-                what: "a code".into(),
-                next: "none left".into(),
-            });
-        }
-        Ok(Secret::new(self.codes.remove(0)))
-    }
-    fn has_mfa_code(&self) -> bool {
-        !self.codes.is_empty()
-    }
-    fn notice(&mut self, message: &str) {
-        self.notices.push(message.to_string());
-    }
-}
-
-fn answers(password: &str, codes: &[&str]) -> Scripted {
-    Scripted {
-        password: password.into(),
-        codes: codes.iter().map(|c| c.to_string()).collect(),
-        ..Scripted::default()
-    }
+/// Dana, typing `password`; `codes` are at hand before Okta asks (as --mfa-code's is).
+fn answers(password: &str, codes: &[&str]) -> ScriptedAnswers {
+    ScriptedAnswers::new(USER, password, codes).with_codes_at_hand()
 }
 
 fn org(factors: Vec<OktaFactor>) -> OktaEmulator {
@@ -80,7 +43,7 @@ const FAST: Timing = Timing {
 
 async fn sign_in(
     okta: &OktaEmulator,
-    a: &mut Scripted,
+    a: &mut ScriptedAnswers,
     factor: Option<&str>,
     timing: Timing,
 ) -> Result<SamlAssertion, IdpError> {
@@ -127,8 +90,8 @@ async fn password_only_posts_json_and_reads_the_saml_response_off_the_app_page()
         [
             "/api/v1/authn",
             "/login/sessionCookieRedirect",
-            emulator::APP_PATH,
-            emulator::APP_SSO_PATH
+            APP_PATH,
+            APP_SSO_PATH
         ]
     );
     let authn = &hits[0];

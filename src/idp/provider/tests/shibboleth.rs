@@ -2,7 +2,7 @@
 //! attribute-release consent, and its refusals.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://idp.uni.example/idp/profile/SAML2/Unsolicited/SSO?execution=e1s2";
 const START: &str = "/idp/profile/SAML2/Unsolicited/SSO?providerId=urn:amazon:webservices";
@@ -142,7 +142,7 @@ fn consent_answer(h: &Hit) -> Reply {
 #[tokio::test]
 async fn signs_in_through_storage_login_totp_and_consent() {
     let idp = shibboleth(true);
-    let mut a = answers("alice", "pw-1", &["123456"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-1", &["123456"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(
         a.asked,
@@ -158,12 +158,12 @@ async fn signs_in_through_storage_login_totp_and_consent() {
 #[tokio::test]
 async fn a_wrong_password_or_code_is_refused_in_its_words() {
     let idp = shibboleth(true);
-    let mut a = answers("alice", "nope", &[]);
+    let mut a = ScriptedAnswers::new("alice", "nope", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "The password you entered was incorrect."
     );
-    let mut a = answers("alice", "pw-1", &["000000"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-1", &["000000"]);
     assert_eq!(
         refusal(sign_in(&idp, START, Some("shibboleth"), &mut a).await),
         "The token code you entered was incorrect."
@@ -173,7 +173,7 @@ async fn a_wrong_password_or_code_is_refused_in_its_words() {
 #[tokio::test]
 async fn without_totp_the_consent_follows_the_password() {
     let idp = shibboleth(false);
-    let mut a = answers("alice", "pw-1", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-1", &[]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password"]);
 }

@@ -3,7 +3,7 @@
 //! browser).
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 use std::sync::Arc;
 
 const PAGE: &str =
@@ -150,9 +150,9 @@ async fn symantec_vip_code() {
         _ => Reply::page(&page("mfa-vip-wrong.html")),
     });
     let idp = adfs_with("mfa-vip.html", vip);
-    let mut a = answers("alice@corp.example", "pw-6", &["778899"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["778899"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
-    let mut a = answers("alice@corp.example", "pw-6", &["000000"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["000000"]);
     assert!(
         refusal(sign_in(&idp, START, None, &mut a).await)
             .starts_with("The security code is not valid.")
@@ -167,7 +167,7 @@ async fn rsa_securid_with_the_next_tokencode() {
         _ => Reply::page(&page("mfa-rsa-wrong.html")),
     });
     let idp = adfs_with("mfa-rsa.html", rsa);
-    let mut a = answers("alice@corp.example", "pw-6", &["1234000111", "000222"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["1234000111", "000222"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(
         a.asked[2..],
@@ -176,7 +176,7 @@ async fn rsa_securid_with_the_next_tokencode() {
             "next code: Next tokencode"
         ]
     );
-    let mut a = answers("alice@corp.example", "pw-6", &["9"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["9"]);
     assert!(
         refusal(sign_in(&idp, START, None, &mut a).await).starts_with("Authentication failed.")
     );
@@ -189,16 +189,16 @@ async fn oath_code() {
         _ => Reply::page(&page("mfa-oath.html")),
     });
     let idp = adfs_with("mfa-oath.html", oath);
-    let mut a = answers("alice@corp.example", "pw-6", &["135246"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["135246"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
-    let mut a = answers("alice@corp.example", "pw-6", &["1"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["1"]);
     assert!(refusal(sign_in(&idp, START, None, &mut a).await).contains("code was not accepted"));
 }
 
 /// The engine reading the built-in adfs file with a one-second poll.
 fn fast_adfs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let adfs = include_str!("../../../providers/adfs.toml")
+    let adfs = include_str!("../../../../providers/adfs.toml")
         .replace("interval_seconds = 3", "interval_seconds = 1");
     std::fs::write(dir.path().join("adfs.toml"), adfs).unwrap();
     dir
@@ -220,7 +220,7 @@ async fn azure_mfa_server_holds_the_post_until_the_phone_is_answered() {
         user_providers: Some(dir.path().to_path_buf()),
         ..LoginRequest::default()
     };
-    let mut a = answers("alice@corp.example", "pw-6", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     assert_signed_in(crate::idp::login(&req, &mut a).await);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
     assert!(a.notices[0].contains("phone call"), "{:?}", a.notices);
@@ -237,7 +237,7 @@ async fn a_denied_push_is_refused_in_its_words() {
         user_providers: Some(dir.path().to_path_buf()),
         ..LoginRequest::default()
     };
-    let mut a = answers("alice@corp.example", "pw-6", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     assert_eq!(
         refusal(crate::idp::login(&req, &mut a).await),
         "The sign-in request was denied on your phone."
@@ -253,7 +253,7 @@ async fn a_denied_push_is_refused_in_its_words() {
 async fn duo_stops_with_an_unexpected_page_naming_it() {
     let none: Arc<Adapter> = Arc::new(|_| Reply::page("<title>Error</title>"));
     let idp = adfs_with("duo.html", none);
-    let mut a = answers("alice@corp.example", "pw-6", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
     assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let text = err.to_string();

@@ -4,7 +4,7 @@
 //! (`__EVENTTARGET`) styles of options.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str =
     "https://adfs.corp.example/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
@@ -127,7 +127,7 @@ fn adapter(h: &Hit, chosen: &str) -> Reply {
 /// The built-in adfs file with a one-second push poll.
 fn fast_adfs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let adfs = include_str!("../../../providers/adfs.toml")
+    let adfs = include_str!("../../../../providers/adfs.toml")
         .replace("interval_seconds = 3", "interval_seconds = 1");
     std::fs::write(dir.path().join("adfs.toml"), adfs).unwrap();
     dir
@@ -147,7 +147,7 @@ fn chosen_methods(idp: &TestIdp) -> Vec<String> {
 #[tokio::test]
 async fn with_a_code_at_hand_the_code_adapter_is_chosen() {
     let idp = adfs("choose-method.html");
-    let mut a = answers("alice@corp.example", "pw-6", &["778899"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["778899"]);
     a.code_at_hand = true;
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(chosen_methods(&idp), ["SymantecVipAdapter"]);
@@ -166,7 +166,7 @@ async fn without_a_code_the_phone_adapter_is_chosen_and_awaited() {
         user_providers: Some(dir.path().to_path_buf()),
         ..LoginRequest::default()
     };
-    let mut a = answers("alice@corp.example", "pw-6", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     assert_signed_in(crate::idp::login(&req, &mut a).await);
     assert_eq!(chosen_methods(&idp), ["AzureMfaAuthentication"]);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
@@ -181,17 +181,17 @@ async fn without_a_code_the_phone_adapter_is_chosen_and_awaited() {
 async fn saml_mfa_factor_names_the_adapter() {
     let idp = adfs("choose-method.html");
     // Named by its words, though no code is at hand: the code is asked for.
-    let mut a = answers("alice@corp.example", "pw-6", &["778899"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["778899"]);
     assert_signed_in(sign_in_with_factor(&idp, START, "vip", &mut a).await);
     assert_eq!(chosen_methods(&idp), ["SymantecVipAdapter"]);
     // Named by its kind.
     let idp = adfs("choose-method.html");
-    let mut a = answers("alice@corp.example", "pw-6", &["778899"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["778899"]);
     assert_signed_in(sign_in_with_factor(&idp, START, "token", &mut a).await);
     assert_eq!(chosen_methods(&idp), ["SymantecVipAdapter"]);
     // A wrong code on the chosen adapter is refused in its words.
     let idp = adfs("choose-method.html");
-    let mut a = answers("alice@corp.example", "pw-6", &["000000"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["000000"]);
     a.code_at_hand = true;
     assert!(
         refusal(sign_in(&idp, START, None, &mut a).await)
@@ -202,7 +202,7 @@ async fn saml_mfa_factor_names_the_adapter() {
 #[tokio::test]
 async fn postback_options_set_the_event_target() {
     let idp = adfs("choose-method-postback.html");
-    let mut a = answers("alice@corp.example", "pw-6", &["1234000111"]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["1234000111"]);
     a.code_at_hand = true;
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(chosen_methods(&idp), ["SecurIDAuthentication"]);
@@ -236,7 +236,7 @@ async fn only_browser_methods_stop_with_the_list() {
         "GET" => Reply::page(html),
         _ => Reply::page("<title>Error</title>"),
     });
-    let mut a = answers("alice@corp.example", "pw-6", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     let err = sign_in(&idp, START, Some("adfs"), &mut a)
         .await
         .unwrap_err();

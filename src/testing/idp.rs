@@ -1,5 +1,6 @@
-//! A scripted IdP on 127.0.0.1 for the engine's tests: each request is answered by the test's own
-//! function, every request is recorded, and the server stops when the value is dropped.
+//! A scripted IdP on 127.0.0.1 for the login engines' tests (form engine, HTTP session, providers,
+//! Okta): each request is answered by the test's own function, every request is recorded, and the
+//! server stops when the value is dropped.
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -72,7 +73,9 @@ pub struct TestIdp {
 impl TestIdp {
     /// Serves `answer(hit)` for every request until dropped.
     pub fn start(answer: impl Fn(&Hit) -> Reply + Send + 'static) -> TestIdp {
-        let server = Arc::new(crate::testhttp::server());
+        let server = Arc::new(samlbridge_emulators::http::loopback_server(
+            "the scripted IdP",
+        ));
         let port = server.server_addr().to_ip().unwrap().port();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let (srv, log) = (server.clone(), hits.clone());

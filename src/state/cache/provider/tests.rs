@@ -1,7 +1,7 @@
 use super::*;
 use crate::secret::Secret;
 use crate::state::StateDir;
-use crate::sts::fake::FakeSts;
+use crate::testing::sts::FakeSts;
 use std::cell::Cell;
 use time::macros::datetime;
 

@@ -3,7 +3,7 @@
 //! a refusal in the page's own words — all by the engine's general rules.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const START: &str = "/authn/start";
 
@@ -45,7 +45,7 @@ fn idp() -> TestIdp {
 #[tokio::test]
 async fn identifier_first_then_password_then_a_button_page() {
     let idp = idp();
-    let mut a = answers("alice@corp.example", "pw-9", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-9", &[]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password"]);
     let paths: Vec<String> = idp.posts().iter().map(|h| h.path().to_string()).collect();
@@ -58,12 +58,12 @@ async fn identifier_first_then_password_then_a_button_page() {
 #[tokio::test]
 async fn a_wrong_password_or_unknown_user_is_refused() {
     let idp = idp();
-    let mut a = answers("alice@corp.example", "nope", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "nope", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Onjuist wachtwoord. Probeer het opnieuw."
     );
-    let mut a = answers("alice@corp.example", "expired", &[]);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "expired", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Wachtwoord verlopen."
@@ -75,7 +75,7 @@ async fn a_wrong_password_or_unknown_user_is_refused() {
             .count(),
         2
     );
-    let mut a = answers("mallory@corp.example", "pw-9", &[]);
+    let mut a = ScriptedAnswers::new("mallory@corp.example", "pw-9", &[]);
     let words = refusal(sign_in(&idp, START, None, &mut a).await);
     assert!(words.contains("sign-in form again"), "{words}");
     assert_eq!(a.asked, ["username"]);

@@ -1,6 +1,7 @@
-//! Per-provider tests: each provider's fixture pages (tests/fixtures/<provider>/) classified one by
-//! one, and whole sign-ins against a scripted IdP on 127.0.0.1 serving them: to the SAMLResponse,
-//! a wrong password and a wrong code refused in the IdP's words.
+//! The provider files: the built-in and users' files load (`loading`); and per provider, its fixture
+//! pages (tests/fixtures/<provider>/) classified one by one, and whole sign-ins against a scripted IdP
+//! on 127.0.0.1 serving them: to the SAMLResponse, a wrong password and a wrong code refused in the
+//! IdP's words.
 
 mod adfs;
 mod adfs2;
@@ -9,18 +10,19 @@ mod f5apm;
 mod generic;
 mod keycloak;
 mod lemonldap;
+mod loading;
 mod netiq;
 mod pingfederate;
 mod shibboleth;
 mod user_files;
 
-use super::classify::{self, PageKind, Progress};
-use super::page::Page;
-use super::provider::Providers;
-use super::testidp::TestIdp;
-use super::{IdpError, LoginAnswers, LoginRequest};
+use super::Providers;
+use crate::idp::classify::{self, PageKind, Progress};
+use crate::idp::page::Page;
+use crate::idp::{IdpError, LoginRequest};
 use crate::saml::SamlAssertion;
-use crate::secret::Secret;
+use crate::testing::answers::ScriptedAnswers;
+use crate::testing::idp::TestIdp;
 use url::Url;
 
 /// The start of the base64 SAMLResponse every fixture carries.
@@ -80,71 +82,12 @@ pub fn rejected(kind: &PageKind) -> &str {
     }
 }
 
-/// Answers from a script, recording what was asked (never the answers).
-#[derive(Default)]
-pub struct Scripted {
-    pub username: String,
-    pub password: String,
-    pub codes: Vec<String>,
-    pub asked: Vec<String>,
-    pub notices: Vec<String>,
-    /// Whether the codes are at hand without asking (as --mfa-code or an MFA command are).
-    pub code_at_hand: bool,
-}
-
-pub fn answers(username: &str, password: &str, codes: &[&str]) -> Scripted {
-    Scripted {
-        username: username.into(),
-        password: password.into(),
-        codes: codes.iter().map(|c| c.to_string()).collect(),
-        ..Scripted::default()
-    }
-}
-
-impl Scripted {
-    fn next_code(&mut self) -> Result<Secret, IdpError> {
-        if self.codes.is_empty() {
-            return Err(IdpError::NeedsPerson {
-                host: "test".into(),
-                what: "a code".into(),
-                next: "none left".into(),
-            });
-        }
-        Ok(Secret::new(self.codes.remove(0)))
-    }
-}
-
-impl LoginAnswers for Scripted {
-    fn username(&mut self) -> Result<String, IdpError> {
-        self.asked.push("username".into());
-        Ok(self.username.clone())
-    }
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        self.asked.push("password".into());
-        Ok(Secret::new(self.password.clone()))
-    }
-    fn mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.asked.push(format!("code: {label}"));
-        self.next_code()
-    }
-    fn next_mfa_code(&mut self, label: &str) -> Result<Secret, IdpError> {
-        self.asked.push(format!("next code: {label}"));
-        self.next_code()
-    }
-    fn notice(&mut self, message: &str) {
-        self.notices.push(message.to_string());
-    }
-    fn has_mfa_code(&self) -> bool {
-        self.code_at_hand && !self.codes.is_empty()
-    }
-}
-
 /// Signs in at `path` of `idp`, the provider detected from the pages (or `provider`).
 pub async fn sign_in(
     idp: &TestIdp,
     path: &str,
     provider: Option<&str>,
-    a: &mut Scripted,
+    a: &mut ScriptedAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let req = LoginRequest {
         url: idp.url(path),
@@ -159,7 +102,7 @@ pub async fn sign_in_with_factor(
     idp: &TestIdp,
     path: &str,
     factor: &str,
-    a: &mut Scripted,
+    a: &mut ScriptedAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let req = LoginRequest {
         url: idp.url(path),

@@ -1,6 +1,11 @@
-//! The keychain's contract with stores that misbehave: slow, absent, locked, panicking.
+//! The keychain's contract with stores that misbehave: slow, absent, locked, panicking; and, on
+//! Linux, with the real Secret Service (`daemon`).
+
+#[cfg(target_os = "linux")]
+mod daemon;
 
 use super::*;
+use crate::testing::vault::ScriptedVault;
 use std::time::Instant;
 
 #[test]
@@ -28,7 +33,7 @@ fn store_lookup_forget_round_trip() {
 
 #[test]
 fn an_empty_host_or_username_is_refused_before_the_store_is_asked() {
-    let keychain = Keychain::with_vault(Arc::new(Panicking));
+    let keychain = Keychain::with_vault(Arc::new(ScriptedVault::panicking()));
     for (host, user) in [("", "alice"), ("idp.example", " ")] {
         let err = keychain.lookup(host, user).unwrap_err();
         assert!(
@@ -47,63 +52,13 @@ fn each_idp_host_is_its_own_service() {
     );
 }
 
-/// Blocks in `precheck` or in every call, or fails in a chosen way.
-struct Misbehaving {
-    precheck: Result<(), String>,
-    hang_in_precheck: bool,
-    call: Option<VaultError>,
-    hang_in_call: bool,
-}
-
-impl Misbehaving {
-    fn calm() -> Self {
-        Misbehaving {
-            precheck: Ok(()),
-            hang_in_precheck: false,
-            call: None,
-            hang_in_call: false,
-        }
-    }
-
-    fn answer<T>(&self, value: T) -> Result<T, VaultError> {
-        if self.hang_in_call {
-            std::thread::sleep(Duration::from_secs(600));
-        }
-        match &self.call {
-            Some(e) => Err(e.clone()),
-            None => Ok(value),
-        }
-    }
-}
-
-impl Vault for Misbehaving {
-    fn precheck(&self) -> Result<(), String> {
-        if self.hang_in_precheck {
-            std::thread::sleep(Duration::from_secs(600));
-        }
-        self.precheck.clone()
-    }
-    fn get(&self, _: &str, _: &str) -> Result<Option<Secret>, VaultError> {
-        self.answer(None)
-    }
-    fn set(&self, _: &str, _: &str, _: &Secret) -> Result<(), VaultError> {
-        self.answer(())
-    }
-    fn delete(&self, _: &str, _: &str) -> Result<bool, VaultError> {
-        self.answer(false)
-    }
-}
-
-fn keychain(vault: Misbehaving) -> Keychain {
+fn keychain(vault: ScriptedVault) -> Keychain {
     Keychain::with_vault(Arc::new(vault)).with_timeout(Duration::from_millis(300))
 }
 
 #[test]
 fn no_session_bus_gives_the_one_line_message() {
-    let vault = Misbehaving {
-        precheck: Err("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set".into()),
-        ..Misbehaving::calm()
-    };
+    let vault = ScriptedVault::absent("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set");
     let err = keychain(vault).lookup("idp.example", "alice").unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -115,13 +70,13 @@ fn no_session_bus_gives_the_one_line_message() {
 #[test]
 fn a_store_that_never_answers_costs_the_deadline_not_a_hang() {
     for vault in [
-        Misbehaving {
+        ScriptedVault {
             hang_in_call: true,
-            ..Misbehaving::calm()
+            ..ScriptedVault::calm()
         },
-        Misbehaving {
+        ScriptedVault {
             hang_in_precheck: true,
-            ..Misbehaving::calm()
+            ..ScriptedVault::calm()
         },
     ] {
         let started = Instant::now();
@@ -139,9 +94,9 @@ fn a_store_that_never_answers_costs_the_deadline_not_a_hang() {
 
 #[test]
 fn a_locked_store_and_a_failing_one_are_told_apart() {
-    let locked = Misbehaving {
+    let locked = ScriptedVault {
         call: Some(VaultError::Locked("prompt dismissed".into())),
-        ..Misbehaving::calm()
+        ..ScriptedVault::calm()
     };
     let err = keychain(locked).forget("idp.example", "alice").unwrap_err();
     assert_eq!(
@@ -149,9 +104,9 @@ fn a_locked_store_and_a_failing_one_are_told_apart() {
         "the keychain refused removing the password for alice at idp.example (prompt dismissed); \
          unlock it and retry"
     );
-    let failing = Misbehaving {
+    let failing = ScriptedVault {
         call: Some(VaultError::Failed("I/O error".into())),
-        ..Misbehaving::calm()
+        ..ScriptedVault::calm()
     };
     let err = keychain(failing)
         .lookup("idp.example", "alice")
@@ -160,26 +115,9 @@ fn a_locked_store_and_a_failing_one_are_told_apart() {
     assert_eq!(err.exit_kind(), ExitKind::Other);
 }
 
-struct Panicking;
-
-impl Vault for Panicking {
-    fn precheck(&self) -> Result<(), String> {
-        Ok(())
-    }
-    fn get(&self, _: &str, _: &str) -> Result<Option<Secret>, VaultError> {
-        panic!("a store bug")
-    }
-    fn set(&self, _: &str, _: &str, _: &Secret) -> Result<(), VaultError> {
-        panic!("a store bug")
-    }
-    fn delete(&self, _: &str, _: &str) -> Result<bool, VaultError> {
-        panic!("a store bug")
-    }
-}
-
 #[test]
 fn a_panic_inside_a_store_is_an_error_not_a_crash() {
-    let err = Keychain::with_vault(Arc::new(Panicking))
+    let err = Keychain::with_vault(Arc::new(ScriptedVault::panicking()))
         .lookup("idp.example", "alice")
         .unwrap_err();
     assert!(err.to_string().contains("stopped unexpectedly"), "{err}");

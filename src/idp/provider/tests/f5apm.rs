@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::idp::classify::{Answer, Choice};
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://access.corp.example/my.policy";
 const START: &str = "/saml/idp/res?id=/Common/aws";
@@ -97,7 +97,7 @@ fn mfa_answer(h: &Hit, approve: bool) -> Reply {
 #[tokio::test]
 async fn a_code_at_hand_is_sent_with_the_token_method() {
     let idp = apm(true);
-    let mut a = answers("alice", "pw-5", &["246810"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &["246810"]);
     a.code_at_hand = true;
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password", "code: Passcode"]);
@@ -107,7 +107,7 @@ async fn a_code_at_hand_is_sent_with_the_token_method() {
 #[tokio::test]
 async fn without_a_code_push_is_chosen_and_waited_for() {
     let idp = apm(true);
-    let mut a = answers("alice", "pw-5", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &[]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password"]);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
@@ -119,12 +119,12 @@ async fn without_a_code_push_is_chosen_and_waited_for() {
 #[tokio::test]
 async fn a_refused_push_or_code_is_refused_in_the_idps_words() {
     let idp = apm(false);
-    let mut a = answers("alice", "pw-5", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "The passcode or approval was not accepted. Try again."
     );
-    let mut a = answers("alice", "pw-5", &["111111"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &["111111"]);
     a.code_at_hand = true;
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
@@ -132,6 +132,6 @@ async fn a_refused_push_or_code_is_refused_in_the_idps_words() {
     );
     // saml_mfa_factor picks the method even when the code must be asked for.
     let idp = apm(false);
-    let mut a = answers("alice", "pw-5", &["246810"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &["246810"]);
     assert_signed_in(sign_in_with_factor(&idp, START, "token", &mut a).await);
 }

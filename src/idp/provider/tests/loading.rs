@@ -1,4 +1,6 @@
-use super::*;
+//! Loading the provider files: the built-in ones and users' own, and the errors that name a bad one.
+
+use crate::idp::provider::*;
 
 const ALL: [&str; 10] = [
     "adfs",

@@ -1,8 +1,8 @@
-//! Test peers shared by the integration tests and the demo: an AD FS-like IdP, an STS that answers
-//! like AWS's, the SAML they exchange, and the loopback HTTP server under both.
+//! Test peers shared by the integration tests, the unit tests and the demo: an AD FS-like IdP, an
+//! STS that answers like AWS's, the SAML they exchange, and the loopback HTTP server under both.
 //!
-//! Each user (tests/cli.rs, examples/demo.rs) needs a different part of this, hence the allow.
-#![allow(dead_code)]
+//! A crate of its own (`samlbridge-emulators`, a dev-dependency of samlbridge), so that tests/cli/,
+//! src/'s unit tests and examples/demo.rs use it by name.
 
 pub mod adfs;
 pub mod federation;

@@ -2,7 +2,7 @@
 //! contracts, and the script redirect after the sign-in.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://idp.corp.example/nidp/saml2/idpsend?PID=AWS";
 const START: &str = "/nidp/saml2/idpsend?PID=AWS";
@@ -94,7 +94,7 @@ fn password_answer(h: &Hit, token: bool) -> Reply {
 #[tokio::test]
 async fn signs_in_with_password_then_token() {
     let idp = netiq(true);
-    let mut a = answers("alice", "pw-4", &["4321987654"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-4", &["4321987654"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     // The token form asks for the user ID again: it is sent with the code.
     assert_eq!(a.asked, ["username", "password", "code: PIN + Token"]);
@@ -105,12 +105,12 @@ async fn signs_in_with_password_then_token() {
 #[tokio::test]
 async fn a_wrong_password_or_token_is_refused_in_its_words() {
     let idp = netiq(true);
-    let mut a = answers("alice", "nope", &[]);
+    let mut a = ScriptedAnswers::new("alice", "nope", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Login failed, please try again."
     );
-    let mut a = answers("alice", "pw-4", &["1"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-4", &["1"]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Authentication failed: the token code was not accepted."
@@ -120,6 +120,6 @@ async fn a_wrong_password_or_token_is_refused_in_its_words() {
 #[tokio::test]
 async fn without_a_token_contract_the_password_is_enough() {
     let idp = netiq(false);
-    let mut a = answers("alice", "pw-4", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-4", &[]);
     assert_signed_in(sign_in(&idp, START, Some("netiq"), &mut a).await);
 }

@@ -2,7 +2,7 @@
 //! the setup page that needs a browser.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://sso.corp.example/realms/corp/protocol/saml/clients/amazon-aws";
 const START: &str = "/realms/corp/protocol/saml/clients/amazon-aws";
@@ -90,7 +90,7 @@ fn login_answer(h: &Hit, otp: bool) -> Reply {
 #[tokio::test]
 async fn signs_in_with_an_otp() {
     let idp = keycloak(true);
-    let mut a = answers("alice", "pw-2", &["246810"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-2", &["246810"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password", "code: One-time code"]);
 }
@@ -98,12 +98,12 @@ async fn signs_in_with_an_otp() {
 #[tokio::test]
 async fn a_wrong_password_or_code_is_refused_in_its_words() {
     let idp = keycloak(true);
-    let mut a = answers("alice", "pw-x", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-x", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Invalid username or password."
     );
-    let mut a = answers("alice", "pw-2", &["111111"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-2", &["111111"]);
     assert_eq!(
         refusal(sign_in(&idp, START, Some("keycloak"), &mut a).await),
         "Invalid authenticator code."
@@ -113,7 +113,7 @@ async fn a_wrong_password_or_code_is_refused_in_its_words() {
 #[tokio::test]
 async fn without_otp_the_password_is_enough() {
     let idp = keycloak(false);
-    let mut a = answers("alice", "pw-2", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-2", &[]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
 }
 
@@ -209,7 +209,7 @@ fn keycloak_kerberos(disabled: bool) -> TestIdp {
 #[tokio::test]
 async fn signs_in_past_the_kerberos_fallback_page() {
     let idp = keycloak_kerberos(false);
-    let mut a = answers("alice", "pw-2", &["246810"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-2", &["246810"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(idp.posts().len(), 3);
     assert_eq!(
@@ -226,13 +226,13 @@ async fn a_custom_theme_refuses_in_its_own_words() {
         ("pw-2", "111111", "Code d'authentification invalide."),
     ];
     for (password, code, words) in cases {
-        let mut a = answers("alice", password, &[code]);
+        let mut a = ScriptedAnswers::new("alice", password, &[code]);
         let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
         assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
         assert_eq!(refusal(Err(err)), words);
     }
     let idp = keycloak_kerberos(true);
-    let mut a = answers("alice", "pw-2", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-2", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "La cuenta está deshabilitada. Contacte con el administrador."

@@ -2,7 +2,7 @@
 //! to PingID and back, PingID's passcode page, and its swipe page that stops the sign-in.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://sso.corp.example/idp/startSSO.ping?PartnerSpId=urn:amazon:webservices";
 const START: &str = "/idp/startSSO.ping?PartnerSpId=urn:amazon:webservices";
@@ -92,7 +92,7 @@ fn login_answer(h: &Hit) -> Reply {
 #[tokio::test]
 async fn signs_in_with_a_pingid_passcode() {
     let idp = pingfederate(false);
-    let mut a = answers("alice", "pw-3", &["135790"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["135790"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password", "code: Passcode"]);
     let paths: Vec<String> = idp.posts().iter().map(|h| h.path().to_string()).collect();
@@ -105,12 +105,12 @@ async fn signs_in_with_a_pingid_passcode() {
 #[tokio::test]
 async fn a_wrong_password_or_passcode_is_refused_in_its_words() {
     let idp = pingfederate(false);
-    let mut a = answers("alice", "wrong", &[]);
+    let mut a = ScriptedAnswers::new("alice", "wrong", &[]);
     assert!(
         refusal(sign_in(&idp, START, None, &mut a).await)
             .starts_with("We didn't recognize the username or password")
     );
-    let mut a = answers("alice", "pw-3", &["000000"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["000000"]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Incorrect passcode. Please try again."
@@ -120,7 +120,7 @@ async fn a_wrong_password_or_passcode_is_refused_in_its_words() {
 #[tokio::test]
 async fn a_pingid_swipe_stops_with_a_clear_unexpected_page() {
     let idp = pingfederate(true);
-    let mut a = answers("alice", "pw-3", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
     let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
     assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);
     let IdpError::UnexpectedPage {
@@ -266,20 +266,20 @@ fn pingfederate_with_token() -> TestIdp {
 #[tokio::test]
 async fn identifier_first_then_password_then_token_code() {
     let idp = pingfederate_with_token();
-    let mut a = answers("alice", "pw-3", &["864209"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["864209"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(a.asked, ["username", "password", "code: Token code"]);
     let posts = idp.posts();
     assert_eq!(posts[0].path(), IDENTIFIER_RESUME);
     assert_eq!(posts[2].field("pf.pass"), Some("864209"));
 
-    let mut a = answers("alice", "pw-3", &["000000"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["000000"]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "Authentication failed: the token code was not accepted."
     );
     // The password is not sent again in place of the code.
-    let mut a = answers("alice", "pw-3", &[]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
     let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
     assert!(matches!(err, IdpError::NeedsPerson { .. }), "{err:?}");
     assert_eq!(a.asked, ["username", "password", "code: Token code"]);

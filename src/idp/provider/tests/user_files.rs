@@ -2,7 +2,7 @@
 //! broken one stops the sign-in before any request, naming its file and line.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const ACME: &str = r##"
 description = "ACME Gatekeeper 7"
@@ -54,12 +54,12 @@ async fn a_user_provider_file_is_detected_and_used() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("acme.toml"), ACME).unwrap();
     let idp = acme();
-    let mut a = answers("alice", "9999", &[]);
+    let mut a = ScriptedAnswers::new("alice", "9999", &[]);
     assert_signed_in(crate::idp::login(&request(&idp, dir.path()), &mut a).await);
     // Its field names, not the generic guess (the first text field), and its button.
     let post = &idp.posts()[0];
     assert_eq!(post.names(), ["nick", "acct", "pin", "go"]);
-    let mut a = answers("alice", "0000", &[]);
+    let mut a = ScriptedAnswers::new("alice", "0000", &[]);
     assert_eq!(
         refusal(crate::idp::login(&request(&idp, dir.path()), &mut a).await),
         "Gatekeeper says no (code yes)."
@@ -79,7 +79,7 @@ async fn a_broken_user_file_is_named_with_its_line_before_any_request() {
     let broken = ACME.replace("click = \"go\"", "click = \"go\"\nsubmit = \"go\"");
     std::fs::write(dir.path().join("acme.toml"), broken).unwrap();
     let idp = acme();
-    let mut a = answers("alice", "9999", &[]);
+    let mut a = ScriptedAnswers::new("alice", "9999", &[]);
     let err = crate::idp::login(&request(&idp, dir.path()), &mut a)
         .await
         .unwrap_err();

@@ -33,7 +33,7 @@ impl Emulator {
 
     /// Answers with a `Date` header of their own where one is given (tiny_http's otherwise).
     fn start_dated(answers: Vec<(u16, String, Option<String>)>) -> Emulator {
-        let server = crate::testhttp::server();
+        let server = samlbridge_emulators::http::loopback_server("the scripted STS");
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
@@ -586,5 +586,4 @@ fn a_region_of_another_partition_never_picks_the_endpoint() {
     );
 }
 
-#[path = "sdk_answer_tests.rs"]
 mod answers;

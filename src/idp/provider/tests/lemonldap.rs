@@ -2,7 +2,7 @@
 //! words.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "http://127.0.0.1:8080/saml/singleSignOn?IDPInitiated=1&spConfKey=aws";
 const START: &str = "/saml/singleSignOn?IDPInitiated=1&spConfKey=aws";
@@ -87,7 +87,7 @@ fn lemonldap() -> TestIdp {
 #[tokio::test]
 async fn signs_in_with_totp() {
     let idp = lemonldap();
-    let mut a = answers("dwho", "dwho", &["424242"]);
+    let mut a = ScriptedAnswers::new("dwho", "dwho", &["424242"]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(
         a.asked,
@@ -102,12 +102,12 @@ async fn signs_in_with_totp() {
 #[tokio::test]
 async fn a_wrong_password_or_code_is_refused_in_words_not_codes() {
     let idp = lemonldap();
-    let mut a = answers("dwho", "nope", &[]);
+    let mut a = ScriptedAnswers::new("dwho", "nope", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "wrong username or password"
     );
-    let mut a = answers("dwho", "dwho", &["000000"]);
+    let mut a = ScriptedAnswers::new("dwho", "dwho", &["000000"]);
     assert_eq!(
         refusal(sign_in(&idp, START, Some("lemonldap-ng"), &mut a).await),
         "wrong verification code (the TOTP code was wrong or expired)"

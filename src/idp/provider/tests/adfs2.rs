@@ -1,7 +1,7 @@
 //! AD FS 2.0: the ASP.NET form, its state fields carried over and its submit button pressed.
 
 use super::*;
-use crate::idp::testidp::{Hit, Reply};
+use crate::testing::idp::{Hit, Reply};
 
 const PAGE: &str = "https://adfs.corp.example/adfs/ls/FormsSignIn.aspx?ReturnUrl=%2fadfs%2fls%2f";
 const START: &str = "/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices";
@@ -75,7 +75,7 @@ fn login_answer(h: &Hit) -> Reply {
 #[tokio::test]
 async fn signs_in_through_the_aspnet_form() {
     let idp = adfs2();
-    let mut a = answers("CORP\\alice", "pw-5", &[]);
+    let mut a = ScriptedAnswers::new("CORP\\alice", "pw-5", &[]);
     assert_signed_in(sign_in(&idp, START, None, &mut a).await);
     assert_eq!(idp.posts()[0].path(), "/adfs/ls/FormsSignIn.aspx");
     assert!(idp.posts()[0].url.contains("ReturnUrl="));
@@ -84,7 +84,7 @@ async fn signs_in_through_the_aspnet_form() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_in_its_words() {
     let idp = adfs2();
-    let mut a = answers("CORP\\alice", "nope", &[]);
+    let mut a = ScriptedAnswers::new("CORP\\alice", "nope", &[]);
     assert_eq!(
         refusal(sign_in(&idp, START, None, &mut a).await),
         "The user name or password is incorrect"

@@ -1,0 +1,35 @@
+//! The one integration test binary: the built samlbridge against the AD FS and STS emulators of
+//! tests/support (the `samlbridge-emulators` crate), and against real peers (SimpleSAMLphp, moto, the
+//! AWS CLI) when they are installed.
+
+mod browser;
+mod harness;
+mod real_peers;
+mod world;
+
+mod assertion_roles;
+mod browser_bench;
+mod browser_real;
+mod browser_signin;
+mod browser_window;
+mod emulators_adfs;
+mod emulators_sdk;
+mod emulators_sts;
+mod errors;
+mod files;
+mod front;
+mod hostile_sts;
+mod local_checks;
+mod login;
+mod okta;
+mod real_lemonldap;
+mod real_moto;
+mod real_simplesamlphp;
+mod refresh;
+mod reuse;
+mod roles;
+mod secrets;
+mod serve;
+mod sessions;
+mod signin;
+mod terminal;
