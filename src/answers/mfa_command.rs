@@ -82,13 +82,18 @@ impl MfaCommand {
     pub fn run(&self) -> Result<Secret, CommandProblem> {
         let mut command = shell(&self.command);
         command.stdin(Stdio::null()).stderr(Stdio::inherit());
-        let done = child::run(&mut command, Capture::Stdout, MAX_OUTPUT_BYTES, self.timeout)
-            .map_err(|e| match e {
-                ChildError::Start(e) => CommandProblem::CannotStart(e.to_string()),
-                ChildError::TimedOut => CommandProblem::TimedOut(self.timeout),
-                ChildError::Wait(e) => CommandProblem::Failed(format!("not waited for: {e}")),
-                ChildError::Read(e) => CommandProblem::Failed(format!("unreadable output: {e}")),
-            })?;
+        let done = child::run(
+            &mut command,
+            Capture::Stdout,
+            MAX_OUTPUT_BYTES,
+            self.timeout,
+        )
+        .map_err(|e| match e {
+            ChildError::Start(e) => CommandProblem::CannotStart(e.to_string()),
+            ChildError::TimedOut => CommandProblem::TimedOut(self.timeout),
+            ChildError::Wait(e) => CommandProblem::Failed(format!("not waited for: {e}")),
+            ChildError::Read(e) => CommandProblem::Failed(format!("unreadable output: {e}")),
+        })?;
         if !done.status.success() {
             return Err(CommandProblem::Failed(done.status.to_string()));
         }

@@ -155,7 +155,7 @@ fn read_page<'p>(
     watch: &Watch<'_>,
 ) -> Result<Option<ReadPage<'p>>, IdpError> {
     let page = Page::parse(parse_url(&snap.url, &watch.host)?, 200, &snap.html);
-    let provider = provider_for(&page, providers, named, sticky)?;
+    let provider = classify::provider_for(&page, providers, named, sticky)?;
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &run.progress);
     debug!(
@@ -218,12 +218,14 @@ fn decide(
             field,
             label,
             next,
+            on_login_form,
             ..
         } => Some(Step::Code {
             form,
             field,
             label,
             next,
+            on_login_form,
         }),
         PageKind::Push { number, .. } => Some(Step::Push(number)),
         PageKind::Confirm { form, rule } => Some(Step::Confirm { form, rule }),
@@ -301,29 +303,6 @@ fn saml_form(page: &Page) -> usize {
                 .is_some_and(|v| !v.value.trim().is_empty())
         })
         .map_or(0, |f| f.index)
-}
-
-/// The provider for `page`: the named one, else the one that recognises it (kept for the host's
-/// next pages, as the form engine does).
-fn provider_for<'p>(
-    page: &Page,
-    providers: &'p Providers,
-    named: Option<&'p Provider>,
-    sticky: &mut Option<(String, String)>,
-) -> Result<&'p Provider, IdpError> {
-    if let Some(p) = named {
-        return Ok(p);
-    }
-    let host = page.host();
-    let kept = sticky
-        .as_ref()
-        .filter(|(h, _)| *h == host)
-        .map(|(_, name)| name.as_str());
-    let provider = classify::detect(providers, page, kept)?;
-    if classify::is_specific(provider) {
-        *sticky = Some((host, provider.name.clone()));
-    }
-    Ok(provider)
 }
 
 fn parse_url(url: &str, host: &str) -> Result<url::Url, IdpError> {
