@@ -323,7 +323,9 @@ pub fn error_words(page: &Page, errors: &ErrorText) -> Option<String> {
     })
 }
 
-fn cap(text: &str) -> String {
+/// An IdP's words, on one line and short enough to repeat (the form engine's pages and the
+/// browser's alike).
+pub fn cap(text: &str) -> String {
     let text = super::form::collapse(text);
     if text.chars().count() <= MAX_MESSAGE_CHARS {
         return text;

@@ -3,7 +3,7 @@
 
 mod steps;
 
-use super::classify::{self, PageKind, Progress};
+use super::classify::{self, Choice, PageKind, Progress};
 use super::fill::{Asked, CodeAsk, PushWait};
 use super::form::Click;
 use super::http::{Fetched, IdpSession};
@@ -39,10 +39,11 @@ pub async fn run(
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let providers = Providers::load(req.user_providers.as_deref())?;
-    let named = match req.provider.as_deref() {
-        Some(name) => Some(providers.named(name)?),
-        None => None,
-    };
+    let named = req
+        .provider
+        .as_deref()
+        .map(|n| providers.named(n))
+        .transpose()?;
     let mut state = LoginState {
         asked: Asked::new(answers),
         progress: Progress::default(),
@@ -169,7 +170,7 @@ fn next_action(
             &host,
         )
         .ok_or_else(|| {
-            let offered: Vec<String> = choices.iter().map(steps::shown_label).collect();
+            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
             unexpected(format!(
                 "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",

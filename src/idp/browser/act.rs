@@ -4,7 +4,7 @@
 
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::Progress;
+use crate::idp::classify::{Progress, cap};
 use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, PushWait, SignInFill};
 use crate::idp::form::Form;
 use crate::idp::provider::Provider;
@@ -15,8 +15,6 @@ use tracing::debug;
 /// How long a page may stay exactly as it was right after an action before it is read again as
 /// it is (a script that answered at once leaves nothing more to wait for).
 const CHANGE_WAIT: Duration = Duration::from_secs(5);
-/// Longest IdP message repeated to the user.
-const MAX_WORDS: usize = 200;
 
 /// One thing to do on a page.
 pub enum Step {
@@ -122,17 +120,6 @@ impl<'a> Run<'a> {
             .collect();
         (!fresh.is_empty()).then(|| cap(&fresh.join(" ")))
     }
-}
-
-/// A page's words, short enough to repeat.
-pub fn cap(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= MAX_WORDS {
-        return text;
-    }
-    let mut short: String = text.chars().take(MAX_WORDS).collect();
-    short.push('…');
-    short
 }
 
 /// What act.js is told: the form, what to type, which button.

@@ -60,7 +60,7 @@ pub fn send_code(
         let i = pick(choices, state.factor.as_deref(), has_code, &[])?;
         info!(
             "{host} offers several ways to verify: choosing '{}'",
-            shown_label(&choices[i])
+            choices[i].shown_label()
         );
         Some((select.as_str(), &choices[i]))
     });
@@ -116,11 +116,6 @@ fn wait_for_approval(
     Action::Poll(sub, Duration::ZERO)
 }
 
-/// A choice's label as it may be shown: it is the page's text.
-pub fn shown_label(choice: &Choice) -> String {
-    crate::shown::capped(&choice.label, 80)
-}
-
 /// Picks one of the ways to verify a page offers and posts it as the option's script would; None
 /// when none can be used without a browser.
 pub fn choose(
@@ -154,7 +149,7 @@ pub fn choose(
     let sub = form.submission(&fill.fields, fill.click.map_or(Click::Script, Click::Named));
     info!(
         "{host} offers several ways to verify: choosing '{}'",
-        shown_label(choice)
+        choice.shown_label()
     );
     debug!("fields sent: {}", sub.names().join(", "));
     state.progress.chosen.push(choice.value.clone());
