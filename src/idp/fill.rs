@@ -52,7 +52,8 @@ impl<'a> Asked<'a> {
 }
 
 /// Fields to fill in a form (added when missing) and the button to press (None: the form's own
-/// submit, as Enter does).
+/// submit, as Enter does); the default posts a form as it is.
+#[derive(Default)]
 pub struct Fill<'a> {
     pub fields: Vec<(&'a str, &'a str)>,
     pub click: Option<&'a str>,

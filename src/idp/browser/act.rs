@@ -175,29 +175,9 @@ pub async fn take(
                 on_login_form,
                 methods: None,
             };
-            let code = CodeFill::ask(f, &ask, None, provider, &mut run.asked, host)?;
-            code.tell(host, "typing");
-            press(session, form, gathered, &code.fill()).await;
-            code.record(&mut run.progress);
+            type_code(session, run, provider, f, &ask, gathered, host).await?;
         }
-        Step::Push(number) => {
-            let Some(step) = provider.push.as_ref() else {
-                return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
-            };
-            let wait = *run.push.get_or_insert_with(|| {
-                PushWait::begin(
-                    run.asked.answers,
-                    host,
-                    &step.message,
-                    number.as_deref(),
-                    Duration::from_secs(step.timeout_seconds),
-                )
-            });
-            if wait.is_over() {
-                return Err(wait.expired(host));
-            }
-            bound = Some(wait.left());
-        }
+        Step::Push(number) => bound = Some(wait_for_push(run, provider, number, watch)?),
         Step::Confirm { form, rule } => {
             let Some(fill) = fill::confirm(provider, rule, host, &mut run.progress) else {
                 return Err(lost(watch, "the provider's rule for this page"));
@@ -206,11 +186,7 @@ pub async fn take(
         }
         Step::Post(form) => {
             debug!("posting the page's own form #{form}");
-            let as_it_is = Fill {
-                fields: Vec::new(),
-                click: None,
-            };
-            press(session, form, gathered, &as_it_is).await;
+            press(session, form, gathered, &Fill::default()).await;
         }
         Step::Go(url) => {
             debug!("opening {}", crate::idp::urls::without_query(&url));
@@ -259,6 +235,50 @@ async fn type_sign_in_form(
     press(session, form.index, gathered, &answers.fill()).await;
     answers.record(&mut run.progress);
     Ok(())
+}
+
+/// Types the one-time code a code form asks for (with the username when it asks who signs in) and
+/// presses its button.
+async fn type_code(
+    session: &Session,
+    run: &mut Run<'_>,
+    provider: &Provider,
+    form: &Form,
+    ask: &CodeAsk<'_>,
+    gathered: bool,
+    host: &str,
+) -> Result<(), IdpError> {
+    let code = CodeFill::ask(form, ask, None, provider, &mut run.asked, host)?;
+    code.tell(host, "typing");
+    press(session, form.index, gathered, &code.fill()).await;
+    code.record(&mut run.progress);
+    Ok(())
+}
+
+/// Tells the person once what to approve; how long the page may still wait, or the refusal when
+/// the time is up.
+fn wait_for_push(
+    run: &mut Run<'_>,
+    provider: &Provider,
+    number: Option<String>,
+    watch: &Watch<'_>,
+) -> Result<Duration, IdpError> {
+    let Some(step) = provider.push.as_ref() else {
+        return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
+    };
+    let wait = *run.push.get_or_insert_with(|| {
+        PushWait::begin(
+            run.asked.answers,
+            &watch.host,
+            &step.message,
+            number.as_deref(),
+            Duration::from_secs(step.timeout_seconds),
+        )
+    });
+    if wait.is_over() {
+        return Err(wait.expired(&watch.host));
+    }
+    Ok(wait.left())
 }
 
 /// Types `fill` into form `form` and presses its button (the named one, else its submit).
