@@ -4,11 +4,12 @@
 mod steps;
 
 use super::classify::{self, Choice, PageKind, Progress};
-use super::fill::{Asked, CodeAsk, PushWait};
+use super::fill::{Asked, CodeAsk};
 use super::form::Click;
 use super::http::{Fetched, IdpSession};
 use super::page::Page;
 use super::provider::{Provider, Providers};
+use super::push::{DEFAULT_PUSH_SECONDS, PushWait};
 use super::urls::without_query;
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
@@ -79,9 +80,8 @@ async fn poll(
     sub: &super::form::Submission,
     push: Option<PushWait>,
 ) -> Result<Fetched, IdpError> {
-    let wait = push.unwrap_or_else(|| {
-        PushWait::since_now(Duration::from_secs(super::fill::DEFAULT_PUSH_SECONDS))
-    });
+    let wait =
+        push.unwrap_or_else(|| PushWait::since_now(Duration::from_secs(DEFAULT_PUSH_SECONDS)));
     let left = wait.left().max(Duration::from_secs(1));
     match session.send_within(sub, left).await {
         Err(IdpError::Network { host, .. }) if wait.is_over() => Err(wait.expired(&host)),

@@ -1,6 +1,6 @@
 //! What samlbridge puts into an IdP's pages, decided once for both engines: the username and
-//! password of a sign-in form, a one-time code, a page to accept, a push approval to wait for.
-//! The form engine posts a `Fill` as a `Submission`; the browser types it into the live page.
+//! password of a sign-in form, a one-time code, a page to accept. The form engine posts a `Fill`
+//! as a `Submission`; the browser types it into the live page.
 
 use super::classify::{Choice, Progress};
 use super::form::Form;
@@ -8,7 +8,6 @@ use super::provider::{LoginStep, Provider};
 use super::{IdpError, LoginAnswers};
 use crate::secret::Secret;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 use tracing::info;
 
 /// What only the user knows, each asked at most once in a sign-in, and only when a page asks: a
@@ -252,64 +251,5 @@ pub fn confirm<'p>(
     Some(Fill::with_set(&[], &step.set, step.click.as_deref()))
 }
 
-/// What the person is told while a push method waits, when the provider file has no `[push]`.
-pub const DEFAULT_PUSH_MESSAGE: &str = "approve the sign-in request on your phone";
-/// How long a push method may take, when the provider file has no `[push]`.
-pub const DEFAULT_PUSH_SECONDS: u64 = 120;
-
-/// A push approval being waited for: the person is told once, and it may take so long.
-#[derive(Debug, Clone, Copy)]
-pub struct PushWait {
-    started: Instant,
-    limit: Duration,
-}
-
-impl PushWait {
-    /// Tells the person `message` (with the number to pick on the phone) and starts the clock.
-    pub fn begin(
-        answers: &mut dyn LoginAnswers,
-        host: &str,
-        message: &str,
-        number: Option<&str>,
-        limit: Duration,
-    ) -> PushWait {
-        let mut said = format!("{host}: {message}");
-        if let Some(n) = number {
-            said.push_str(&format!(" (pick the number {n})"));
-        }
-        answers.notice(&said);
-        PushWait::since_now(limit)
-    }
-
-    /// A wait that starts now, without telling anyone.
-    pub fn since_now(limit: Duration) -> PushWait {
-        PushWait {
-            started: Instant::now(),
-            limit,
-        }
-    }
-
-    /// The time left (zero once it is up).
-    pub fn left(&self) -> Duration {
-        self.limit.saturating_sub(self.started.elapsed())
-    }
-
-    /// Whether nobody approved in time.
-    pub fn is_over(&self) -> bool {
-        self.started.elapsed() >= self.limit
-    }
-
-    /// The refusal when nobody approved in time.
-    pub fn expired(&self, host: &str) -> IdpError {
-        IdpError::Rejected {
-            host: host.to_string(),
-            message: format!(
-                "the sign-in request was not approved within {} s",
-                self.limit.as_secs()
-            ),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -5,7 +5,7 @@
 //! holds, as a browser reads it), `provider` (the provider files), `classify` (what a page is) and
 //! `engine` (the loop that acts on each page). An IdP that signs in through an API rather than pages
 //! (`okta`) has its own client, behind the same `sign_in` entry point; `fill` is what both
-//! engines put into a page.
+//! engines put into a page, `push` the wait for an approval all three share.
 
 mod browser;
 pub(crate) mod classify;
@@ -18,6 +18,7 @@ pub(crate) mod page;
 pub(crate) mod provider;
 #[cfg(test)]
 mod provider_tests;
+mod push;
 #[cfg(test)]
 mod testidp;
 mod urls;

@@ -5,9 +5,10 @@
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
 use crate::idp::classify::{Progress, cap};
-use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, PushWait, SignInFill};
+use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, SignInFill};
 use crate::idp::form::Form;
 use crate::idp::provider::Provider;
+use crate::idp::push::PushWait;
 use crate::idp::{IdpError, LoginAnswers};
 use std::time::{Duration, Instant};
 use tracing::debug;

@@ -5,12 +5,10 @@
 use super::LoginState;
 use crate::idp::IdpError;
 use crate::idp::classify::{Answer, Choice, pick};
-use crate::idp::fill::{
-    self, CodeAsk, CodeFill, DEFAULT_PUSH_MESSAGE, DEFAULT_PUSH_SECONDS, Fill, PushWait,
-    SignInFill, code_step,
-};
+use crate::idp::fill::{self, CodeAsk, CodeFill, Fill, SignInFill, code_step};
 use crate::idp::form::{Click, Form, Submission};
 use crate::idp::provider::Provider;
+use crate::idp::push::{DEFAULT_PUSH_MESSAGE, DEFAULT_PUSH_SECONDS, PushWait};
 use crate::saml::SamlAssertion;
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -2,13 +2,13 @@ use super::*;
 use crate::idp::page::Page;
 use crate::idp::provider::Providers;
 
-/// Answers from a script, recording what was asked (the shape of the shared test double, to be
-/// replaced by it where it exists).
+/// Answers from a script, recording what was asked and shown (for `fill` and `push`; the shape of
+/// the shared test double, to be replaced by it where it exists).
 #[derive(Default)]
-struct ScriptedAnswers {
+pub(in crate::idp) struct ScriptedAnswers {
     codes: Vec<String>,
     asked: Vec<String>,
-    notices: Vec<String>,
+    pub notices: Vec<String>,
 }
 
 impl LoginAnswers for ScriptedAnswers {
@@ -170,25 +170,4 @@ fn a_confirm_rule_is_noted_and_a_missing_one_is_none() {
     assert_eq!(fill.click, rule.click.as_deref());
     assert_eq!(fill.fields.len(), rule.set.len());
     assert_eq!(progress.confirmed, [0]);
-}
-
-#[test]
-fn a_push_wait_tells_the_number_once_and_runs_out() {
-    let mut person = ScriptedAnswers::default();
-    let wait = PushWait::begin(
-        &mut person,
-        "idp.example",
-        "approve it",
-        Some("42"),
-        Duration::ZERO,
-    );
-    assert_eq!(
-        person.notices,
-        ["idp.example: approve it (pick the number 42)"]
-    );
-    assert!(wait.is_over());
-    assert_eq!(wait.left(), Duration::ZERO);
-    let err = wait.expired("idp.example").to_string();
-    assert!(err.contains("not approved within 0 s"), "{err}");
-    assert!(!PushWait::since_now(Duration::from_secs(60)).is_over());
 }
