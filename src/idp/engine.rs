@@ -21,7 +21,7 @@ use tracing::{debug, info};
 pub const MAX_STEPS: usize = 16;
 
 /// What the engine keeps between pages.
-struct LoginState<'a> {
+struct SignInState<'a> {
     asked: Asked<'a>,
     progress: Progress,
     /// The push approval waited for.
@@ -45,7 +45,7 @@ pub async fn run(
         .as_deref()
         .map(|n| providers.named(n))
         .transpose()?;
-    let mut state = LoginState {
+    let mut state = SignInState {
         asked: Asked::new(answers),
         progress: Progress::default(),
         push: None,
@@ -107,7 +107,7 @@ fn next_action(
     fetched: &Fetched,
     providers: &Providers,
     named: Option<&Provider>,
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
 ) -> Result<Action, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
     let provider = classify::provider_for(&page, providers, named, &mut state.sticky)?;

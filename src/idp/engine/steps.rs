@@ -2,7 +2,7 @@
 //! a one-time code (or pick a code page's push method and wait), wait for a push approval, pick one
 //! of several ways to verify, accept a page as it is.
 
-use super::LoginState;
+use super::SignInState;
 use crate::idp::IdpError;
 use crate::idp::classify::{Answer, Choice, pick};
 use crate::idp::fill::{self, CodeAsk, CodeFill, Fill, SignInFill, code_step};
@@ -25,7 +25,7 @@ pub enum Action {
 
 /// Fills the sign-in form with what it asks (a paginated page asks one of the two).
 pub fn fill_sign_in_form(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     form: &Form,
     fields: (Option<&str>, Option<&str>),
@@ -47,7 +47,7 @@ pub fn fill_sign_in_form(
 /// username when the same form asks for it too. With a method chooser, the method is picked first:
 /// a push method posts no code and waits for the approval.
 pub fn send_code(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     form: &Form,
     ask: CodeAsk<'_>,
@@ -89,7 +89,7 @@ pub fn send_code(
 /// Posts `sub` once and waits for the IdP's answer as long as a push approval may take (the IdP
 /// holds the request until the phone answers), telling the person once.
 fn wait_for_approval(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     sub: Submission,
     host: &str,
@@ -117,7 +117,7 @@ fn wait_for_approval(
 /// Picks one of the ways to verify a page offers and posts it as the option's script would; None
 /// when none can be used without a browser.
 pub fn choose(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     form: &Form,
     (rule, field): (usize, &str),
@@ -156,7 +156,7 @@ pub fn choose(
 
 /// Shows the push message once, then re-posts the page until the IdP moves on or time is up.
 pub fn push(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     form: &Form,
     number: Option<String>,
@@ -195,7 +195,7 @@ pub fn push(
 
 /// Accepts a page as the IdP shows it, pressing the provider's button.
 pub fn confirm(
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
     provider: &Provider,
     form: &Form,
     rule: usize,
