@@ -20,6 +20,7 @@ macro_rules! tell {
 
 mod answers;
 pub mod app;
+mod child;
 pub mod cli;
 mod config;
 mod credentials;

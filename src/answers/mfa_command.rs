@@ -7,11 +7,10 @@
 //! ("Corp:alice  123456") works as well as a command printing the code alone. Only the program's
 //! name appears in messages: the rest of the command may hold a secret (an `oathtool` seed).
 
+use crate::child::{self, Capture, ChildError};
 use crate::secret::Secret;
-use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 use zeroize::Zeroize;
 
 /// How long the command may run before it is stopped.
@@ -81,52 +80,24 @@ impl MfaCommand {
 
     /// Runs the command once and returns the code it printed.
     pub fn run(&self) -> Result<Secret, CommandProblem> {
-        let mut child = shell(&self.command)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| CommandProblem::CannotStart(e.to_string()))?;
-        let Some(stdout) = child.stdout.take() else {
-            return Err(CommandProblem::CannotStart("no standard output".into()));
-        };
-        // Read on a thread, so that a command that never ends cannot block the wait below.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut out = Vec::new();
-            let read = stdout.take(MAX_OUTPUT_BYTES).read_to_end(&mut out);
-            let _ = tx.send(read.map(|_| out));
-        });
-        let deadline = Instant::now() + self.timeout;
-        let status = wait_until(&mut child, deadline).ok_or_else(|| {
-            let _ = child.kill();
-            let _ = child.wait();
-            CommandProblem::TimedOut(self.timeout)
+        let mut command = shell(&self.command);
+        command.stdin(Stdio::null()).stderr(Stdio::inherit());
+        let done = child::run(
+            &mut command,
+            Capture::Stdout,
+            MAX_OUTPUT_BYTES,
+            self.timeout,
+        )
+        .map_err(|e| match e {
+            ChildError::Start(e) => CommandProblem::CannotStart(e.to_string()),
+            ChildError::TimedOut => CommandProblem::TimedOut(self.timeout),
+            ChildError::Wait(e) => CommandProblem::Failed(format!("not waited for: {e}")),
+            ChildError::Read(e) => CommandProblem::Failed(format!("unreadable output: {e}")),
         })?;
-        if !status.success() {
-            return Err(CommandProblem::Failed(status.to_string()));
+        if !done.status.success() {
+            return Err(CommandProblem::Failed(done.status.to_string()));
         }
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_secs(1));
-        let out = match rx.recv_timeout(left) {
-            Ok(Ok(out)) => out,
-            Ok(Err(e)) => return Err(CommandProblem::Failed(format!("unreadable output: {e}"))),
-            Err(_) => return Err(CommandProblem::TimedOut(self.timeout)),
-        };
-        code_in(out).ok_or(CommandProblem::NoCode)
-    }
-}
-
-/// The child's exit status, or None when `deadline` passed first.
-fn wait_until(child: &mut std::process::Child, deadline: Instant) -> Option<ExitStatus> {
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() >= deadline => return None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(_) => return None,
-        }
+        code_in(&done.output).ok_or(CommandProblem::NoCode)
     }
 }
 
@@ -142,23 +113,25 @@ fn shell(command: &str) -> Command {
     }
 }
 
-/// The last word of the last non-empty line; the output is wiped.
-fn code_in(mut out: Vec<u8>) -> Option<Secret> {
-    let code = {
-        let text = String::from_utf8_lossy(&out);
-        text.lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .and_then(|l| l.split_whitespace().last())
-            .map(Secret::new)
-    };
-    out.zeroize();
+/// The last word of the last non-empty line (the output is wiped by its owner).
+fn code_in(out: &[u8]) -> Option<Secret> {
+    let mut text = String::from_utf8_lossy(out);
+    let code = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| l.split_whitespace().last())
+        .map(Secret::new);
+    if let std::borrow::Cow::Owned(copy) = &mut text {
+        copy.zeroize();
+    }
     code
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn the_code_is_the_last_word_of_the_last_line() {

@@ -105,7 +105,7 @@ pub async fn sign_in(ctx: &Context, plan: &Plan) -> Result<SignedIn> {
         }
     }
     info!("signing in to {host} for profile {}", gateway.profile);
-    let assertion = idp::login_with_session(&session, &request, &mut answers)
+    let assertion = idp::sign_in(&session, &request, &mut answers)
         .await
         .map_err(|e| explain_keychain_rejection(e, &answers, &gateway.profile))?;
     remember_password(&answers, &host);

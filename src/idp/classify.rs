@@ -158,6 +158,29 @@ pub fn detect<'p>(
     }
 }
 
+/// The provider for `page`: the named one, else the one that recognises it; a specific provider
+/// that recognised a page is kept in `sticky` for its host's next pages.
+pub fn provider_for<'p>(
+    page: &Page,
+    providers: &'p Providers,
+    named: Option<&'p Provider>,
+    sticky: &mut Option<(String, String)>,
+) -> Result<&'p Provider, IdpError> {
+    if let Some(p) = named {
+        return Ok(p);
+    }
+    let host = page.host();
+    let kept = sticky
+        .as_ref()
+        .filter(|(h, _)| *h == host)
+        .map(|(_, name)| name.as_str());
+    let provider = detect(providers, page, kept)?;
+    if is_specific(provider) {
+        *sticky = Some((host, provider.name.clone()));
+    }
+    Ok(provider)
+}
+
 /// Whether `provider` was found by its own rules (not as the fallback): such a provider is kept for
 /// the host's next pages.
 pub fn is_specific(provider: &Provider) -> bool {
@@ -300,7 +323,9 @@ pub fn error_words(page: &Page, errors: &ErrorText) -> Option<String> {
     })
 }
 
-fn cap(text: &str) -> String {
+/// An IdP's words, on one line and short enough to repeat (the form engine's pages and the
+/// browser's alike).
+pub fn cap(text: &str) -> String {
     let text = super::form::collapse(text);
     if text.chars().count() <= MAX_MESSAGE_CHARS {
         return text;

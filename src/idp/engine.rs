@@ -3,30 +3,29 @@
 
 mod steps;
 
-use super::classify::{self, PageKind, Progress};
+use super::classify::{self, Choice, PageKind, Progress};
+use super::fill::{Asked, CodeAsk};
 use super::form::Click;
 use super::http::{Fetched, IdpSession};
 use super::page::Page;
 use super::provider::{Provider, Providers};
+use super::push::{DEFAULT_PUSH_SECONDS, PushWait};
 use super::urls::without_query;
 use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
-use crate::secret::Secret;
-use std::time::{Duration, Instant};
-use steps::{Action, CodeAsk, choose, confirm, login, mfa, push};
+use std::time::Duration;
+use steps::{Action, choose, confirm, fill_sign_in_form, push, send_code};
 use tracing::{debug, info};
 
 /// Pages fetched before the sign-in is declared stuck (push polls are not counted).
 pub const MAX_STEPS: usize = 16;
 
 /// What the engine keeps between pages.
-struct LoginState<'a> {
-    answers: &'a mut dyn LoginAnswers,
+struct SignInState<'a> {
+    asked: Asked<'a>,
     progress: Progress,
-    username: Option<String>,
-    password: Option<Secret>,
-    /// When the push approval started, and how long it may take.
-    push: Option<(Instant, Duration)>,
+    /// The push approval waited for.
+    push: Option<PushWait>,
     /// (host, provider) of the last page a provider recognised by its own rules: that host's next
     /// pages are read with the same file when nothing else recognises them.
     sticky: Option<(String, String)>,
@@ -41,15 +40,14 @@ pub async fn run(
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let providers = Providers::load(req.user_providers.as_deref())?;
-    let named = match req.provider.as_deref() {
-        Some(name) => Some(providers.named(name)?),
-        None => None,
-    };
-    let mut state = LoginState {
-        answers,
+    let named = req
+        .provider
+        .as_deref()
+        .map(|n| providers.named(n))
+        .transpose()?;
+    let mut state = SignInState {
+        asked: Asked::new(answers),
         progress: Progress::default(),
-        username: None,
-        password: None,
         push: None,
         sticky: None,
         factor: req.mfa_factor.clone(),
@@ -80,16 +78,13 @@ pub async fn run(
 async fn poll(
     session: &IdpSession,
     sub: &super::form::Submission,
-    push: Option<(Instant, Duration)>,
+    push: Option<PushWait>,
 ) -> Result<Fetched, IdpError> {
-    let (started, limit) = push.unwrap_or((Instant::now(), Duration::from_secs(120)));
-    let left = limit
-        .saturating_sub(started.elapsed())
-        .max(Duration::from_secs(1));
+    let wait =
+        push.unwrap_or_else(|| PushWait::since_now(Duration::from_secs(DEFAULT_PUSH_SECONDS)));
+    let left = wait.left().max(Duration::from_secs(1));
     match session.send_within(sub, left).await {
-        Err(IdpError::Network { host, .. }) if started.elapsed() >= limit => {
-            Err(steps::push_expired(&host, limit))
-        }
+        Err(IdpError::Network { host, .. }) if wait.is_over() => Err(wait.expired(&host)),
         other => other,
     }
 }
@@ -107,38 +102,15 @@ fn stuck(fetched: &Fetched) -> IdpError {
     }
 }
 
-/// The provider for `page`: the named one, else the one that recognises it.
-fn provider_for<'p>(
-    page: &Page,
-    providers: &'p Providers,
-    named: Option<&'p Provider>,
-    state: &mut LoginState<'_>,
-) -> Result<&'p Provider, IdpError> {
-    if let Some(p) = named {
-        return Ok(p);
-    }
-    let host = page.host();
-    let sticky = state
-        .sticky
-        .as_ref()
-        .filter(|(h, _)| *h == host)
-        .map(|(_, name)| name.as_str());
-    let provider = classify::detect(providers, page, sticky)?;
-    if classify::is_specific(provider) {
-        state.sticky = Some((host, provider.name.clone()));
-    }
-    Ok(provider)
-}
-
 /// Reads one page and decides what to do; the parsed page does not outlive this call.
 fn next_action(
     fetched: &Fetched,
     providers: &Providers,
     named: Option<&Provider>,
-    state: &mut LoginState<'_>,
+    state: &mut SignInState<'_>,
 ) -> Result<Action, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
-    let provider = provider_for(&page, providers, named, state)?;
+    let provider = classify::provider_for(&page, providers, named, &mut state.sticky)?;
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &state.progress);
     debug!(
@@ -180,7 +152,7 @@ fn next_action(
                 on_login_form,
                 methods: methods.as_ref(),
             };
-            mfa(state, provider, &forms[form], ask, &host)
+            send_code(state, provider, &forms[form], ask, &host)
         }
         PageKind::Push { form, number } => push(state, provider, &forms[form], number, &host),
         PageKind::Confirm { form, rule } => confirm(state, provider, &forms[form], rule, &host),
@@ -198,7 +170,7 @@ fn next_action(
             &host,
         )
         .ok_or_else(|| {
-            let offered: Vec<String> = choices.iter().map(steps::shown_label).collect();
+            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
             unexpected(format!(
                 "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",
@@ -209,7 +181,13 @@ fn next_action(
             form,
             username,
             password,
-        } => login(state, provider, &forms[form], username, password, &host),
+        } => fill_sign_in_form(
+            state,
+            provider,
+            &forms[form],
+            (username.as_deref(), password.as_deref()),
+            &host,
+        ),
         PageKind::AutoPost { form, press } => {
             let click = if press { Click::Default } else { Click::Script };
             let sub = forms[form].submission(&[], click);
@@ -230,22 +208,6 @@ fn next_action(
              --provider or saml_provider (one of: {})",
             providers.names().join(", ")
         ))),
-    }
-}
-
-impl LoginState<'_> {
-    fn username(&mut self) -> Result<String, IdpError> {
-        if self.username.is_none() {
-            self.username = Some(self.answers.username()?);
-        }
-        Ok(self.username.clone().unwrap_or_default())
-    }
-
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        if self.password.is_none() {
-            self.password = Some(self.answers.password()?);
-        }
-        Ok(self.password.clone().unwrap_or_default())
     }
 }
 

@@ -1,19 +1,22 @@
-//! The login engine: signs in to an IdP the way a browser does (forms, redirects, cookies, MFA pages),
+//! The IdP sign-in: signs in to an IdP the way a browser does (forms, redirects, cookies, MFA pages),
 //! driven by provider files, until a page carries a SAMLResponse.
 //!
 //! The parts: `http` (the session: cookies, TLS roots, redirects), `page` and `form` (what a page
 //! holds, as a browser reads it), `provider` (the provider files), `classify` (what a page is) and
 //! `engine` (the loop that acts on each page). An IdP that signs in through an API rather than pages
-//! (`okta`) has its own client, behind the same `login` entry point.
+//! (`okta`) has its own client, behind the same `sign_in` entry point; `fill` is what both
+//! engines put into a page, `push` the wait for an approval all three share.
 
 mod browser;
 pub(crate) mod classify;
 mod engine;
+mod fill;
 pub(crate) mod form;
 pub(crate) mod http;
 pub(crate) mod okta;
 pub(crate) mod page;
 pub(crate) mod provider;
+mod push;
 mod urls;
 
 pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
@@ -146,26 +149,26 @@ impl IdpError {
 
 /// Signs in and returns the assertion the IdP posts to AWS, with a fresh session.
 #[cfg(test)]
-pub async fn login(
+pub async fn sign_in_fresh(
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let session = IdpSession::new(req)?;
-    login_with_session(&session, req, answers).await
+    sign_in(&session, req, answers).await
 }
 
 /// Signs in through `session`, whose cookies the caller may have loaded (a session the IdP still
 /// knows skips the password) and may save afterwards.
-pub async fn login_with_session(
+pub async fn sign_in(
     session: &IdpSession,
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     if let Some(options) = &req.browser {
-        return browser::login(req, options, answers).await;
+        return browser::sign_in(req, options, answers).await;
     }
     if okta::applies(req) {
-        return okta::login(session, req, answers).await;
+        return okta::sign_in(session, req, answers).await;
     }
     engine::run(session, req, answers).await
 }

@@ -2,9 +2,10 @@
 //! install logic is tested without systemd, and bounded so a stuck manager cannot hang `--install`.
 
 use super::ScheduleError;
-use std::io::{self, Read};
+use crate::child::{self, Capture, ChildError};
+use std::io;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What one `systemctl --user …` run said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,42 +24,33 @@ pub struct UserSystemctl;
 
 const SYSTEMCTL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// More of systemctl's complaint than a message needs is not read.
+const MAX_STDERR_BYTES: u64 = 64 * 1024;
+
 impl Systemctl for UserSystemctl {
     fn run(&self, args: &[&str]) -> io::Result<SystemctlOutput> {
-        let mut child = Command::new("systemctl")
+        let mut command = Command::new("systemctl");
+        command
             .arg("--user")
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        let mut pipe = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(pipe) = pipe.as_mut() {
-                let _ = pipe.read_to_string(&mut text);
-            }
-            text
-        });
-        let deadline = Instant::now() + SYSTEMCTL_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait()? {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no answer within {} s", SYSTEMCTL_TIMEOUT.as_secs()),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let stderr = reader.join().unwrap_or_default();
+            .stdout(Stdio::null());
+        let done = child::run(
+            &mut command,
+            Capture::Stderr,
+            MAX_STDERR_BYTES,
+            SYSTEMCTL_TIMEOUT,
+        )
+        .map_err(|e| match e {
+            ChildError::Start(e) | ChildError::Wait(e) | ChildError::Read(e) => e,
+            ChildError::TimedOut => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no answer within {} s", SYSTEMCTL_TIMEOUT.as_secs()),
+            ),
+        })?;
         Ok(SystemctlOutput {
-            success: status.success(),
-            stderr: stderr.trim().to_string(),
+            success: done.status.success(),
+            stderr: String::from_utf8_lossy(&done.output).trim().to_string(),
         })
     }
 }

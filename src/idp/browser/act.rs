@@ -4,20 +4,18 @@
 
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::Progress;
+use crate::idp::classify::{Progress, cap};
+use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, SignInFill};
 use crate::idp::form::Form;
 use crate::idp::provider::Provider;
+use crate::idp::push::PushWait;
 use crate::idp::{IdpError, LoginAnswers};
-use crate::secret::Secret;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use tracing::{debug, info};
+use tracing::debug;
 
 /// How long a page may stay exactly as it was right after an action before it is read again as
 /// it is (a script that answered at once leaves nothing more to wait for).
 const CHANGE_WAIT: Duration = Duration::from_secs(5);
-/// Longest IdP message repeated to the user.
-const MAX_WORDS: usize = 200;
 
 /// One thing to do on a page.
 pub enum Step {
@@ -31,6 +29,7 @@ pub enum Step {
         field: String,
         label: String,
         next: bool,
+        on_login_form: bool,
     },
     Push(Option<String>),
     Confirm {
@@ -75,28 +74,24 @@ struct Mark {
 
 /// What the driver keeps between pages.
 pub struct Run<'a> {
-    answers: &'a mut dyn LoginAnswers,
+    asked: Asked<'a>,
     pub progress: Progress,
-    username: Option<String>,
-    password: Option<Secret>,
     pub actions: usize,
     last: Option<Mark>,
     /// What an alert box said since the last action.
     pub alert: Option<String>,
-    push_started: Option<Instant>,
+    push: Option<PushWait>,
 }
 
 impl<'a> Run<'a> {
     pub fn new(answers: &'a mut dyn LoginAnswers) -> Run<'a> {
         Run {
-            answers,
+            asked: Asked::new(answers),
             progress: Progress::default(),
-            username: None,
-            password: None,
             actions: 0,
             last: None,
             alert: None,
-            push_started: None,
+            push: None,
         }
     }
 
@@ -126,31 +121,6 @@ impl<'a> Run<'a> {
             .collect();
         (!fresh.is_empty()).then(|| cap(&fresh.join(" ")))
     }
-
-    fn username(&mut self) -> Result<String, IdpError> {
-        if self.username.is_none() {
-            self.username = Some(self.answers.username()?);
-        }
-        Ok(self.username.clone().unwrap_or_default())
-    }
-
-    fn password(&mut self) -> Result<Secret, IdpError> {
-        if self.password.is_none() {
-            self.password = Some(self.answers.password()?);
-        }
-        Ok(self.password.clone().unwrap_or_default())
-    }
-}
-
-/// A page's words, short enough to repeat.
-pub fn cap(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= MAX_WORDS {
-        return text;
-    }
-    let mut short: String = text.chars().take(MAX_WORDS).collect();
-    short.push('…');
-    short
 }
 
 /// What act.js is told: the form, what to type, which button.
@@ -186,78 +156,38 @@ pub async fn take(
             let Some(f) = forms.get(form) else {
                 return Err(lost(watch, "its sign-in form"));
             };
-            login(
-                session, run, provider, f, username, password, gathered, host,
-            )
-            .await?;
+            let fields = (username.as_deref(), password.as_deref());
+            type_sign_in_form(session, run, provider, f, fields, gathered, host).await?;
         }
         Step::Code {
             form,
             field,
             label,
             next,
+            on_login_form,
         } => {
-            let code = if next {
-                run.answers.next_mfa_code(&label)?
-            } else {
-                run.answers.mfa_code(&label)?
+            let Some(f) = forms.get(form) else {
+                return Err(lost(watch, "its code form"));
             };
-            let mut fills = vec![(field.as_str(), code.expose())];
-            fills.extend(
-                provider
-                    .mfa
-                    .set
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str())),
-            );
-            info!("{host} asks for a one-time code: typing it");
-            press(
-                session,
-                form,
-                gathered,
-                fills,
-                provider.mfa.click.as_deref(),
-            )
-            .await;
-            run.progress.sent_code = Some(field);
-            run.progress.sent_next_code |= next;
-        }
-        Step::Push(number) => {
-            let Some(push) = provider.push.as_ref() else {
-                return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
+            let ask = CodeAsk {
+                field: &field,
+                label: &label,
+                next,
+                on_login_form,
+                methods: None,
             };
-            let limit = Duration::from_secs(push.timeout_seconds);
-            let started = *run.push_started.get_or_insert_with(|| {
-                let mut message = format!("{host}: {}", push.message);
-                if let Some(n) = &number {
-                    message.push_str(&format!(" (pick the number {n})"));
-                }
-                run.answers.notice(&message);
-                Instant::now()
-            });
-            if started.elapsed() >= limit {
-                return Err(IdpError::Rejected {
-                    host: host.to_string(),
-                    message: format!(
-                        "the sign-in request was not approved within {} s",
-                        limit.as_secs()
-                    ),
-                });
-            }
-            bound = Some(limit.saturating_sub(started.elapsed()));
+            type_code(session, run, provider, f, &ask, gathered, host).await?;
         }
+        Step::Push(number) => bound = Some(wait_for_push(run, provider, number, watch)?),
         Step::Confirm { form, rule } => {
-            let Some(confirm) = provider.confirm.get(rule) else {
+            let Some(fill) = fill::confirm(provider, rule, host, &mut run.progress) else {
                 return Err(lost(watch, "the provider's rule for this page"));
             };
-            info!("{host}: {}", confirm.message);
-            let fills = set_fields(&confirm.set);
-            press(session, form, gathered, fills, confirm.click.as_deref()).await;
-            run.progress.confirmed.push(rule);
+            press(session, form, gathered, &fill).await;
         }
         Step::Post(form) => {
             debug!("posting the page's own form #{form}");
-            press(session, form, gathered, Vec::new(), None).await;
+            press(session, form, gathered, &Fill::default()).await;
         }
         Step::Go(url) => {
             debug!("opening {}", crate::idp::urls::without_query(&url));
@@ -291,74 +221,74 @@ fn lost(watch: &Watch<'_>, what: &str) -> IdpError {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn login(
+/// Types the username and password the sign-in form asks for and presses its button.
+async fn type_sign_in_form(
     session: &Session,
     run: &mut Run<'_>,
     provider: &Provider,
     form: &Form,
-    username: Option<String>,
-    password: Option<String>,
+    fields: (Option<&str>, Option<&str>),
     gathered: bool,
     host: &str,
 ) -> Result<(), IdpError> {
-    let user_value = match username.as_deref().and_then(|n| form.field(n)) {
-        // The IdP already knows who (the second page of a paginated sign-in).
-        Some(f) if !f.visible && !f.value.is_empty() => None,
-        Some(_) => Some(run.username()?),
-        None => None,
-    };
-    let pass_value = match password {
-        Some(_) => Some(run.password()?),
-        None => None,
-    };
-    let mut fills: Vec<(&str, &str)> = Vec::new();
-    if let (Some(name), Some(value)) = (username.as_deref(), user_value.as_deref()) {
-        fills.push((name, value));
-    }
-    if let (Some(name), Some(value)) = (password.as_deref(), pass_value.as_ref()) {
-        fills.push((name, value.expose()));
-    }
-    fills.extend(set_fields(&provider.login.set));
-    info!(
-        "{host} shows its sign-in form: typing {}",
-        match (user_value.is_some(), pass_value.is_some()) {
-            (true, true) => "the username and password",
-            (true, false) => "the username",
-            (false, true) => "the password",
-            (false, false) => "nothing",
-        }
-    );
-    press(
-        session,
-        form.index,
-        gathered,
-        fills,
-        provider.login.click.as_deref(),
-    )
-    .await;
-    run.progress.sent_username |= user_value.is_some();
-    run.progress.sent_password |= pass_value.is_some();
+    let answers = SignInFill::ask(form, fields, &provider.login, &mut run.asked)?;
+    answers.tell(host, "typing");
+    press(session, form.index, gathered, &answers.fill()).await;
+    answers.record(&mut run.progress);
     Ok(())
 }
 
-fn set_fields(set: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
-    set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+/// Types the one-time code a code form asks for (with the username when it asks who signs in) and
+/// presses its button.
+async fn type_code(
+    session: &Session,
+    run: &mut Run<'_>,
+    provider: &Provider,
+    form: &Form,
+    ask: &CodeAsk<'_>,
+    gathered: bool,
+    host: &str,
+) -> Result<(), IdpError> {
+    let code = CodeFill::ask(form, ask, None, provider, &mut run.asked, host)?;
+    code.tell(host, "typing");
+    press(session, form.index, gathered, &code.fill()).await;
+    code.record(&mut run.progress);
+    Ok(())
 }
 
-/// Types `fills` into form `form` and presses its button (the named one, else its submit).
-async fn press(
-    session: &Session,
-    form: usize,
-    gathered: bool,
-    fills: Vec<(&str, &str)>,
-    click: Option<&str>,
-) {
+/// Tells the person once what to approve; how long the page may still wait, or the refusal when
+/// the time is up.
+fn wait_for_push(
+    run: &mut Run<'_>,
+    provider: &Provider,
+    number: Option<String>,
+    watch: &Watch<'_>,
+) -> Result<Duration, IdpError> {
+    let Some(step) = provider.push.as_ref() else {
+        return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
+    };
+    let wait = *run.push.get_or_insert_with(|| {
+        PushWait::begin(
+            run.asked.answers,
+            &watch.host,
+            &step.message,
+            number.as_deref(),
+            Duration::from_secs(step.timeout_seconds),
+        )
+    });
+    if wait.is_over() {
+        return Err(wait.expired(&watch.host));
+    }
+    Ok(wait.left())
+}
+
+/// Types `fill` into form `form` and presses its button (the named one, else its submit).
+async fn press(session: &Session, form: usize, gathered: bool, fill: &Fill<'_>) {
     let typing = Typing {
         form,
         gathered,
-        fills,
-        click,
+        fills: fill.fields.clone(),
+        click: fill.click,
         submit: true,
     };
     run_act(session, &typing).await;

@@ -6,7 +6,7 @@
 use super::act::{self, Step};
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::{self, PageKind};
+use crate::idp::classify::{self, Choice, PageKind};
 use crate::idp::page::Page;
 use crate::idp::provider::{Provider, Providers};
 use crate::idp::{IdpError, LoginAnswers, LoginRequest};
@@ -59,10 +59,11 @@ pub async fn headless(
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let providers = Providers::load(req.user_providers.as_deref())?;
-    let named = match req.provider.as_deref() {
-        Some(name) => Some(providers.named(name)?),
-        None => None,
-    };
+    let named = req
+        .provider
+        .as_deref()
+        .map(|n| providers.named(n))
+        .transpose()?;
     let step = STEP_TIMEOUT.min(watch.timeout);
     // However the pages behave, a headless sign-in ends: at the latest after --browser-timeout.
     let deadline = Instant::now() + watch.timeout;
@@ -155,7 +156,7 @@ fn read_page<'p>(
     watch: &Watch<'_>,
 ) -> Result<Option<ReadPage<'p>>, IdpError> {
     let page = Page::parse(parse_url(&snap.url, &watch.host)?, 200, &snap.html);
-    let provider = provider_for(&page, providers, named, sticky)?;
+    let provider = classify::provider_for(&page, providers, named, sticky)?;
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &run.progress);
     debug!(
@@ -218,12 +219,14 @@ fn decide(
             field,
             label,
             next,
+            on_login_form,
             ..
         } => Some(Step::Code {
             form,
             field,
             label,
             next,
+            on_login_form,
         }),
         PageKind::Push { number, .. } => Some(Step::Push(number)),
         PageKind::Confirm { form, rule } => Some(Step::Confirm { form, rule }),
@@ -239,10 +242,7 @@ fn decide(
         PageKind::Unsupported(message) => return Err(watch.person(&message)),
         // Choosing among the IdP's ways to verify is the form engine's for now (issue 9 goes on).
         PageKind::Choose { choices, .. } => {
-            let offered: Vec<String> = choices
-                .iter()
-                .map(|c| crate::shown::capped(&c.label, 80))
-                .collect();
+            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
             let what = format!(
                 "a choice of ways to verify ({}), which headless sign-in does not make yet",
                 offered.join(", ")
@@ -264,7 +264,7 @@ fn decide(
                 // The page's own words say most about it (a refusal on a page of its own, a choice).
                 let words = run
                     .new_words(snap, None)
-                    .or_else(|| (!snap.text.trim().is_empty()).then(|| act::cap(&snap.text)))
+                    .or_else(|| (!snap.text.trim().is_empty()).then(|| classify::cap(&snap.text)))
                     .unwrap_or(reason);
                 format!(
                     "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
@@ -301,29 +301,6 @@ fn saml_form(page: &Page) -> usize {
                 .is_some_and(|v| !v.value.trim().is_empty())
         })
         .map_or(0, |f| f.index)
-}
-
-/// The provider for `page`: the named one, else the one that recognises it (kept for the host's
-/// next pages, as the form engine does).
-fn provider_for<'p>(
-    page: &Page,
-    providers: &'p Providers,
-    named: Option<&'p Provider>,
-    sticky: &mut Option<(String, String)>,
-) -> Result<&'p Provider, IdpError> {
-    if let Some(p) = named {
-        return Ok(p);
-    }
-    let host = page.host();
-    let kept = sticky
-        .as_ref()
-        .filter(|(h, _)| *h == host)
-        .map(|(_, name)| name.as_str());
-    let provider = classify::detect(providers, page, kept)?;
-    if classify::is_specific(provider) {
-        *sticky = Some((host, provider.name.clone()));
-    }
-    Ok(provider)
 }
 
 fn parse_url(url: &str, host: &str) -> Result<url::Url, IdpError> {

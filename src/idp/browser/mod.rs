@@ -69,7 +69,7 @@ pub fn has_display() -> bool {
 }
 
 /// Signs in through the browser and returns the assertion it tried to post to AWS.
-pub async fn login(
+pub async fn sign_in(
     req: &LoginRequest,
     options: &BrowserOptions,
     answers: &mut dyn LoginAnswers,
@@ -101,7 +101,8 @@ pub async fn login(
         }
     );
     let mut browser = BrowserProcess::start(&launch).await?;
-    let outcome = sign_in(&mut browser, &launch, req, options, answers, &store, &host).await;
+    let outcome =
+        sign_in_while_open(&mut browser, &launch, req, options, answers, &store, &host).await;
     if outcome.is_ok() {
         // Asked to close, the browser writes its profile; whatever is left is killed after.
         browser.finish(Duration::from_secs(3)).await;
@@ -110,7 +111,7 @@ pub async fn login(
 }
 
 /// The part of the sign-in that runs while the browser does; the caller ends the browser.
-async fn sign_in(
+async fn sign_in_while_open(
     browser: &mut BrowserProcess,
     launch: &Launch,
     req: &LoginRequest,

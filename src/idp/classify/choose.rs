@@ -81,6 +81,11 @@ const CODE_WORDS: [&str; 12] = [
 const SENT_WORDS: [&str; 5] = ["sms", "text message", "email", "e-mail", "mail"];
 
 impl Choice {
+    /// The label as it may be shown: it is the page's text.
+    pub fn shown_label(&self) -> String {
+        crate::shown::capped(&self.label, 80)
+    }
+
     fn words(&self) -> String {
         format!("{} {}", self.value, self.label).to_lowercase()
     }

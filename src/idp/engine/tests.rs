@@ -1,4 +1,5 @@
 use super::*;
+use crate::secret::Secret;
 use crate::testing::answers::ScriptedAnswers;
 use crate::testing::idp::{Hit, Reply, TestIdp};
 use std::sync::{Arc, Mutex};
@@ -77,7 +78,7 @@ fn login_answer(h: &Hit, paginated: bool, mfa: bool) -> Reply {
 async fn adfs_login_with_cookies_and_redirects() {
     let idp = adfs(false, false);
     let mut a = answers("Correct-Horse-1", &[]);
-    let assertion = crate::idp::login(&request(&idp, None), &mut a)
+    let assertion = crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
         .await
         .unwrap();
     assert!(assertion.base64().expose().starts_with("PHNhbWxw"));
@@ -98,7 +99,7 @@ async fn adfs_login_with_cookies_and_redirects() {
 async fn adfs_wrong_password_is_rejected_with_the_idps_words() {
     let idp = adfs(false, false);
     let mut a = answers("wrong", &[]);
-    let err = crate::idp::login(&request(&idp, Some("adfs")), &mut a)
+    let err = crate::idp::sign_in_fresh(&request(&idp, Some("adfs")), &mut a)
         .await
         .unwrap_err();
     let IdpError::Rejected { host, message } = &err else {
@@ -116,7 +117,7 @@ async fn adfs_wrong_password_is_rejected_with_the_idps_words() {
 async fn adfs_mfa_code_comes_from_the_answers() {
     let idp = adfs(false, true);
     let mut a = answers("Correct-Horse-1", &["123456"]);
-    crate::idp::login(&request(&idp, None), &mut a)
+    crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
         .await
         .unwrap();
     assert_eq!(
@@ -142,7 +143,7 @@ async fn adfs_mfa_code_comes_from_the_answers() {
 async fn a_wrong_mfa_code_is_rejected_and_a_missing_one_needs_a_person() {
     let idp = adfs(false, true);
     let mut a = answers("Correct-Horse-1", &["000000"]);
-    let err = crate::idp::login(&request(&idp, None), &mut a)
+    let err = crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
         .await
         .unwrap_err();
     assert!(
@@ -150,7 +151,7 @@ async fn a_wrong_mfa_code_is_rejected_and_a_missing_one_needs_a_person() {
         "{err:?}"
     );
     let mut none = answers("Correct-Horse-1", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut none)
+    let err = crate::idp::sign_in_fresh(&request(&idp, None), &mut none)
         .await
         .unwrap_err();
     assert!(matches!(err, IdpError::NeedsPerson { .. }), "{err:?}");
@@ -160,7 +161,7 @@ async fn a_wrong_mfa_code_is_rejected_and_a_missing_one_needs_a_person() {
 async fn adfs_paginated_sign_in_sends_the_username_then_the_password() {
     let idp = adfs(true, false);
     let mut a = answers("Correct-Horse-1", &[]);
-    let result = crate::idp::login(&request(&idp, None), &mut a).await;
+    let result = crate::idp::sign_in_fresh(&request(&idp, None), &mut a).await;
     let posts = idp.posts();
     assert!(result.is_ok(), "{result:?} {posts:?}");
     assert_eq!(posts.len(), 2);
@@ -175,7 +176,7 @@ async fn adfs_paginated_sign_in_sends_the_username_then_the_password() {
 async fn an_unknown_page_is_an_unexpected_answer_with_its_title() {
     let idp = TestIdp::start(|_| Reply::page(PORTAL));
     let mut a = answers("x", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut a)
+    let err = crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
         .await
         .unwrap_err();
     let IdpError::UnexpectedPage {
@@ -203,7 +204,7 @@ async fn a_flow_that_never_ends_stops_after_the_step_limit() {
         ))
     });
     let mut a = answers("x", &[]);
-    let err = crate::idp::login(&request(&idp, None), &mut a)
+    let err = crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
         .await
         .unwrap_err();
     assert!(
@@ -234,7 +235,7 @@ async fn push_approval_is_polled_and_the_number_shown() {
     let mut req = request(&idp, Some("adfs"));
     req.user_providers = Some(dir.path().to_path_buf());
     let mut a = answers("x", &[]);
-    crate::idp::login(&req, &mut a).await.unwrap();
+    crate::idp::sign_in_fresh(&req, &mut a).await.unwrap();
     assert_eq!(*polls.lock().unwrap(), 2);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
     assert!(
@@ -257,7 +258,7 @@ async fn no_secret_reaches_the_logs() {
     for _ in 0..3 {
         tracing::callsite::rebuild_interest_cache();
         let mut a = answers("Correct-Horse-1", &["123456"]);
-        crate::idp::login(&request(&idp, None), &mut a)
+        crate::idp::sign_in_fresh(&request(&idp, None), &mut a)
             .await
             .unwrap();
         logs = capture.text();
@@ -290,7 +291,7 @@ fn the_login_future_can_move_between_threads() {
         browser: None,
     };
     let mut a = answers("x", &[]);
-    let future = crate::idp::login(&req, &mut a);
+    let future = crate::idp::sign_in_fresh(&req, &mut a);
     assert_send(&future);
 }
 
@@ -313,7 +314,7 @@ async fn real_simplesamlphp() {
     // SimpleSAMLphp's example user is "alice", not an e-mail address.
     let mut alice = ScriptedAnswers::new("alice", "alice-Pass-1", &[]);
     let session = IdpSession::new(&req).unwrap();
-    let assertion = crate::idp::login_with_session(&session, &req, &mut alice)
+    let assertion = crate::idp::sign_in(&session, &req, &mut alice)
         .await
         .unwrap();
     assert!(assertion.base64().expose().len() > 1000);
@@ -323,13 +324,15 @@ async fn real_simplesamlphp() {
     let again = IdpSession::new(&req).unwrap();
     again.load_cookies(&saved).unwrap();
     let mut nobody = ScriptedAnswers::new("alice", "", &[]);
-    crate::idp::login_with_session(&again, &req, &mut nobody)
+    crate::idp::sign_in(&again, &req, &mut nobody)
         .await
         .unwrap();
     assert!(nobody.asked.is_empty(), "{:?}", nobody.asked);
 
     let mut wrong = ScriptedAnswers::new("alice", "not-her-password", &[]);
-    let err = crate::idp::login(&req, &mut wrong).await.unwrap_err();
+    let err = crate::idp::sign_in_fresh(&req, &mut wrong)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, IdpError::Rejected { message, .. } if message == "Incorrect username or password"),
         "{err:?}"
@@ -370,11 +373,13 @@ async fn real_lemonldap_ng() {
         a
     };
     let mut rtyler = sign_in("rtyler", "rtyler", "false");
-    let assertion = crate::idp::login(&req, &mut rtyler).await.unwrap();
+    let assertion = crate::idp::sign_in_fresh(&req, &mut rtyler).await.unwrap();
     assert!(assertion.base64().expose().len() > 1000);
 
     let mut wrong = sign_in("rtyler", "nope", "false");
-    let err = crate::idp::login(&req, &mut wrong).await.unwrap_err();
+    let err = crate::idp::sign_in_fresh(&req, &mut wrong)
+        .await
+        .unwrap_err();
     eprintln!("wrong password: {err}");
     assert!(
         matches!(&err, IdpError::Rejected { message, .. } if message == "wrong username or password"),
@@ -382,11 +387,13 @@ async fn real_lemonldap_ng() {
     );
 
     let mut dwho = sign_in("dwho", "dwho", &totp);
-    let assertion = crate::idp::login(&req, &mut dwho).await.unwrap();
+    let assertion = crate::idp::sign_in_fresh(&req, &mut dwho).await.unwrap();
     assert!(assertion.base64().expose().len() > 1000);
 
     let mut bad_code = sign_in("dwho", "dwho", "echo 000000");
-    let err = crate::idp::login(&req, &mut bad_code).await.unwrap_err();
+    let err = crate::idp::sign_in_fresh(&req, &mut bad_code)
+        .await
+        .unwrap_err();
     eprintln!("wrong code: {err}");
     assert!(
         matches!(&err, IdpError::Rejected { message, .. } if message.starts_with("wrong verification code")),

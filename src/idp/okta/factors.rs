@@ -5,7 +5,7 @@
 use super::OktaSignIn;
 use super::api::{Factor, StateBody, Transaction};
 use crate::idp::IdpError;
-use std::time::Instant;
+use crate::idp::push::PushWait;
 use tracing::{debug, info};
 
 /// How a factor is verified.
@@ -252,11 +252,11 @@ impl OktaSignIn<'_> {
         &mut self,
         mut tx: Transaction,
     ) -> Result<Transaction, IdpError> {
-        let started = Instant::now();
+        let wait = PushWait::since_now(self.timing.push_timeout);
         let mut number_shown = false;
         let host = self.api.host.clone();
         while tx.status == "MFA_CHALLENGE" {
-            self.push_still_waiting(&tx, started)?;
+            self.push_still_waiting(&tx, &wait)?;
             if !number_shown && let Some(n) = tx.correct_answer() {
                 self.answers.notice(&format!(
                     "{host}: Okta Verify asks you to pick a number: pick {n}"
@@ -277,7 +277,7 @@ impl OktaSignIn<'_> {
     }
 
     /// Ok while the push waits and there is time left; the person's or Okta's no otherwise.
-    fn push_still_waiting(&self, tx: &Transaction, started: Instant) -> Result<(), IdpError> {
+    fn push_still_waiting(&self, tx: &Transaction, wait: &PushWait) -> Result<(), IdpError> {
         let rejected = |message: String| IdpError::Rejected {
             host: self.api.host.clone(),
             message,
@@ -297,12 +297,8 @@ impl OktaSignIn<'_> {
                 ));
             }
         }
-        let limit = self.timing.push_timeout;
-        if started.elapsed() >= limit {
-            return Err(rejected(format!(
-                "the push was not approved within {} s",
-                limit.as_secs()
-            )));
+        if wait.is_over() {
+            return Err(wait.expired(&self.api.host));
         }
         Ok(())
     }

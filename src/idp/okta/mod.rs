@@ -67,15 +67,15 @@ fn is_okta_url(url: &Url) -> bool {
 }
 
 /// Signs in to the Okta org of `req.url` and opens that app link for its SAMLResponse.
-pub async fn login(
+pub async fn sign_in(
     session: &IdpSession,
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
-    login_with(session, req, answers, Timing::default()).await
+    sign_in_with(session, req, answers, Timing::default()).await
 }
 
-async fn login_with(
+async fn sign_in_with(
     session: &IdpSession,
     req: &LoginRequest,
     answers: &mut dyn LoginAnswers,

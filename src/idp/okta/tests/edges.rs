@@ -38,7 +38,7 @@ async fn odd_answer(status: u16, body: &'static str) -> IdpError {
         ..LoginRequest::default()
     };
     let mut a = answers(PASSWORD, &[]);
-    let err = crate::idp::login(&req, &mut a).await.unwrap_err();
+    let err = crate::idp::sign_in_fresh(&req, &mut a).await.unwrap_err();
     assert_eq!(idp.hits().len(), 1);
     err
 }

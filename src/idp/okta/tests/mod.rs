@@ -54,7 +54,7 @@ async fn sign_in(
         ..LoginRequest::default()
     };
     let session = IdpSession::new(&req)?;
-    login_with(&session, &req, a, timing).await
+    sign_in_with(&session, &req, a, timing).await
 }
 
 fn rejected(result: Result<SamlAssertion, IdpError>) -> String {
@@ -77,7 +77,7 @@ async fn password_only_posts_json_and_reads_the_saml_response_off_the_app_page()
         ..LoginRequest::default()
     };
     // Through the public entry point: the provider name sends it to this module.
-    let assertion = crate::idp::login(&req, &mut a).await.unwrap();
+    let assertion = crate::idp::sign_in_fresh(&req, &mut a).await.unwrap();
     assert_eq!(assertion.base64().expose(), okta.saml_response());
     let claims = crate::saml::parse(&assertion, "127.0.0.1").unwrap();
     assert_eq!(claims.roles[0].role_name(), "OktaAdmins");

@@ -221,7 +221,7 @@ async fn azure_mfa_server_holds_the_post_until_the_phone_is_answered() {
         ..LoginRequest::default()
     };
     let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
-    assert_signed_in(crate::idp::login(&req, &mut a).await);
+    assert_signed_in(crate::idp::sign_in_fresh(&req, &mut a).await);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
     assert!(a.notices[0].contains("phone call"), "{:?}", a.notices);
 }
@@ -239,7 +239,7 @@ async fn a_denied_push_is_refused_in_its_words() {
     };
     let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
     assert_eq!(
-        refusal(crate::idp::login(&req, &mut a).await),
+        refusal(crate::idp::sign_in_fresh(&req, &mut a).await),
         "The sign-in request was denied on your phone."
     );
     assert!(

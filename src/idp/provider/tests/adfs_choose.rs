@@ -167,7 +167,7 @@ async fn without_a_code_the_phone_adapter_is_chosen_and_awaited() {
         ..LoginRequest::default()
     };
     let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &[]);
-    assert_signed_in(crate::idp::login(&req, &mut a).await);
+    assert_signed_in(crate::idp::sign_in_fresh(&req, &mut a).await);
     assert_eq!(chosen_methods(&idp), ["AzureMfaAuthentication"]);
     assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
     assert!(

@@ -94,7 +94,7 @@ pub async fn sign_in(
         provider: provider.map(str::to_string),
         ..LoginRequest::default()
     };
-    crate::idp::login(&req, a).await
+    crate::idp::sign_in_fresh(&req, a).await
 }
 
 /// Signs in at `path` of `idp` with `saml_mfa_factor` set to `factor`.
@@ -109,7 +109,7 @@ pub async fn sign_in_with_factor(
         mfa_factor: Some(factor.to_string()),
         ..LoginRequest::default()
     };
-    crate::idp::login(&req, a).await
+    crate::idp::sign_in_fresh(&req, a).await
 }
 
 /// The IdP's words of a refusal, or a failed test.

@@ -55,13 +55,13 @@ async fn a_user_provider_file_is_detected_and_used() {
     std::fs::write(dir.path().join("acme.toml"), ACME).unwrap();
     let idp = acme();
     let mut a = ScriptedAnswers::new("alice", "9999", &[]);
-    assert_signed_in(crate::idp::login(&request(&idp, dir.path()), &mut a).await);
+    assert_signed_in(crate::idp::sign_in_fresh(&request(&idp, dir.path()), &mut a).await);
     // Its field names, not the generic guess (the first text field), and its button.
     let post = &idp.posts()[0];
     assert_eq!(post.names(), ["nick", "acct", "pin", "go"]);
     let mut a = ScriptedAnswers::new("alice", "0000", &[]);
     assert_eq!(
-        refusal(crate::idp::login(&request(&idp, dir.path()), &mut a).await),
+        refusal(crate::idp::sign_in_fresh(&request(&idp, dir.path()), &mut a).await),
         "Gatekeeper says no (code yes)."
     );
     let listed = crate::idp::list_providers(Some(dir.path())).unwrap();
@@ -80,7 +80,7 @@ async fn a_broken_user_file_is_named_with_its_line_before_any_request() {
     std::fs::write(dir.path().join("acme.toml"), broken).unwrap();
     let idp = acme();
     let mut a = ScriptedAnswers::new("alice", "9999", &[]);
-    let err = crate::idp::login(&request(&idp, dir.path()), &mut a)
+    let err = crate::idp::sign_in_fresh(&request(&idp, dir.path()), &mut a)
         .await
         .unwrap_err();
     let file = dir.path().join("acme.toml");
