@@ -133,7 +133,16 @@ pub struct EnvArgs {
     pub sign_in: SignInArgs,
     /// The shell to print for (default: from $SHELL, else bash).
     #[arg(long, value_enum)]
-    pub shell: Option<crate::sink::export::Shell>,
+    pub shell: Option<ShellName>,
+}
+
+/// The shells `env` prints for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellName {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

@@ -460,7 +460,7 @@ pub fn read_signin_page(
 
 /// `refresh --every` / the timer's interval, as text when it parses.
 pub fn parse_every(text: &str) -> Result<String, String> {
-    text.parse::<crate::schedule::Every>()
+    text.parse::<crate::app::schedule::Every>()
         .map(|e| e.to_string())
 }
 

@@ -5,9 +5,9 @@
 //! ~/.aws/config resolved to a `Plan`) → `idp` (signing in: a `SamlAssertion`, asking `answers` for
 //! the password, codes and choices) → `saml` (claims, roles) → `role` (the choice) → `sts` (the
 //! gateway, then the chained hops) → `sink` (credentials file, credential_process, env/exec,
-//! console), with `state` (cache, IdP sessions, private files) kept between runs and `schedule`
-//! running `refresh` on a timer. Leaves every wing may use: `credentials`, `exit`, `secret`,
-//! `shown`. Arrows point one way: no module imports one that imports it back.
+//! console), with `state` (cache, IdP sessions, private files) kept between runs (`app::schedule`
+//! runs `refresh` on a timer). Leaves every wing may use: `child`, `credentials`, `exit`,
+//! `secret`, `shown`. Arrows point one way: no module imports one that imports it back.
 
 /// `eprintln!` that never panics: a run whose stderr reader has gone (`login 2>&1 | head -c1`) goes
 /// on, as it does when stdout's reader has gone.
@@ -30,7 +30,6 @@ pub mod fuzzing;
 mod idp;
 mod role;
 mod saml;
-mod schedule;
 mod secret;
 mod shown;
 mod sink;

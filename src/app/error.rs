@@ -36,7 +36,7 @@ pub enum Error {
     #[error(transparent)]
     Keychain(#[from] crate::answers::keychain::KeychainError),
     #[error(transparent)]
-    Schedule(#[from] crate::schedule::ScheduleError),
+    Schedule(#[from] crate::app::schedule::ScheduleError),
     /// Renewing needs a password, a code or a choice, and nobody is there to give it (exit 3).
     #[error("{0}")]
     PersonMustAct(String),

@@ -1,7 +1,7 @@
 //! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles).
 
 use super::obtain::{self, Obtained, Request};
-use super::signin::{account_aliases, sign_in};
+use super::sign_in::{account_aliases, sign_in};
 use super::{plan_for, sign_in_overrides};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};

@@ -1,6 +1,8 @@
 //! One small function per subcommand, glueing the pipeline's steps: config → idp → saml → role → sts →
 //! credentials file. Each turns its flags into `config::Overrides`, resolves the `Plan` once, and
 //! executes it; commands that may sign in share `obtain`.
+//! `schedule` installs the timer that runs `refresh`; `context`, `logging` and `error` are what only
+//! the commands need.
 
 pub(crate) mod context;
 pub mod error;
@@ -10,8 +12,9 @@ mod login;
 mod manage;
 mod obtain;
 mod refresh;
+pub(crate) mod schedule;
 mod serve;
-mod signin;
+mod sign_in;
 mod stdout;
 
 use crate::app::context::Context;

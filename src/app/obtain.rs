@@ -3,7 +3,7 @@
 //! it. The cache is a wrapper around each step (`CachedSessionProvider`, `CachingSts`), and one STS
 //! client serves the whole run, built once the partition is known.
 
-use super::signin::{SignedIn, account_aliases, sign_in};
+use super::sign_in::{SignedIn, account_aliases, sign_in};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::config::{self, Plan};

@@ -5,7 +5,7 @@ use super::obtain::{self, Obtained, Request};
 use super::{block_on, plan_for, sign_in_overrides, stdout};
 use crate::app::context::Context;
 use crate::app::error::{Error, ExitKind, Result};
-use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, SignInArgs};
+use crate::cli::{ConsoleArgs, CredentialProcessArgs, EnvArgs, ExecArgs, ShellName, SignInArgs};
 use crate::config::{ChainSelect, Overrides, Plan};
 use crate::credentials::Credentials;
 use crate::sink::console::{self, ConsoleRequest, FederationEndpoints};
@@ -152,9 +152,13 @@ fn session_env(args: &SignInArgs) -> Result<SessionEnv> {
 
 pub fn env(args: EnvArgs) -> Result<u8> {
     let session = session_env(&args.sign_in)?;
-    let shell = args
-        .shell
-        .unwrap_or_else(|| Shell::from_env(|n| std::env::var(n).ok()));
+    let shell = match args.shell {
+        Some(ShellName::Bash) => Shell::Bash,
+        Some(ShellName::Zsh) => Shell::Zsh,
+        Some(ShellName::Fish) => Shell::Fish,
+        Some(ShellName::Powershell) => Shell::Powershell,
+        None => Shell::from_env(|n| std::env::var(n).ok()),
+    };
     stdout::write_with(|out| export::write_exports(out, shell, &session))?;
     Ok(0)
 }

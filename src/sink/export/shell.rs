@@ -5,7 +5,7 @@ use super::{REMOVED, SessionEnv};
 use std::io::{self, Write};
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
     Bash,
     Zsh,
