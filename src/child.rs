@@ -80,20 +80,31 @@ pub(crate) fn run(
     }
 }
 
+/// The child's exit status if it ends within `wait`; None leaves it running.
+pub(crate) fn ended_within(child: &mut Child, wait: Duration) -> io::Result<Option<ExitStatus>> {
+    let deadline = Instant::now() + wait;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
 /// The child's exit status; killed when `deadline` passes first or it cannot be waited for.
 fn wait_until(child: &mut Child, deadline: Instant) -> Result<ExitStatus, ChildError> {
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ok(status),
-            Ok(None) if Instant::now() >= deadline => {
-                stop(child);
-                return Err(ChildError::TimedOut);
-            }
-            Ok(None) => std::thread::sleep(POLL),
-            Err(e) => {
-                stop(child);
-                return Err(ChildError::Wait(e));
-            }
+    match ended_within(child, deadline.saturating_duration_since(Instant::now())) {
+        Ok(Some(status)) => Ok(status),
+        Ok(None) => {
+            stop(child);
+            Err(ChildError::TimedOut)
+        }
+        Err(e) => {
+            stop(child);
+            Err(ChildError::Wait(e))
         }
     }
 }

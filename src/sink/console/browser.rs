@@ -7,7 +7,7 @@
 
 use crate::secret::Secret;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
@@ -58,21 +58,14 @@ fn launch(program: &str, args: &[&str], url: &Secret, grace: Duration) -> Result
             program: program.to_string(),
             reason: e.to_string(),
         })?;
-    let deadline = Instant::now() + grace;
-    while Instant::now() < deadline {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => {
-                return Err(BrowserError::Failed {
-                    program: program.to_string(),
-                    code: status.code().unwrap_or(-1),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(25)),
-            Err(_) => return Ok(()),
-        }
+    // An opener that is still running after the grace has handed the URL on (or is the browser).
+    match crate::child::ended_within(&mut child, grace) {
+        Ok(Some(status)) if !status.success() => Err(BrowserError::Failed {
+            program: program.to_string(),
+            code: status.code().unwrap_or(-1),
+        }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
