@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn an_opener_still_running_after_the_grace_is_taken_as_the_browser() {
         let url = Secret::new("1");
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         assert!(launch("sleep", &[], &url, Duration::from_millis(100)).is_ok());
         assert!(started.elapsed() < Duration::from_secs(5));
     }
