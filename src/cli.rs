@@ -109,6 +109,10 @@ pub struct LoginArgs {
     /// Sign in even when every profile is still fresh.
     #[arg(long)]
     pub force: bool,
+    /// Every gateway profile in the config (those with saml_url), each assuming its saml_role, with
+    /// one sign-in per IdP and user (`--profile a,b,c` names several the same way).
+    #[arg(long, conflicts_with_all = ["profile", "role"])]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

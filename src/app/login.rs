@@ -1,12 +1,14 @@
-//! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles).
+//! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles); a login
+//! of several profiles goes to `login_many`.
 
+use super::login_many::{ManyLogin, every_gateway, listed_profiles, login_many};
 use super::obtain::{self, Obtained, Request};
 use super::sign_in::{account_aliases, sign_in};
 use super::{plan_for, sign_in_overrides};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{LoginArgs, RolesArgs};
-use crate::config::{self, ChainSelect, Overrides, Plan};
+use crate::config::{self, ChainSelect, ConfigFile, Overrides, Plan};
 use crate::role;
 use crate::sink::credentials_file;
 
@@ -15,7 +17,25 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
     // A new duration is a new session: a fresh one of another length does not answer it.
     let force = args.force || args.duration.is_some();
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
-    let plan = plan_for(&ctx, &flags, &chain_select(&args))?;
+    let select = chain_select(&args);
+    let mut flags = flags;
+    if let Some((file, names)) = several_profiles(&ctx, &args)? {
+        match names.as_slice() {
+            [one] => flags.profile = Some(one.clone()),
+            _ => {
+                let many = ManyLogin {
+                    ctx: &ctx,
+                    file: &file,
+                    flags: &flags,
+                    select: &select,
+                    names: &names,
+                    force,
+                };
+                return login_many(many).await;
+            }
+        }
+    }
+    let plan = plan_for(&ctx, &flags, &select)?;
     let request = Request {
         ctx: &ctx,
         plan: &plan,
@@ -34,6 +54,25 @@ pub async fn login(args: LoginArgs) -> Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// The profiles of a multi-profile login (`--all`, `--profile a,b,c`) and the config they are in;
+/// None for one profile named the usual way.
+fn several_profiles(ctx: &Context, args: &LoginArgs) -> Result<Option<(ConfigFile, Vec<String>)>> {
+    let listed = args.sign_in.profile.as_deref().filter(|p| p.contains(','));
+    if !args.all && listed.is_none() {
+        return Ok(None);
+    }
+    let file = ConfigFile::load_from(&ctx.paths)?;
+    let names = if args.all {
+        every_gateway(&file)?
+    } else {
+        match listed_profiles(&file, listed)? {
+            Some(names) => names,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some((file, names)))
 }
 
 /// The flags as config's input, checked for what they alone can tell before any file is read or
@@ -66,7 +105,7 @@ fn chain_select(args: &LoginArgs) -> ChainSelect {
 }
 
 /// True when the credentials file already holds exactly these sessions.
-fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
+pub(super) fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
     obtain::file_profiles(plan, obtained).iter().all(|(profile, creds)| {
         matches!(
             credentials_file::read_credentials(&ctx.paths.credentials_file, profile),
@@ -84,7 +123,7 @@ fn names(obtained: &Obtained) -> String {
         .join(", ")
 }
 
-fn expiry_of(obtained: &Obtained) -> String {
+pub(super) fn expiry_of(obtained: &Obtained) -> String {
     obtained
         .profiles
         .iter()

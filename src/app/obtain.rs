@@ -324,7 +324,7 @@ pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec
 
 mod group;
 
-pub use group::{GroupRequest, obtain_group};
+pub use group::{GroupOutcome, GroupRequest, obtain_group};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use super::{
 };
 use futures::future::join_all;
 use crate::app::context::Context;
-use crate::app::error::Result;
+use crate::app::error::{Error, Result};
 use crate::config::Plan;
 use crate::sink::credentials_file;
 use crate::state::cache::{CacheKey, CredentialCache, Freshness};
@@ -27,10 +27,19 @@ pub struct GroupRequest<'a> {
     pub writes_file: bool,
 }
 
-/// Per plan, in the order given: its credentials, or why it could not get them (a role the
-/// assertion does not offer, STS refusing one role or hop). The outer error: the sign-in failed,
-/// so no plan that needed it got anything.
-pub async fn obtain_group(req: &GroupRequest<'_>) -> Result<Vec<Result<Obtained>>> {
+/// What a group got.
+pub struct GroupOutcome {
+    /// Per plan, in the order given: its credentials, or why it could not get them (a role the
+    /// assertion does not offer, STS refusing its role or a hop); None: it needed the sign-in, and
+    /// the sign-in failed.
+    pub plans: Vec<Option<Result<Obtained>>>,
+    /// Why the sign-in failed, when it did.
+    pub sign_in_error: Option<Error>,
+}
+
+/// Each plan's credentials, from the cache or renewed; the IdP is asked at most once. The error:
+/// the credentials file cannot be written, found before anyone was asked.
+pub async fn obtain_group(req: &GroupRequest<'_>) -> Result<GroupOutcome> {
     let plans = req.plans;
     let cache = CredentialCache::new(&req.ctx.state);
     let now = OffsetDateTime::now_utc();
@@ -40,14 +49,19 @@ pub async fn obtain_group(req: &GroupRequest<'_>) -> Result<Vec<Result<Obtained>
         force: req.force,
     };
     let keys: Vec<BTreeMap<String, CacheKey>> = plans.iter().map(CacheKey::for_plan).collect();
-    let mut results: Vec<Option<Result<Obtained>>> = plans
-        .iter()
-        .zip(&keys)
-        .map(|(plan, keys)| all_from_cache(plan, &cache, keys, freshness(plan)).map(Ok))
+    let mut outcome = GroupOutcome {
+        plans: plans
+            .iter()
+            .zip(&keys)
+            .map(|(plan, keys)| all_from_cache(plan, &cache, keys, freshness(plan)).map(Ok))
+            .collect(),
+        sign_in_error: None,
+    };
+    let stale: Vec<usize> = (0..plans.len())
+        .filter(|&i| outcome.plans[i].is_none())
         .collect();
-    let stale: Vec<usize> = (0..plans.len()).filter(|&i| results[i].is_none()).collect();
     if stale.is_empty() {
-        return Ok(results.into_iter().flatten().collect());
+        return Ok(outcome);
     }
     // Past this point the IdP or STS will be asked: fail now on what can be known locally.
     if req.writes_file && stale.iter().any(|&i| !plans[i].sinks.file.is_empty()) {
@@ -71,21 +85,25 @@ pub async fn obtain_group(req: &GroupRequest<'_>) -> Result<Vec<Result<Obtained>
             }
         })
         .collect();
-    // The one sign-in, before the roles are assumed together (none when every gateway is fresh).
-    if gateways.iter().any(|g| !g.has_fresh()) {
-        shared.get().await?;
+    // The one sign-in, before the roles are assumed together; none when every gateway is fresh.
+    let needs_sign_in: Vec<bool> = gateways.iter().map(|g| !g.has_fresh()).collect();
+    if needs_sign_in.contains(&true) {
+        outcome.sign_in_error = shared.get().await.err();
     }
+    let signed_in = outcome.sign_in_error.is_none();
+    let renewable: Vec<usize> = (0..stale.len())
+        .filter(|&at| signed_in || !needs_sign_in[at])
+        .collect();
     let renewed = join_all(
-        gateways
+        renewable
             .iter()
-            .zip(&stale)
-            .map(|(gateway, &i)| renew(gateway, &cache, &keys[i])),
+            .map(|&at| renew(&gateways[at], &cache, &keys[stale[at]])),
     )
     .await;
-    for (i, result) in stale.into_iter().zip(renewed) {
-        results[i] = Some(result);
+    for (at, result) in renewable.into_iter().zip(renewed) {
+        outcome.plans[stale[at]] = Some(result);
     }
-    Ok(results.into_iter().flatten().collect())
+    Ok(outcome)
 }
 
 /// One STS client per region the renewed gateways use (a group shares its CA bundle), and which
