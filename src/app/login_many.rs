@@ -6,7 +6,6 @@
 //! role or hop, a sign-in refused), the run fails naming it and the credentials file is not touched.
 //! What did succeed is cached, so the next run signs in only where it has to.
 
-use super::login::{expiry_of, file_is_current};
 use super::obtain::{self, GroupRequest, Obtained};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
@@ -14,25 +13,22 @@ use crate::config::{self, ChainSelect, ConfigFile, Overrides, Plan, SignInGroup}
 use crate::idp::host_of;
 use crate::sink::credentials_file;
 
-/// What a multi-profile login was asked for.
-pub struct ManyLogin<'a> {
-    pub ctx: &'a Context,
-    pub file: &'a ConfigFile,
-    pub flags: &'a Overrides,
-    pub select: &'a ChainSelect,
-    /// The profiles named, without repeats.
-    pub names: &'a [String],
-    pub force: bool,
-}
-
-pub async fn login_many(login: ManyLogin<'_>) -> Result<u8> {
-    let ManyLogin { ctx, flags, .. } = login;
-    if flags.role.is_some() {
+/// The plans of a multi-profile login, grouped by sign-in, with everything checked that can be
+/// before anyone is asked.
+pub fn resolve(
+    ctx: &Context,
+    file: &ConfigFile,
+    flags: &Overrides,
+    select: &ChainSelect,
+    names: &[String],
+) -> Result<Vec<SignInGroup>> {
+    let groups = config::resolve_many(file, &ctx.env, flags, select, names)?;
+    let gateways: usize = groups.iter().map(|g| g.plans.len()).sum();
+    if flags.role.is_some() && gateways > 1 {
         return Err(Error::Usage(
-            "--role picks one gateway role, but several profiles each assume their own saml_role; drop --role, or log in to one profile with it".into(),
+            "--role picks one gateway role, but several gateway profiles each assume their own saml_role; drop --role, or log in to one profile with it".into(),
         ));
     }
-    let groups = config::resolve_many(login.file, &ctx.env, flags, login.select, login.names)?;
     if flags.password_stdin && groups.len() > 1 {
         return Err(Error::Usage(format!(
             "--password-stdin gives one password, but these profiles sign in {} times (another IdP or user): {}; log in to each group separately",
@@ -44,12 +40,17 @@ pub async fn login_many(login: ManyLogin<'_>) -> Result<u8> {
                 .join(" / ")
         )));
     }
+    Ok(groups)
+}
+
+/// Signs in once per group, renews what needs it, and writes every profile in one write.
+pub async fn login_many(ctx: &Context, groups: &[SignInGroup], force: bool) -> Result<u8> {
     let mut done: Vec<(&Plan, Obtained)> = Vec::new();
-    for group in &groups {
+    for group in groups {
         let request = GroupRequest {
             ctx,
             plans: &group.plans,
-            force: login.force,
+            force,
             writes_file: true,
         };
         let outcome = obtain::obtain_group(&request).await?;
@@ -64,7 +65,7 @@ pub async fn login_many(login: ManyLogin<'_>) -> Result<u8> {
         }
     }
     let renewed = done.iter().any(|(_, o)| o.renewed);
-    if !renewed && done.iter().all(|(plan, o)| file_is_current(ctx, plan, o)) {
+    if !renewed && done.iter().all(|(plan, o)| obtain::file_is_current(ctx, plan, o)) {
         tell!(
             "Profiles {} are still fresh (until {}); nothing to do. Use --force to sign in again.",
             all_names(&done),
@@ -77,7 +78,7 @@ pub async fn login_many(login: ManyLogin<'_>) -> Result<u8> {
         .flat_map(|(plan, o)| obtain::file_profiles(plan, o))
         .collect();
     credentials_file::write_credentials(&ctx.paths.credentials_file, &to_write)?;
-    report(ctx, &groups, &done, &to_write);
+    report(ctx, groups, &done, &to_write);
     Ok(0)
 }
 
@@ -127,7 +128,7 @@ fn all_names(done: &[(&Plan, Obtained)]) -> String {
 
 fn earliest_expiry(done: &[(&Plan, Obtained)]) -> String {
     done.iter()
-        .map(|(_, o)| expiry_of(o))
+        .map(|(_, o)| o.earliest_expiry())
         .filter(|e| !e.is_empty())
         .min()
         .unwrap_or_default()

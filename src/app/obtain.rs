@@ -44,6 +44,16 @@ pub struct Obtained {
 }
 
 impl Obtained {
+    /// When the first of these sessions expires (RFC 3339 UTC), empty when none says.
+    pub fn earliest_expiry(&self) -> String {
+        self.profiles
+            .iter()
+            .map(|(_, c)| c.expiration)
+            .min()
+            .and_then(crate::credentials::rfc3339_utc)
+            .unwrap_or_default()
+    }
+
     pub fn credentials_of(&self, profile: &str) -> Option<&Credentials> {
         self.profiles
             .iter()
@@ -313,6 +323,16 @@ pub fn file_profiles(plan: &Plan, obtained: &Obtained) -> Vec<(String, Credentia
         .filter(|(p, _)| plan.sinks.goes_to_file(p))
         .cloned()
         .collect()
+}
+
+/// True when the credentials file already holds exactly these sessions.
+pub fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
+    file_profiles(plan, obtained).iter().all(|(profile, creds)| {
+        matches!(
+            credentials_file::read_credentials(&ctx.paths.credentials_file, profile),
+            Ok(Some(stored)) if stored.access_key_id.as_deref() == Some(creds.access_key_id.as_str())
+        )
+    })
 }
 
 /// Writes the file's profiles; returns their names.

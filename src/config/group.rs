@@ -83,9 +83,10 @@ struct Named {
 }
 
 /// The plans for several profiles at once, grouped by sign-in. Each named gateway gets `select`'s
-/// chained profiles; a named chained profile brings its gateway (and the hops on its way). Every
-/// gateway must have a role to assume (`saml_role`): one assertion offers several, and a person
-/// cannot be asked once per profile. `flags.profile` is ignored: `names` says which profiles.
+/// chained profiles; a named chained profile brings its gateway (and the hops on its way). With
+/// more than one gateway, each must have a role to assume (`saml_role`): one assertion offers
+/// several, and a person is not asked once per profile. `flags.profile` is ignored: `names` says
+/// which profiles.
 pub fn resolve_many(
     file: &ConfigFile,
     env: &PlanEnv,
@@ -109,7 +110,8 @@ pub fn resolve_many(
         .filter(|p| p.gateway.role.as_deref().is_none_or(|r| r.trim().is_empty()))
         .map(|p| p.gateway.profile.clone())
         .collect();
-    if !roleless.is_empty() {
+    // One gateway (a,b naming it and its chained profiles) is an ordinary login.
+    if plans.len() > 1 && !roleless.is_empty() {
         return Err(ConfigError::NoRoleForMany {
             file: file.path.clone(),
             profiles: roleless.join(", "),
