@@ -191,3 +191,6 @@ fn group_has(group: &SignInGroup, plan: &Plan) -> bool {
         .iter()
         .any(|p| p.gateway.profile == plan.gateway.profile)
 }
+
+#[cfg(test)]
+mod tests;

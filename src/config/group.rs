@@ -195,3 +195,6 @@ fn selection(entry: &Named, select: &ChainSelect, only: Option<Vec<String>>) -> 
     };
     (entry.gateway.clone(), select)
 }
+
+#[cfg(test)]
+mod tests;

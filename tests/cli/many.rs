@@ -277,3 +277,34 @@ fn refresh_all_signs_in_once_for_the_expiring_roles_of_a_group() {
         .expect_code(0);
     assert_eq!(world.traffic(), before);
 }
+
+/// Profiles of one gateway (no saml_role needed then): an ordinary login of the gateway and the
+/// chained profiles named, one sign-in.
+#[test]
+fn a_list_under_one_gateway_is_an_ordinary_login_of_those_profiles() {
+    let world = World::start(world::ALICE);
+    let out = world.sandbox.run(&["login", "--profile", "prod,staging"]);
+    out.expect_code(0);
+    assert_eq!(sign_ins(&world), 1);
+    let sections: BTreeSet<String> = world.sandbox.credentials_ini().into_keys().collect();
+    assert_eq!(sections, ["corp", "prod", "staging"].map(String::from).into());
+    world.assert_profile_holds("prod", world::PROD_ADMINS);
+    world.assert_profile_holds("staging", world::STAGING_DEPLOYER);
+}
+
+#[test]
+fn all_with_a_profile_or_a_role_and_a_list_with_a_role_are_usage_errors() {
+    let world = bob(world::roles());
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    let role = world::GATEWAY_ADMIN;
+    for args in [
+        &["login", "--all", "--profile", "gw-admin"][..],
+        &["login", "--all", "--role", role][..],
+        &["login", "--profile", "gw-admin,gw-read", "--role", role][..],
+        &["login", "--profile", "gw-admin,,gw-read"][..],
+    ] {
+        world.sandbox.run(args).expect_code(2);
+    }
+    assert!(world.sandbox.credentials_bytes().is_none());
+}
