@@ -65,7 +65,11 @@ pub async fn login_many(ctx: &Context, groups: &[SignInGroup], force: bool) -> R
         }
     }
     let renewed = done.iter().any(|(_, o)| o.renewed);
-    if !renewed && done.iter().all(|(plan, o)| obtain::file_is_current(ctx, plan, o)) {
+    if !renewed
+        && done
+            .iter()
+            .all(|(plan, o)| obtain::file_is_current(ctx, plan, o))
+    {
         tell!(
             "Profiles {} are still fresh (until {}); nothing to do. Use --force to sign in again.",
             all_names(&done),
@@ -158,7 +162,10 @@ fn report(
                 )
             })
             .collect();
-        let signed_in = if done.iter().any(|(p, o)| !o.gateway_cached && group_has(group, p)) {
+        let signed_in = if done
+            .iter()
+            .any(|(p, o)| !o.gateway_cached && group_has(group, p))
+        {
             "Signed in once"
         } else {
             "No sign-in needed"

@@ -172,7 +172,10 @@ fn sort_group<'p>(
         Ok(outcome) => outcome,
         Err(e) => {
             let names = group.gateway_names();
-            outcomes.push(Outcome::failed(names.clone(), person_must_act_for(&names, &names, e)));
+            outcomes.push(Outcome::failed(
+                names.clone(),
+                person_must_act_for(&names, &names, e),
+            ));
             return;
         }
     };
@@ -189,7 +192,10 @@ fn sort_group<'p>(
     }
     if let Some(e) = outcome.sign_in_error {
         let names = unsigned.join(",");
-        outcomes.push(Outcome::failed(names.clone(), person_must_act_for(&names, &names, e)));
+        outcomes.push(Outcome::failed(
+            names.clone(),
+            person_must_act_for(&names, &names, e),
+        ));
     }
 }
 

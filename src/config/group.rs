@@ -107,7 +107,12 @@ pub fn resolve_many(
     }
     let roleless: Vec<String> = plans
         .iter()
-        .filter(|p| p.gateway.role.as_deref().is_none_or(|r| r.trim().is_empty()))
+        .filter(|p| {
+            p.gateway
+                .role
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        })
         .map(|p| p.gateway.profile.clone())
         .collect();
     // One gateway (a,b naming it and its chained profiles) is an ordinary login.
@@ -177,7 +182,11 @@ fn chain_by_gateway(
 }
 
 /// The profile to resolve for one gateway, and which chained profiles come with it.
-fn selection(entry: &Named, select: &ChainSelect, only: Option<Vec<String>>) -> (String, ChainSelect) {
+fn selection(
+    entry: &Named,
+    select: &ChainSelect,
+    only: Option<Vec<String>>,
+) -> (String, ChainSelect) {
     if let (false, Some((first, others))) = (entry.itself, entry.chained.split_first()) {
         // Only chained profiles were named: the first is the target, the others come along.
         let mut chained = others.to_vec();

@@ -113,7 +113,12 @@ fn login_of_three_gateway_profiles_signs_in_once_and_writes_them_all_in_one_writ
     let saml = world.sts.calls_to("AssumeRoleWithSAML");
     let roles: BTreeSet<&str> = saml.iter().filter_map(|c| c.role_arn.as_deref()).collect();
     assert_eq!(saml.len(), 3, "{}", world.sts.log_text());
-    assert_eq!(roles, GATEWAYS.map(|(_, r)| r).into(), "{}", world.sts.log_text());
+    assert_eq!(
+        roles,
+        GATEWAYS.map(|(_, r)| r).into(),
+        "{}",
+        world.sts.log_text()
+    );
     assert!(
         saml.iter().map(|c| c.in_flight_at_start).max() >= Some(3),
         "the three roles were not assumed together:\n{}",
@@ -122,7 +127,11 @@ fn login_of_three_gateway_profiles_signs_in_once_and_writes_them_all_in_one_writ
     let hops = world.sts.calls_to("AssumeRole");
     assert_eq!(hops.len(), 1, "{}", world.sts.log_text());
     let admin_key = &world.sandbox.credentials_ini()["gw-admin"]["aws_access_key_id"];
-    assert_eq!(hops[0].source_key_id.as_ref(), Some(admin_key), "prod chained from gw-admin");
+    assert_eq!(
+        hops[0].source_key_id.as_ref(),
+        Some(admin_key),
+        "prod chained from gw-admin"
+    );
 
     assert_all_written(&world);
     let text = world.sandbox.credentials_text();
@@ -147,7 +156,9 @@ fn login_all_signs_in_once_and_a_second_run_asks_nobody() {
     let sections: BTreeSet<String> = world.sandbox.credentials_ini().into_keys().collect();
     assert_eq!(
         sections,
-        ["gw-admin", "gw-read", "other-read", "prod"].map(String::from).into()
+        ["gw-admin", "gw-read", "other-read", "prod"]
+            .map(String::from)
+            .into()
     );
 
     let before = world.traffic();
@@ -244,12 +255,23 @@ fn refresh_all_signs_in_once_for_the_expiring_roles_of_a_group() {
     assert_eq!(sign_ins(&world), 2, "{}", out.dump());
     assert_eq!(world.sts.calls_to("AssumeRoleWithSAML").len(), 4);
     assert_eq!(world.sts.calls_to("AssumeRole").len(), 1);
-    assert!(refresh_line(&out, "gw-read").contains("renewed"), "{}", out.dump());
+    assert!(
+        refresh_line(&out, "gw-read").contains("renewed"),
+        "{}",
+        out.dump()
+    );
     for profile in ["gw-admin", "other-read", "prod"] {
-        assert!(refresh_line(&out, profile).contains("fresh"), "{}", out.dump());
+        assert!(
+            refresh_line(&out, profile).contains("fresh"),
+            "{}",
+            out.dump()
+        );
     }
     let now = world.sandbox.credentials_ini();
-    assert_ne!(now["gw-read"]["aws_access_key_id"], first["gw-read"]["aws_access_key_id"]);
+    assert_ne!(
+        now["gw-read"]["aws_access_key_id"],
+        first["gw-read"]["aws_access_key_id"]
+    );
     assert_eq!(now["gw-admin"], first["gw-admin"]);
     assert_all_written(&world);
     assert_eq!(writes(&out).len(), 1, "{}", out.dump());
@@ -263,9 +285,17 @@ fn refresh_all_signs_in_once_for_the_expiring_roles_of_a_group() {
     assert_eq!(world.sts.calls_to("AssumeRoleWithSAML").len(), 6);
     assert_eq!(world.sts.calls_to("AssumeRole").len(), 2);
     for profile in ["gw-read", "other-read", "prod"] {
-        assert!(refresh_line(&out, profile).contains("renewed"), "{}", out.dump());
+        assert!(
+            refresh_line(&out, profile).contains("renewed"),
+            "{}",
+            out.dump()
+        );
     }
-    assert!(refresh_line(&out, "gw-admin").contains("fresh"), "{}", out.dump());
+    assert!(
+        refresh_line(&out, "gw-admin").contains("fresh"),
+        "{}",
+        out.dump()
+    );
     assert_all_written(&world);
     assert_eq!(writes(&out).len(), 1, "{}", out.dump());
 
@@ -287,7 +317,10 @@ fn a_list_under_one_gateway_is_an_ordinary_login_of_those_profiles() {
     out.expect_code(0);
     assert_eq!(sign_ins(&world), 1);
     let sections: BTreeSet<String> = world.sandbox.credentials_ini().into_keys().collect();
-    assert_eq!(sections, ["corp", "prod", "staging"].map(String::from).into());
+    assert_eq!(
+        sections,
+        ["corp", "prod", "staging"].map(String::from).into()
+    );
     world.assert_profile_holds("prod", world::PROD_ADMINS);
     world.assert_profile_holds("staging", world::STAGING_DEPLOYER);
 }

@@ -37,6 +37,7 @@ fn all_without_a_gateway_is_a_usage_error_naming_the_file() {
     let err = every_gateway(&file("[profile plain]\nregion = eu-west-1\n")).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("/home/a/.aws/config"), "{err}");
-    let text = "[profile b]\nsaml_url = u\n[profile a]\nsaml_url = u\n[profile c]\nsaml_source = a\n";
+    let text =
+        "[profile b]\nsaml_url = u\n[profile a]\nsaml_url = u\n[profile c]\nsaml_source = a\n";
     assert_eq!(every_gateway(&file(text)).unwrap(), ["a", "b"]);
 }

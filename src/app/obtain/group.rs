@@ -6,13 +6,13 @@
 use super::{
     CachedSessionProvider, Obtained, RunClient, SharedSignIn, SignInGateway, all_from_cache, renew,
 };
-use futures::future::join_all;
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::config::Plan;
 use crate::sink::credentials_file;
 use crate::state::cache::{CacheKey, CredentialCache, Freshness};
 use crate::sts;
+use futures::future::join_all;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -117,7 +117,10 @@ fn clients_by_region<'a>(
     let mut which = Vec::with_capacity(stale.len());
     for &i in stale {
         let region = &plans[i].gateway.region;
-        match clients.iter().position(|c| &c.plan.gateway.region == region) {
+        match clients
+            .iter()
+            .position(|c| &c.plan.gateway.region == region)
+        {
             Some(at) => which.push(at),
             None => {
                 which.push(clients.len());

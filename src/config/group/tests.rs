@@ -58,7 +58,13 @@ fn file() -> ConfigFile {
 
 fn many(names: &[&str], select: &ChainSelect) -> Result<Vec<SignInGroup>, ConfigError> {
     let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    resolve_many(&file(), &PlanEnv::default(), &Overrides::default(), select, &names)
+    resolve_many(
+        &file(),
+        &PlanEnv::default(),
+        &Overrides::default(),
+        select,
+        &names,
+    )
 }
 
 /// Each group as its gateways, each gateway as `name:chained,profiles`.
@@ -80,13 +86,20 @@ fn shape(groups: &[SignInGroup]) -> Vec<Vec<String>> {
 #[test]
 fn the_same_idp_and_user_share_a_sign_in_whatever_the_role_or_region() {
     let groups = many(&["admin", "read"], &ChainSelect::All).unwrap();
-    assert_eq!(shape(&groups), [vec!["admin:prod,stage,prod-read", "read:"]]);
+    assert_eq!(
+        shape(&groups),
+        [vec!["admin:prod,stage,prod-read", "read:"]]
+    );
     assert_eq!(groups[0].gateway_names(), "admin,read");
 }
 
 #[test]
 fn another_user_another_idp_or_another_trust_is_another_sign_in() {
-    let groups = many(&["admin", "bob-read", "other-idp", "trusted", "read"], &ChainSelect::None).unwrap();
+    let groups = many(
+        &["admin", "bob-read", "other-idp", "trusted", "read"],
+        &ChainSelect::None,
+    )
+    .unwrap();
     assert_eq!(
         shape(&groups),
         [
@@ -105,8 +118,14 @@ fn flags_that_change_the_sign_in_for_every_profile_keep_one_group() {
         ..Overrides::default()
     };
     let names: Vec<String> = ["admin", "bob-read"].map(String::from).to_vec();
-    let groups =
-        resolve_many(&file(), &PlanEnv::default(), &flags, &ChainSelect::None, &names).unwrap();
+    let groups = resolve_many(
+        &file(),
+        &PlanEnv::default(),
+        &flags,
+        &ChainSelect::None,
+        &names,
+    )
+    .unwrap();
     assert_eq!(shape(&groups), [vec!["admin:", "bob-read:"]]);
 }
 
@@ -159,8 +178,16 @@ fn chain_lists_go_to_their_own_gateway() {
     );
     let stray = ChainSelect::Only(vec!["audit".into()]);
     match many(&["admin", "read"], &stray) {
-        Err(ConfigError::NotInChain { profile, gateway, actual, .. }) => {
-            assert_eq!((profile.as_str(), gateway.as_str(), actual.as_str()), ("audit", "admin, read", "other-idp"));
+        Err(ConfigError::NotInChain {
+            profile,
+            gateway,
+            actual,
+            ..
+        }) => {
+            assert_eq!(
+                (profile.as_str(), gateway.as_str(), actual.as_str()),
+                ("audit", "admin, read", "other-idp")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -171,8 +198,14 @@ fn several_gateways_each_need_a_role_and_every_missing_one_is_named() {
     let err = many(&["admin", "no-role", "read"], &ChainSelect::All).unwrap_err();
     let said = err.to_string();
     assert!(matches!(err, ConfigError::NoRoleForMany { .. }), "{said}");
-    assert!(said.contains("no-role") && said.contains("saml_role"), "{said}");
-    assert!(!said.contains("admin,") && !said.contains(" read"), "{said}");
+    assert!(
+        said.contains("no-role") && said.contains("saml_role"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("admin,") && !said.contains(" read"),
+        "{said}"
+    );
     // Alone (with its chained profiles) it is an ordinary login: the role may be picked later.
     let alone = many(&["no-role"], &ChainSelect::All).unwrap();
     assert_eq!(shape(&alone), [vec!["no-role:"]]);
