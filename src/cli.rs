@@ -175,7 +175,8 @@ pub struct RefreshArgs {
     /// Renew this profile (and its chained profiles).
     #[arg(long, short = 'p', conflicts_with = "all")]
     pub profile: Option<String>,
-    /// Renew every SAML gateway profile in the config and their chained profiles.
+    /// Renew every SAML gateway profile in the config and their chained profiles, with one sign-in
+    /// per IdP and user.
     #[arg(long)]
     pub all: bool,
     /// Renew what expires within this window (e.g. 15m, 1h; default 15m).

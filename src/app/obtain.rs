@@ -1,7 +1,8 @@
 //! Getting credentials for a plan, the cheapest way that works: the cache while every profile is
 //! fresh; else the gateway's session (cached, or a sign-in and AssumeRoleWithSAML) and the chain from
 //! it. The cache is a wrapper around each step (`CachedSessionProvider`, `CachingSts`), and one STS
-//! client serves the whole run, built once the partition is known.
+//! client serves the whole run, built once the partition is known. `group` does the same for several
+//! plans that share one sign-in (`SharedSignIn`).
 
 use super::sign_in::{SignedIn, account_aliases, sign_in};
 use crate::app::context::Context;

@@ -341,3 +341,18 @@ fn all_with_a_profile_or_a_role_and_a_list_with_a_role_are_usage_errors() {
     }
     assert!(world.sandbox.credentials_bytes().is_none());
 }
+
+/// A group whose sign-in needs a person is one failure naming every profile that needed it, and the
+/// command that signs them all in at once.
+#[test]
+fn refresh_all_with_no_password_names_the_group_and_one_command_for_it() {
+    let mut world = bob(world::roles());
+    world.forget_password();
+    world.sts.expect_unused();
+    let out = world.sandbox.run(&["refresh", "--all", "--within", "1h"]);
+    out.expect_code(3)
+        .expect_stderr_contains("samlbridge login --profile gw-admin,gw-read,other-read")
+        .expect_stderr_contains("a person must sign in for: gw-admin,gw-read,other-read");
+    assert_eq!(sign_ins(&world), 0);
+    assert!(world.sandbox.credentials_bytes().is_none());
+}
