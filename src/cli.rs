@@ -109,6 +109,10 @@ pub struct LoginArgs {
     /// Sign in even when every profile is still fresh.
     #[arg(long)]
     pub force: bool,
+    /// Every gateway profile in the config (those with saml_url), each assuming its saml_role, with
+    /// one sign-in per IdP and user (`--profile a,b,c` names several the same way).
+    #[arg(long, conflicts_with_all = ["profile", "role"])]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -171,7 +175,8 @@ pub struct RefreshArgs {
     /// Renew this profile (and its chained profiles).
     #[arg(long, short = 'p', conflicts_with = "all")]
     pub profile: Option<String>,
-    /// Renew every SAML gateway profile in the config and their chained profiles.
+    /// Renew every SAML gateway profile in the config and their chained profiles, with one sign-in
+    /// per IdP and user.
     #[arg(long)]
     pub all: bool,
     /// Renew what expires within this window (e.g. 15m, 1h; default 15m).

@@ -1,39 +1,73 @@
-//! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles).
+//! `login` (sign in, assume, chain, write the profiles) and `roles` (sign in, list the roles); a login
+//! of several profiles goes to `login_many`.
 
+use super::login_many::{self, every_gateway, listed_profiles};
 use super::obtain::{self, Obtained, Request};
 use super::sign_in::{account_aliases, sign_in};
 use super::{plan_for, sign_in_overrides};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{LoginArgs, RolesArgs};
-use crate::config::{self, ChainSelect, Overrides, Plan};
+use crate::config::{self, ChainSelect, ConfigFile, Overrides, Plan};
 use crate::role;
-use crate::sink::credentials_file;
 
 pub async fn login(args: LoginArgs) -> Result<u8> {
     let flags = overrides(&args)?;
     // A new duration is a new session: a fresh one of another length does not answer it.
     let force = args.force || args.duration.is_some();
     let ctx = Context::from_env(args.sign_in.non_interactive)?;
-    let plan = plan_for(&ctx, &flags, &chain_select(&args))?;
+    let select = chain_select(&args);
+    if let Some((file, names)) = several_profiles(&ctx, &args)? {
+        let groups = login_many::resolve(&ctx, &file, &flags, &select, &names)?;
+        return match groups.as_slice() {
+            [one] if one.plans.len() == 1 => login_plan(&ctx, &one.plans[0], force).await,
+            _ => login_many::login_many(&ctx, &groups, force).await,
+        };
+    }
+    let plan = plan_for(&ctx, &flags, &select)?;
+    login_plan(&ctx, &plan, force).await
+}
+
+/// One plan's login: from the cache when every profile is fresh and written, else renewed and
+/// written.
+async fn login_plan(ctx: &Context, plan: &Plan, force: bool) -> Result<u8> {
     let request = Request {
-        ctx: &ctx,
-        plan: &plan,
+        ctx,
+        plan,
         force,
         writes_file: true,
     };
     let obtained = obtain::obtain(&request).await?;
-    if obtained.renewed || !file_is_current(&ctx, &plan, &obtained) {
-        let written = obtain::write_file(&ctx, &plan, &obtained)?;
-        report(&ctx, &plan, &obtained, &written);
+    if obtained.renewed || !obtain::file_is_current(ctx, plan, &obtained) {
+        let written = obtain::write_file(ctx, plan, &obtained)?;
+        report(ctx, plan, &obtained, &written);
     } else {
         tell!(
             "Profiles {} are still fresh (until {}); nothing to do. Use --force to sign in again.",
             names(&obtained),
-            expiry_of(&obtained)
+            obtained.earliest_expiry()
         );
     }
     Ok(0)
+}
+
+/// The profiles of a multi-profile login (`--all`, `--profile a,b,c`) and the config they are in;
+/// None for one profile named the usual way.
+fn several_profiles(ctx: &Context, args: &LoginArgs) -> Result<Option<(ConfigFile, Vec<String>)>> {
+    let listed = args.sign_in.profile.as_deref().filter(|p| p.contains(','));
+    if !args.all && listed.is_none() {
+        return Ok(None);
+    }
+    let file = ConfigFile::load_from(&ctx.paths)?;
+    let names = if args.all {
+        every_gateway(&file)?
+    } else {
+        match listed_profiles(&file, listed)? {
+            Some(names) => names,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some((file, names)))
 }
 
 /// The flags as config's input, checked for what they alone can tell before any file is read or
@@ -65,16 +99,6 @@ fn chain_select(args: &LoginArgs) -> ChainSelect {
     }
 }
 
-/// True when the credentials file already holds exactly these sessions.
-fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
-    obtain::file_profiles(plan, obtained).iter().all(|(profile, creds)| {
-        matches!(
-            credentials_file::read_credentials(&ctx.paths.credentials_file, profile),
-            Ok(Some(stored)) if stored.access_key_id.as_deref() == Some(creds.access_key_id.as_str())
-        )
-    })
-}
-
 fn names(obtained: &Obtained) -> String {
     obtained
         .profiles
@@ -82,16 +106,6 @@ fn names(obtained: &Obtained) -> String {
         .map(|(p, _)| p.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn expiry_of(obtained: &Obtained) -> String {
-    obtained
-        .profiles
-        .iter()
-        .map(|(_, c)| c.expiration)
-        .min()
-        .and_then(crate::credentials::rfc3339_utc)
-        .unwrap_or_default()
 }
 
 fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
@@ -108,7 +122,7 @@ fn report(ctx: &Context, plan: &Plan, obtained: &Obtained, written: &[String]) {
         plan.gateway.profile,
         written.join(", "),
         ctx.paths.credentials_file.display(),
-        expiry_of(obtained),
+        obtained.earliest_expiry(),
     );
 }
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod front;
 mod logging;
 mod login;
+mod login_many;
 mod manage;
 mod obtain;
 mod refresh;

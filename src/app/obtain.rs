@@ -1,13 +1,14 @@
 //! Getting credentials for a plan, the cheapest way that works: the cache while every profile is
 //! fresh; else the gateway's session (cached, or a sign-in and AssumeRoleWithSAML) and the chain from
 //! it. The cache is a wrapper around each step (`CachedSessionProvider`, `CachingSts`), and one STS
-//! client serves the whole run, built once the partition is known.
+//! client serves the whole run, built once the partition is known. `group` does the same for several
+//! plans that share one sign-in (`SharedSignIn`).
 
 use super::sign_in::{SignedIn, account_aliases, sign_in};
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::config::{self, Plan};
-use crate::role;
+use crate::role::{self, aliases::AccountAliases};
 use crate::saml::{Partition, RoleOption};
 use crate::sink::credentials_file;
 use crate::state::cache::{
@@ -44,6 +45,16 @@ pub struct Obtained {
 }
 
 impl Obtained {
+    /// When the first of these sessions expires (RFC 3339 UTC), empty when none says.
+    pub fn earliest_expiry(&self) -> String {
+        self.profiles
+            .iter()
+            .map(|(_, c)| c.expiration)
+            .min()
+            .and_then(crate::credentials::rfc3339_utc)
+            .unwrap_or_default()
+    }
+
     pub fn credentials_of(&self, profile: &str) -> Option<&Credentials> {
         self.profiles
             .iter()
@@ -70,21 +81,24 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
     }
     // One deadline for every STS call of this run: an SDK waiting on credential_process gets an answer.
     let budget = sts::StsBudget::from_env(|name| std::env::var(name).ok());
-    let client = RunClient {
-        plan,
-        budget: &budget,
-        built: OnceCell::new(),
-    };
+    let client = RunClient::new(plan, &budget);
+    let shared = SharedSignIn::new(req.ctx, plan);
     let gateway = CachedSessionProvider {
-        provider: SignInGateway {
-            req,
-            client: &client,
-            session_name: OnceLock::new(),
-        },
+        provider: SignInGateway::new(req.ctx, plan, &client, &shared),
         cache: &cache,
         key: &keys[&plan.gateway.profile],
         freshness,
     };
+    renew(&gateway, &cache, &keys).await
+}
+
+/// The gateway's session (cached, or from the sign-in) and the chain from it, each cached.
+async fn renew(
+    gateway: &CachedSessionProvider<'_, SignInGateway<'_>>,
+    cache: &CredentialCache,
+    keys: &BTreeMap<String, CacheKey>,
+) -> Result<Obtained> {
+    let (plan, client) = (gateway.provider.plan, gateway.provider.client);
     let (session, gateway_cached) = gateway.get().await?;
     let session_name = match gateway.provider.session_name.get() {
         Some(name) => name.clone(),
@@ -97,8 +111,8 @@ pub async fn obtain(req: &Request<'_>) -> Result<Obtained> {
             .await?;
         let caching = CachingSts {
             inner: sts,
-            cache: &cache,
-            keys: &keys,
+            cache,
+            keys,
         };
         let gw = &plan.gateway.profile;
         let creds = &session.credentials;
@@ -120,7 +134,16 @@ struct RunClient<'a> {
     built: OnceCell<sts::SdkSts>,
 }
 
-impl RunClient<'_> {
+impl<'a> RunClient<'a> {
+    /// A client for `plan`'s region and trust, built on first use.
+    fn new(plan: &'a Plan, budget: &'a sts::StsBudget) -> RunClient<'a> {
+        RunClient {
+            plan,
+            budget,
+            built: OnceCell::new(),
+        }
+    }
+
     async fn get(&self, partition: Partition) -> Result<&sts::SdkSts> {
         let gateway = &self.plan.gateway;
         let build = || {
@@ -135,32 +158,79 @@ impl RunClient<'_> {
     }
 }
 
-/// The gateway's session from a sign-in: the provider `CachedSessionProvider` asks on a miss.
+/// One sign-in for every gateway that needs it: made on first use, then every gateway role is
+/// picked from the same assertion (which STS accepts again within its validity).
+struct SharedSignIn<'a> {
+    ctx: &'a Context,
+    /// Whose settings sign in (every plan of a group signs in the same way) and which aliases.
+    plan: &'a Plan,
+    done: OnceCell<(SignedIn, AccountAliases)>,
+}
+
+impl<'a> SharedSignIn<'a> {
+    fn new(ctx: &'a Context, plan: &'a Plan) -> SharedSignIn<'a> {
+        SharedSignIn {
+            ctx,
+            plan,
+            done: OnceCell::new(),
+        }
+    }
+
+    /// The assertion and the account names, signing in the first time.
+    async fn get(&self) -> Result<&(SignedIn, AccountAliases)> {
+        let sign_in = || async {
+            let signed_in = sign_in(self.ctx, self.plan).await?;
+            let aliases = account_aliases(self.plan, &signed_in).await;
+            Ok::<_, Error>((signed_in, aliases))
+        };
+        self.done.get_or_try_init(sign_in).await
+    }
+}
+
+/// A gateway's session from a sign-in: the provider `CachedSessionProvider` asks on a miss.
 struct SignInGateway<'a> {
-    req: &'a Request<'a>,
+    ctx: &'a Context,
+    plan: &'a Plan,
     client: &'a RunClient<'a>,
+    shared: &'a SharedSignIn<'a>,
     /// The chain's session name, from the assertion (set once signed in).
     session_name: OnceLock<String>,
+}
+
+impl<'a> SignInGateway<'a> {
+    fn new(
+        ctx: &'a Context,
+        plan: &'a Plan,
+        client: &'a RunClient<'a>,
+        shared: &'a SharedSignIn<'a>,
+    ) -> SignInGateway<'a> {
+        SignInGateway {
+            ctx,
+            plan,
+            client,
+            shared,
+            session_name: OnceLock::new(),
+        }
+    }
 }
 
 impl SessionProvider for SignInGateway<'_> {
     type Error = Error;
 
-    /// Signs in, picks the role, and calls AssumeRoleWithSAML (fitting the duration if STS asks).
+    /// Signs in (or takes the run's sign-in), picks the role, and calls AssumeRoleWithSAML (fitting
+    /// the duration if STS asks).
     async fn get(&self) -> Result<RoleSession> {
-        let (ctx, plan) = (self.req.ctx, self.req.plan);
-        let gateway = &plan.gateway;
-        let signed_in = sign_in(ctx, plan).await?;
-        let aliases = account_aliases(plan, &signed_in).await;
+        let gateway = &self.plan.gateway;
+        let (signed_in, aliases) = self.shared.get().await?;
         let chosen = role::choose_with_aliases(
             &gateway.profile,
             &signed_in.claims.roles,
             gateway.role.as_deref(),
-            ctx.prompt.as_ref(),
-            &aliases,
+            self.ctx.prompt.as_ref(),
+            aliases,
         )?;
         let client = self.client.get(signed_in.claims.partition).await?;
-        let credentials = assume_with_saml(client, plan, &signed_in, &chosen).await?;
+        let credentials = assume_with_saml(client, self.plan, signed_in, &chosen).await?;
         let raw_name = signed_in
             .claims
             .session_name
@@ -256,12 +326,26 @@ pub fn file_profiles(plan: &Plan, obtained: &Obtained) -> Vec<(String, Credentia
         .collect()
 }
 
+/// True when the credentials file already holds exactly these sessions.
+pub fn file_is_current(ctx: &Context, plan: &Plan, obtained: &Obtained) -> bool {
+    file_profiles(plan, obtained).iter().all(|(profile, creds)| {
+        matches!(
+            credentials_file::read_credentials(&ctx.paths.credentials_file, profile),
+            Ok(Some(stored)) if stored.access_key_id.as_deref() == Some(creds.access_key_id.as_str())
+        )
+    })
+}
+
 /// Writes the file's profiles; returns their names.
 pub fn write_file(ctx: &Context, plan: &Plan, obtained: &Obtained) -> Result<Vec<String>> {
     let to_write = file_profiles(plan, obtained);
     credentials_file::write_credentials(&ctx.paths.credentials_file, &to_write)?;
     Ok(to_write.into_iter().map(|(p, _)| p).collect())
 }
+
+mod group;
+
+pub use group::{GroupOutcome, GroupRequest, obtain_group};
 
 #[cfg(test)]
 mod tests;

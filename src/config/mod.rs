@@ -4,16 +4,18 @@
 //! This module reads the file the way the AWS tools do (sections, keys, comments); `plan` resolves a
 //! profile into the gateway and the hops to refresh; `profile` checks each profile's keys; `resolve`
 //! adds the flags (`Overrides`) and the environment (`PlanEnv`) and gives the complete `Plan` that
-//! commands execute.
+//! commands execute; `group` resolves several profiles at once and groups those one sign-in serves.
 
 mod checks;
 pub mod duration;
+mod group;
 pub(crate) mod ini;
 mod plan;
 mod profile;
 mod resolve;
 
 pub use checks::{check_duration, check_profile_name, check_role_choice, is_account_id};
+pub use group::{SignInGroup, group_plans, resolve_many};
 #[cfg(test)]
 pub use resolve::DEFAULT_REFRESH_WINDOW;
 pub use resolve::{
@@ -194,6 +196,10 @@ pub enum ConfigError {
         alias: String,
         why: String,
     },
+    #[error(
+        "{file}: no saml_role in profile(s) {profiles}: one sign-in for several profiles assumes each gateway's own role; add saml_role to each, or log in to them one at a time"
+    )]
+    NoRoleForMany { file: PathBuf, profiles: String },
     #[error("{file}: profiles form a loop: {cycle}; fix their saml_source keys")]
     Loop { file: PathBuf, cycle: String },
     #[error(

@@ -61,6 +61,13 @@ impl ConfigFile {
         Ok(plan)
     }
 
+    /// The gateway `profile` leads back to (itself for a gateway).
+    pub fn gateway_of(&self, profile: &str) -> Result<String, ConfigError> {
+        self.check_name(profile)?;
+        let lineage = self.lineage(profile)?;
+        Ok(split_lineage(&lineage).0.to_string())
+    }
+
     /// The gateway profiles: those that sign in to an IdP (`saml_url`), by name.
     pub fn gateway_names(&self) -> Vec<String> {
         self.profiles

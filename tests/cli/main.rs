@@ -21,6 +21,7 @@ mod front;
 mod hostile_sts;
 mod local_checks;
 mod login;
+mod many;
 mod okta;
 mod real_lemonldap;
 mod real_moto;

@@ -58,6 +58,11 @@ impl<P: SessionProvider> CachedSessionProvider<'_, P> {
         Ok((fresh, false))
     }
 
+    /// True when `get` would answer from the cache.
+    pub fn has_fresh(&self) -> bool {
+        self.cached().is_some()
+    }
+
     fn cached(&self) -> Option<RoleSession> {
         let Freshness { now, window, force } = self.freshness;
         if force {
