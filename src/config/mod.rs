@@ -9,6 +9,7 @@
 mod checks;
 pub mod duration;
 pub(crate) mod ini;
+pub mod lint;
 mod plan;
 mod profile;
 mod resolve;
