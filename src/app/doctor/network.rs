@@ -87,9 +87,14 @@ fn idp_finding(profile: &str, host: &str, route: &str, answer: &IdpProbe) -> Fin
         "idp",
         status,
         format!(
-            "profile {profile}: {host} answered HTTP {} at {} {route}, TLS trusted; {provider}",
+            "profile {profile}: {host} answered HTTP {} at {} {route}{}; {provider}",
             answer.status,
-            outside(&answer.landed)
+            outside(&answer.landed),
+            if answer.landed.starts_with("https:") {
+                ", TLS trusted"
+            } else {
+                ""
+            }
         ),
     )
 }
@@ -100,7 +105,8 @@ pub fn clock_finding(who: &str, server: OffsetDateTime, local: OffsetDateTime) -
     let size = skew.abs();
     let direction = if skew.is_positive() { "ahead of" } else { "behind" };
     let amount = if size >= time::Duration::minutes(2) {
-        format!("{} min", size.whole_minutes())
+        // Rounded: a Date has whole seconds, so 10 minutes off reads as 599.x s.
+        format!("{} min", (size.whole_seconds() + 30) / 60)
     } else {
         format!("{} s", size.whole_seconds())
     };
