@@ -170,15 +170,16 @@ impl ConfigFile {
 
 /// The known `saml_` key nearest to `key` in spelling, if it is near enough to be a typo of it.
 pub fn closest_key(key: &str) -> Option<&'static str> {
-    let key = key.to_ascii_lowercase();
+    let lower = key.to_ascii_lowercase();
     let (distance, known) = SAML_KEYS
         .iter()
-        .map(|known| (strsim::levenshtein(&key, known), *known))
+        .map(|known| (strsim::levenshtein(&lower, known), *known))
         .min()?;
-    // Up to a third of the key's letters may be wrong (at least 2): `saml_usrname`, `saml-url`,
-    // `sml_role`; a key of AWS's own (`region`, `output`) is never that close.
-    let allowed = (known.len() / 3).max(2);
-    (distance > 0 && distance <= allowed).then_some(known)
+    // Keys are read as written, so `SAML_ROLE` is a typo too. Up to a fifth of the letters may be
+    // wrong (at least 2): `saml_usrname`, `saml-url`, `sml_role`; the AWS tools' own keys
+    // (`external_id`, `ca_bundle`, `region`) are further from any of samlbridge's.
+    let allowed = (known.len() / 5).max(2);
+    (key != known && distance <= allowed).then_some(known)
 }
 
 /// Sections whose header appears more than once, with the 1-based line numbers of each header.

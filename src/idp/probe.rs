@@ -71,11 +71,16 @@ impl IdpError {
 /// the variable's name and its URL without a user or password; None when it goes direct.
 pub fn proxy_for(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<(String, String)> {
     let url = Url::parse(url).ok()?;
-    let host = url.host_str()?.trim_matches(['[', ']']).to_ascii_lowercase();
+    let host = url
+        .host_str()?
+        .trim_matches(['[', ']'])
+        .to_ascii_lowercase();
     let first = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| var(n).filter(|v| !v.trim().is_empty()).map(|v| (n.to_string(), v)))
+        names.iter().find_map(|n| {
+            var(n)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (n.to_string(), v))
+        })
     };
     if let Some((_, list)) = first(&["NO_PROXY", "no_proxy"])
         && bypassed(&host, &list)
@@ -94,8 +99,7 @@ pub fn proxy_for(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<(Str
 fn bypassed(host: &str, list: &str) -> bool {
     list.split(',').map(str::trim).any(|entry| {
         let entry = entry.trim_start_matches('.').to_ascii_lowercase();
-        !entry.is_empty()
-            && (entry == "*" || host == entry || host.ends_with(&format!(".{entry}")))
+        !entry.is_empty() && (entry == "*" || host == entry || host.ends_with(&format!(".{entry}")))
     })
 }
 
@@ -107,9 +111,9 @@ fn without_userinfo(value: &str) -> String {
             let _ = url.set_password(None);
             url.to_string()
         }
-        Ok(url) => url.to_string(),
-        // Not a URL (a bare host:port): cut anything before an `@`.
-        Err(_) => match value.rsplit_once('@') {
+        Ok(url) if url.has_host() => url.to_string(),
+        // Not a URL with a host (a bare `user:pw@host:port`): cut anything before an `@`.
+        _ => match value.rsplit_once('@') {
             Some((_, rest)) => format!("***@{}", rest.trim()),
             None => value.trim().to_string(),
         },
@@ -137,12 +141,18 @@ mod tests {
         ];
         let (name, shown) = proxy_for("https://idp.corp.example/sso", env(&vars)).unwrap();
         assert_eq!(name, "HTTPS_PROXY");
-        assert!(!shown.contains("s3cret") && !shown.contains("bob"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("bob"),
+            "{shown}"
+        );
         assert!(shown.contains("proxy.corp:3128"), "{shown}");
         let (name, _) = proxy_for("http://127.0.0.1:8080/sso", env(&vars)).unwrap();
         assert_eq!(name, "HTTP_PROXY");
         assert_eq!(
-            proxy_for("https://idp.example/", env(&[("all_proxy", "socks5://p:1080")])),
+            proxy_for(
+                "https://idp.example/",
+                env(&[("all_proxy", "socks5://p:1080")])
+            ),
             Some(("all_proxy".into(), "socks5://p:1080".into()))
         );
         assert_eq!(proxy_for("https://idp.example/", env(&[])), None);
@@ -170,8 +180,9 @@ mod tests {
     fn an_untrusted_certificate_is_told_apart_from_other_network_errors() {
         let untrusted = IdpError::Network {
             host: "idp".into(),
-            reason: "its TLS certificate is not trusted (invalid peer certificate: UnknownIssuer); ..."
-                .into(),
+            reason:
+                "its TLS certificate is not trusted (invalid peer certificate: UnknownIssuer); ..."
+                    .into(),
         };
         assert!(untrusted.is_untrusted_certificate());
         let refused = IdpError::Network {

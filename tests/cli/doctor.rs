@@ -31,11 +31,27 @@ fn a_clean_setup_has_no_problem_and_exits_0_without_signing_in() {
     let world = World::start(ALICE);
     let out = world.sandbox.run(&["doctor"]);
     out.expect_code(0);
-    assert!(lines_with(&out.stdout, "problem").is_empty(), "{}", out.dump());
-    assert_line(&out.stdout, "ok", &["idp:", "profile corp", "matches provider adfs"]);
-    assert_line(&out.stdout, "ok", &["clock:", "the IdP 127.0.0.1", "agrees"]);
+    assert!(
+        lines_with(&out.stdout, "problem").is_empty(),
+        "{}",
+        out.dump()
+    );
+    assert_line(
+        &out.stdout,
+        "ok",
+        &["idp:", "profile corp", "matches provider adfs"],
+    );
+    assert_line(
+        &out.stdout,
+        "ok",
+        &["clock:", "the IdP 127.0.0.1", "agrees"],
+    );
     assert_line(&out.stdout, "ok", &["clock:", "STS", "agrees"]);
-    assert_line(&out.stdout, "ok", &["sts:", "profile corp", "region eu-west-1", "partition aws"]);
+    assert_line(
+        &out.stdout,
+        "ok",
+        &["sts:", "profile corp", "region eu-west-1", "partition aws"],
+    );
     assert!(world.adfs.posts().is_empty(), "doctor posted a form");
     assert!(
         world.sts.calls().iter().all(|c| c.outcome.is_err()),
@@ -53,7 +69,12 @@ fn an_idp_clock_ten_minutes_ahead_is_a_problem_naming_the_idp() {
     assert_line(
         &out.stdout,
         "problem",
-        &["clock:", "the IdP 127.0.0.1", "10 min ahead of", "not yet valid"],
+        &[
+            "clock:",
+            "the IdP 127.0.0.1",
+            "10 min ahead of",
+            "not yet valid",
+        ],
     );
     assert_line(&out.stdout, "ok", &["clock:", "STS", "agrees"]);
 }
@@ -64,7 +85,11 @@ fn an_sts_clock_ten_minutes_behind_is_a_problem_naming_sts() {
     let world = World::with(world::users(), sts, ALICE);
     let out = world.sandbox.run(&["doctor"]);
     out.expect_code(1);
-    assert_line(&out.stdout, "problem", &["clock:", "STS 127.0.0.1", "10 min behind"]);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["clock:", "STS 127.0.0.1", "10 min behind"],
+    );
 }
 
 #[test]
@@ -83,9 +108,18 @@ fn a_typo_key_and_a_loop_are_named_with_the_next_step() {
     assert_line(
         &out.stdout,
         "problem",
-        &["config:", "profile typo", "unknown key saml_usrname", "did you mean saml_username?"],
+        &[
+            "config:",
+            "profile typo",
+            "unknown key saml_usrname",
+            "did you mean saml_username?",
+        ],
     );
-    assert_line(&out.stdout, "problem", &["config:", "loop", "loop-a", "loop-b", "saml_source"]);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["config:", "loop", "loop-a", "loop-b", "saml_source"],
+    );
     // The gateway is still looked at.
     assert_line(&out.stdout, "ok", &["idp:", "profile corp"]);
 }
@@ -101,8 +135,16 @@ fn a_chained_role_that_is_not_an_arn_and_a_missing_source_are_named() {
     world.sandbox.write_config(&config);
     let out = world.sandbox.run(&["doctor"]);
     out.expect_code(1);
-    assert_line(&out.stdout, "problem", &["profile by-name", "saml_role = 'Admins'", "full role ARN"]);
-    assert_line(&out.stdout, "problem", &["profile orphan", "saml_source = gone"]);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["profile by-name", "saml_role = 'Admins'", "full role ARN"],
+    );
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["profile orphan", "saml_source = gone"],
+    );
 }
 
 /// The credentials file as a user has it: comments, CRLF lines, keys of other profiles, the masking
@@ -125,19 +167,41 @@ fn static_keys_masking_credential_process_are_named_and_fix_removes_only_them() 
     assert_line(
         &out.stdout,
         "problem",
-        &["credentials-file:", "[corp] holds aws_access_key_id, aws_secret_access_key",
+        &[
+            "credentials-file:",
+            "[corp] holds aws_access_key_id, aws_secret_access_key",
             "aws_session_token",
-            "x_security_token_expires", "credential_process", "doctor --fix"],
+            "x_security_token_expires",
+            "credential_process",
+            "doctor --fix",
+        ],
     );
     assert!(!out.stdout.contains("[default] holds"), "{}", out.stdout);
-    assert_eq!(world.sandbox.credentials_bytes().unwrap(), SEEDED.as_bytes(), "doctor without --fix wrote");
+    assert_eq!(
+        world.sandbox.credentials_bytes().unwrap(),
+        SEEDED.as_bytes(),
+        "doctor without --fix wrote"
+    );
 
     let fixed = world.sandbox.run(&["doctor", "--fix"]);
-    assert_line(&fixed.stdout, "ok", &["credentials-file:", "removed 5 static key line(s) from [corp]"]);
+    assert_line(
+        &fixed.stdout,
+        "ok",
+        &[
+            "credentials-file:",
+            "removed 5 static key line(s) from [corp]",
+        ],
+    );
     let after = String::from_utf8(world.sandbox.credentials_bytes().unwrap()).unwrap();
     assert_eq!(after, MENDED);
-    assert_eq!(crate::harness::mode(&world.sandbox.credentials) & 0o777, 0o600);
-    assert_eq!(world.sandbox.aws_dir_listing(), vec!["credentials".to_string()]);
+    assert_eq!(
+        crate::harness::mode(&world.sandbox.credentials) & 0o777,
+        0o600
+    );
+    assert_eq!(
+        world.sandbox.aws_dir_listing(),
+        vec!["credentials".to_string()]
+    );
 
     // What is left is the section written twice, which doctor names but does not merge.
     let again = world.sandbox.run(&["doctor"]);
@@ -148,18 +212,32 @@ fn static_keys_masking_credential_process_are_named_and_fix_removes_only_them() 
         "{}",
         again.stdout
     );
-    assert_line(&again.stdout, "problem", &["section [corp] appears 2 times"]);
+    assert_line(
+        &again.stdout,
+        "problem",
+        &["section [corp] appears 2 times"],
+    );
 }
 
 #[test]
 fn a_credentials_file_others_can_read_is_a_problem() {
     use std::os::unix::fs::PermissionsExt;
     let world = World::start(ALICE);
-    world.sandbox.seed_credentials("[corp]\nregion = eu-west-1\n");
-    std::fs::set_permissions(&world.sandbox.credentials, std::fs::Permissions::from_mode(0o644)).unwrap();
+    world
+        .sandbox
+        .seed_credentials("[corp]\nregion = eu-west-1\n");
+    std::fs::set_permissions(
+        &world.sandbox.credentials,
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     let out = world.sandbox.run(&["doctor", "--profile", "corp"]);
     out.expect_code(1);
-    assert_line(&out.stdout, "problem", &["credentials-file:", "mode 0644", "chmod 600"]);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["credentials-file:", "mode 0644", "chmod 600"],
+    );
 }
 
 #[test]
@@ -180,10 +258,18 @@ fn json_is_an_array_of_check_status_message() {
     for item in items {
         let status = item["status"].as_str().unwrap_or_default();
         assert!(["ok", "warning", "problem"].contains(&status), "{item}");
-        assert!(item["check"].is_string() && item["message"].is_string(), "{item}");
+        assert!(
+            item["check"].is_string() && item["message"].is_string(),
+            "{item}"
+        );
     }
-    assert!(items.iter().any(|i| i["status"] == "problem"
-        && i["message"].as_str().unwrap_or_default().contains("did you mean saml_username?")));
+    assert!(items.iter().any(|i| {
+        i["status"] == "problem"
+            && i["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("did you mean saml_username?")
+    }));
 }
 
 #[test]
@@ -198,7 +284,11 @@ fn an_untrusted_certificate_names_saml_ca_bundle_and_the_bundle_mends_it() {
     ));
     let out = sandbox.run(&["doctor", "--profile", "tls"]);
     out.expect_code(1);
-    assert_line(&out.stdout, "problem", &["idp:", "profile tls", "not trusted", "saml_ca_bundle"]);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["idp:", "profile tls", "not trusted", "saml_ca_bundle"],
+    );
 
     let ca = fixture("tls/ca.pem");
     sandbox.write_config(&format!(
@@ -206,7 +296,11 @@ fn an_untrusted_certificate_names_saml_ca_bundle_and_the_bundle_mends_it() {
         ca.display()
     ));
     let out = sandbox.run(&["doctor", "--profile", "tls"]);
-    assert_line(&out.stdout, "ok", &["idp:", "profile tls", "HTTP 200", "TLS trusted"]);
+    assert_line(
+        &out.stdout,
+        "ok",
+        &["idp:", "profile tls", "HTTP 200", "TLS trusted"],
+    );
     let _ = server.join();
 }
 

@@ -63,14 +63,18 @@ fn process_profiles(file: &ConfigFile, scope: Option<&[Plan]>) -> Vec<String> {
     };
     file.profiles
         .values()
-        .filter(|p| p.keys.get("credential_process").is_some_and(|v| !v.trim().is_empty()))
+        .filter(|p| {
+            p.keys
+                .get("credential_process")
+                .is_some_and(|v| !v.trim().is_empty())
+        })
         .filter(|p| in_scope(&p.name))
         .map(|p| p.name.clone())
         .collect()
 }
 
 /// Static keys masking credential_process: a problem each, or removed with `fix`.
-fn masking(path: &Path, text: &str, profiles: &[String], fix: bool) -> Vec<Finding> {
+pub(super) fn masking(path: &Path, text: &str, profiles: &[String], fix: bool) -> Vec<Finding> {
     let masked: Vec<(String, Vec<String>)> = profiles
         .iter()
         .map(|p| (p.clone(), static_keys_in(text, p)))
@@ -115,7 +119,7 @@ fn masking(path: &Path, text: &str, profiles: &[String], fix: bool) -> Vec<Findi
 }
 
 /// 0600 expected: the file holds keys. With `fix`, made so.
-fn mode_finding(path: &Path, fix: bool) -> Finding {
+pub(super) fn mode_finding(path: &Path, fix: bool) -> Finding {
     let Some(mode) = file_mode(path) else {
         return Finding::ok(CHECK, format!("{}: present", path.display()));
     };

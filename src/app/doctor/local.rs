@@ -55,13 +55,17 @@ fn saved_session(ctx: &Context, plan: &Plan, now: OffsetDateTime) -> Finding {
     let Some(user) = &gateway.username else {
         return Finding::ok(
             "session",
-            format!("profile {profile}: no saml_username, so no IdP session is kept between runs; add saml_username to reuse one"),
+            format!(
+                "profile {profile}: no saml_username, so no IdP session is kept between runs; add saml_username to reuse one"
+            ),
         );
     };
     let Some(saved) = SavedSessions::new(&ctx.state).load(&host, user) else {
         return Finding::ok(
             "session",
-            format!("profile {profile}: no saved IdP session for {user} at {host}; the next login signs in"),
+            format!(
+                "profile {profile}: no saved IdP session for {user} at {host}; the next login signs in"
+            ),
         );
     };
     let jar = IdpSession::new(&LoginRequest::default()).and_then(|jar| {
@@ -159,7 +163,9 @@ fn written(ctx: &Context, profile: &str, gateway: &str, now: OffsetDateTime) -> 
         },
         Ok(None) => Finding::ok(
             "session",
-            format!("profile {profile}: no credentials yet; run samlbridge login --profile {gateway}"),
+            format!(
+                "profile {profile}: no credentials yet; run samlbridge login --profile {gateway}"
+            ),
         ),
         Err(e) => Finding::problem("session", e.to_string()),
     }
@@ -181,11 +187,15 @@ fn keychain(plan: &Plan) -> Finding {
         ),
         Ok(None) if used => Finding::warning(
             "keychain",
-            format!("profile {profile}: saml_keychain = true, but the keychain holds no password of {user} at {host}; run samlbridge login --profile {profile} --remember-password"),
+            format!(
+                "profile {profile}: saml_keychain = true, but the keychain holds no password of {user} at {host}; run samlbridge login --profile {profile} --remember-password"
+            ),
         ),
         Ok(None) => Finding::ok(
             "keychain",
-            format!("profile {profile}: the keychain is reachable (not used: saml_keychain is not set)"),
+            format!(
+                "profile {profile}: the keychain is reachable (not used: saml_keychain is not set)"
+            ),
         ),
         Err(e) if used => Finding::problem("keychain", format!("profile {profile}: {e}")),
         Err(e) => Finding::ok(
@@ -199,7 +209,9 @@ fn keychain_without_user(profile: &str, used: bool) -> Finding {
     if used {
         Finding::problem(
             "keychain",
-            format!("profile {profile}: saml_keychain = true needs saml_username (the keychain item is per user); add saml_username"),
+            format!(
+                "profile {profile}: saml_keychain = true needs saml_username (the keychain item is per user); add saml_username"
+            ),
         )
     } else {
         Finding::ok(
@@ -221,7 +233,12 @@ pub fn schedule_finding(timer: &TimerStatus) -> Finding {
             "schedule",
             format!(
                 "the refresh timer is installed ({}), but systemd could not be asked how it runs ({}); check systemctl --user status samlbridge-refresh.timer",
-                timer.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+                timer
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 crate::shown::outside(why)
             ),
         );
@@ -234,13 +251,17 @@ pub fn schedule_finding(timer: &TimerStatus) -> Finding {
     if timer.last_exit.is_some_and(|code| code != 0) {
         return Finding::problem(
             "schedule",
-            format!("the refresh timer is {active}; {last}: see journalctl --user -u samlbridge-refresh.service, then run samlbridge refresh --all"),
+            format!(
+                "the refresh timer is {active}; {last}: see journalctl --user -u samlbridge-refresh.service, then run samlbridge refresh --all"
+            ),
         );
     }
     if active != "active" {
         return Finding::warning(
             "schedule",
-            format!("the refresh timer is installed but {active}; run samlbridge refresh --install again ({last})"),
+            format!(
+                "the refresh timer is installed but {active}; run samlbridge refresh --install again ({last})"
+            ),
         );
     }
     Finding::ok("schedule", format!("the refresh timer is active; {last}"))
@@ -253,7 +274,10 @@ fn browsers(plans: &[Plan]) -> Vec<Finding> {
         return vec![match locate_browser("(any)", None) {
             Ok(path) => Finding::ok(
                 "browser",
-                format!("found {} (used only with saml_browser or --browser)", path.display()),
+                format!(
+                    "found {} (used only with saml_browser or --browser)",
+                    path.display()
+                ),
             ),
             Err(_) => Finding::ok(
                 "browser",

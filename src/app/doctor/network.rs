@@ -103,7 +103,11 @@ fn idp_finding(profile: &str, host: &str, route: &str, answer: &IdpProbe) -> Fin
 pub fn clock_finding(who: &str, server: OffsetDateTime, local: OffsetDateTime) -> Finding {
     let skew = server - local;
     let size = skew.abs();
-    let direction = if skew.is_positive() { "ahead of" } else { "behind" };
+    let direction = if skew.is_positive() {
+        "ahead of"
+    } else {
+        "behind"
+    };
     let amount = if size >= time::Duration::minutes(2) {
         // Rounded: a Date has whole seconds, so 10 minutes off reads as 599.x s.
         format!("{} min", (size.whole_seconds() + 30) / 60)
@@ -123,7 +127,9 @@ pub fn clock_finding(who: &str, server: OffsetDateTime, local: OffsetDateTime) -
     if size >= SKEW_WARNING {
         return Finding::warning(
             "clock",
-            format!("{who}: its clock is {amount} {direction} this machine's; check NTP before it drifts further"),
+            format!(
+                "{who}: its clock is {amount} {direction} this machine's; check NTP before it drifts further"
+            ),
         );
     }
     Finding::ok(
@@ -150,7 +156,14 @@ async fn check_sts(plan: &Plan) -> Vec<Finding> {
     let partition = partition_of(plan);
     let budget = StsBudget::new(PROBE_TIMEOUT);
     let ca_bundle = plan.gateway.ca_bundle.as_deref();
-    let sts = match SdkSts::new(plan.gateway.region.as_deref(), partition, ca_bundle, &budget).await {
+    let sts = match SdkSts::new(
+        plan.gateway.region.as_deref(),
+        partition,
+        ca_bundle,
+        &budget,
+    )
+    .await
+    {
         Ok(sts) => sts,
         Err(e) => return vec![Finding::problem("sts", format!("profile {profile}: {e}"))],
     };

@@ -40,10 +40,7 @@ pub fn status(dirs: &ScheduleDirs, systemctl: &dyn Systemctl) -> TimerStatus {
         return status;
     }
     let timer = systemctl.show(super::TIMER_NAME, "ActiveState");
-    let service = systemctl.show(
-        super::SERVICE_NAME,
-        "ExecMainStatus,ExecMainExitTimestamp",
-    );
+    let service = systemctl.show(super::SERVICE_NAME, "ExecMainStatus,ExecMainExitTimestamp");
     match (timer, service) {
         (Ok(timer), Ok(service)) => {
             let timer = properties(&timer);
@@ -129,10 +126,7 @@ mod tests {
         assert_eq!(got.files.len(), 2);
         assert_eq!(got.active.as_deref(), Some("active"));
         assert_eq!(got.last_exit, Some(3));
-        assert_eq!(
-            got.last_run.as_deref(),
-            Some("Thu 2026-11-26 17:00:01 UTC")
-        );
+        assert_eq!(got.last_run.as_deref(), Some("Thu 2026-11-26 17:00:01 UTC"));
     }
 
     #[test]

@@ -70,14 +70,19 @@ impl Systemctl for UserSystemctl {
             .arg(format!("--property={properties}"))
             .stdin(Stdio::null())
             .stderr(Stdio::null());
-        let done = child::run(&mut command, Capture::Stdout, MAX_STDERR_BYTES, SHOW_TIMEOUT)
-            .map_err(|e| match e {
-                ChildError::Start(e) | ChildError::Wait(e) | ChildError::Read(e) => e,
-                ChildError::TimedOut => io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no answer within {} s", SHOW_TIMEOUT.as_secs()),
-                ),
-            })?;
+        let done = child::run(
+            &mut command,
+            Capture::Stdout,
+            MAX_STDERR_BYTES,
+            SHOW_TIMEOUT,
+        )
+        .map_err(|e| match e {
+            ChildError::Start(e) | ChildError::Wait(e) | ChildError::Read(e) => e,
+            ChildError::TimedOut => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no answer within {} s", SHOW_TIMEOUT.as_secs()),
+            ),
+        })?;
         if !done.status.success() {
             return Err(io::Error::other("the user manager did not answer"));
         }

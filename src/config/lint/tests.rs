@@ -65,11 +65,14 @@ fn every_saml_key_read_by_config_is_in_the_one_list() {
 
 #[test]
 fn unknown_saml_keys_are_problems_naming_profile_and_suggestion() {
-    let f = file("[profile corp]\nsaml_url = https://idp.example/sso\nsaml_usrname = a\nsaml_frobnicate = 1\nregion = eu-west-1\n");
+    let f = file(
+        "[profile corp]\nsaml_url = https://idp.example/sso\nsaml_usrname = a\nsaml_frobnicate = 1\nregion = eu-west-1\n",
+    );
     let lints = f.lint(None);
     let text = messages(&lints);
     assert!(
-        text.contains("profile corp: unknown key saml_usrname") && text.contains("did you mean saml_username?"),
+        text.contains("profile corp: unknown key saml_usrname")
+            && text.contains("did you mean saml_username?"),
         "{text}"
     );
     assert!(text.contains("unknown key saml_frobnicate"), "{text}");

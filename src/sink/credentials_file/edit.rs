@@ -200,7 +200,11 @@ mod tests {
     fn removing_keys_deletes_only_their_lines_in_every_copy() {
         let before = "# top\r\n[corp]\r\nregion = x # keep\r\nAWS_ACCESS_KEY_ID = K\r\n; note\r\naws_secret_access_key=S\r\n  continued\r\nother = 1\r\n\r\n[prod]\r\naws_access_key_id = P\r\n[corp]\r\naws_session_token = T";
         let after = "# top\r\n[corp]\r\nregion = x # keep\r\n; note\r\nother = 1\r\n\r\n[prod]\r\naws_access_key_id = P\r\n[corp]\r\n";
-        let keys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"];
+        let keys = [
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "aws_session_token",
+        ];
         assert_eq!(remove_keys(before, "corp", &keys), (after.to_string(), 3));
         assert_eq!(
             remove_keys(before, "absent", &keys),
