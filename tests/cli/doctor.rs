@@ -367,3 +367,53 @@ fn tls_server(connections: usize) -> (u16, std::thread::JoinHandle<()>) {
     });
     (port, handle)
 }
+
+#[test]
+fn the_proxy_in_use_is_named_without_its_password() {
+    use samlbridge_emulators::http::closed_port;
+    let mut sandbox = Sandbox::new();
+    let idp = format!("http://127.0.0.1:{}/adfs/ls/", closed_port());
+    sandbox.write_config(&format!(
+        "[profile corp]\nsaml_url = {idp}\nregion = eu-west-1\n"
+    ));
+    sandbox.set_env(
+        "AWS_ENDPOINT_URL_STS",
+        &format!("http://127.0.0.1:{}", closed_port()),
+    );
+    let proxy = format!("http://bob:s3cret-pw@127.0.0.1:{}", closed_port());
+    sandbox.set_env("HTTP_PROXY", &proxy);
+    let out = sandbox.run(&["doctor"]);
+    out.expect_code(1);
+    assert_line(
+        &out.stdout,
+        "problem",
+        &[
+            "idp:",
+            "profile corp",
+            "could not reach 127.0.0.1",
+            "HTTP_PROXY=http://***@127.0.0.1:",
+        ],
+    );
+    assert!(!out.all_output().contains("s3cret-pw"), "{}", out.dump());
+    assert_line(
+        &out.stdout,
+        "problem",
+        &["sts:", "profile corp", "could not reach STS"],
+    );
+}
+
+#[test]
+fn a_chained_profile_is_looked_at_with_its_gateway_only() {
+    let world = World::start(ALICE);
+    let config = format!(
+        "{}\n[profile elsewhere]\nsaml_url = https://idp.elsewhere.example/sso\nsaml_usrname = x\n",
+        world::config(&world.adfs.sign_in_url(), ALICE.username),
+    );
+    world.sandbox.write_config(&config);
+    let out = world.sandbox.run(&["doctor", "--profile", "prod"]);
+    out.expect_code(0);
+    assert_line(&out.stdout, "ok", &["idp:", "profile corp"]);
+    assert_line(&out.stdout, "ok", &["session:", "profile prod"]);
+    assert!(!out.stdout.contains("elsewhere"), "{}", out.stdout);
+    assert!(!out.stdout.contains("profile staging"), "{}", out.stdout);
+}
