@@ -36,8 +36,17 @@ pub struct Linted {
 /// chained from) or, without it, at every profile.
 pub fn lint_config(paths: &AwsPaths, only: Option<&str>) -> Linted {
     let path = &paths.config_file;
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+    let text = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            return Linted {
+                file: None,
+                lints: vec![Lint::problem(format!(
+                    "{}: is not UTF-8 text, so neither samlbridge nor the AWS CLI can read it; save it as UTF-8",
+                    path.display()
+                ))],
+            };
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Linted {
                 file: None,

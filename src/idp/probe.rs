@@ -65,6 +65,17 @@ impl IdpError {
     pub fn is_untrusted_certificate(&self) -> bool {
         matches!(self, IdpError::Network { reason, .. } if reason.contains("certificate is not trusted"))
     }
+
+    /// What the TLS layer said about the certificate (`invalid peer certificate: UnknownIssuer`),
+    /// shown; None for any other error.
+    pub fn certificate_detail(&self) -> Option<String> {
+        let IdpError::Network { reason, .. } = self else {
+            return None;
+        };
+        let (_, rest) = reason.split_once("not trusted (")?;
+        let detail = rest.split_once("); ").map_or(rest, |(detail, _)| detail);
+        Some(crate::shown::outside(detail))
+    }
 }
 
 /// The proxy a request to `url` goes through, as the HTTP client reads the environment (`var`):
@@ -185,6 +196,10 @@ mod tests {
                     .into(),
         };
         assert!(untrusted.is_untrusted_certificate());
+        assert_eq!(
+            untrusted.certificate_detail().as_deref(),
+            Some("invalid peer certificate: UnknownIssuer")
+        );
         let refused = IdpError::Network {
             host: "idp".into(),
             reason: "cannot connect (Connection refused)".into(),

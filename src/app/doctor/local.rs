@@ -3,7 +3,7 @@
 //! the browser.
 
 use super::report::Finding;
-use crate::answers::keychain::Keychain;
+use crate::answers::keychain::{Keychain, KeychainError};
 use crate::app::context::Context;
 use crate::app::schedule::status::{TimerStatus, status};
 use crate::app::schedule::{ScheduleDirs, UserSystemctl};
@@ -12,6 +12,7 @@ use crate::idp::{IdpSession, LoginRequest, host_of, locate_browser};
 use crate::sink::credentials_file::read_credentials;
 use crate::state::cache::{CacheKey, CredentialCache};
 use crate::state::sessions::SavedSessions;
+use std::collections::BTreeMap;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -19,10 +20,11 @@ use time::format_description::well_known::Rfc3339;
 pub fn check(ctx: &Context, plans: &[Plan]) -> Vec<Finding> {
     let now = OffsetDateTime::now_utc();
     let mut findings = Vec::new();
+    let mut asked = KeychainAnswers::new();
     for plan in plans {
         findings.push(saved_session(ctx, plan, now));
         findings.extend(credentials(ctx, plan, now));
-        findings.push(keychain(plan));
+        findings.push(keychain(plan, &mut asked));
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     if let Some(dirs) = ScheduleDirs::from_env(var) {
@@ -171,8 +173,12 @@ fn written(ctx: &Context, profile: &str, gateway: &str, now: OffsetDateTime) -> 
     }
 }
 
+/// The keychain's answer per (IdP host, user): gateways sharing them ask once, so a stuck keychain
+/// costs one deadline, not one per profile.
+type KeychainAnswers = BTreeMap<(String, String), Result<bool, KeychainError>>;
+
 /// Whether the keychain answers (within its deadline) for the gateway's IdP and user.
-fn keychain(plan: &Plan) -> Finding {
+fn keychain(plan: &Plan, asked: &mut KeychainAnswers) -> Finding {
     let gateway = &plan.gateway;
     let profile = &gateway.profile;
     let used = gateway.keychain;
@@ -180,18 +186,26 @@ fn keychain(plan: &Plan) -> Finding {
         return keychain_without_user(profile, used);
     };
     let host = host_of(&gateway.url);
-    match Keychain::system().lookup(&host, user) {
-        Ok(Some(_)) => Finding::ok(
+    let answer = asked
+        .entry((host.clone(), user.clone()))
+        .or_insert_with(|| {
+            Keychain::system()
+                .lookup(&host, user)
+                .map(|password| password.is_some())
+        })
+        .clone();
+    match answer {
+        Ok(true) => Finding::ok(
             "keychain",
             format!("profile {profile}: the keychain holds the password of {user} at {host}"),
         ),
-        Ok(None) if used => Finding::warning(
+        Ok(false) if used => Finding::warning(
             "keychain",
             format!(
                 "profile {profile}: saml_keychain = true, but the keychain holds no password of {user} at {host}; run samlbridge login --profile {profile} --remember-password"
             ),
         ),
-        Ok(None) => Finding::ok(
+        Ok(false) => Finding::ok(
             "keychain",
             format!(
                 "profile {profile}: the keychain is reachable (not used: saml_keychain is not set)"

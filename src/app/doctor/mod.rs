@@ -25,14 +25,14 @@ pub fn doctor(args: DoctorArgs) -> Result<u8> {
     let ctx = Context::from_env(true)?;
     let linted = lint_config(&ctx.paths, args.profile.as_deref());
     let mut findings = config_findings(&linted);
-    if let Some(file) = &linted.file {
-        let (plans, refused) = plans(&ctx, file, args.profile.as_deref());
-        findings.extend(refused);
-        let narrowed = args.profile.is_some();
-        findings.extend(files::check(&ctx, file, &plans, narrowed, args.fix));
-        findings.extend(block_on(network::check(&ctx, &plans))?);
-        findings.extend(local::check(&ctx, &plans));
-    }
+    // An unreadable config leaves no profile to look at; the files and the machine still are.
+    let file = linted.file.clone().unwrap_or_default();
+    let (plans, refused) = plans(&ctx, &file, args.profile.as_deref());
+    findings.extend(refused.into_iter().filter(|_| linted.file.is_some()));
+    let narrowed = args.profile.is_some();
+    findings.extend(files::check(&ctx, &file, &plans, narrowed, args.fix));
+    findings.extend(block_on(network::check(&ctx, &plans))?);
+    findings.extend(local::check(&ctx, &plans));
     let mut seen = std::collections::BTreeSet::new();
     findings.retain(|f| seen.insert((f.check, f.message.clone())));
     if args.json {

@@ -57,8 +57,9 @@ async fn check_idp(ctx: &Context, plan: &Plan) -> Vec<Finding> {
             "idp",
             format!(
                 "profile {profile}: the TLS certificate chain of {host} is not trusted by this machine \
-                 ({e}); if your company has its own CA, set saml_ca_bundle = /path/to/company-ca.pem \
+                 ({}); if your company has its own CA, set saml_ca_bundle = /path/to/company-ca.pem \
                  in [profile {profile}] (or SAMLBRIDGE_CA_BUNDLE)",
+                e.certificate_detail().unwrap_or_default()
             ),
         )],
         Err(e) => vec![Finding::problem(

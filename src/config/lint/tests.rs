@@ -132,3 +132,36 @@ fn duplicate_sections_are_found_with_their_lines() {
     );
     assert!(duplicate_sections("[a]\n[b]\n").is_empty());
 }
+
+#[test]
+fn a_missing_or_unreadable_file_is_one_problem_and_no_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = AwsPaths {
+        home: dir.path().to_path_buf(),
+        config_file: dir.path().join("config"),
+        credentials_file: dir.path().join("credentials"),
+    };
+    let missing = lint_config(&paths, None);
+    assert!(missing.file.is_none());
+    assert_eq!(missing.lints.len(), 1);
+    assert!(missing.lints[0].message.contains("there is no config file"));
+    std::fs::write(&paths.config_file, b"[profile a]\nsaml_url = \xff\n").unwrap();
+    let binary = lint_config(&paths, None);
+    assert!(
+        binary.lints[0].message.contains("is not UTF-8"),
+        "{binary:?}"
+    );
+    std::fs::write(
+        &paths.config_file,
+        "[profile a]\nsaml_url = https://idp.example/\n[profile a]\nsaml_usrname = x\n",
+    )
+    .unwrap();
+    let linted = lint_config(&paths, None);
+    assert!(linted.file.is_some());
+    let text = messages(&linted.lints);
+    assert!(
+        text.contains("section [profile a] appears 2 times (lines 1, 3)"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean saml_username?"), "{text}");
+}
