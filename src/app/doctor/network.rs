@@ -119,7 +119,7 @@ pub fn clock_finding(who: &str, server: OffsetDateTime, local: OffsetDateTime) -
         return Finding::problem(
             "clock",
             format!(
-                "{who}: its clock is {amount} {direction} this machine's; sign-ins fail with \
+                "{who}: its clock is {amount} {direction} this machine's (clock skew); sign-ins fail with \
                  'assertion not yet valid / expired' or signature errors: set this machine's clock \
                  right (e.g. timedatectl set-ntp true), or tell the server's owners"
             ),
