@@ -38,6 +38,9 @@ pub enum Command {
     Forget(ProfileArgs),
     /// List the provider files: built-in and your own.
     Providers,
+    /// Explain what is wrong and what to do: config, credentials file, IdP, clocks, STS, sessions,
+    /// keychain, scheduled refresh, browser (never signs in).
+    Doctor(DoctorArgs),
 }
 
 /// How to sign in: shared by every command that may have to.
@@ -194,6 +197,20 @@ pub struct RefreshArgs {
     /// Remove the systemd timer and service.
     #[arg(long)]
     pub uninstall: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only this profile and its gateway (default: every SAML profile).
+    #[arg(long, short = 'p')]
+    pub profile: Option<String>,
+    /// Print a JSON array of {check, status, message} on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Mend what can be mended safely: remove static keys that mask credential_process, make the
+    /// credentials file 0600.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! the commands need.
 
 pub(crate) mod context;
+mod doctor;
 pub mod error;
 pub mod front;
 mod logging;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Logout(args) => manage::logout(args),
         Command::Forget(args) => manage::forget(args),
         Command::Providers => manage::providers(),
+        Command::Doctor(args) => doctor::doctor(args),
     };
     match ran {
         Err(e) if stdout::reader_gone(&e) => Ok(0),

@@ -10,6 +10,7 @@ mod checks;
 pub mod duration;
 mod group;
 pub(crate) mod ini;
+pub mod lint;
 mod plan;
 mod profile;
 mod resolve;

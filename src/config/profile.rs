@@ -5,6 +5,26 @@ use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile, check_duration, c
 use crate::saml::{IamResource, check_iam_arn};
 use std::path::{Path, PathBuf};
 
+/// Every `saml_` key samlbridge reads from a profile (the one list: `lint` checks a profile's keys
+/// against it, and a test checks that every `saml_` key read in this module is in it).
+pub const SAML_KEYS: &[&str] = &[
+    "saml_url",
+    "saml_username",
+    "saml_role",
+    "saml_provider",
+    "saml_mfa_factor",
+    "saml_mfa_command",
+    "saml_keychain",
+    "saml_ca_bundle",
+    "saml_browser",
+    "saml_browser_headless",
+    "saml_browser_path",
+    "saml_source",
+    "saml_external_id",
+    "saml_fetch_aliases",
+    "saml_refresh_window",
+];
+
 impl ConfigFile {
     /// A key's value, trimmed; an empty value counts as absent.
     pub(super) fn value(&self, profile: &str, key: &str) -> Option<&str> {

@@ -34,6 +34,8 @@ pub struct Fetched {
     pub url: Url,
     pub status: u16,
     pub body: String,
+    /// The last answer's `Date` header, as sent (`doctor` compares it with the local clock).
+    pub date: Option<String>,
 }
 
 /// A browser-like session with one IdP (or a chain of them): the client and its cookie jar.
@@ -106,6 +108,21 @@ impl IdpSession {
         Ok(())
     }
 
+    /// When the last of the jar's unexpired cookies expires; None when there is none, or when one
+    /// lasts as long as the browser session (no date of its own).
+    pub fn cookies_expire(&self) -> Option<time::OffsetDateTime> {
+        let store = self.lock_cookies().ok()?;
+        let mut latest = None;
+        for cookie in store.iter_unexpired() {
+            // `expires` holds Max-Age turned into a date, as well as Expires.
+            let cookie_store::CookieExpiration::AtUtc(at) = cookie.expires else {
+                return None;
+            };
+            latest = latest.max(Some(at));
+        }
+        latest
+    }
+
     /// Whether the jar holds a cookie worth sending (a saved session was loaded into it).
     pub fn has_cookies(&self) -> bool {
         self.lock_cookies()
@@ -135,6 +152,11 @@ impl IdpSession {
     pub async fn get(&self, url: Url) -> Result<Fetched, IdpError> {
         self.fetch(Method::Get, url, Vec::new(), REQUEST_TIMEOUT)
             .await
+    }
+
+    /// A GET (and its redirects) that must end within `timeout` (`doctor`'s probe).
+    pub async fn get_within(&self, url: Url, timeout: Duration) -> Result<Fetched, IdpError> {
+        self.fetch(Method::Get, url, Vec::new(), timeout).await
     }
 
     /// Sends a form; a GET form's fields go in the query.
@@ -186,11 +208,13 @@ impl IdpSession {
             let status = response.status();
             let location = redirect_target(&url, &response)?;
             let Some(next) = location else {
+                let date = date_of(&response);
                 let body = read_body_within(&url, response, timeout).await?;
                 return Ok(Fetched {
                     url,
                     status: status.as_u16(),
                     body,
+                    date,
                 });
             };
             if hop == MAX_REDIRECTS {
@@ -237,9 +261,20 @@ impl IdpSession {
             .await
             .map_err(|e| network_error(&url, &e))?;
         let status = response.status().as_u16();
+        let date = date_of(&response);
         let body = read_body(&url, response).await?;
-        Ok(Fetched { url, status, body })
+        Ok(Fetched {
+            url,
+            status,
+            body,
+            date,
+        })
     }
+}
+
+fn date_of(response: &reqwest::Response) -> Option<String> {
+    let date = response.headers().get(reqwest::header::DATE)?;
+    date.to_str().ok().map(str::to_owned)
 }
 
 /// The Location of a redirect answer, resolved against the request URL.

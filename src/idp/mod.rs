@@ -15,11 +15,15 @@ pub(crate) mod form;
 pub(crate) mod http;
 pub(crate) mod okta;
 pub(crate) mod page;
+pub(crate) mod probe;
 pub(crate) mod provider;
 mod push;
 mod urls;
 
-pub use browser::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display};
+pub use browser::{
+    BrowserOptions, DEFAULT_WINDOW_TIMEOUT, forget as forget_browser, has_display,
+    locate as locate_browser,
+};
 pub use http::IdpSession;
 pub use provider::{ProviderInfo, ProviderOrigin};
 pub use urls::host_of;

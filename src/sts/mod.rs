@@ -8,9 +8,10 @@ mod chain;
 mod response_facts;
 mod sdk;
 
+pub(crate) use answer::parse_http_date;
 pub use budget::{STS_BUDGET, StsBudget};
 pub use chain::{session_name, walk_chain};
-pub use sdk::SdkSts;
+pub use sdk::{SdkSts, partition_of_region};
 
 pub use crate::credentials::Credentials;
 use crate::exit::ExitKind;

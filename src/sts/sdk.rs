@@ -65,9 +65,46 @@ impl SdkSts {
     }
 
     /// The STS endpoint calls go to (`host[:port]`).
-    #[cfg(test)]
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The region the client signs for.
+    pub fn region(&self) -> String {
+        self.config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+
+    /// STS's clock, for `doctor`: one GetCallerIdentity signed with keys that belong to nobody, which
+    /// STS refuses (nothing is signed in, nothing is issued); its answer's `Date` is what is wanted.
+    /// An answer without a readable Date is `Ok(None)`; no answer at all is the network error.
+    pub async fn server_date(&self, profile: &str) -> Result<Option<OffsetDateTime>, StsError> {
+        const ACTION: &str = "GetCallerIdentity";
+        let facts = ResponseFacts::new(ACTION);
+        let nobody = aws_sdk_sts::config::Credentials::new(
+            "AKIAEXAMPLEDOCTOR000",
+            "samlbridge-doctor-probe-holds-no-secret",
+            None,
+            None,
+            "samlbridge-doctor",
+        );
+        let config = aws_sdk_sts::config::Builder::from(&self.config)
+            .credentials_provider(nobody)
+            .build();
+        let call = aws_sdk_sts::Client::from_conf(config)
+            .get_caller_identity()
+            .customize()
+            .interceptor(facts.clone())
+            .send();
+        match self.budget.run(call).await {
+            None => Err(self.timed_out(profile)),
+            Some(Ok(_)) | Some(Err(SdkError::ServiceError(_) | SdkError::ResponseError(_))) => {
+                Ok(facts.date())
+            }
+            Some(Err(e)) => Err(self.error(e, profile, ACTION, facts.date())),
+        }
     }
 
     /// A client that signs with `source`: the SDK's own config, only the credentials differ.
@@ -364,6 +401,14 @@ fn resolve_region(
         );
     }
     partition.sts_region_default().to_owned()
+}
+
+/// The partition a region belongs to (`cn-…`, `us-gov-…`, else the commercial one).
+pub fn partition_of_region(region: &str) -> Partition {
+    [Partition::AwsCn, Partition::AwsUsGov]
+        .into_iter()
+        .find(|p| in_partition(region, *p))
+        .unwrap_or(Partition::Aws)
 }
 
 fn in_partition(region: &str, partition: Partition) -> bool {

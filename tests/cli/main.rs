@@ -12,6 +12,7 @@ mod browser_bench;
 mod browser_real;
 mod browser_signin;
 mod browser_window;
+mod doctor;
 mod emulators_adfs;
 mod emulators_sdk;
 mod emulators_sts;

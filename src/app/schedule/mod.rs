@@ -5,6 +5,7 @@
 //! `systemctl --user` through the `Systemctl` trait, so tests need no real systemd.
 
 pub mod every;
+pub mod status;
 mod systemctl;
 pub mod units;
 

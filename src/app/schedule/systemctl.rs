@@ -17,6 +17,15 @@ pub struct SystemctlOutput {
 pub trait Systemctl {
     /// Runs `systemctl --user ARGS`. `Err` of kind NotFound when there is no systemctl.
     fn run(&self, args: &[&str]) -> io::Result<SystemctlOutput>;
+
+    /// Runs `systemctl --user show UNIT --property=PROPERTIES` and gives what it printed (`doctor`).
+    fn show(&self, unit: &str, properties: &str) -> io::Result<String> {
+        let _ = (unit, properties);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this systemctl cannot be asked",
+        ))
+    }
 }
 
 /// The real `systemctl --user`.
@@ -53,7 +62,36 @@ impl Systemctl for UserSystemctl {
             stderr: String::from_utf8_lossy(&done.output).trim().to_string(),
         })
     }
+
+    fn show(&self, unit: &str, properties: &str) -> io::Result<String> {
+        let mut command = Command::new("systemctl");
+        command
+            .args(["--user", "show", unit])
+            .arg(format!("--property={properties}"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::null());
+        let done = child::run(
+            &mut command,
+            Capture::Stdout,
+            MAX_STDERR_BYTES,
+            SHOW_TIMEOUT,
+        )
+        .map_err(|e| match e {
+            ChildError::Start(e) | ChildError::Wait(e) | ChildError::Read(e) => e,
+            ChildError::TimedOut => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no answer within {} s", SHOW_TIMEOUT.as_secs()),
+            ),
+        })?;
+        if !done.status.success() {
+            return Err(io::Error::other("the user manager did not answer"));
+        }
+        Ok(String::from_utf8_lossy(&done.output).into_owned())
+    }
 }
+
+/// `doctor` asks and must not hang on a stuck manager.
+const SHOW_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whether a user manager answers, found by the `daemon-reload` every install needs anyway.
 pub(super) enum Reach {

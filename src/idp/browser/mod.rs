@@ -29,6 +29,12 @@ use std::time::Duration;
 use store::BrowserStore;
 use tracing::{info, warn};
 
+/// The browser a sign-in of `profile` would launch (`configured`: saml_browser_path), or why there is
+/// none, said for that profile (`doctor`).
+pub fn locate(profile: &str, configured: Option<&std::path::Path>) -> Result<PathBuf, String> {
+    find::find(&find::ThisMachine, configured).map_err(|e| e.message(profile))
+}
+
 /// How long a person has to complete the sign-in in a window (`--browser-timeout`).
 pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_secs(300);
 

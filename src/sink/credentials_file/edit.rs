@@ -13,7 +13,10 @@
 //! - new lines use the line ending of the line they follow (so a lone `\r` is never followed by a `\n`
 //!   that would merge with it into one `\r\n`), or the file's own one after a last line without one;
 //!   that last line gets one only when text is added after it;
-//! - key names compare case-insensitively (botocore lower-cases them), section names exactly.
+//! - key names compare case-insensitively (botocore lower-cases them), section names exactly;
+//! - `remove_keys` is the one exception to the first rule, asked for by `doctor --fix`: it deletes the
+//!   lines of the named keys (with their indented continuation lines) from every copy of the section,
+//!   and nothing else.
 
 use crate::config::ini::{Line, LineKind, newline_of, scan};
 
@@ -56,6 +59,41 @@ pub(crate) fn upsert_section(text: &str, section: &str, entries: &[(&str, &str)]
         }
     }
     out
+}
+
+/// `text` without the lines that set one of `keys` in `[section]` (every copy), and how many keys
+/// went. Every other byte stays: comments, blank lines, other keys, line endings.
+pub(crate) fn remove_keys(text: &str, section: &str, keys: &[&str]) -> (String, usize) {
+    let lines = scan(text);
+    let members = section_members(&lines, section);
+    let mut out = String::with_capacity(text.len());
+    let mut removed = 0;
+    // The indent of a removed key while its continuation lines (deeper indented) follow.
+    let mut dropping: Option<usize> = None;
+    for (index, line) in lines.iter().enumerate() {
+        let member = members.binary_search(&index).is_ok();
+        if let Some(indent) = dropping {
+            let continues = member
+                && line.indent > indent
+                && !line.opens_section()
+                && line.kind != LineKind::Blank;
+            if continues {
+                continue;
+            }
+            dropping = None;
+        }
+        let doomed = member
+            && matches!(line.kind, LineKind::Property { key, .. }
+                if keys.iter().any(|k| k.eq_ignore_ascii_case(key)));
+        if doomed {
+            removed += 1;
+            dropping = Some(line.indent);
+            continue;
+        }
+        out.push_str(line.raw);
+        out.push_str(line.ending);
+    }
+    (out, removed)
 }
 
 /// The line ending for lines added after `line`: its own, or `newline` when it has none.
@@ -157,6 +195,22 @@ mod tests {
         ("aws_access_key_id", "NEWKEY"),
         ("aws_session_token", "NEWTOK"),
     ];
+
+    #[test]
+    fn removing_keys_deletes_only_their_lines_in_every_copy() {
+        let before = "# top\r\n[corp]\r\nregion = x # keep\r\nAWS_ACCESS_KEY_ID = K\r\n; note\r\naws_secret_access_key=S\r\n  continued\r\nother = 1\r\n\r\n[prod]\r\naws_access_key_id = P\r\n[corp]\r\naws_session_token = T";
+        let after = "# top\r\n[corp]\r\nregion = x # keep\r\n; note\r\nother = 1\r\n\r\n[prod]\r\naws_access_key_id = P\r\n[corp]\r\n";
+        let keys = [
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "aws_session_token",
+        ];
+        assert_eq!(remove_keys(before, "corp", &keys), (after.to_string(), 3));
+        assert_eq!(
+            remove_keys(before, "absent", &keys),
+            (before.to_string(), 0)
+        );
+    }
 
     #[test]
     fn existing_section_changes_only_its_owned_values() {

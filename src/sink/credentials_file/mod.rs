@@ -107,18 +107,8 @@ pub fn read_credentials(
     profile: &str,
 ) -> Result<Option<StoredCredentials>, FileError> {
     sweep_temp_files_once(path);
-    let text = match std::fs::read(path) {
-        Ok(bytes) => Zeroizing::new(String::from_utf8(bytes).map_err(|_| FileError::Read {
-            path: path.to_path_buf(),
-            reason: "is not UTF-8 text; fix or move it, or set AWS_SHARED_CREDENTIALS_FILE".into(),
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(FileError::Read {
-                path: path.to_path_buf(),
-                reason: format!("cannot read it: {e}; check its permissions"),
-            });
-        }
+    let Some(text) = read_text(path)? else {
+        return Ok(None);
     };
     let Some(values) = edit::read_section(&text, profile) else {
         return Ok(None);
@@ -134,6 +124,64 @@ pub fn read_credentials(
         }
     }
     Ok(Some(stored))
+}
+
+/// The file's text, None when it does not exist. Zeroed when dropped: it holds keys.
+pub fn read_text(path: &Path) -> Result<Option<Zeroizing<String>>, FileError> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(|text| Some(Zeroizing::new(text)))
+            .map_err(|e| {
+                zeroize::Zeroize::zeroize(&mut e.into_bytes());
+                FileError::Read {
+                    path: path.to_path_buf(),
+                    reason: "is not UTF-8 text; fix or move it, or set AWS_SHARED_CREDENTIALS_FILE"
+                        .into(),
+                }
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FileError::Read {
+            path: path.to_path_buf(),
+            reason: format!("cannot read it: {e}; check its permissions"),
+        }),
+    }
+}
+
+/// The keys that make the AWS CLI and SDKs use a profile's section of the credentials file rather than
+/// its `credential_process` (static keys win), with samlbridge's expiry line that goes with them.
+pub const STATIC_KEYS: [&str; 4] = [ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRES];
+
+/// Which of `STATIC_KEYS` `[profile]` of `text` sets (lower-cased), in the file's order.
+pub fn static_keys_in(text: &str, profile: &str) -> Vec<String> {
+    edit::read_section(text, profile)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| STATIC_KEYS.contains(&key.as_str()))
+        .collect()
+}
+
+/// Removes `STATIC_KEYS` from the sections of `profiles` in one locked read-modify-write (every other
+/// byte kept, atomic replace, 0600); returns how many lines went. Nothing is written when none did.
+pub fn remove_static_keys(path: &Path, profiles: &[String]) -> Result<usize, FileError> {
+    let target = store::resolve_target(path)?;
+    let _lock = store::lock_beside(&target, LOCK_WAIT)?;
+    let mut text = store::read_existing(&target)?;
+    let mut removed = 0;
+    for profile in profiles {
+        let (edited, count) = edit::remove_keys(&text, profile, &STATIC_KEYS);
+        text = Zeroizing::new(edited);
+        removed += count;
+    }
+    if removed > 0 {
+        private_file::replace(&target, text.as_bytes())?;
+        tracing::info!(
+            "{}: removed {removed} static key line(s) of {}",
+            target.display(),
+            profiles.join(", ")
+        );
+    }
+    Ok(removed)
 }
 
 pub(crate) type Entries = Vec<(&'static str, Zeroizing<String>)>;

@@ -103,6 +103,15 @@ impl AdfsEmulator {
 
 impl Idp {
     fn handle(&self, req: &HttpRequest) -> HttpResponse {
+        let response = self.answer(req);
+        if self.config.clock_offset.is_zero() {
+            return response;
+        }
+        let now = time::OffsetDateTime::now_utc() + self.config.clock_offset;
+        response.with_header("Date", &crate::sts::spoil::http_date(now))
+    }
+
+    fn answer(&self, req: &HttpRequest) -> HttpResponse {
         if !req.path.eq_ignore_ascii_case(SIGN_ON_PATH) {
             return HttpResponse::html(
                 404,

@@ -83,6 +83,8 @@ pub struct AdfsConfig {
     pub issuer: String,
     /// What the error element says after a wrong password (a customised theme may say anything).
     pub wrong_password_text: String,
+    /// The IdP's clock minus the real one, shown in its `Date` header (a farm with a wrong clock).
+    pub clock_offset: time::Duration,
 }
 
 impl Default for AdfsConfig {
@@ -94,11 +96,18 @@ impl Default for AdfsConfig {
             style: XmlStyle::AdfsDefaultNamespace,
             issuer: "http://adfs.corp.example/adfs/services/trust".into(),
             wrong_password_text: super::pages::WRONG_PASSWORD.into(),
+            clock_offset: time::Duration::ZERO,
         }
     }
 }
 
 impl AdfsConfig {
+    /// The farm's clock runs this far from the real one (negative: behind); its `Date` says so.
+    pub fn clock_offset(mut self, offset: time::Duration) -> Self {
+        self.clock_offset = offset;
+        self
+    }
+
     pub fn user(mut self, user: AdfsUser) -> Self {
         self.users.push(user);
         self
