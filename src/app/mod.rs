@@ -4,6 +4,7 @@
 //! `schedule` installs the timer that runs `refresh`; `context`, `logging` and `error` are what only
 //! the commands need.
 
+mod completions;
 pub(crate) mod context;
 pub mod error;
 pub mod front;
@@ -14,6 +15,7 @@ mod obtain;
 mod refresh;
 pub(crate) mod schedule;
 mod serve;
+mod setup;
 mod sign_in;
 mod stdout;
 
@@ -41,6 +43,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Logout(args) => manage::logout(args),
         Command::Forget(args) => manage::forget(args),
         Command::Providers => manage::providers(),
+        Command::Setup(args) => block_on(setup::setup(args)),
+        Command::Completions(args) => completions::completions(args.shell),
+        Command::Man => completions::man(),
     };
     match ran {
         Err(e) if stdout::reader_gone(&e) => Ok(0),
