@@ -87,8 +87,24 @@ fn to_clap(shell: CompletionShell) -> Shell {
 
 /// The man page (roff), on stdout.
 pub fn man() -> Result<u8> {
-    super::stdout::write_with(|out| clap_mangen::Man::new(Cli::command()).render(out))?;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(super::stdout::error)?;
+    super::stdout::print(&title_first(&String::from_utf8_lossy(&page)))?;
     Ok(0)
+}
+
+/// The page with its `.TH` line first, where `man`, `file` and other readers look for it;
+/// clap_mangen puts the definition of its quote string (`.ie`/`.el … Aq`) before it, which works
+/// as well after it (the string is used only in the text below).
+fn title_first(page: &str) -> String {
+    let mut lines: Vec<&str> = page.split_inclusive('\n').collect();
+    if let Some(at) = lines.iter().position(|l| l.starts_with(".TH ")) {
+        let title = lines.remove(at);
+        lines.insert(0, title);
+    }
+    lines.concat()
 }
 
 #[cfg(test)]
@@ -105,8 +121,20 @@ mod tests {
             CompletionShell::Elvish,
         ] {
             let text = script(shell);
-            assert!(text.contains("setup") && text.contains("credential-process"), "{shell:?}");
+            assert!(
+                text.contains("setup") && text.contains("credential-process"),
+                "{shell:?}"
+            );
         }
+    }
+
+    #[test]
+    fn the_man_page_starts_with_its_title_and_keeps_every_line() {
+        let page = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH samlbridge 1\n.SH NAME\n";
+        assert_eq!(
+            title_first(page),
+            ".TH samlbridge 1\n.ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.SH NAME\n"
+        );
     }
 
     #[test]

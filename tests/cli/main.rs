@@ -31,5 +31,7 @@ mod roles;
 mod secrets;
 mod serve;
 mod sessions;
+mod setup;
+mod setup_completions;
 mod signin;
 mod terminal;

@@ -97,10 +97,15 @@ pub fn check_name(flag: &str, name: &str) -> Result<()> {
 /// https, or plain http to this machine only (as the sign-in itself allows).
 fn check_url(url: &str) -> Result<()> {
     let refuse = |why: &str| Error::Usage(format!("--url {}: {why}", quoted(url)));
-    let parsed =
-        url::Url::parse(url).map_err(|e| refuse(&format!("not a URL ({e}); copy the IdP's sign-in URL from the browser")))?;
+    let parsed = url::Url::parse(url).map_err(|e| {
+        refuse(&format!(
+            "not a URL ({e}); copy the IdP's sign-in URL from the browser"
+        ))
+    })?;
     if parsed.host().is_none() {
-        return Err(refuse("the URL has no host; copy the IdP's sign-in URL from the browser"));
+        return Err(refuse(
+            "the URL has no host; copy the IdP's sign-in URL from the browser",
+        ));
     }
     match parsed.scheme() {
         "https" => Ok(()),
@@ -144,9 +149,12 @@ fn chain_entries(gateway: &str, given: &[String]) -> Result<Vec<(String, String)
 fn check_region(region: &str) -> Result<()> {
     let shaped = !region.is_empty()
         && region.len() <= 32
-        && region
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && region.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
     if shaped {
         Ok(())
     } else {
@@ -179,7 +187,13 @@ mod tests {
             &["prod=arn:aws:iam::333333333333:role/Admins".to_string()],
         )
         .unwrap();
-        assert_eq!(ok, vec![("prod".into(), "arn:aws:iam::333333333333:role/Admins".into())]);
+        assert_eq!(
+            ok,
+            vec![(
+                "prod".into(),
+                "arn:aws:iam::333333333333:role/Admins".into()
+            )]
+        );
         for bad in [
             "prod",
             "prod=arn:aws:iam::33333333333:role/Admins",
@@ -191,7 +205,10 @@ mod tests {
         ] {
             assert!(chain_entries("corp", &[bad.to_string()]).is_err(), "{bad}");
         }
-        let twice = ["p=arn:aws:iam::333333333333:role/A".to_string(), "p=arn:aws:iam::333333333333:role/B".to_string()];
+        let twice = [
+            "p=arn:aws:iam::333333333333:role/A".to_string(),
+            "p=arn:aws:iam::333333333333:role/B".to_string(),
+        ];
         assert!(chain_entries("corp", &twice).is_err());
     }
 

@@ -61,7 +61,13 @@ pub async fn setup(args: SetupArgs) -> Result<u8> {
     tell!("The IdP offers {} role(s):", roles.len());
     tell!("{}", role::roles_table(roles, &aliases).trim_end());
     let chosen = choose(&ctx, &request, roles, &aliases)?;
-    let written = profiles::build(&request, provider.as_deref(), chosen.as_ref(), roles, &aliases);
+    let written = profiles::build(
+        &request,
+        provider.as_deref(),
+        chosen.as_ref(),
+        roles,
+        &aliases,
+    );
     for name in written.per_role.iter().map(|p| &p.name) {
         overwrite.allow_gateway(name)?;
     }
@@ -69,7 +75,10 @@ pub async fn setup(args: SetupArgs) -> Result<u8> {
     config_file::write_profiles(&config_path, &all)?;
     tell!(
         "Wrote profile(s) {} to {}.",
-        all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+        all.iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         config_path.display()
     );
     for name in written.gateways() {

@@ -20,7 +20,11 @@ pub fn sanitise(raw: &str) -> String {
             name.push(c);
         }
     }
-    let name: String = name.trim_matches('-').chars().take(MAX_PROFILE_NAME).collect();
+    let name: String = name
+        .trim_matches('-')
+        .chars()
+        .take(MAX_PROFILE_NAME)
+        .collect();
     let name = name.trim_end_matches('-').to_string();
     if name.is_empty() || check_profile_name(&name).is_err() {
         "profile".to_string()

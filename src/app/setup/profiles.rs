@@ -62,7 +62,10 @@ pub fn build(
             .into_iter()
             .map(|role| {
                 let label = aliases.get(role.account_id()).unwrap_or(role.account_id());
-                let name = unique(role_profile_name(prefix, label, role.role_name()), &mut taken);
+                let name = unique(
+                    role_profile_name(prefix, label, role.role_name()),
+                    &mut taken,
+                );
                 gateway_keys(request, provider, &name, role)
             })
             .collect(),
@@ -151,8 +154,12 @@ impl Overwrite<'_> {
         let answer = self
             .ctx
             .prompt
-            .text(&format!("Profile {name} exists in {file}; replace its keys? [y/N]"))
-            .map_err(|e| Error::PersonMustAct(format!("could not ask about profile {name}: {e}")))?;
+            .text(&format!(
+                "Profile {name} exists in {file}; replace its keys? [y/N]"
+            ))
+            .map_err(|e| {
+                Error::PersonMustAct(format!("could not ask about profile {name}: {e}"))
+            })?;
         if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
             Ok(())
         } else {

@@ -51,14 +51,14 @@ pub fn write_profiles(path: &Path, profiles: &[ProfileKeys]) -> Result<(), FileE
 }
 
 /// `text` with the profiles set, checked by reading it back.
-pub(crate) fn edited(path: &Path, text: &str, profiles: &[ProfileKeys]) -> Result<String, FileError> {
+pub(crate) fn edited(
+    path: &Path,
+    text: &str,
+    profiles: &[ProfileKeys],
+) -> Result<String, FileError> {
     let mut text = text.to_string();
     for profile in profiles {
-        let pairs: Vec<(&str, &str)> = profile
-            .keys
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
+        let pairs: Vec<(&str, &str)> = profile.keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let is_it = |header: &str| section_holds_profile(header, &profile.name);
         text = edit::upsert_matching(&text, &is_it, &header_of(&profile.name), &pairs);
     }

@@ -6,7 +6,10 @@ fn gateway(name: &str, url: &str) -> ProfileKeys {
         name: name.to_string(),
         keys: vec![
             ("saml_url", url.to_string()),
-            ("saml_role", "arn:aws:iam::111111111111:role/Admin".to_string()),
+            (
+                "saml_role",
+                "arn:aws:iam::111111111111:role/Admin".to_string(),
+            ),
         ],
     }
 }
@@ -17,7 +20,10 @@ fn new_profiles_are_appended_as_profile_sections_and_default_as_default() {
     let text = edited(
         path,
         "",
-        &[gateway("corp", "https://idp/x"), gateway("default", "https://idp/y")],
+        &[
+            gateway("corp", "https://idp/x"),
+            gateway("default", "https://idp/y"),
+        ],
     )
     .unwrap();
     assert_eq!(
@@ -29,7 +35,12 @@ fn new_profiles_are_appended_as_profile_sections_and_default_as_default() {
 #[test]
 fn an_existing_profile_is_found_by_any_spacing_and_every_other_byte_stays() {
     let before = "# mine\r\n[default]\r\nregion=eu-west-1\r\n\r\n[profile   corp]  ; gateway\r\nsaml_url  =  https://old/  # keep\r\noutput = json\r\n\r\n[corp]\r\nsaml_url = not-a-profile\r\n";
-    let after = edited(Path::new("config"), before, &[gateway("corp", "https://new/")]).unwrap();
+    let after = edited(
+        Path::new("config"),
+        before,
+        &[gateway("corp", "https://new/")],
+    )
+    .unwrap();
     assert_eq!(
         after,
         "# mine\r\n[default]\r\nregion=eu-west-1\r\n\r\n[profile   corp]  ; gateway\r\nsaml_url  =  https://new/  # keep\r\noutput = json\r\nsaml_role = arn:aws:iam::111111111111:role/Admin\r\n\r\n[corp]\r\nsaml_url = not-a-profile\r\n"
@@ -50,12 +61,23 @@ fn values_that_would_not_read_back_are_refused() {
         assert!(err.is_err(), "{bad:?} was accepted: {err:?}");
     }
     // A '#' that does not follow whitespace is part of the value, as the AWS tools read it.
-    assert!(edited(Path::new("config"), "", &[gateway("corp", "https://idp/#frag")]).is_ok());
+    assert!(
+        edited(
+            Path::new("config"),
+            "",
+            &[gateway("corp", "https://idp/#frag")]
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn a_file_that_does_not_parse_is_not_edited() {
-    let err = edited(Path::new("config"), "junk line\n", &[gateway("corp", "https://x/")]);
+    let err = edited(
+        Path::new("config"),
+        "junk line\n",
+        &[gateway("corp", "https://x/")],
+    );
     assert!(err.is_err());
 }
 
@@ -73,7 +95,10 @@ fn writing_keeps_the_mode_of_an_existing_file_and_makes_a_new_one_private() {
     write_profiles(&old, &[gateway("corp", "https://idp/")]).unwrap();
     assert_eq!(mode(&old), 0o644);
     let text = std::fs::read_to_string(&old).unwrap();
-    assert!(text.starts_with("[default]\nregion = x\n\n[profile corp]\n"), "{text}");
+    assert!(
+        text.starts_with("[default]\nregion = x\n\n[profile corp]\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -84,6 +109,15 @@ fn a_symlinked_config_is_written_through() {
     let link = dir.path().join("config");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     write_profiles(&link, &[gateway("corp", "https://idp/")]).unwrap();
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(&real).unwrap().contains("[profile corp]"));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("[profile corp]")
+    );
 }

@@ -35,7 +35,9 @@ pub fn check_writable(path: &Path, variable: &str) -> Result<(), FileError> {
         Ok(meta) if !meta.is_file() => {
             return Err(refuse(
                 &target,
-                &format!("is not a regular file (a device, pipe or socket); set {variable} to a file"),
+                &format!(
+                    "is not a regular file (a device, pipe or socket); set {variable} to a file"
+                ),
             ));
         }
         Ok(_) => true,
@@ -70,9 +72,7 @@ fn check_not_read_only(path: &Path, what: &str, variable: &str) -> Result<(), Fi
     if meta.permissions().readonly() {
         return Err(refuse(
             path,
-            &format!(
-                "{what} is read-only; make it writable (chmod u+w), or set {variable}"
-            ),
+            &format!("{what} is read-only; make it writable (chmod u+w), or set {variable}"),
         ));
     }
     Ok(())
