@@ -101,7 +101,7 @@ fn several_roles_without_a_terminal_need_role_or_all_roles_and_nothing_is_writte
 
 #[test]
 fn all_roles_writes_one_gateway_profile_per_role_named_by_account_and_role() {
-    let config = format!("[saml-aliases]\n111111111111 = gateway-acct\n");
+    let config = "[saml-aliases]\n111111111111 = gateway-acct\n".to_string();
     let world = world_with_config(BOB, &config);
     world.sts.expect_unused();
     let out = setup(

@@ -31,7 +31,7 @@ fn the_gateway_gets_the_chosen_role_and_chained_profiles_point_at_it() {
         &request(None),
         Some("adfs"),
         Some(&admin),
-        &[admin.clone()],
+        std::slice::from_ref(&admin),
         &AccountAliases::default(),
     );
     let gateway = written
