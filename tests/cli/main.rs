@@ -33,5 +33,6 @@ mod serve;
 mod sessions;
 mod setup;
 mod setup_completions;
+mod setup_tls;
 mod signin;
 mod terminal;

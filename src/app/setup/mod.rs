@@ -15,6 +15,7 @@ use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::SetupArgs;
 use crate::config::{self, ChainSelect, ConfigFile, Plan};
+use crate::idp::IdpError;
 use crate::role::{self, RoleError};
 use crate::saml::RoleOption;
 use crate::sink::config_file::{self, PATH_VARIABLE};
@@ -45,17 +46,15 @@ pub async fn setup(args: SetupArgs) -> Result<u8> {
     )
     .await?;
     let provider = args.sign_in.provider.clone().or(probed.detected.clone());
-    tell!(
-        "{}: reachable, TLS trusted; the first page ('{}') is {}.",
-        crate::idp::host_of(&request.url),
-        crate::shown::outside(&probed.title),
-        match &probed.detected {
-            Some(name) => format!("the {name} provider's"),
-            None => "not one a provider file names: the generic provider will sign in".into(),
-        }
-    );
+    tell_probed(&request, &probed);
     let plan = plan(&ctx, &existing, &args, &request, provider.clone())?;
-    let signed_in = sign_in(&ctx, &plan).await?;
+    let signed_in = sign_in(&ctx, &plan).await.inspect_err(|e| {
+        if let (Error::Idp(IdpError::UnexpectedPage { .. }), None, Some(name)) =
+            (e, &args.sign_in.provider, &probed.detected)
+        {
+            tell!("note: the first page matched the {name} provider, used for every page; if the IdP is another one, pass --provider NAME (see `samlbridge providers`)");
+        }
+    })?;
     let aliases = account_aliases(&plan, &signed_in).await;
     let roles = &signed_in.claims.roles;
     tell!("The IdP offers {} role(s):", roles.len());
@@ -85,6 +84,23 @@ pub async fn setup(args: SetupArgs) -> Result<u8> {
         tell!("Next: samlbridge login --profile {name}");
     }
     Ok(0)
+}
+
+fn tell_probed(request: &SetupRequest, probed: &probe::Probed) {
+    let tls = if request.url.starts_with("https:") {
+        ", its TLS certificate trusted"
+    } else {
+        ""
+    };
+    let matched = match &probed.detected {
+        Some(name) => format!("the {name} provider's"),
+        None => "not one a provider file names: the generic provider signs in".into(),
+    };
+    tell!(
+        "{} answers{tls}; its first page ('{}') is {matched}.",
+        crate::idp::host_of(&request.url),
+        crate::shown::outside(&probed.title),
+    );
 }
 
 /// The plan `roles` would make for a profile made of the flags alone: a profile of that name already

@@ -5,6 +5,7 @@
 use crate::app::context::Context;
 use crate::app::error::Result;
 use crate::idp::classify::{detect, is_specific};
+use crate::idp::okta;
 use crate::idp::page::Page;
 use crate::idp::provider::Providers;
 use crate::idp::{IdpSession, LoginRequest};
@@ -28,21 +29,29 @@ pub async fn probe(
 ) -> Result<Probed> {
     let user_dir = ctx.user_providers_dir();
     let providers = Providers::load(user_dir.as_deref())?;
-    if let Some(name) = named {
-        providers.named(name)?;
-    }
     let request = LoginRequest {
         url: url.to_string(),
+        provider: named.map(str::to_string),
         ca_bundle,
         user_providers: user_dir,
         ..LoginRequest::default()
     };
+    // Okta signs in through its API, not its pages: no provider file to check or detect.
+    let api = okta::applies(&request);
+    if let Some(name) = named.filter(|_| !api) {
+        providers.named(name)?;
+    }
     let session = IdpSession::new(&request)?;
     let fetched = session.get(IdpSession::start_url(url)?).await?;
     let page = Page::parse(fetched.url, fetched.status, &fetched.body);
-    let provider = detect(&providers, &page, None)?;
+    let detected = if api {
+        Some(okta::NAME.to_string())
+    } else {
+        let provider = detect(&providers, &page, None)?;
+        is_specific(provider).then(|| provider.name.clone())
+    };
     Ok(Probed {
-        detected: is_specific(provider).then(|| provider.name.clone()),
+        detected,
         title: page.title(),
     })
 }
