@@ -1,10 +1,10 @@
 //! `completions SHELL` and `man`: the shell completion scripts and the roff man page, generated from
 //! the clap definitions (clap_complete, clap_mangen), so they never disagree with the flags.
 //!
-//! Profile names complete from the config file where the shell allows it without calling samlbridge
-//! at completion time: bash and fish get a small function that lists the `[profile NAME]` and
-//! `[default]` sections of $AWS_CONFIG_FILE (else ~/.aws/config) after `--profile`/`-p`. The other
-//! shells complete the flags and subcommands only.
+//! Profile names complete from the config file without calling samlbridge at completion time: bash,
+//! zsh and fish get a small function that lists the `[profile NAME]` and `[default]` sections of
+//! $AWS_CONFIG_FILE (else ~/.aws/config) after `--profile`/`-p`. PowerShell and elvish complete
+//! the flags and subcommands only.
 
 use crate::app::error::Result;
 use crate::cli::{Cli, CompletionShell};
@@ -19,8 +19,7 @@ const BASH_PROFILES: &str = r#"
 _samlbridge_profiles() {
     local file="${AWS_CONFIG_FILE:-$HOME/.aws/config}"
     [[ -r "$file" ]] || return 0
-    sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][:space:]]\{1,\}\)[[:space:]]*\].*$/\1/p' \
-        -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*$/\1/p' "$file" 2>/dev/null
+    SED_PROFILES
 }
 
 _samlbridge_with_profiles() {
@@ -45,6 +44,26 @@ else
 fi
 "#;
 
+/// Zsh: the same list, offered where clap_complete's script says `:PROFILE:_default`.
+const ZSH_PROFILES: &str = r#"
+# Profile names for --profile / -p: the [profile NAME] and [default] sections of the AWS config file.
+(( $+functions[_samlbridge_profiles] )) ||
+_samlbridge_profiles() {
+    local file="${AWS_CONFIG_FILE:-$HOME/.aws/config}"
+    [[ -r "$file" ]] || return 1
+    local -a names
+    names=(${(f)"$(SED_PROFILES)"})
+    compadd -a names
+}
+
+"#;
+
+/// The names of `[profile NAME]` and `[default]` sections in "$file", one a line (POSIX sed).
+const SED_PROFILES: &str = r#"sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][:space:]]\{1,\}\)[[:space:]]*\].*$/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*$/\1/p' "$file" 2>/dev/null"#;
+
+/// Where the zsh script starts to run: the functions it needs go before it.
+const ZSH_ENTRY: &str = "if [ \"$funcstack[1]\" = \"_samlbridge\" ]; then";
+
 /// Fish: profile names as the arguments of `--profile`/`-p`, for every subcommand.
 const FISH_PROFILES: &str = r#"
 # Profile names for --profile / -p: the [profile NAME] and [default] sections of the AWS config file.
@@ -68,11 +87,26 @@ pub(crate) fn script(shell: CompletionShell) -> String {
     clap_complete::generate(to_clap(shell), &mut Cli::command(), BIN, &mut out);
     let mut text = String::from_utf8_lossy(&out).into_owned();
     match shell {
-        CompletionShell::Bash => text.push_str(BASH_PROFILES),
+        CompletionShell::Bash => {
+            text.push_str(&BASH_PROFILES.replace("SED_PROFILES", SED_PROFILES))
+        }
+        CompletionShell::Zsh => text = with_zsh_profiles(&text),
         CompletionShell::Fish => text.push_str(FISH_PROFILES),
         _ => {}
     }
     text
+}
+
+/// The zsh script with `--profile`'s values from the config file, when its shape is the one known;
+/// else as clap_complete wrote it (flags and subcommands still complete).
+fn with_zsh_profiles(script: &str) -> String {
+    let Some(entry) = script.find(ZSH_ENTRY) else {
+        return script.to_string();
+    };
+    let function = ZSH_PROFILES.replace("SED_PROFILES", SED_PROFILES);
+    let (head, tail) = script.split_at(entry);
+    let head = head.replace(":PROFILE:_default'", ":PROFILE:_samlbridge_profiles'");
+    format!("{head}{}{tail}", function.trim_start())
 }
 
 fn to_clap(shell: CompletionShell) -> Shell {
@@ -142,6 +176,11 @@ mod tests {
         let bash = script(CompletionShell::Bash);
         assert!(bash.contains("_samlbridge_profiles") && bash.contains("AWS_CONFIG_FILE"));
         assert!(bash.trim_end().ends_with("fi"));
+        let zsh = script(CompletionShell::Zsh);
+        assert!(
+            zsh.contains(":PROFILE:_samlbridge_profiles'") && !zsh.contains(":PROFILE:_default")
+        );
+        assert!(zsh.find("_samlbridge_profiles() {") < zsh.find(ZSH_ENTRY));
         let fish = script(CompletionShell::Fish);
         assert!(fish.contains("-a '(__samlbridge_profiles)'"));
     }

@@ -86,3 +86,54 @@ fn man_prints_a_roff_page_naming_the_subcommands() {
         );
     }
 }
+
+/// The profile names zsh's and fish's scripts offer after `--profile`, where those shells are
+/// installed (skipped with a note otherwise).
+#[test]
+fn zsh_and_fish_complete_profile_names_from_the_config_where_installed() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        "[default]\n[profile corp]\nsaml_url = https://i/\n[ profile  prod ]\n[sso-session s]\n",
+    );
+    let want = ["corp", "default", "prod"];
+    let zsh = sandbox.root().join("_samlbridge");
+    let fish = sandbox.root().join("samlbridge.fish");
+    let _ = std::fs::write(&zsh, script(&sandbox, "zsh"));
+    let _ = std::fs::write(&fish, script(&sandbox, "fish"));
+    let drivers = [
+        (
+            "zsh",
+            format!(
+                "compdef() {{ :; }}; source '{}'; compadd() {{ print -l -- ${{(P)2}}; }}; _samlbridge_profiles",
+                zsh.display()
+            ),
+        ),
+        (
+            "fish",
+            format!(
+                "source '{}'; complete -C'samlbridge login --profile '",
+                fish.display()
+            ),
+        ),
+    ];
+    for (shell, driver) in drivers {
+        if Command::new(shell)
+            .arg("-c")
+            .arg("exit 0")
+            .output()
+            .is_err()
+        {
+            eprintln!("note: {shell} is not installed; its profile completion was not tried");
+            continue;
+        }
+        let out = sandbox.run_program(shell, &["-c", &driver]);
+        out.expect_code(0);
+        let mut got: Vec<&str> = out
+            .stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or(l))
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{shell}: {}", out.dump());
+    }
+}
