@@ -33,6 +33,7 @@ mod serve;
 mod sessions;
 mod setup;
 mod setup_completions;
+mod setup_terminal;
 mod setup_tls;
 mod signin;
 mod terminal;
