@@ -286,3 +286,30 @@ fn a_bad_chain_arn_or_name_is_refused_before_the_idp_is_asked() {
     world.adfs.expect_unused();
     assert_eq!(config_text(&world), "");
 }
+
+#[test]
+fn the_sign_in_flags_with_a_config_key_are_kept_so_login_signs_in_the_same_way() {
+    let world = world_with_config(world::DANA, "");
+    let command = format!("echo {}", world::DANA_CODE);
+    let out = setup(
+        &world,
+        &[
+            "--profile",
+            "corp",
+            "--username",
+            world::DANA.username,
+            "--mfa-command",
+            &command,
+        ],
+    );
+    out.expect_code(0);
+    let ini = config_ini(&world);
+    let corp = section(&ini, "profile corp");
+    assert_eq!(corp.get("saml_mfa_command"), Some(&command));
+    // No code on the command line: the written saml_mfa_command answers the IdP's code page.
+    world
+        .sandbox
+        .run(&["login", "--profile", "corp"])
+        .expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+}

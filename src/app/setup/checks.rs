@@ -22,6 +22,9 @@ pub struct SetupRequest {
     pub chain: Vec<(String, String)>,
     pub region: Option<String>,
     pub ca_bundle: Option<PathBuf>,
+    /// How this sign-in was made, kept in the gateway profiles so that `login` signs in the same way
+    /// (`--browser`, `--headless`, `--remember-password`, `--mfa-command`, `--aliases`).
+    pub sign_in_keys: Vec<(&'static str, String)>,
 }
 
 pub fn checked(ctx: &Context, args: &SetupArgs) -> Result<SetupRequest> {
@@ -55,12 +58,39 @@ pub fn checked(ctx: &Context, args: &SetupArgs) -> Result<SetupRequest> {
         chain,
         region: args.region.clone(),
         ca_bundle: args.ca_bundle.clone(),
+        sign_in_keys: sign_in_keys(args)?,
     })
+}
+
+/// The sign-in flags that have a config key, as those keys.
+fn sign_in_keys(args: &SetupArgs) -> Result<Vec<(&'static str, String)>> {
+    let flags = &args.sign_in;
+    let yes = || "true".to_string();
+    let mut keys = Vec::new();
+    if flags.browser || flags.headless {
+        keys.push(("saml_browser", yes()));
+    }
+    if flags.headless {
+        keys.push(("saml_browser_headless", yes()));
+    }
+    if flags.remember_password {
+        keys.push(("saml_keychain", yes()));
+    }
+    if let Some(command) = &flags.mfa_command {
+        keys.push((
+            "saml_mfa_command",
+            check_one_line("--mfa-command", command)?,
+        ));
+    }
+    if flags.aliases {
+        keys.push(("saml_fetch_aliases", yes()));
+    }
+    Ok(keys)
 }
 
 fn given_or_asked(ctx: &Context, given: Option<&str>, flag: &str, label: &str) -> Result<String> {
     match given {
-        Some(value) => Ok(value.trim().to_string()),
+        Some(value) => Ok(value.to_string()),
         None if ctx.prompt.is_interactive() => ask(ctx, label),
         None => Err(Error::Usage(format!(
             "setup needs {flag} (there is no terminal to ask)"

@@ -38,11 +38,12 @@ pub async fn setup(args: SetupArgs) -> Result<u8> {
     for (name, _) in &request.chain {
         overwrite.allow_chained(name)?;
     }
+    let ca_bundle = request.ca_bundle.clone().or(ctx.env.ca_bundle.clone());
     let probed = probe::probe(
         &ctx,
         &request.url,
         args.sign_in.provider.as_deref(),
-        request.ca_bundle.clone(),
+        ca_bundle,
     )
     .await?;
     let provider = args.sign_in.provider.clone().or(probed.detected.clone());

@@ -2,7 +2,8 @@
 //! person said so (`--yes`, or a yes at the prompt).
 //!
 //! Keys are those the config reader reads (config/profile.rs): a gateway has `saml_url`,
-//! `saml_username`, `saml_provider`, `saml_role` (the role's ARN), `region`, `saml_ca_bundle`; a
+//! `saml_username`, `saml_provider`, `saml_role` (the role's ARN), `region`, `saml_ca_bundle`, and
+//! the keys of the sign-in flags given (`saml_browser`, `saml_mfa_command`, …); a
 //! chained profile has `saml_source` (the gateway) and `saml_role` (the role ARN to assume).
 
 use super::checks::SetupRequest;
@@ -108,6 +109,7 @@ fn gateway_keys(
     if let Some(bundle) = &request.ca_bundle {
         keys.push(("saml_ca_bundle", bundle.display().to_string()));
     }
+    keys.extend(request.sign_in_keys.iter().cloned());
     ProfileKeys {
         name: name.to_string(),
         keys,

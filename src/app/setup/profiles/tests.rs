@@ -14,6 +14,10 @@ fn request(all_roles: Option<&str>) -> SetupRequest {
         )],
         region: Some("eu-west-1".into()),
         ca_bundle: None,
+        sign_in_keys: vec![(
+            "saml_mfa_command",
+            "ykman oath accounts code -s corp".into(),
+        )],
     }
 }
 
@@ -46,6 +50,10 @@ fn the_gateway_gets_the_chosen_role_and_chained_profiles_point_at_it() {
             ("saml_provider", "adfs".to_string()),
             ("saml_role", admin.role_arn.clone()),
             ("region", "eu-west-1".to_string()),
+            (
+                "saml_mfa_command",
+                "ykman oath accounts code -s corp".to_string()
+            ),
         ]
     );
     assert_eq!(
