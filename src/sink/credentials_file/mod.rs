@@ -4,7 +4,8 @@
 //! the user's and left as it is); a symlink is written through to its target.
 //!
 //! `ini` sees the file line by line as the AWS tools do (config.rs reads ~/.aws/config with it too),
-//! `edit` changes the text, `store` puts it on disk safely.
+//! `edit` changes the text, `store` puts it on disk safely; `sink::config_file` writes ~/.aws/config
+//! (`setup`) with the same two.
 
 pub(crate) mod edit;
 mod preflight;
