@@ -2,6 +2,9 @@
 
 use clap::{Args, Parser, Subcommand};
 
+mod setup;
+pub use setup::{CompletionShell, CompletionsArgs, SetupArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "samlbridge",
@@ -41,6 +44,12 @@ pub enum Command {
     /// Explain what is wrong and what to do: config, credentials file, IdP, clocks, STS, sessions,
     /// keychain, scheduled refresh, browser (never signs in).
     Doctor(DoctorArgs),
+    /// Write ~/.aws/config profiles for an IdP: probe the URL, sign in once, pick the role(s).
+    Setup(SetupArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// How to sign in: shared by every command that may have to.

@@ -4,6 +4,7 @@
 //! `schedule` installs the timer that runs `refresh`; `context`, `logging` and `error` are what only
 //! the commands need.
 
+mod completions;
 pub(crate) mod context;
 mod doctor;
 pub mod error;
@@ -16,6 +17,7 @@ mod obtain;
 mod refresh;
 pub(crate) mod schedule;
 mod serve;
+mod setup;
 mod sign_in;
 mod stdout;
 
@@ -44,6 +46,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Forget(args) => manage::forget(args),
         Command::Providers => manage::providers(),
         Command::Doctor(args) => doctor::doctor(args),
+        Command::Setup(args) => block_on(setup::setup(args)),
+        Command::Completions(args) => completions::completions(args.shell),
+        Command::Man => completions::man(),
     };
     match ran {
         Err(e) if stdout::reader_gone(&e) => Ok(0),

@@ -15,7 +15,9 @@ mod plan;
 mod profile;
 mod resolve;
 
-pub use checks::{check_duration, check_profile_name, check_role_choice, is_account_id};
+pub use checks::{
+    MAX_PROFILE_NAME, check_duration, check_profile_name, check_role_choice, is_account_id,
+};
 pub use group::{SignInGroup, group_plans, resolve_many};
 #[cfg(test)]
 pub use resolve::DEFAULT_REFRESH_WINDOW;
@@ -371,6 +373,12 @@ impl SectionReader {
         }
         (self.profiles, self.alias_lines)
     }
+}
+
+/// Whether the section `[header]` of ~/.aws/config holds `profile` (`[profile NAME]`, any spacing,
+/// or `[default]`), as this reader and the AWS tools read it.
+pub fn section_holds_profile(header: &str, profile: &str) -> bool {
+    profile_of_section(header).is_some_and(|(name, _)| name == profile)
 }
 
 /// The profile a section header names, and whether it had the `profile ` prefix.

@@ -20,6 +20,8 @@ pub struct IdpProbe {
     pub provider: ProviderMatch,
     /// The answer's `Date` header as sent.
     pub date: Option<String>,
+    /// The first page's title, for the person.
+    pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,18 +34,25 @@ pub enum ProviderMatch {
     Fallback,
 }
 
-/// One GET of `req.url` within `timeout`: never a form post, so nothing is signed in.
+/// One GET of `req.url` within `timeout`: never a form post, so nothing is signed in. A provider
+/// named that does not exist is refused before the request.
 pub async fn probe(req: &LoginRequest, timeout: Duration) -> Result<IdpProbe, IdpError> {
+    // Okta signs in through its API, not its pages: no provider file to check or detect.
+    let providers = (!okta::applies(req))
+        .then(|| Providers::load(req.user_providers.as_deref()))
+        .transpose()?;
+    if let (Some(name), Some(providers)) = (&req.provider, &providers) {
+        providers.named(name)?;
+    }
     let url = IdpSession::start_url(&req.url)?;
     let session = IdpSession::new(req)?;
     let fetched = session.get_within(url, timeout).await?;
-    let provider = match (&req.provider, okta::applies(req)) {
+    let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
+    let provider = match (&req.provider, &providers) {
         (Some(name), _) => ProviderMatch::Named(name.clone()),
-        (None, true) => ProviderMatch::Named(okta::NAME.to_string()),
-        (None, false) => {
-            let providers = Providers::load(req.user_providers.as_deref())?;
-            let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
-            let found = detect(&providers, &page, None)?;
+        (None, None) => ProviderMatch::Named(okta::NAME.to_string()),
+        (None, Some(providers)) => {
+            let found = detect(providers, &page, None)?;
             if is_specific(found) {
                 ProviderMatch::Detected(found.name.clone())
             } else {
@@ -56,6 +65,7 @@ pub async fn probe(req: &LoginRequest, timeout: Duration) -> Result<IdpProbe, Id
         status: fetched.status,
         provider,
         date: fetched.date,
+        title: page.title(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! Where credentials go: the AWS credentials file, credential_process JSON, the environment of a
-//! shell or a command, and the AWS console.
+//! shell or a command, and the AWS console; and where `setup` puts the profiles it makes (the
+//! config file, through the credentials file's editor).
 
+pub mod config_file;
 pub mod console;
 pub mod credentials_file;
 pub mod export;

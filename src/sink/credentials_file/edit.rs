@@ -22,10 +22,22 @@ use crate::config::ini::{Line, LineKind, newline_of, scan};
 
 /// Sets `entries` (key, value) in `[section]` of `text`. Values must be one line (checked by the caller).
 pub(crate) fn upsert_section(text: &str, section: &str, entries: &[(&str, &str)]) -> String {
+    upsert_matching(text, &|name| name == section, section, entries)
+}
+
+/// `upsert_section` for a section known by more than one header (~/.aws/config's
+/// `[profile  corp]` is `[profile corp]`): every section whose name `is_it` accepts is one copy;
+/// a missing one is appended as `[header]`.
+pub(crate) fn upsert_matching(
+    text: &str,
+    is_it: &dyn Fn(&str) -> bool,
+    header: &str,
+    entries: &[(&str, &str)],
+) -> String {
     let lines = scan(text);
-    let members = section_members(&lines, section);
+    let members = members_where(&lines, is_it);
     if members.is_empty() {
-        return append_section(text, &lines, section, entries);
+        return append_section(text, &lines, header, entries);
     }
     let present: Vec<bool> = (0..entries.len())
         .map(|slot| {
@@ -125,11 +137,16 @@ pub(crate) fn read_section(text: &str, section: &str) -> Option<Vec<(String, Str
 
 /// Indexes of the lines that belong to `[section]`, headers included, over every copy of it.
 fn section_members(lines: &[Line<'_>], section: &str) -> Vec<usize> {
+    members_where(lines, &|name| name == section)
+}
+
+/// Indexes of the lines of every section whose name `is_it` accepts, headers included.
+fn members_where(lines: &[Line<'_>], is_it: &dyn Fn(&str) -> bool) -> Vec<usize> {
     let mut inside = false;
     let mut members = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         if line.opens_section() {
-            inside = line.kind == LineKind::Section(section);
+            inside = matches!(line.kind, LineKind::Section(name) if is_it(name));
         }
         if inside {
             members.push(index);

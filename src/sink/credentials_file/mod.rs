@@ -4,15 +4,16 @@
 //! the user's and left as it is); a symlink is written through to its target.
 //!
 //! `ini` sees the file line by line as the AWS tools do (config.rs reads ~/.aws/config with it too),
-//! `edit` changes the text, `store` puts it on disk safely.
+//! `edit` changes the text, `store` puts it on disk safely; `sink::config_file` writes ~/.aws/config
+//! (`setup`) with the same two.
 
 pub(crate) mod edit;
 mod preflight;
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 
-pub use preflight::check_credentials_writable;
+pub use preflight::{check_credentials_writable, check_writable};
 
 use crate::credentials::Credentials;
 use crate::secret::Secret;
@@ -30,8 +31,11 @@ pub const SESSION_TOKEN: &str = "aws_session_token";
 /// The expiry, as gimme-aws-creds and saml2aws write it, so other tools can read it.
 pub const EXPIRES: &str = "x_security_token_expires";
 
+/// The environment variable that moves the credentials file (named in messages).
+pub(crate) const PATH_VARIABLE: &str = "AWS_SHARED_CREDENTIALS_FILE";
+
 /// How long a run waits for another run's read-modify-write to finish.
-const LOCK_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -66,7 +70,7 @@ pub fn write_credentials(path: &Path, profiles: &[(String, Credentials)]) -> Res
     let target = store::resolve_target(path)?;
     private_file::ensure_dir(store::directory_of(&target), DirPolicy::Users)?;
     let _lock = store::lock_beside(&target, LOCK_WAIT)?;
-    let mut text = store::read_existing(&target)?;
+    let mut text = store::read_existing(&target, PATH_VARIABLE)?;
     for (profile, entries) in &sections {
         let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (*k, v.as_str())).collect();
         text = Zeroizing::new(edit::upsert_section(&text, profile, &pairs));
@@ -166,7 +170,7 @@ pub fn static_keys_in(text: &str, profile: &str) -> Vec<String> {
 pub fn remove_static_keys(path: &Path, profiles: &[String]) -> Result<usize, FileError> {
     let target = store::resolve_target(path)?;
     let _lock = store::lock_beside(&target, LOCK_WAIT)?;
-    let mut text = store::read_existing(&target)?;
+    let mut text = store::read_existing(&target, PATH_VARIABLE)?;
     let mut removed = 0;
     for profile in profiles {
         let (edited, count) = edit::remove_keys(&text, profile, &STATIC_KEYS);

@@ -15,6 +15,12 @@ use std::path::Path;
 /// Ok when `write_credentials(path, …)` can be expected to succeed; creates the directory (0700)
 /// when it is missing, as the write would.
 pub fn check_credentials_writable(path: &Path) -> Result<(), FileError> {
+    check_writable(path, super::PATH_VARIABLE)
+}
+
+/// The same check for any AWS file samlbridge edits (the config file too); `variable` is the
+/// environment variable that moves it, named in the messages.
+pub fn check_writable(path: &Path, variable: &str) -> Result<(), FileError> {
     let target = resolve_target(path)?;
     let dir = directory_of(&target);
     ensure_dir(dir, DirPolicy::Users)?;
@@ -22,26 +28,28 @@ pub fn check_credentials_writable(path: &Path) -> Result<(), FileError> {
         Ok(meta) if meta.is_dir() => {
             return Err(refuse(
                 &target,
-                "is a directory, not a file; move it, or set AWS_SHARED_CREDENTIALS_FILE",
+                &format!("is a directory, not a file; move it, or set {variable}"),
             ));
         }
         // Reading a pipe would wait forever, and a rename would replace a device node.
         Ok(meta) if !meta.is_file() => {
             return Err(refuse(
                 &target,
-                "is not a regular file (a device, pipe or socket); set AWS_SHARED_CREDENTIALS_FILE to a file",
+                &format!(
+                    "is not a regular file (a device, pipe or socket); set {variable} to a file"
+                ),
             ));
         }
         Ok(_) => true,
         Err(e) if e.kind() == ErrorKind::NotFound => false,
         Err(e) => return Err(refuse(&target, &format!("cannot inspect it: {e}"))),
     };
-    check_not_read_only(dir, "the directory")?;
+    check_not_read_only(dir, "the directory", variable)?;
     probe_directory(dir, &target)?;
     if !exists {
         return Ok(());
     }
-    check_not_read_only(&target, "it")?;
+    check_not_read_only(&target, "it", variable)?;
     // Opened for writing, not changed: an immutable file or a read-only mount says no here.
     OpenOptions::new().write(true).open(&target).map_err(|e| {
         refuse(
@@ -49,7 +57,7 @@ pub fn check_credentials_writable(path: &Path) -> Result<(), FileError> {
             &format!("cannot be written: {e}; check its permissions"),
         )
     })?;
-    read_existing(&target).map(drop)
+    read_existing(&target, variable).map(drop)
 }
 
 fn refuse(path: &Path, reason: &str) -> FileError {
@@ -59,14 +67,12 @@ fn refuse(path: &Path, reason: &str) -> FileError {
     }
 }
 
-fn check_not_read_only(path: &Path, what: &str) -> Result<(), FileError> {
+fn check_not_read_only(path: &Path, what: &str, variable: &str) -> Result<(), FileError> {
     let meta = fs::metadata(path).map_err(|e| refuse(path, &format!("cannot inspect it: {e}")))?;
     if meta.permissions().readonly() {
         return Err(refuse(
             path,
-            &format!(
-                "{what} is read-only; make it writable (chmod u+w), or set AWS_SHARED_CREDENTIALS_FILE"
-            ),
+            &format!("{what} is read-only; make it writable (chmod u+w), or set {variable}"),
         ));
     }
     Ok(())

@@ -72,14 +72,15 @@ pub(crate) fn lock_beside(target: &Path, wait: Duration) -> Result<FileLock, Fil
 }
 
 /// The current text of `target`, or "" when it does not exist yet. Zeroed when dropped: it holds keys.
-pub(crate) fn read_existing(target: &Path) -> Result<Zeroizing<String>, FileError> {
+/// `variable` names the environment variable that moves the file (for the message).
+pub(crate) fn read_existing(target: &Path, variable: &str) -> Result<Zeroizing<String>, FileError> {
     match fs::read(target) {
         Ok(bytes) => String::from_utf8(bytes).map(Zeroizing::new).map_err(|e| {
             let mut bytes = e.into_bytes();
             zeroize::Zeroize::zeroize(&mut bytes);
             write_error(
                 target,
-                "is not UTF-8 text, so it cannot be edited safely; fix or move it, or set AWS_SHARED_CREDENTIALS_FILE",
+                format!("is not UTF-8 text, so it cannot be edited safely; fix or move it, or set {variable}"),
             )
         }),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(Zeroizing::new(String::new())),
