@@ -5,9 +5,7 @@
 use crate::harness::Sandbox;
 use crate::world::{self, ALICE, World};
 use samlbridge_emulators::sts::StsEmulator;
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use samlbridge_emulators::tls::{TlsServer, fixture};
 
 /// `doctor ARGS…`'s stdout lines with the given status (`ok`, `warning`, `problem`).
 fn lines_with(stdout: &str, status: &str) -> Vec<String> {
@@ -274,11 +272,11 @@ fn json_is_an_array_of_check_status_message() {
 
 #[test]
 fn an_untrusted_certificate_names_saml_ca_bundle_and_the_bundle_mends_it() {
-    let (port, server) = tls_server(2);
+    let server = TlsServer::page("<html><head><title>Sign In</title></head><body></body></html>");
     let sts = StsEmulator::start(world::roles());
     let mut sandbox = Sandbox::new();
     sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
-    let url = format!("https://127.0.0.1:{port}/adfs/ls/IdpInitiatedSignOn.aspx");
+    let url = server.url("/adfs/ls/IdpInitiatedSignOn.aspx");
     sandbox.write_config(&format!(
         "[profile tls]\nsaml_url = {url}\nsaml_username = a\nregion = eu-west-1\n"
     ));
@@ -290,7 +288,7 @@ fn an_untrusted_certificate_names_saml_ca_bundle_and_the_bundle_mends_it() {
         &["idp:", "profile tls", "not trusted", "saml_ca_bundle"],
     );
 
-    let ca = fixture("tls/ca.pem");
+    let ca = fixture("ca.pem");
     sandbox.write_config(&format!(
         "[profile tls]\nsaml_url = {url}\nsaml_username = a\nregion = eu-west-1\nsaml_ca_bundle = {}\n",
         ca.display()
@@ -301,71 +299,6 @@ fn an_untrusted_certificate_names_saml_ca_bundle_and_the_bundle_mends_it() {
         "ok",
         &["idp:", "profile tls", "HTTP 200", "TLS trusted"],
     );
-    let _ = server.join();
-}
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
-
-/// An HTTPS server on 127.0.0.1 whose certificate is signed by tests/fixtures/tls/ca.pem (not a root
-/// this machine trusts); it serves `connections` connections, or stops after 30 s.
-fn tls_server(connections: usize) -> (u16, std::thread::JoinHandle<()>) {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    use std::io::{Read, Write};
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let certs = vec![CertificateDer::from_pem_file(fixture("tls/server.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(fixture("tls/server.key")).unwrap();
-    let config = Arc::new(
-        rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
-    let handle = std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        let mut served = 0;
-        while served < connections && std::time::Instant::now() < deadline {
-            let Ok((tcp, _)) = listener.accept() else {
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            };
-            served += 1;
-            let _ = tcp.set_nonblocking(false);
-            let _ = tcp.set_nodelay(true);
-            let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-            let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
-                continue;
-            };
-            let mut tls = rustls::StreamOwned::new(conn, tcp);
-            let mut buf = [0u8; 4096];
-            let mut request = Vec::new();
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match tls.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            if request.is_empty() {
-                continue;
-            }
-            let body = "<html><head><title>Sign In</title></head><body></body></html>";
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = tls.write_all(answer.as_bytes());
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-        }
-    });
-    (port, handle)
 }
 
 #[test]

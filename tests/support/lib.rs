@@ -11,6 +11,7 @@ pub mod jsidp;
 pub mod okta;
 pub mod saml;
 pub mod sts;
+pub mod tls;
 
 use ring::rand::{SecureRandom, SystemRandom};
 

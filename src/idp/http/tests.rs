@@ -1,5 +1,6 @@
 use super::*;
 use crate::testing::idp::{Reply, TestIdp};
+use samlbridge_emulators::tls::{TlsServer, fixture};
 use std::path::PathBuf;
 
 fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
@@ -15,12 +16,6 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
 
 fn session() -> IdpSession {
     IdpSession::new(&request(None)).unwrap()
-}
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
 }
 
 #[test]
@@ -211,13 +206,13 @@ fn a_ca_bundle_must_exist_and_hold_certificates() {
     std::fs::write(&junk, "not a certificate\n").unwrap();
     let err = IdpSession::new(&request(Some(junk))).err().unwrap();
     assert!(err.to_string().contains("no PEM certificate"), "{err}");
-    assert!(IdpSession::new(&request(Some(fixture("tls/ca.pem")))).is_ok());
+    assert!(IdpSession::new(&request(Some(fixture("ca.pem")))).is_ok());
 }
 
 #[tokio::test]
 async fn the_ca_bundle_is_trusted_in_addition_to_the_system_roots() {
-    let (port, server) = tls_server(2);
-    let url = Url::parse(&format!("https://127.0.0.1:{port}/adfs/ls/")).unwrap();
+    let server = TlsServer::page("<title>over TLS</title>");
+    let url = Url::parse(&server.url("/adfs/ls/")).unwrap();
 
     let err = session().get(url.clone()).await.err().unwrap();
     let IdpError::Network { reason, .. } = &err else {
@@ -225,64 +220,7 @@ async fn the_ca_bundle_is_trusted_in_addition_to_the_system_roots() {
     };
     assert!(reason.contains("SAMLBRIDGE_CA_BUNDLE"), "{reason}");
 
-    let trusting = IdpSession::new(&request(Some(fixture("tls/ca.pem")))).unwrap();
+    let trusting = IdpSession::new(&request(Some(fixture("ca.pem")))).unwrap();
     let page = trusting.get(url).await.unwrap();
     assert_eq!(page.body, "<title>over TLS</title>");
-    let _ = server.join();
-}
-
-/// An HTTPS server on 127.0.0.1 whose certificate is signed by tests/fixtures/tls/ca.pem; it serves
-/// `connections` connections (or gives up after 30 s) and ends.
-fn tls_server(connections: usize) -> (u16, std::thread::JoinHandle<()>) {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    use std::io::{Read, Write};
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let certs = vec![CertificateDer::from_pem_file(fixture("tls/server.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(fixture("tls/server.key")).unwrap();
-    let config = Arc::new(
-        rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
-    let handle = std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        let mut served = 0;
-        while served < connections && std::time::Instant::now() < deadline {
-            let Ok((tcp, _)) = listener.accept() else {
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            };
-            served += 1;
-            tcp.set_nonblocking(false).unwrap();
-            tcp.set_nodelay(true).unwrap();
-            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
-            let mut tls = rustls::StreamOwned::new(conn, tcp);
-            let mut buf = [0u8; 4096];
-            let mut request = Vec::new();
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match tls.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            if request.is_empty() {
-                continue;
-            }
-            let body = "<title>over TLS</title>";
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = tls.write_all(answer.as_bytes());
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-        }
-    });
-    (port, handle)
 }
