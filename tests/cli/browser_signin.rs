@@ -85,13 +85,14 @@ pub fn assert_no_browser_left(sandbox: &Sandbox) {
     }
 }
 
+/// Alice's roles at a JavaScript IdP: the gateway role the STS emulator expects.
+pub fn alice_config_roles() -> Vec<SamlRole> {
+    vec![SamlRole::new(world::GATEWAY_ADMIN, world::PROVIDER)]
+}
+
 /// The JavaScript IdP knows Alice with the gateway role the STS emulator expects.
 pub fn alice_config() -> JsIdpConfig {
-    JsIdpConfig::new(
-        ALICE.username,
-        ALICE.password,
-        vec![SamlRole::new(world::GATEWAY_ADMIN, world::PROVIDER)],
-    )
+    JsIdpConfig::new(ALICE.username, ALICE.password, alice_config_roles())
 }
 
 /// `[profile corp]` of the standard world, signing in through the browser.

@@ -11,6 +11,7 @@ mod assertion_roles;
 mod browser_bench;
 mod browser_real;
 mod browser_signin;
+mod browser_spa;
 mod browser_window;
 mod doctor;
 mod emulators_adfs;

@@ -39,42 +39,75 @@
   const typeOf = (b) => (b.getAttribute('type') || (b.tagName === 'BUTTON' ? 'submit' : '')).toLowerCase();
   const labelOf = (b) => (b.innerText || b.value || b.getAttribute('aria-label') || '').trim().toLowerCase();
   const verbs = /^(sign ?in|log ?in|login|next|continue|submit|verify|send|ok|yes|accept|confirm|go)\b/;
-  const shown = (b) => !b.disabled && b.offsetParent !== null;
-  const candidates = inScope('button, input[type=submit], input[type=image], input[type=button], [role=button], a');
-  const submits = candidates.filter((b) => ['submit', 'image'].includes(typeOf(b)) && !b.disabled);
-  // Script-built pages press a plain button (or a link) whose words say what it does.
-  const scripted = candidates.filter((b) => !['submit', 'image', 'reset'].includes(typeOf(b))
-    && shown(b) && verbs.test(labelOf(b)));
-  const named = (b) => b.getAttribute('name') === a.click || b.id === a.click || b.value === a.click;
-  const wanted = a.click
-    ? candidates.find(named)
-    : (submits.find(shown) || scripted[0] || submits[0]);
-  if (wanted && scope.tagName === 'FORM' && !a.gathered && !a.click
-      && !['submit', 'image'].includes(typeOf(wanted))) {
-    // A form with no submit button: its scripted button, and if that does nothing, the form.
-    const page = scope.ownerDocument.documentElement;
-    const before = page.outerHTML;
-    wanted.click();
-    return new Promise((resolve) => setTimeout(() => {
+  // Another way in, beside the form's own button: "Continue with Google", "Sign in with a
+  // passkey", "Verify with something else", "Use a security key".
+  const elsewhere = /\b(with|using|via|passkey|security key|sso|single sign|another|something else|other|options|google|microsoft|apple|facebook|github)\b/;
+  const off = (b) => b.disabled || b.getAttribute('aria-disabled') === 'true';
+  const shown = (b) => b.offsetParent !== null || getComputedStyle(b).position === 'fixed';
+  const candidates = () => inScope('button, input[type=submit], input[type=image], input[type=button], [role=button], a');
+  const filled = a.fills.map(([name]) => inScope('input, select, textarea').find((el) => keyOf(el) === name))
+    .filter((el) => el && el.type !== 'hidden');
+  const lastFilled = filled[filled.length - 1];
+  const after = (b) => !lastFilled
+    || !!(lastFilled.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+  // The button a person would press: the form's submit button, else a plain button (or a link)
+  // whose words say what it does — the one that says only that first, one after the typed fields
+  // before one above them, never one that signs in another way.
+  const rank = (b) => {
+    const label = labelOf(b).replace(/[^a-z ]+/g, ' ').trim();
+    const submit = ['submit', 'image'].includes(typeOf(b));
+    if (elsewhere.test(label)) { return submit ? 0 : -1; }
+    if (!submit && !verbs.test(label)) { return -1; }
+    return (submit ? 4 : 0) + (label.split(' ').length <= 2 ? 2 : 0) + (after(b) ? 1 : 0);
+  };
+  const choose = () => {
+    const all = candidates().filter((b) => typeOf(b) !== 'reset' && shown(b));
+    if (a.click) {
+      return all.find((b) => b.getAttribute('name') === a.click || b.id === a.click || b.value === a.click)
+        || candidates().find((b) => b.getAttribute('name') === a.click || b.id === a.click);
+    }
+    let best = null;
+    let bestRank = -1;
+    for (const b of all) {
+      const r = rank(b);
+      if (r > bestRank) { best = b; bestRank = r; }
+    }
+    return best || candidates().find((b) => ['submit', 'image'].includes(typeOf(b)));
+  };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  return (async () => {
+    // A framework renders what was typed on its next tick: its button may be enabled only then.
+    await sleep(120);
+    let wanted = choose();
+    for (let waited = 0; wanted && off(wanted) && waited < 3000; waited += 100) {
+      await sleep(100);
+      wanted = choose();
+    }
+    if (wanted && scope.tagName === 'FORM' && !a.gathered && !a.click
+        && !['submit', 'image'].includes(typeOf(wanted))) {
+      // A form with no submit button: its scripted button, and if that does nothing, the form.
+      const page = scope.ownerDocument.documentElement;
+      const before = page.outerHTML;
+      wanted.click();
+      await sleep(800);
       const quiet = !window.__samlbridgeLeaving && !window.__samlbridgeBusy;
       if (quiet && page.outerHTML === before) {
         if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
-        resolve('clicked, then submitted');
-      } else {
-        resolve('clicked');
+        return 'clicked, then submitted';
       }
-    }, 800));
-  }
-  if (wanted) { wanted.click(); return 'clicked'; }
-  if (scope.tagName === 'FORM') {
-    if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
-    return 'submitted';
-  }
-  const active = d.activeElement;
-  if (active) {
-    for (const type of ['keydown', 'keypress', 'keyup']) {
-      active.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true }));
+      return 'clicked';
     }
-  }
-  return 'entered';
+    if (wanted) { wanted.click(); return 'clicked ' + (labelOf(wanted).slice(0, 40) || wanted.tagName); }
+    if (scope.tagName === 'FORM') {
+      if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
+      return 'submitted';
+    }
+    const active = lastFilled || d.activeElement;
+    if (active) {
+      for (const type of ['keydown', 'keypress', 'keyup']) {
+        active.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true }));
+      }
+    }
+    return 'entered';
+  })();
 })(__SAMLBRIDGE_ARGS__)

@@ -15,6 +15,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub mod nimbus;
+
 /// What the steps application shows when the code is wrong.
 pub const WRONG_CODE_WORDS: &str = "That code didn't work. Check the code and try again.";
 /// What the page writes under the form when the password is wrong.
