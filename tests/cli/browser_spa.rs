@@ -104,3 +104,34 @@ fn a_security_key_screen_of_a_single_page_application_is_exit_3_within_its_bound
     assert_eq!(idp.password_checks(), 1);
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+/// Buttons of a press library (pointer down, then up) and a toast gone within a second.
+#[test]
+fn pointer_pressed_buttons_and_a_toast_that_vanishes_at_once_still_give_the_idps_words() {
+    if !have_chromium("pointer_pressed_buttons_and_a_toast_that_vanishes") {
+        return;
+    }
+    let config = nimbus_config()
+        .pointer_press()
+        .toast(Duration::from_millis(700));
+    let idp = NimbusIdp::start(config);
+    let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let wrong = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(WRONG_PASSWORD_WORDS);
+
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    let right = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    right.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(idp.password_checks(), 2);
+}

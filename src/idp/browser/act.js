@@ -74,6 +74,19 @@
     }
     return best || candidates().find((b) => ['submit', 'image'].includes(typeOf(b)));
   };
+  // A press as a pointer makes it (press libraries act on pointer down then up, not on click).
+  const press = (b) => {
+    const r = b.getBoundingClientRect();
+    const at = { bubbles: true, cancelable: true, composed: true, view: window, button: 0,
+      clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 };
+    const pointer = Object.assign({ pointerId: 1, pointerType: 'mouse', isPrimary: true }, at);
+    b.dispatchEvent(new PointerEvent('pointerdown', Object.assign({ buttons: 1 }, pointer)));
+    b.dispatchEvent(new MouseEvent('mousedown', Object.assign({ buttons: 1 }, at)));
+    b.focus && b.focus();
+    b.dispatchEvent(new PointerEvent('pointerup', pointer));
+    b.dispatchEvent(new MouseEvent('mouseup', at));
+    b.click();
+  };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   return (async () => {
     // A framework renders what was typed on its next tick: its button may be enabled only then.
@@ -88,7 +101,7 @@
       // A form with no submit button: its scripted button, and if that does nothing, the form.
       const page = scope.ownerDocument.documentElement;
       const before = page.outerHTML;
-      wanted.click();
+      press(wanted);
       await sleep(800);
       const quiet = !window.__samlbridgeLeaving && !window.__samlbridgeBusy;
       if (quiet && page.outerHTML === before) {
@@ -97,7 +110,7 @@
       }
       return 'clicked';
     }
-    if (wanted) { wanted.click(); return 'clicked ' + (labelOf(wanted).slice(0, 40) || wanted.tagName); }
+    if (wanted) { press(wanted); return 'clicked ' + (labelOf(wanted).slice(0, 40) || wanted.tagName); }
     if (scope.tagName === 'FORM') {
       if (scope.requestSubmit) { scope.requestSubmit(); } else { scope.submit(); }
       return 'submitted';

@@ -80,6 +80,9 @@ pub struct Run<'a> {
     last: Option<Mark>,
     /// What an alert box said since the last action.
     pub alert: Option<String>,
+    /// Lines that appeared since the last action on a page not waiting for an answer, in order,
+    /// even if gone again (a toast shows a refusal for a moment).
+    heard: Vec<String>,
     push: Option<PushWait>,
 }
 
@@ -91,7 +94,25 @@ impl<'a> Run<'a> {
             actions: 0,
             last: None,
             alert: None,
+            heard: Vec::new(),
             push: None,
+        }
+    }
+
+    /// Notes the lines of `snap` that were not there before the last action (and are not a
+    /// spinner's: the page is not waiting for an answer), so that words shown only for a moment
+    /// can still be the IdP's answer.
+    pub fn hear(&mut self, snap: &Snapshot) {
+        if snap.busy > 0 {
+            return;
+        }
+        let Some(fresh) = self.fresh_lines(snap, None) else {
+            return;
+        };
+        for line in fresh {
+            if !self.heard.contains(&line) {
+                self.heard.push(line);
+            }
         }
     }
 
@@ -106,20 +127,34 @@ impl<'a> Run<'a> {
     /// Lines a person reads now that were not there before the last action — in the same document,
     /// or on a new page asking `again` what that action answered: where an IdP writes why it said
     /// no, when no error rule names the element.
+    /// Lines shown since, and gone again, count when nothing new is shown now.
     pub fn new_words(&self, snap: &Snapshot, again: Option<StepKind>) -> Option<String> {
+        let fresh = self.fresh_lines(snap, again)?;
+        let said = if fresh.is_empty() {
+            &self.heard
+        } else {
+            &fresh
+        };
+        (!said.is_empty()).then(|| cap(&said.join(" ")))
+    }
+
+    /// The lines of `snap` not there before the last action, when it is comparable (see
+    /// `new_words`); None when it is not.
+    fn fresh_lines(&self, snap: &Snapshot, again: Option<StepKind>) -> Option<Vec<String>> {
         let mark = self
             .last
             .as_ref()
             .filter(|m| m.doc == snap.doc || again == Some(m.step))?;
-        let before = &mark.text_before;
-        let text = &snap.text;
-        let old: std::collections::HashSet<&str> = before.lines().map(str::trim).collect();
-        let fresh: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !old.contains(l))
-            .collect();
-        (!fresh.is_empty()).then(|| cap(&fresh.join(" ")))
+        let old: std::collections::HashSet<&str> =
+            mark.text_before.lines().map(str::trim).collect();
+        Some(
+            snap.text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !old.contains(l))
+                .map(str::to_string)
+                .collect(),
+        )
     }
 }
 
@@ -196,6 +231,7 @@ pub async fn take(
     }
     run.actions += 1;
     run.alert = None;
+    run.heard.clear();
     let after = session.snapshot().await;
     run.last = Some(Mark {
         key: after.as_ref().unwrap_or(snap).key(),

@@ -106,6 +106,7 @@ pub async fn headless(
             run.alert = Some(said);
         }
         seen.update(&snap);
+        run.hear(&snap);
         let still = seen.since.elapsed();
         if !settled(&snap, still) {
             if still > step {

@@ -56,11 +56,19 @@
     b.setAttribute('tabindex', '0');
     b.className = primary ? 'nb-btn nb-btn--primary' : 'nb-btn nb-btn--secondary';
     b.textContent = label;
-    b.addEventListener('click', function (e) {
+    var press = function (e) {
       e.preventDefault();
       if (b.getAttribute('aria-disabled') === 'true' || state.busy) { return; }
       onPress();
-    });
+    };
+    if (cfg.pointerPress) {
+      // A press library: down then up on the same element is a press; a bare click is not.
+      var down = false;
+      b.addEventListener('pointerdown', function () { down = true; });
+      b.addEventListener('pointerup', function (e) { if (down) { down = false; press(e); } });
+    } else {
+      b.addEventListener('click', press);
+    }
     return b;
   }
 
@@ -77,7 +85,7 @@
       t.className = 'nb-toast nb-toast--error';
       t.textContent = message;
       area.appendChild(t);
-      setTimeout(function () { t.remove(); }, 3000);
+      setTimeout(function () { t.remove(); }, cfg.toastMs || 3000);
     }, 300);
   }
 

@@ -32,6 +32,10 @@ pub struct NimbusConfig {
     pub replace_body: bool,
     /// After the password, the application asks for a security key on a screen of its own.
     pub security_key: bool,
+    /// Buttons answer a pointer press (pointerdown then pointerup), not a bare click event.
+    pub pointer_press: bool,
+    /// How long a toast stays (default 3 s).
+    pub toast: Option<Duration>,
 }
 
 impl NimbusConfig {
@@ -42,7 +46,19 @@ impl NimbusConfig {
             roles,
             replace_body: false,
             security_key: false,
+            pointer_press: false,
+            toast: None,
         }
+    }
+
+    pub fn pointer_press(mut self) -> Self {
+        self.pointer_press = true;
+        self
+    }
+
+    pub fn toast(mut self, shown: Duration) -> Self {
+        self.toast = Some(shown);
+        self
     }
 
     pub fn replace_body(mut self) -> Self {
@@ -118,10 +134,12 @@ fn answer(config: &NimbusConfig, ledger: &Mutex<Ledger>, req: &HttpRequest) -> H
             )
         }
         ("GET", p) if p.starts_with("/signin/") => {
-            let flags = format!(
-                "<script>window.__NIMBUS__ = {{\"errorPage\": {}}};</script>",
-                config.replace_body
-            );
+            let flags = serde_json::json!({
+                "errorPage": config.replace_body,
+                "pointerPress": config.pointer_press,
+                "toastMs": config.toast.map(|t| t.as_millis() as u64),
+            });
+            let flags = format!("<script>window.__NIMBUS__ = {flags};</script>");
             HttpResponse::html(200, SHELL.replace("<!--flags-->", &flags))
         }
         ("GET", "/assets/nimbus.js") => HttpResponse::new(200, "text/javascript", APP),
