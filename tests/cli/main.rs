@@ -12,6 +12,7 @@ mod browser_bench;
 mod browser_real;
 mod browser_signin;
 mod browser_spa;
+mod browser_tls;
 mod browser_window;
 mod doctor;
 mod emulators_adfs;

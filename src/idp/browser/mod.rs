@@ -7,7 +7,8 @@
 //! the page, the paused POSTs, cookies), `capture` (which POSTs are AWS's and what they carry),
 //! `drive` and `act` (headless: the provider files' rules on the live DOM), `window` (the person
 //! signs in),
-//! `store` (the browser's profile and saved cookies per IdP host and user).
+//! `store` (the browser's profile and saved cookies per IdP host and user), `trust` (an IdP behind
+//! the private CA of saml_ca_bundle).
 
 mod act;
 mod capture;
@@ -16,6 +17,7 @@ mod find;
 mod process;
 mod session;
 mod store;
+mod trust;
 mod watch;
 mod window;
 
@@ -62,6 +64,8 @@ pub struct Launch {
     pub profile_dir: PathBuf,
     pub headless: bool,
     pub no_sandbox: bool,
+    /// Keys (base64 SPKI SHA-256) of IdP certificates samlbridge checked against saml_ca_bundle.
+    pub trusted_keys: Vec<String>,
 }
 
 /// Whether a window can be shown: a display on Linux and the BSDs, always elsewhere.
@@ -90,12 +94,14 @@ pub async fn sign_in(
     let profile_dir = store
         .profile_dir(&host, &user)
         .map_err(|e| IdpError::Setup(e.to_string()))?;
+    let trusted_keys = trust::keys_for(&start, req.ca_bundle.as_deref()).await?;
     let launch = Launch {
         profile: options.profile.clone(),
         executable,
         profile_dir,
         headless: options.headless,
         no_sandbox: process::running_as_root(),
+        trusted_keys,
     };
     info!(
         "starting {} ({}) for {host}",

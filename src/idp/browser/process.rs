@@ -52,6 +52,13 @@ pub fn arguments(launch: &Launch) -> Vec<String> {
     if launch.no_sandbox {
         args.push("--no-sandbox".into());
     }
+    if !launch.trusted_keys.is_empty() {
+        // Honoured with a user-data-dir of its own only; the keys are leaves samlbridge checked.
+        args.push(format!(
+            "--ignore-certificate-errors-spki-list={}",
+            launch.trusted_keys.join(",")
+        ));
+    }
     args.push("about:blank".into());
     args
 }

@@ -197,7 +197,7 @@ impl Session {
             Some(error) if !error.is_empty() && error != "net::ERR_ABORTED" => {
                 Err(IdpError::Network {
                     host: host.to_string(),
-                    reason: format!("the browser could not load the sign-in page ({error})"),
+                    reason: load_failed(error),
                 })
             }
             _ => Ok(()),
@@ -379,5 +379,18 @@ fn cdp_failed(host: &str, what: &str, err: &dyn std::fmt::Display) -> IdpError {
             "samlbridge could not {what} over DevTools ({}); run with -vv and try again",
             crate::shown::outside(&err.to_string())
         ),
+    }
+}
+
+/// Why the browser could not load a page, said for a person (`error`: Chromium's net error).
+fn load_failed(error: &str) -> String {
+    let error = crate::shown::outside(error);
+    if error.contains("ERR_CERT") || error.contains("ERR_SSL") {
+        format!(
+            "the browser does not trust the IdP's certificate ({error}); if your company has its \
+             own CA, set saml_ca_bundle = /path/to/company-ca.pem"
+        )
+    } else {
+        format!("the browser could not load the sign-in page ({error})")
     }
 }

@@ -291,6 +291,7 @@ fn launch(headless: bool, no_sandbox: bool) -> Launch {
         profile_dir: PathBuf::from("/state/browser/abc/profile"),
         headless,
         no_sandbox,
+        trusted_keys: Vec::new(),
     }
 }
 
@@ -304,6 +305,48 @@ fn the_command_line_keeps_the_sandbox_unless_root_and_uses_its_own_profile() {
     let root = process::arguments(&launch(false, true));
     assert!(root.contains(&"--no-sandbox".to_string()));
     assert!(!root.iter().any(|a| a.starts_with("--headless")));
+    assert!(!root.iter().any(|a| a.contains("certificate")));
+}
+
+#[test]
+fn keys_checked_against_the_bundle_and_only_they_reach_the_command_line() {
+    let mut pinned = launch(true, false);
+    pinned.trusted_keys = vec!["a2V5MQ==".into(), "a2V5Mg==".into()];
+    let args = process::arguments(&pinned);
+    assert!(args.contains(&"--ignore-certificate-errors-spki-list=a2V5MQ==,a2V5Mg==".to_string()));
+    assert!(!args.iter().any(|a| a == "--ignore-certificate-errors"));
+}
+
+#[test]
+fn the_spki_hash_is_the_one_chromium_expects() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let pem = include_str!("../../../tests/fixtures/tls/server.pem");
+    let cert = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    // openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64
+    assert_eq!(
+        super::trust::spki_sha256(&cert).as_deref(),
+        Some("T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=")
+    );
+    assert_eq!(super::trust::spki_sha256(&CertificateDer::from(vec![1, 2, 3])), None);
+}
+
+#[tokio::test]
+async fn only_a_certificate_chaining_to_the_bundle_gives_a_key() {
+    let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem");
+    let leaf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/server.pem");
+    let server = samlbridge_emulators::tls::TlsServer::page("<html></html>");
+    let url = url::Url::parse(&server.url("/")).unwrap_or_else(|e| panic!("{e}"));
+    let keys = super::trust::keys_for(&url, Some(&ca)).await;
+    assert_eq!(
+        keys.ok(),
+        Some(vec!["T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=".to_string()])
+    );
+    // Another certificate as the only root: nothing is taken from the bundle.
+    assert_eq!(super::trust::keys_for(&url, Some(&leaf)).await.ok(), Some(vec![]));
+    assert_eq!(super::trust::keys_for(&url, None).await.ok(), Some(vec![]));
+    let missing = super::trust::keys_for(&url, Some(Path::new("/nowhere/ca.pem"))).await;
+    assert!(matches!(missing, Err(crate::idp::IdpError::Setup(m)) if m.contains("saml_ca_bundle")));
 }
 
 fn cookie(name: &str, expires: Option<f64>) -> SavedCookie {
