@@ -144,9 +144,10 @@ fn lemonldap(password: &str) -> Option<Setup> {
     })
 }
 
-// A LemonLDAP::NG sign-in through Chromium does not complete here: on plain http its cookies are
-// `SameSite=None` without `Secure`, which Chromium refuses (so would a person's Chrome); the form
-// engine's cookie store takes them. Its refusal is still read from the page its scripts wrote.
+// On plain http LemonLDAP::NG's cookies are `SameSite=None` without `Secure`, which Chromium refuses
+// (so would a person's Chrome): a sign-in through Chromium there cannot complete, and the form
+// engine's cookie store takes them. Its refusal is still read from the page its scripts wrote. A
+// LemonLDAP::NG served over https (as any real one is) sets `Secure` and signs in: see below.
 
 #[test]
 fn lemonldap_through_chromium_a_wrong_password_is_refused_in_words() {
@@ -165,4 +166,129 @@ fn lemonldap_through_chromium_a_wrong_password_is_refused_in_words() {
     assert_no_browser_left(&s.sandbox);
     out.expect_code(3)
         .expect_stderr_contains("rong username or password");
+}
+
+/// The kit's LemonLDAP::NG as it runs in production: over https (with the test CA's certificate, a
+/// CA no machine trusts: the profile names it in saml_ca_bundle), its portal URL https and its
+/// cookies `Secure`. The kit's own start script sets it up on http; its portal is then restarted
+/// with TLS on the same port.
+struct LemonLdapHttps {
+    portal: std::process::Child,
+    port: u16,
+    _state: tempfile::TempDir,
+}
+
+impl Drop for LemonLdapHttps {
+    fn drop(&mut self) {
+        let _ = self.portal.kill();
+        let _ = self.portal.wait();
+    }
+}
+
+impl LemonLdapHttps {
+    fn start() -> LemonLdapHttps {
+        use std::process::{Command, Stdio};
+        let state = tempfile::Builder::new()
+            .prefix("samlbridge-llng-https")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let dir = state.path();
+        let port = real_peers::free_port();
+        let kit = real_peers::real_idp_dir().join("lemonldap-ng");
+        let out = Command::new("bash")
+            .arg(kit.join("start.sh"))
+            .arg(dir)
+            .arg(port.to_string())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("lemonldap-ng/start.sh: {e}"));
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            out.status.success() && !pid.is_empty(),
+            "lemonldap-ng/start.sh failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stop(&pid);
+        let conf = dir.join("conf/lmConf-1.json");
+        let text = std::fs::read_to_string(&conf).unwrap_or_else(|e| panic!("{e}"));
+        let mut json: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        json["portal"] = format!("https://127.0.0.1:{port}/").into();
+        json["securedCookie"] = 1.into();
+        std::fs::write(&conf, json.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        // Its configuration cache would still hold the http portal.
+        let _ = std::fs::remove_dir_all(dir.join("cache"));
+        let _ = std::fs::create_dir_all(dir.join("cache"));
+        let tls = |name: &str| samlbridge_emulators::tls::fixture(name).display().to_string();
+        let portal = Command::new("plackup")
+            .args(["-s", "HTTP::Server::PSGI", "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .args(["--ssl", "1", "--ssl-key-file", &tls("server.key")])
+            .args(["--ssl-cert-file", &tls("server.pem")])
+            .arg(kit.join("portal.psgi"))
+            .env("LLNG_DEFAULTCONFFILE", dir.join("lemonldap-ng.ini"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("plackup: {e}"));
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "LemonLDAP::NG over https did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        LemonLdapHttps {
+            portal,
+            port,
+            _state: state,
+        }
+    }
+}
+
+/// Ends the kit's first portal (started in a session of its own) and waits until it is gone.
+fn stop(pid: &str) {
+    let _ = std::process::Command::new("kill").arg(pid).status();
+    let started = std::time::Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && started.elapsed() < std::time::Duration::from_secs(5)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn lemonldap_over_https_through_chromium_signs_in_with_totp_from_the_mfa_command() {
+    let test = "lemonldap_over_https_through_chromium";
+    if !(have_chromium(test) && real_peers::available(test, &[Tool::LemonLdap])) {
+        return;
+    }
+    let idp = LemonLdapHttps::start();
+    let sts = StsEmulator::start(StsConfig::default().role(StsRole::new(ADMIN)));
+    let mut sandbox = Sandbox::new();
+    sandbox.write_config(&format!(
+        "[profile llng]\nsaml_url = https://127.0.0.1:{}/saml/singleSignOn?IDPInitiated=1&spConfKey=aws\n\
+         saml_username = dwho\nsaml_browser = true\nsaml_ca_bundle = {}\nregion = eu-west-1\n",
+        idp.port,
+        samlbridge_emulators::tls::fixture("ca.pem").display()
+    ));
+    sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
+    sandbox.set_env("SAMLBRIDGE_PASSWORD", "dwho");
+    let totp = real_peers::real_idp_dir().join("lemonldap-ng/totp.py");
+    let command = format!("python3 {}", totp.display());
+    let out = sandbox.run(&[
+        "login",
+        "--profile",
+        "llng",
+        "--headless",
+        "--mfa-command",
+        &command,
+    ]);
+    assert_no_browser_left(&sandbox);
+    out.expect_code(0);
+    assert_eq!(sts.calls_to("AssumeRoleWithSAML").len(), 1);
+    let written = String::from_utf8_lossy(&sandbox.credentials_bytes().unwrap_or_default()).into_owned();
+    assert!(written.contains("[llng]"), "{written}");
 }
