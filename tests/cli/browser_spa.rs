@@ -135,3 +135,23 @@ fn pointer_pressed_buttons_and_a_toast_that_vanishes_at_once_still_give_the_idps
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
     assert_eq!(idp.password_checks(), 2);
 }
+
+/// An Okta profile (`saml_provider = okta`, whose own engine is Okta's API) signs in with
+/// `--headless` (a browser, no window) through a widget-style page: the page's rules, not the API client.
+#[test]
+fn an_okta_profile_signs_in_through_the_browser_headless() {
+    if !have_chromium("an_okta_profile_signs_in_through_the_browser") {
+        return;
+    }
+    let idp = NimbusIdp::start(nimbus_config());
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    let config = world::config(&idp.sign_in_url(), ALICE.username)
+        .replacen("[profile corp]\n", "[profile corp]\nsaml_provider = okta\n", 1);
+    world.sandbox.write_config(&config);
+    let out = world.login(&["--headless"]);
+    assert_no_browser_left(&world.sandbox);
+    out.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(idp.password_checks(), 1);
+}

@@ -59,9 +59,12 @@ pub async fn headless(
     answers: &mut dyn LoginAnswers,
 ) -> Result<SamlAssertion, IdpError> {
     let providers = Providers::load(req.user_providers.as_deref())?;
+    // Okta's provider is its API client, not a file: in a browser its pages are read by the rules
+    // that recognise them, as any other unnamed IdP's.
     let named = req
         .provider
         .as_deref()
+        .filter(|n| !n.trim().eq_ignore_ascii_case(crate::idp::okta::NAME))
         .map(|n| providers.named(n))
         .transpose()?;
     let step = STEP_TIMEOUT.min(watch.timeout);

@@ -86,8 +86,10 @@ fn username_field(
 ) -> Option<(usize, String, bool)> {
     let page = Page::parse(url, 200, html);
     let provider = match req.provider.as_deref() {
-        Some(name) => providers.named(name).ok(),
-        None => classify::detect(providers, &page, None).ok(),
+        Some(name) if !name.trim().eq_ignore_ascii_case(crate::idp::okta::NAME) => {
+            providers.named(name).ok()
+        }
+        _ => classify::detect(providers, &page, None).ok(),
     }?;
     let forms = page.forms();
     let PageKind::Login {
