@@ -9,6 +9,7 @@ mod find;
 mod signals;
 
 pub use choose::{Answer, Choice, pick};
+pub use signals::speaks_of_code;
 
 use super::IdpError;
 use super::form::Form;

@@ -155,3 +155,41 @@ fn an_okta_profile_signs_in_through_the_browser_headless() {
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
     assert_eq!(idp.password_checks(), 1);
 }
+
+/// One form that changes in place, with a password input for password managers kept out of sight
+/// on its first screen, a submit button outside the form, and a refusal written later where the
+/// input's aria-describedby points.
+#[test]
+fn a_form_changing_in_place_with_a_hidden_password_input_signs_in_and_refuses_in_words() {
+    use samlbridge_emulators::jsidp::kestrel::{self, KestrelIdp};
+    if !have_chromium("a_form_changing_in_place") {
+        return;
+    }
+    let idp = KestrelIdp::start(ALICE.username, ALICE.password, alice_config_roles());
+    let mut world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world
+        .sandbox
+        .write_config(&browser_config(&idp.sign_in_url(), ALICE.username, ""));
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not the password");
+    let wrong = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    wrong.expect_code(3);
+    wrong.expect_stderr_contains(kestrel::WRONG_PASSWORD_WORDS);
+    assert_eq!(idp.password_checks(), 1, "{}", wrong.dump());
+
+    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    let right = world.login(&[]);
+    assert_no_browser_left(&world.sandbox);
+    right.expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+
+    world.forget_password();
+    let silent = world.login(&["--force"]);
+    assert_no_browser_left(&world.sandbox);
+    silent.expect_code(0);
+    assert_eq!(idp.password_checks(), 2);
+    assert!(idp.sessions_used() >= 1);
+}

@@ -99,6 +99,11 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// What the last action answered.
+    pub fn last_step(&self) -> Option<StepKind> {
+        self.last.as_ref().map(|m| m.step)
+    }
+
     /// Notes the lines of `snap` that were not there before the last action (and are not a
     /// spinner's: the page is not waiting for an answer), so that words shown only for a moment
     /// can still be the IdP's answer.

@@ -185,6 +185,11 @@ fn decide(
     watch: &Watch<'_>,
 ) -> Result<Option<Step>, IdpError> {
     let host = watch.host.clone();
+    match refused_beside_password(&kind, still, snap, run) {
+        Some(Some(message)) => return Err(IdpError::Rejected { host, message }),
+        Some(None) => return Ok(None),
+        None => {}
+    }
     Ok(match kind {
         PageKind::Assertion(_) | PageKind::AutoPost { .. } if still < SELF_MOVING => None,
         PageKind::Refresh(_) | PageKind::ScriptLink(_) if still < SELF_MOVING => None,
@@ -278,6 +283,37 @@ fn decide(
             return Err(watch.person(&what));
         }
     })
+}
+
+/// A code asked for in the password field right after the password was typed, on a page whose new
+/// words (and field) say nothing of a code: the IdP said no beside its form, as pages that write
+/// the refusal under the field do. Some(words): refused; Some(None): the words may still come;
+/// None: a code page indeed (NetIQ-style pages ask the code in the password field).
+fn refused_beside_password(
+    kind: &PageKind,
+    still: Duration,
+    snap: &Snapshot,
+    run: &act::Run<'_>,
+) -> Option<Option<String>> {
+    let PageKind::Mfa {
+        on_login_form: true,
+        label,
+        ..
+    } = kind
+    else {
+        return None;
+    };
+    let after_password =
+        run.progress.sent_password && run.last_step() == Some(act::StepKind::Login);
+    if !after_password || classify::speaks_of_code(label) {
+        return None;
+    }
+    match run.new_words(snap, Some(act::StepKind::Login)) {
+        Some(words) if !classify::speaks_of_code(&words) => Some(Some(words)),
+        Some(_) => None,
+        None if still < REFUSAL_SETTLE => Some(None),
+        None => None,
+    }
 }
 
 /// Whether a page's words ask for a security key, passkey or platform authenticator.

@@ -19,6 +19,21 @@
     for (const ch of node.childNodes) { c.appendChild(copyOf(ch)); }
     return c;
   };
+  // A field a person cannot see: not laid out, or — for a field to type in — hidden from assistive
+  // technology, transparent, a pixel or less, or moved off the page (a password input kept for
+  // password managers beside an identifier-first screen).
+  const typedKinds = ['text', 'email', 'password', 'tel', 'number', 'search', 'url', ''];
+  const unseen = (el) => {
+    const style = getComputedStyle(el);
+    if (el.offsetParent === null && style.position !== 'fixed') { return true; }
+    if (el.tagName !== 'INPUT' || !typedKinds.includes((el.getAttribute('type') || '').toLowerCase())) {
+      return false;
+    }
+    const box = el.getBoundingClientRect();
+    return !!el.closest('[aria-hidden="true"]') || style.visibility === 'hidden'
+      || parseFloat(style.opacity) === 0 || box.width <= 1 || box.height <= 1
+      || box.right <= 0 || box.bottom <= 0;
+  };
   const copy = copyOf(root);
   const copied = __samlbridgeDeep(copy, fields);
   copied.forEach((el, i) => {
@@ -29,8 +44,7 @@
     if (orig && orig.tagName === 'INPUT' && orig.type !== 'password' && typeof orig.value === 'string') {
       el.setAttribute('value', orig.value);
     }
-    if (orig && orig.hidden !== undefined && orig.offsetParent === null && orig.type !== 'hidden'
-        && getComputedStyle(orig).position !== 'fixed') {
+    if (orig && orig.hidden !== undefined && orig.type !== 'hidden' && unseen(orig)) {
       el.setAttribute('hidden', '');
     }
   });

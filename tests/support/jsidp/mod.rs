@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub mod kestrel;
 pub mod nimbus;
 
 /// What the steps application shows when the code is wrong.
