@@ -22,6 +22,9 @@
     }
     el.dispatchEvent(new Event('input', { bubbles: true }));
     el.dispatchEvent(new Event('change', { bubbles: true }));
+    // Pages that read a field on key up or when it loses focus see it as after a person's typing.
+    el.dispatchEvent(new KeyboardEvent('keyup', { key: 'Unidentified', bubbles: true, composed: true }));
+    if (el.blur && el.ownerDocument.activeElement === el) { el.blur(); }
   };
   for (const [name, v] of a.fills) {
     const named = inScope('input, select, textarea').filter((el) => keyOf(el) === name);

@@ -99,7 +99,7 @@ pub async fn headless(
         if snap.url.starts_with("chrome-error:") {
             return Err(IdpError::Network {
                 host: watch.host.clone(),
-                reason: "the browser could not load the IdP's page".into(),
+                reason: super::session::error_page_reason(&snap.text),
             });
         }
         if snap.webauthn {
@@ -326,6 +326,7 @@ pub fn asks_for_security_key(text: &str) -> bool {
         "windows hello",
         "touch id",
         "face id",
+        "biometric",
         "yubikey",
     ]
     .iter()

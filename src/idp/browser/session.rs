@@ -18,6 +18,7 @@ use chromiumoxide::cdp::browser_protocol::page::{
     HandleJavaScriptDialogParams, NavigateParams,
 };
 use chromiumoxide::handler::HandlerConfig;
+use chromiumoxide::error::CdpError;
 use chromiumoxide::{Browser, Page};
 use futures::StreamExt;
 use serde::Deserialize;
@@ -28,6 +29,8 @@ use tracing::{debug, info};
 
 /// How long one DevTools command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long opening a page is waited for before it is read as it comes.
+const NAVIGATE_WAIT: Duration = Duration::from_secs(8);
 
 /// Notes in every document what the DOM does not show (see watch.js), read back by `snapshot`.
 const PAGE_WATCH: &str = include_str!("watch.js");
@@ -188,11 +191,18 @@ impl Session {
 
     /// Opens `url`; a page the browser could not load at all is a network error.
     pub async fn navigate(&self, url: &str, host: &str) -> Result<(), IdpError> {
-        let done = self
-            .page
-            .execute(NavigateParams::new(url))
+        // The DevTools client answers a navigation once it saw the page load; a page that changes
+        // its address by script while loading (history.replaceState) can keep it from noticing.
+        // The page is read as it is after a while either way: the driver waits for it to settle.
+        let done = match tokio::time::timeout(NAVIGATE_WAIT, self.page.execute(NavigateParams::new(url)))
             .await
-            .map_err(|e| cdp_failed(host, "open the sign-in page", &e))?;
+        {
+            Err(_) | Ok(Err(CdpError::Timeout)) => {
+                debug!("the browser is still loading the page; reading it as it comes");
+                return Ok(());
+            }
+            Ok(done) => done.map_err(|e| cdp_failed(host, "open the sign-in page", &e))?,
+        };
         match &done.result.error_text {
             Some(error) if !error.is_empty() && error != "net::ERR_ABORTED" => {
                 Err(IdpError::Network {
@@ -379,6 +389,17 @@ fn cdp_failed(host: &str, what: &str, err: &dyn std::fmt::Display) -> IdpError {
             "samlbridge could not {what} over DevTools ({}); run with -vv and try again",
             crate::shown::outside(&err.to_string())
         ),
+    }
+}
+
+/// Why the browser shows its error page, from the net error its text names (`ERR_…`).
+pub fn error_page_reason(text: &str) -> String {
+    let code = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|w| w.starts_with("ERR_") && w.len() > 4);
+    match code {
+        Some(code) => load_failed(&format!("net::{code}")),
+        None => "the browser could not load the IdP's page".into(),
     }
 }
 

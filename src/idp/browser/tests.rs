@@ -435,3 +435,14 @@ fn words_asking_for_a_security_key_are_recognised() {
         "enter the code from your authenticator app"
     ));
 }
+
+#[test]
+fn the_browsers_error_page_is_said_by_its_net_error() {
+    let said = super::session::error_page_reason(
+        "Your connection is not private\nNET::ERR_CERT_AUTHORITY_INVALID\nAdvanced",
+    );
+    assert!(said.contains("ERR_CERT_AUTHORITY_INVALID") && said.contains("saml_ca_bundle"), "{said}");
+    let refused = super::session::error_page_reason("This site can't be reached\nERR_CONNECTION_REFUSED");
+    assert!(refused.contains("ERR_CONNECTION_REFUSED") && !refused.contains("saml_ca_bundle"));
+    assert!(super::session::error_page_reason("").contains("could not load"));
+}
