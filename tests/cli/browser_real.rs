@@ -219,7 +219,11 @@ impl LemonLdapHttps {
         // Its configuration cache would still hold the http portal.
         let _ = std::fs::remove_dir_all(dir.join("cache"));
         let _ = std::fs::create_dir_all(dir.join("cache"));
-        let tls = |name: &str| samlbridge_emulators::tls::fixture(name).display().to_string();
+        let tls = |name: &str| {
+            samlbridge_emulators::tls::fixture(name)
+                .display()
+                .to_string()
+        };
         let portal = Command::new("plackup")
             .args(["-s", "HTTP::Server::PSGI", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
@@ -289,6 +293,7 @@ fn lemonldap_over_https_through_chromium_signs_in_with_totp_from_the_mfa_command
     assert_no_browser_left(&sandbox);
     out.expect_code(0);
     assert_eq!(sts.calls_to("AssumeRoleWithSAML").len(), 1);
-    let written = String::from_utf8_lossy(&sandbox.credentials_bytes().unwrap_or_default()).into_owned();
+    let written =
+        String::from_utf8_lossy(&sandbox.credentials_bytes().unwrap_or_default()).into_owned();
     assert!(written.contains("[llng]"), "{written}");
 }

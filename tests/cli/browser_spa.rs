@@ -49,7 +49,11 @@ fn a_single_page_application_signs_in_refuses_in_a_toast_and_stays_signed_in() {
     let silent = world.login(&["--force"]);
     assert_no_browser_left(&world.sandbox);
     silent.expect_code(0);
-    assert_eq!(idp.password_checks(), 2, "the second sign-in asked no password");
+    assert_eq!(
+        idp.password_checks(),
+        2,
+        "the second sign-in asked no password"
+    );
     assert!(idp.sessions_used() >= 1);
 
     world
@@ -146,8 +150,11 @@ fn an_okta_profile_signs_in_through_the_browser_headless() {
     let idp = NimbusIdp::start(nimbus_config());
     let world = World::start(ALICE);
     world.adfs.expect_unused();
-    let config = world::config(&idp.sign_in_url(), ALICE.username)
-        .replacen("[profile corp]\n", "[profile corp]\nsaml_provider = okta\n", 1);
+    let config = world::config(&idp.sign_in_url(), ALICE.username).replacen(
+        "[profile corp]\n",
+        "[profile corp]\nsaml_provider = okta\n",
+        1,
+    );
     world.sandbox.write_config(&config);
     let out = world.login(&["--headless"]);
     assert_no_browser_left(&world.sandbox);

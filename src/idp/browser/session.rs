@@ -17,8 +17,8 @@ use chromiumoxide::cdp::browser_protocol::page::{
     AddScriptToEvaluateOnNewDocumentParams, DialogType, EventJavascriptDialogOpening,
     HandleJavaScriptDialogParams, NavigateParams,
 };
-use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::error::CdpError;
+use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::{Browser, Page};
 use futures::StreamExt;
 use serde::Deserialize;
@@ -194,15 +194,16 @@ impl Session {
         // The DevTools client answers a navigation once it saw the page load; a page that changes
         // its address by script while loading (history.replaceState) can keep it from noticing.
         // The page is read as it is after a while either way: the driver waits for it to settle.
-        let done = match tokio::time::timeout(NAVIGATE_WAIT, self.page.execute(NavigateParams::new(url)))
-            .await
-        {
-            Err(_) | Ok(Err(CdpError::Timeout)) => {
-                debug!("the browser is still loading the page; reading it as it comes");
-                return Ok(());
-            }
-            Ok(done) => done.map_err(|e| cdp_failed(host, "open the sign-in page", &e))?,
-        };
+        let done =
+            match tokio::time::timeout(NAVIGATE_WAIT, self.page.execute(NavigateParams::new(url)))
+                .await
+            {
+                Err(_) | Ok(Err(CdpError::Timeout)) => {
+                    debug!("the browser is still loading the page; reading it as it comes");
+                    return Ok(());
+                }
+                Ok(done) => done.map_err(|e| cdp_failed(host, "open the sign-in page", &e))?,
+            };
         match &done.result.error_text {
             Some(error) if !error.is_empty() && error != "net::ERR_ABORTED" => {
                 Err(IdpError::Network {

@@ -328,7 +328,10 @@ fn the_spki_hash_is_the_one_chromium_expects() {
         super::trust::spki_sha256(&cert).as_deref(),
         Some("T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=")
     );
-    assert_eq!(super::trust::spki_sha256(&CertificateDer::from(vec![1, 2, 3])), None);
+    assert_eq!(
+        super::trust::spki_sha256(&CertificateDer::from(vec![1, 2, 3])),
+        None
+    );
 }
 
 #[tokio::test]
@@ -340,10 +343,15 @@ async fn only_a_certificate_chaining_to_the_bundle_gives_a_key() {
     let keys = super::trust::keys_for(&url, Some(&ca)).await;
     assert_eq!(
         keys.ok(),
-        Some(vec!["T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=".to_string()])
+        Some(vec![
+            "T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=".to_string()
+        ])
     );
     // Another certificate as the only root: nothing is taken from the bundle.
-    assert_eq!(super::trust::keys_for(&url, Some(&leaf)).await.ok(), Some(vec![]));
+    assert_eq!(
+        super::trust::keys_for(&url, Some(&leaf)).await.ok(),
+        Some(vec![])
+    );
     assert_eq!(super::trust::keys_for(&url, None).await.ok(), Some(vec![]));
     let missing = super::trust::keys_for(&url, Some(Path::new("/nowhere/ca.pem"))).await;
     assert!(matches!(missing, Err(crate::idp::IdpError::Setup(m)) if m.contains("saml_ca_bundle")));
@@ -441,8 +449,12 @@ fn the_browsers_error_page_is_said_by_its_net_error() {
     let said = super::session::error_page_reason(
         "Your connection is not private\nNET::ERR_CERT_AUTHORITY_INVALID\nAdvanced",
     );
-    assert!(said.contains("ERR_CERT_AUTHORITY_INVALID") && said.contains("saml_ca_bundle"), "{said}");
-    let refused = super::session::error_page_reason("This site can't be reached\nERR_CONNECTION_REFUSED");
+    assert!(
+        said.contains("ERR_CERT_AUTHORITY_INVALID") && said.contains("saml_ca_bundle"),
+        "{said}"
+    );
+    let refused =
+        super::session::error_page_reason("This site can't be reached\nERR_CONNECTION_REFUSED");
     assert!(refused.contains("ERR_CONNECTION_REFUSED") && !refused.contains("saml_ca_bundle"));
     assert!(super::session::error_page_reason("").contains("could not load"));
 }

@@ -30,7 +30,10 @@ pub async fn keys_for(url: &url::Url, bundle: Option<&Path>) -> Result<Vec<Strin
         return Ok(Vec::new());
     }
     let config = client_config(bundle)?;
-    let Some(host) = url.host_str().map(|h| h.trim_matches(['[', ']']).to_string()) else {
+    let Some(host) = url
+        .host_str()
+        .map(|h| h.trim_matches(['[', ']']).to_string())
+    else {
         return Ok(Vec::new());
     };
     let port = url.port_or_known_default().unwrap_or(443);

@@ -101,7 +101,10 @@ impl NimbusIdp {
 
     /// The application's deep link for AWS, as an admin copies it from the IdP's console.
     pub fn sign_in_url(&self) -> String {
-        format!("{}/signin/app/aws?fromURI=%2Fsso%2Fsaml", self.server.base_url())
+        format!(
+            "{}/signin/app/aws?fromURI=%2Fsso%2Fsaml",
+            self.server.base_url()
+        )
     }
 
     pub fn password_checks(&self) -> usize {
