@@ -8,6 +8,7 @@ pub mod adfs;
 pub mod federation;
 pub mod http;
 pub mod jsidp;
+pub mod krb;
 pub mod okta;
 pub mod saml;
 pub mod sts;
