@@ -167,3 +167,139 @@ fn a_non_wia_user_agent_gets_the_forms_page() {
     assert!(got.body.contains("name=\"Password\""), "{}", got.body);
     assert!(!got.trace.contains("WWW-Authenticate"), "{}", got.trace);
 }
+
+#[test]
+fn ntlm_with_the_right_password_signs_in_and_a_wrong_one_is_refused() {
+    if !available(
+        "ntlm_with_the_right_password_signs_in_and_a_wrong_one_is_refused",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let farm = Farm::start();
+    let user = format!("CORP\\{}:{}", krb::USER, krb::PASSWORD);
+    let got = farm.curl(&["--ntlm", "-u", &user], &[]);
+    assert_eq!(got.status, 200, "{}", got.trace);
+    assert!(got.body.contains("name=\"SAMLResponse\""), "{}", got.body);
+    assert!(
+        got.trace.contains("< WWW-Authenticate: NTLM TlRMTVNTUAAC"),
+        "{}",
+        got.trace
+    );
+    assert!(issued_xml(&farm.adfs).contains(world::GATEWAY_ADMIN));
+
+    let wrong = format!("CORP\\{}:not-{}", krb::USER, krb::PASSWORD);
+    let jar = farm.jar.path().join("other-cookies");
+    let refused = curl(
+        &jar,
+        &farm.adfs.sign_in_url(),
+        &["--ntlm", "-u", &wrong],
+        &[],
+    );
+    assert_eq!(refused.status, 401, "{}", refused.trace);
+    assert!(refused.body.contains("refused"), "{}", refused.body);
+    assert_eq!(
+        farm.adfs.issued_assertions().len(),
+        1,
+        "no second assertion"
+    );
+}
+
+/// NTLM's legs through pyspnego's initiator over two connections `a` and `b`; `third_on_b` sends
+/// the AUTHENTICATE leg on `b`. Prints the two statuses.
+const NTLM_LEGS: &str = r#"
+import base64, http.client, sys, spnego
+port, path, user, password, agent, third_on_b = sys.argv[1:7]
+def leg(conn, token):
+    auth = "NTLM " + base64.b64encode(token).decode()
+    conn.request("GET", path, headers={"Authorization": auth, "User-Agent": agent})
+    r = conn.getresponse()
+    r.read()
+    return r.status, r.getheader("WWW-Authenticate") or ""
+client = spnego.client(user, password, protocol="ntlm", options=spnego.NegotiateOptions.use_ntlm)
+a = http.client.HTTPConnection("127.0.0.1", int(port))
+b = http.client.HTTPConnection("127.0.0.1", int(port))
+first, challenge = leg(a, client.step())
+if not challenge.startswith("NTLM "):
+    sys.exit("no NTLM challenge: %d %r" % (first, challenge))
+second, _ = leg(b if third_on_b == "yes" else a, client.step(base64.b64decode(challenge[5:])))
+print(first, second)
+"#;
+
+fn ntlm_legs(farm: &Farm, third_on_other_connection: bool) -> String {
+    let path = format!(
+        "{}?loginToRp={}",
+        samlbridge_emulators::adfs::WIA_PATH,
+        samlbridge_emulators::adfs::RELYING_PARTY
+    );
+    let out = Command::new(krb::acceptor::python())
+        .args(["-c", NTLM_LEGS])
+        .arg(farm.adfs.server().addr().port().to_string())
+        .arg(path)
+        .arg(format!("CORP\\{}", krb::USER))
+        .arg(krb::PASSWORD)
+        .arg(krb::IE11_USER_AGENT)
+        .arg(if third_on_other_connection {
+            "yes"
+        } else {
+            "no"
+        })
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        Ok(o) => panic!("{}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => panic!("python: {e}"),
+    }
+}
+
+#[test]
+fn ntlm_is_bound_to_its_connection_as_iis_requires() {
+    if !available(
+        "ntlm_is_bound_to_its_connection_as_iis_requires",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let farm = Farm::start();
+    // the AUTHENTICATE leg on a connection that never negotiated: refused
+    assert_eq!(ntlm_legs(&farm, true), "401 401");
+    assert!(farm.adfs.issued_assertions().is_empty());
+    // the same legs on one connection: signed in (302 back to the sign-on page)
+    assert_eq!(ntlm_legs(&farm, false), "401 302");
+}
+
+#[test]
+fn an_expired_ticket_is_a_real_one_that_no_longer_signs_in() {
+    if !available(
+        "an_expired_ticket_is_a_real_one_that_no_longer_signs_in",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let farm = Farm::start();
+    let ccache = farm.kdc.expired_ccache(krb::USER, krb::PASSWORD);
+    let env = farm.kdc.client_env(&ccache);
+    let klist = Command::new("klist")
+        .arg("-e")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output();
+    let klist = match klist {
+        Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Err(e) => panic!("klist: {e}"),
+    };
+    assert!(
+        klist.contains(&format!("krbtgt/{}", farm.kdc.realm())),
+        "a TGT is there: {klist}"
+    );
+    let valid = Command::new("klist")
+        .arg("-s")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .status();
+    assert!(
+        valid.is_ok_and(|s| !s.success()),
+        "klist -s: no valid ticket"
+    );
+    let got = farm.curl(&["--negotiate", "-u", ":"], &env);
+    assert_eq!(got.status, 401, "{}", got.trace);
+    assert!(farm.adfs.issued_assertions().is_empty());
+}

@@ -1,7 +1,8 @@
 """The integrated-auth emulator's acceptor: real GSSAPI (MIT krb5 + gss-ntlmssp) behind a pipe.
 
-Run by samlbridge_emulators::krb::Acceptor with Debian's python3 (python3-gssapi). One JSON object
-a line on stdin, one answer a line on stdout:
+Run by samlbridge_emulators::krb::Acceptor with a python3 that has python3-gssapi (Debian's) and
+pyspnego (PyPI; .ci/run makes a venv with both). One JSON object a line on stdin, one answer a line
+on stdout:
 
   {"op": "step", "conn": "127.0.0.1:40112", "token": "<base64>"}
       -> {"state": "continue", "token": "<base64>"}
@@ -11,7 +12,9 @@ a line on stdin, one answer a line on stdout:
 
 A context lives per client connection ("conn"): NTLM's legs must share one, as IIS requires, and a
 leg that arrives on another connection meets no context and is refused by the mechanism itself.
-Kerberos uses the keytab in KRB5_KTNAME; NTLM the user file in NTLM_USER_FILE (gss-ntlmssp).
+Kerberos and SPNEGO go to MIT's GSSAPI with the keytab in KRB5_KTNAME; a raw NTLMSSP token (the
+`NTLM` scheme, or NTLM sent under `Negotiate`) to pyspnego's NTLM acceptor with the user file in
+NTLM_USER_FILE (lines DOMAIN:user:password). Neither is parsed here beyond its first bytes.
 """
 
 import base64
@@ -19,6 +22,8 @@ import json
 import sys
 
 import gssapi
+import spnego
+import spnego.exceptions
 
 KRB5 = gssapi.OID.from_int_seq("1.2.840.113554.1.2.2")
 SPNEGO = gssapi.OID.from_int_seq("1.3.6.1.5.5.2")
@@ -28,19 +33,68 @@ NAMES = {str(KRB5): "krb5", str(SPNEGO): "spnego", str(NTLMSSP): "ntlm"}
 
 def words(err):
     try:
-        return " ".join(err.gen_message().split())
+        text = err.gen_message() if hasattr(err, "gen_message") else str(err)
+        return " ".join(text.split())
     except Exception:  # noqa: BLE001 - any failure to render is still a refusal
         return type(err).__name__
 
 
+NTLM_SIGNATURE = b"NTLMSSP\x00"
+
+
+def is_first_leg(token):
+    """A token that opens a handshake (NTLM NEGOTIATE, a GSS initial token): a new context."""
+    if token.startswith(NTLM_SIGNATURE):
+        return token[8:12] == b"\x01\x00\x00\x00"
+    return token[:1] == b"\x60"
+
+
+class Ntlm:
+    """pyspnego's own NTLM acceptor (it takes every NEGOTIATE form IIS takes)."""
+
+    def __init__(self):
+        self.ctx = spnego.server(protocol="ntlm", options=spnego.NegotiateOptions.use_ntlm)
+
+    def step(self, token):
+        return self.ctx.step(token)
+
+    @property
+    def complete(self):
+        return self.ctx.complete
+
+    def who(self):
+        return str(self.ctx.client_principal), "ntlm"
+
+
+class Gss:
+    """MIT GSSAPI with the default acceptor credential: Kerberos, SPNEGO (what the keytab allows)."""
+
+    def __init__(self):
+        self.ctx = gssapi.SecurityContext(usage="accept")
+
+    def step(self, token):
+        return self.ctx.step(token)
+
+    @property
+    def complete(self):
+        return self.ctx.complete
+
+    def who(self):
+        mech = str(self.ctx.mech)
+        return str(self.ctx.initiator_name), NAMES.get(mech, mech)
+
+
 def step(contexts, conn, token):
     ctx = contexts.get(conn)
-    if ctx is None:
-        ctx = gssapi.SecurityContext(usage="accept")
+    if ctx is None or is_first_leg(token):
+        try:
+            ctx = Ntlm() if token.startswith(NTLM_SIGNATURE) else Gss()
+        except (gssapi.exceptions.GSSError, spnego.exceptions.SpnegoError) as err:
+            return {"state": "rejected", "error": words(err)}
         contexts[conn] = ctx
     try:
         out = ctx.step(token)
-    except gssapi.exceptions.GSSError as err:
+    except (gssapi.exceptions.GSSError, spnego.exceptions.SpnegoError) as err:
         contexts.pop(conn, None)
         return {"state": "rejected", "error": words(err)}
     answer = {"token": base64.b64encode(out).decode() if out else None}
@@ -49,8 +103,7 @@ def step(contexts, conn, token):
         return answer
     contexts.pop(conn, None)
     answer["state"] = "complete"
-    answer["user"] = str(ctx.initiator_name)
-    answer["mech"] = NAMES.get(str(ctx.mech), str(ctx.mech))
+    answer["user"], answer["mech"] = ctx.who()
     return answer
 
 

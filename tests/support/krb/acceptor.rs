@@ -1,6 +1,6 @@
-//! The real acceptor behind the integrated-auth endpoints: MIT GSSAPI (Kerberos, SPNEGO) and
-//! gss-ntlmssp (NTLM), driven through python3-gssapi by `acceptor.py`, a long-running child that
-//! keeps one security context per client connection. Nothing here parses a token.
+//! The real acceptor behind the integrated-auth endpoints: MIT GSSAPI (Kerberos, SPNEGO, through
+//! python3-gssapi) and pyspnego's NTLM, driven by `acceptor.py`, a long-running child that keeps one
+//! security context per client connection. Nothing here parses a token.
 //!
 //! ```ignore
 //! let acceptor = Acceptor::start(Some(&kdc), &[NtlmUser::new("CORP", "alice", "pw")]);
@@ -21,7 +21,7 @@ use std::sync::Mutex;
 /// The acceptor script, beside this file.
 pub const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/krb/acceptor.py");
 
-/// An NTLM account the acceptor knows (gss-ntlmssp's NTLM_USER_FILE line `DOMAIN:user:password`).
+/// An NTLM account the acceptor knows (an NTLM_USER_FILE line `DOMAIN:user:password`).
 #[derive(Debug, Clone)]
 pub struct NtlmUser {
     pub domain: String,
@@ -70,9 +70,8 @@ pub struct Acceptor {
 /// What is missing for the acceptor on this machine (None: everything is here).
 pub fn missing() -> Option<String> {
     let python = python();
-    let probe = "import gssapi, os, sys; sys.exit(0 if os.path.exists('/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so') or any('ntlmssp' in f for f in os.listdir('/etc/gss/mech.d')) else 1)";
     let ok = Command::new(&python)
-        .args(["-c", probe])
+        .args(["-c", "import gssapi, spnego"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -80,20 +79,28 @@ pub fn missing() -> Option<String> {
         .is_ok_and(|s| s.success());
     (!ok).then(|| {
         format!(
-            "a GSSAPI acceptor ({} with gssapi, gss-ntlmssp: Debian packages python3-gssapi gss-ntlmssp)",
+            "a GSSAPI/NTLM acceptor ({} cannot import gssapi and spnego: Debian package python3-gssapi, \
+             and pyspnego in a venv made with --system-site-packages, named by {PYTHON_ENV} as .ci/run does)",
             python.display()
         )
     })
 }
 
-/// Debian's python3 (where python3-gssapi is), whatever python3 comes first on PATH.
-fn python() -> PathBuf {
-    let debian = PathBuf::from("/usr/bin/python3");
-    if debian.is_file() {
-        debian
-    } else {
-        PathBuf::from("python3")
+/// Names the python that runs the acceptor (one with python3-gssapi and pyspnego).
+pub const PYTHON_ENV: &str = "SAMLBRIDGE_ACCEPTOR_PYTHON";
+
+/// `$SAMLBRIDGE_ACCEPTOR_PYTHON`, else the venv .ci/run makes, else Debian's python3 (where
+/// python3-gssapi is), whatever python3 comes first on PATH. Tests may drive pyspnego's and
+/// python3-gssapi's initiators with it too.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os(PYTHON_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
     }
+    let venv = std::env::temp_dir().join("samlbridge-ci-krb-venv/bin/python");
+    if venv.is_file() {
+        return venv;
+    }
+    PathBuf::from("/usr/bin/python3")
 }
 
 impl Acceptor {
