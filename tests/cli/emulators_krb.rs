@@ -6,8 +6,10 @@
 use crate::real_peers::{Tool, available};
 use crate::world;
 use base64::Engine as _;
-use samlbridge_emulators::adfs::AdfsEmulator;
+use samlbridge_emulators::adfs::{AdfsEmulator, AdfsUser};
+use samlbridge_emulators::krb::keycloak::{self, ChallengeBody, KeycloakConfig, KeycloakEmulator};
 use samlbridge_emulators::krb::{self, Acceptor, IntegratedAuth, Kdc, NtlmUser};
+use samlbridge_emulators::saml::SamlRole;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -59,6 +61,14 @@ fn curl(jar: &Path, url: &str, args: &[&str], env: &[(String, String)]) -> Curl 
     }
 }
 
+/// A private directory for curl's cookie jars.
+fn jar_dir() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("temp dir: {e}"),
+    }
+}
+
 struct Farm {
     kdc: Kdc,
     adfs: AdfsEmulator,
@@ -71,11 +81,11 @@ impl Farm {
         let ntlm = [NtlmUser::new("CORP", krb::USER, krb::PASSWORD)];
         let wia = IntegratedAuth::new(Arc::new(Acceptor::start(Some(&kdc), &ntlm)));
         let adfs = AdfsEmulator::start(world::users().integrated(wia));
-        let jar = match tempfile::tempdir() {
-            Ok(d) => d,
-            Err(e) => panic!("temp dir: {e}"),
-        };
-        Farm { kdc, adfs, jar }
+        Farm {
+            kdc,
+            adfs,
+            jar: jar_dir(),
+        }
     }
 
     fn curl(&self, args: &[&str], env: &[(String, String)]) -> Curl {
@@ -197,7 +207,11 @@ fn ntlm_with_the_right_password_signs_in_and_a_wrong_one_is_refused() {
         &[],
     );
     assert_eq!(refused.status, 401, "{}", refused.trace);
-    assert!(refused.body.contains("refused"), "{}", refused.body);
+    assert!(
+        refused.body.contains("Your credentials were refused: "),
+        "{}",
+        refused.body
+    );
     assert_eq!(
         farm.adfs.issued_assertions().len(),
         1,
@@ -302,4 +316,122 @@ fn an_expired_ticket_is_a_real_one_that_no_longer_signs_in() {
     let got = farm.curl(&["--negotiate", "-u", ":"], &env);
     assert_eq!(got.status, 401, "{}", got.trace);
     assert!(farm.adfs.issued_assertions().is_empty());
+}
+
+fn keycloak(kdc: &Kdc, body: ChallengeBody) -> KeycloakEmulator {
+    let acceptor = Arc::new(Acceptor::start(Some(kdc), &[]));
+    KeycloakEmulator::start(
+        KeycloakConfig::default()
+            .user(
+                AdfsUser::new(krb::USER, KC_PASSWORD)
+                    .role(SamlRole::new(world::GATEWAY_ADMIN, world::PROVIDER)),
+            )
+            .negotiate(IntegratedAuth::new(acceptor).schemes(&["Negotiate"]))
+            .body(body),
+    )
+}
+
+/// alice's Keycloak password (not her Kerberos one: the form checks Keycloak's own).
+const KC_PASSWORD: &str = "keycloak-form-pw";
+
+/// The `action` of the page's first form, unescaped.
+fn form_action(body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    let start = lower.find("action=\"").map(|i| i + 8).unwrap_or(0);
+    let end = start + body[start..].find('"').unwrap_or(0);
+    body[start..end].replace("&amp;", "&")
+}
+
+#[test]
+fn keycloak_style_401_negotiate_page_is_a_usable_login_form() {
+    if !available(
+        "keycloak_style_401_negotiate_page_is_a_usable_login_form",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let kdc = Kdc::start();
+    let kc = keycloak(&kdc, ChallengeBody::LoginForm);
+    let dir = jar_dir();
+    let jar = dir.path().join("cookies");
+    let first = curl(&jar, &kc.sign_in_url(), &["-A", "curl/8"], &[]);
+    assert_eq!(first.status, 401, "{}", first.trace);
+    assert!(
+        first.trace.contains("< WWW-Authenticate: Negotiate\r"),
+        "{}",
+        first.trace
+    );
+    assert!(
+        first.body.contains("id=\"kc-form-login\""),
+        "{}",
+        first.body
+    );
+    let action = format!("{}{}", kc.server().base_url(), form_action(&first.body));
+
+    let wrong = format!("username={}&password=nope", krb::USER);
+    let refused = curl(&jar, &action, &["-d", &wrong], &[]);
+    assert_eq!(refused.status, 200);
+    assert!(
+        refused.body.contains(keycloak::INVALID_CREDENTIALS),
+        "{}",
+        refused.body
+    );
+    assert!(kc.issued_assertions().is_empty());
+
+    let action = format!("{}{}", kc.server().base_url(), form_action(&refused.body));
+    let right = format!("username={}&password={KC_PASSWORD}", krb::USER);
+    let signed_in = curl(&jar, &action, &["-d", &right], &[]);
+    assert_eq!(signed_in.status, 200, "{}", signed_in.trace);
+    assert!(
+        signed_in.body.contains("NAME=\"SAMLResponse\""),
+        "{}",
+        signed_in.body
+    );
+    assert_eq!(kc.issued_assertions().len(), 1);
+}
+
+#[test]
+fn keycloak_style_negotiate_answered_with_a_ticket_signs_in_without_a_form() {
+    if !available(
+        "keycloak_style_negotiate_answered_with_a_ticket_signs_in_without_a_form",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let kdc = Kdc::start();
+    let kc = keycloak(&kdc, ChallengeBody::KerberosUnsupported);
+    let ccache = match kdc.kinit(krb::USER, krb::PASSWORD) {
+        Ok(c) => c,
+        Err(e) => panic!("kinit: {e}"),
+    };
+    let dir = jar_dir();
+    let jar = dir.path().join("cookies");
+    let got = curl(
+        &jar,
+        &kc.sign_in_url(),
+        &["--negotiate", "-u", ":"],
+        &kdc.client_env(&ccache),
+    );
+    assert_eq!(got.status, 200, "{}", got.trace);
+    assert!(got.body.contains("NAME=\"SAMLResponse\""), "{}", got.body);
+    assert!(
+        got.trace.contains("< WWW-Authenticate: Negotiate oY"),
+        "{}",
+        got.trace
+    );
+    assert_eq!(kc.issued_assertions().len(), 1);
+
+    // without a ticket: Keycloak's "Kerberos Unsupported" page, whose CONTINUE leads to the form
+    let jar = jar.with_file_name("cookies2");
+    let first = curl(&jar, &kc.sign_in_url(), &["-A", "curl/8"], &[]);
+    assert_eq!(first.status, 401);
+    assert!(
+        first.body.contains("Kerberos Unsupported"),
+        "{}",
+        first.body
+    );
+    let action = format!("{}{}", kc.server().base_url(), form_action(&first.body));
+    let form = curl(&jar, &action, &["-d", "continue=CONTINUE"], &[]);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("id=\"kc-form-login\""), "{}", form.body);
 }

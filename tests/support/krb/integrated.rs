@@ -59,7 +59,25 @@ impl std::fmt::Debug for IntegratedAuth {
     }
 }
 
-/// What one request came to.
+/// What the acceptor made of one request's `Authorization`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leg {
+    /// No token (or one of a scheme not offered).
+    Missing,
+    /// More legs: the `WWW-Authenticate` value to send with a `401`.
+    Continue(String),
+    /// Authenticated: the user as the mechanism names it; the `WWW-Authenticate` value carrying
+    /// the server's mutual-authentication token, if any.
+    SignedIn {
+        user: String,
+        mech: String,
+        mutual: Option<String>,
+    },
+    /// The mechanism refused the token: its words.
+    Refused(String),
+}
+
+/// What one request came to at an IIS-style endpoint.
 #[derive(Debug)]
 pub enum Negotiated {
     /// The handshake is complete: the user as the mechanism names it, and the header that carries
@@ -99,33 +117,49 @@ impl IntegratedAuth {
             .any(|entry| user_agent_matches(entry, user_agent))
     }
 
-    /// One leg: no Authorization → challenge; a token → the acceptor's answer for this connection.
-    pub fn negotiate(&self, req: &HttpRequest) -> Negotiated {
+    /// One leg, whatever the endpoint makes of it: the token of this request (if any) handed to
+    /// the acceptor under the client's connection.
+    pub fn leg(&self, req: &HttpRequest) -> Leg {
         let Some((scheme, token)) = req.header("authorization").and_then(split_authorization)
         else {
-            return Negotiated::Answer(self.challenge(None));
+            return Leg::Missing;
         };
         if !self.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
-            return Negotiated::Answer(self.challenge(None));
+            return Leg::Missing;
         }
         let conn = req
             .remote
             .map(|a| a.to_string())
             .unwrap_or_else(|| "unknown".into());
         match self.acceptor.step(&conn, &token) {
-            Step::Continue(out) => Negotiated::Answer(
+            Step::Continue(out) => Leg::Continue(format!("{scheme} {out}")),
+            Step::Complete { user, mech, token } => Leg::SignedIn {
+                user,
+                mech,
+                mutual: token.map(|t| format!("{scheme} {t}")),
+            },
+            Step::Rejected(words) => Leg::Refused(words),
+        }
+    }
+
+    /// IIS's way: no token → challenge; a next leg → `401` with the server's token; refused → a
+    /// fresh challenge whose page says why.
+    pub fn negotiate(&self, req: &HttpRequest) -> Negotiated {
+        match self.leg(req) {
+            Leg::Missing => Negotiated::Answer(self.challenge(None)),
+            Leg::Continue(header) => Negotiated::Answer(
                 HttpResponse::html(
                     401,
                     refusal_page(UNAUTHORIZED_TITLE, "The handshake goes on."),
                 )
-                .with_header("WWW-Authenticate", &format!("{scheme} {out}")),
+                .with_header("WWW-Authenticate", &header),
             ),
-            Step::Complete { user, mech, token } => Negotiated::SignedIn {
+            Leg::SignedIn { user, mech, mutual } => Negotiated::SignedIn {
                 user,
                 mech,
-                mutual: token.map(|t| ("WWW-Authenticate".into(), format!("{scheme} {t}"))),
+                mutual: mutual.map(|m| ("WWW-Authenticate".to_string(), m)),
             },
-            Step::Rejected(words) => Negotiated::Answer(self.challenge(Some(&words))),
+            Leg::Refused(words) => Negotiated::Answer(self.challenge(Some(&words))),
         }
     }
 

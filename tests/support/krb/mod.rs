@@ -1,6 +1,7 @@
 //! Peers for Windows integrated sign-in (issue 11), all real: an MIT KDC per test ([`Kdc`]), a
 //! GSSAPI acceptor process for Kerberos/SPNEGO and NTLM ([`Acceptor`]), the IIS/AD FS-style
-//! negotiation on top ([`IntegratedAuth`], used by the AD FS emulator's `/adfs/ls/wia`).
+//! negotiation on top ([`IntegratedAuth`], used by the AD FS emulator's `/adfs/ls/wia`), and a
+//! Keycloak-style IdP whose `401 Negotiate` carries a usable login page ([`keycloak`]).
 //!
 //! ```ignore
 //! use samlbridge_emulators::krb::{self, Kdc, Acceptor, NtlmUser, IntegratedAuth};
@@ -14,9 +15,10 @@
 pub mod acceptor;
 pub mod integrated;
 pub mod kdc;
+pub mod keycloak;
 
 pub use acceptor::{Acceptor, NtlmUser, Step};
-pub use integrated::{IE11_USER_AGENT, IntegratedAuth, Negotiated, WIA_SUPPORTED_USER_AGENTS};
+pub use integrated::{IE11_USER_AGENT, IntegratedAuth, Leg, Negotiated, WIA_SUPPORTED_USER_AGENTS};
 pub use kdc::{Kdc, PASSWORD, USER};
 
 /// What this machine lacks for the integrated-auth peers (None: all here), in words for a skip.
