@@ -435,3 +435,69 @@ fn keycloak_style_negotiate_answered_with_a_ticket_signs_in_without_a_form() {
     assert_eq!(form.status, 200);
     assert!(form.body.contains("id=\"kc-form-login\""), "{}", form.body);
 }
+
+#[test]
+fn a_ticket_the_idp_cannot_read_is_refused_in_words() {
+    if !available(
+        "a_ticket_the_idp_cannot_read_is_refused_in_words",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let farm = Farm::start();
+    let ccache = match farm.kdc.kinit(krb::USER, krb::PASSWORD) {
+        Ok(c) => c,
+        Err(e) => panic!("kinit: {e}"),
+    };
+    // tokens that are no tokens: refused, and the acceptor lives on
+    for junk in ["YIIBAAAA", "TlRMTVNTUAADAAAA", "not base64!"] {
+        let header = format!("Authorization: Negotiate {junk}");
+        let got = farm.curl(&["-H", &header], &[]);
+        assert_eq!(got.status, 401, "{junk}: {}", got.trace);
+        assert!(
+            got.body.contains("Your credentials were refused: "),
+            "{}",
+            got.body
+        );
+    }
+    farm.kdc.rotate_service_keys();
+    let got = farm.curl(&["--negotiate", "-u", ":"], &farm.kdc.client_env(&ccache));
+    assert_eq!(got.status, 401, "{}", got.trace);
+    assert!(
+        got.body.contains("Your credentials were refused: "),
+        "{}",
+        got.body
+    );
+    assert!(got.body.contains("keytab"), "MIT's own words: {}", got.body);
+    assert!(farm.adfs.issued_assertions().is_empty());
+}
+
+#[test]
+fn a_stopped_kdc_leaves_a_tgt_that_cannot_get_a_service_ticket() {
+    if !available(
+        "a_stopped_kdc_leaves_a_tgt_that_cannot_get_a_service_ticket",
+        &[Tool::Kerberos],
+    ) {
+        return;
+    }
+    let mut farm = Farm::start();
+    let ccache = match farm.kdc.kinit(krb::USER, krb::PASSWORD) {
+        Ok(c) => c,
+        Err(e) => panic!("kinit: {e}"),
+    };
+    farm.kdc.stop();
+    let env = farm.kdc.client_env(&ccache);
+    let valid = Command::new("klist")
+        .arg("-s")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .status();
+    assert!(valid.is_ok_and(|s| s.success()), "the TGT is still valid");
+    let port = farm.kdc.port();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "KDC stopped"
+    );
+    let got = farm.curl(&["--negotiate", "-u", ":"], &env);
+    assert_eq!(got.status, 401, "{}", got.trace);
+    assert!(farm.adfs.issued_assertions().is_empty());
+}

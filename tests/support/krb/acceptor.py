@@ -94,16 +94,19 @@ def step(contexts, conn, token):
         contexts[conn] = ctx
     try:
         out = ctx.step(token)
+        complete = ctx.complete
+        who = ctx.who() if complete else None
     except (gssapi.exceptions.GSSError, spnego.exceptions.SpnegoError) as err:
+        # python-gssapi may return SPNEGO's reject token and raise on the next attribute read
         contexts.pop(conn, None)
         return {"state": "rejected", "error": words(err)}
     answer = {"token": base64.b64encode(out).decode() if out else None}
-    if not ctx.complete:
+    if not complete:
         answer["state"] = "continue"
         return answer
     contexts.pop(conn, None)
     answer["state"] = "complete"
-    answer["user"], answer["mech"] = ctx.who()
+    answer["user"], answer["mech"] = who
     return answer
 
 
@@ -130,11 +133,16 @@ def main():
     for line in sys.stdin:
         try:
             request = json.loads(line)
-            answer = handle(contexts, request) if isinstance(request, dict) else None
         except ValueError:
-            answer = None
-        if answer is None:
+            request = None
+        if not isinstance(request, dict):
             answer = {"state": "rejected", "error": "the request is not a JSON object"}
+        else:
+            try:
+                answer = handle(contexts, request)
+            except Exception as err:  # noqa: BLE001 - one bad token must not end the acceptor
+                contexts.pop(str(request.get("conn", "")), None)
+                answer = {"state": "rejected", "error": "%s: %s" % (type(err).__name__, err)}
         print(json.dumps(answer), flush=True)
 
 

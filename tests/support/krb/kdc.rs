@@ -9,6 +9,8 @@
 //! let stale = kdc.expired_ccache("alice", PASSWORD); // a ccache whose TGT has already expired
 //! let none = kdc.empty_ccache();                 // KRB5CCNAME naming a cache that does not exist
 //! kdc.keytab()                                   // HTTP/localhost + HTTP/127.0.0.1, for acceptors
+//! kdc.rotate_service_keys();                     // new tickets no longer match the keytab: refused
+//! kdc.stop();                                    // unreachable KDC (files kept; a TGT stays valid)
 //! ```
 
 use std::io::Write;
@@ -218,6 +220,28 @@ impl Kdc {
         ]
     }
 
+    /// Stops the server but keeps the realm's files: clients with a TGT can no longer get a
+    /// service ticket (a KDC that cannot be reached).
+    pub fn stop(&mut self) {
+        drop(self.lifeline.take());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.wrapper.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.wrapper.kill();
+        let _ = self.wrapper.wait();
+    }
+
+    /// Gives the HTTP services new keys in the KDC only: the keytab (the acceptor's) still holds
+    /// the old ones, so the tickets the KDC now issues are refused by the IdP.
+    pub fn rotate_service_keys(&self) {
+        for host in SERVICE_HOSTS {
+            if let Err(e) = self.kadmin(&format!("cpw -randkey HTTP/{host}")) {
+                panic!("kadmin.local cpw HTTP/{host}: {e}")
+            }
+        }
+    }
+
     /// The KDC's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir().join("kdc.log")).unwrap_or_default()
@@ -249,13 +273,7 @@ impl Kdc {
 impl Drop for Kdc {
     fn drop(&mut self) {
         // EOF on the wrapper's stdin: it kills krb5kdc and waits for it.
-        drop(self.lifeline.take());
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while matches!(self.wrapper.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.wrapper.kill();
-        let _ = self.wrapper.wait();
+        self.stop();
     }
 }
 
