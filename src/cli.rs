@@ -77,6 +77,11 @@ pub struct SignInArgs {
     /// Provider file name (overrides saml_provider); default: detect from the pages.
     #[arg(long)]
     pub provider: Option<String>,
+    /// How to sign in to the IdP (overrides saml_auth): form (its pages, the default), kerberos
+    /// (Windows integrated sign-in with the ticket from kinit or the domain logon, no password), or
+    /// ntlm (integrated sign-in with the username and password).
+    #[arg(long, value_name = "MODE", value_parser = ["form", "kerberos", "ntlm"])]
+    pub auth: Option<String>,
     /// Never prompt: fail instead (implied when stdin is not a terminal).
     #[arg(long)]
     pub non_interactive: bool,

@@ -27,6 +27,8 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         user_providers: ctx.user_providers_dir(),
         mfa_factor: gateway.mfa_factor.clone(),
         browser: None,
+        auth: gateway.auth,
+        principal: gateway.username.clone(),
     }
 }
 

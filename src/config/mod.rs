@@ -94,6 +94,8 @@ pub struct GatewayProfile {
     pub provider: Option<String>,
     /// `saml_mfa_factor`: which second factor to use where the IdP offers several (Okta).
     pub mfa_factor: Option<String>,
+    /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
+    pub auth: crate::idp::SignInAuth,
     /// `saml_mfa_command`: a command whose output is the one-time code.
     pub mfa_command: Option<String>,
     /// `saml_keychain = true`: keep and look up the password in the OS keychain.
