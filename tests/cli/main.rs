@@ -40,3 +40,4 @@ mod setup_terminal;
 mod setup_tls;
 mod signin;
 mod terminal;
+mod windows_auth;
