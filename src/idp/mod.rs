@@ -26,7 +26,7 @@ pub use browser::{
     locate as locate_browser,
 };
 pub use http::IdpSession;
-pub use integrated::SignInAuth;
+pub use integrated::{SignInAuth, TICKET_EXPIRED};
 pub use provider::{ProviderInfo, ProviderOrigin};
 pub use urls::host_of;
 
@@ -130,6 +130,14 @@ pub enum IdpError {
         message: String,
         person: bool,
     },
+    /// No Kerberos ticket, or an expired one, for a Kerberos sign-in: a person must run kinit
+    /// (exit 3).
+    #[error("{host}: {message}")]
+    NoTicket {
+        host: String,
+        message: String,
+        expired: bool,
+    },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
@@ -151,11 +159,17 @@ pub enum IdpError {
 }
 
 impl IdpError {
+    /// The sign-in failed because the Kerberos ticket has expired (`refresh` says so).
+    pub fn is_ticket_expired(&self) -> bool {
+        matches!(self, IdpError::NoTicket { expired: true, .. })
+    }
+
     pub fn exit_kind(&self) -> ExitKind {
         match self {
             IdpError::Rejected { .. }
             | IdpError::NeedsPerson { .. }
-            | IdpError::MfaCommand { .. } => ExitKind::AuthRejected,
+            | IdpError::MfaCommand { .. }
+            | IdpError::NoTicket { .. } => ExitKind::AuthRejected,
             IdpError::Browser { person: true, .. } | IdpError::Integrated { person: true, .. } => {
                 ExitKind::AuthRejected
             }

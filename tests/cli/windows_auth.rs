@@ -244,3 +244,27 @@ fn keycloak_401_negotiate_page_is_a_page_with_form_and_answered_with_kerberos() 
         .expect_code(0);
     assert_eq!(kc.issued_assertions().len(), 2);
 }
+
+#[test]
+fn refresh_with_an_expired_ticket_says_to_run_kinit() {
+    if !available("refresh_with_an_expired_ticket", &[Tool::Kerberos]) {
+        return;
+    }
+    let mut farm = Farm::start("kerberos", ALICE.username);
+    let expired = farm.kdc.expired_ccache(krb::USER, krb::PASSWORD);
+    farm.use_ccache(&expired);
+    farm.world.sts.expect_unused();
+    farm.world
+        .sandbox
+        .run(&["refresh", "--profile", "corp"])
+        .expect_code(3)
+        .expect_stderr_contains("the Kerberos ticket has expired: run kinit");
+    // with a fresh ticket the same refresh renews, with no password anywhere
+    let mut farm = Farm::start("kerberos", ALICE.username);
+    farm.kinit();
+    farm.world
+        .sandbox
+        .run(&["refresh", "--profile", "corp"])
+        .expect_code(0);
+    farm.world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+}

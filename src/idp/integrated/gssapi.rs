@@ -194,7 +194,9 @@ impl Gss {
             if major >> 16 != 0 {
                 break;
             }
-            words.push(String::from_utf8_lossy(&self.take(&mut text)).trim().to_string());
+            // MIT counts the terminating NUL in the length.
+            let said = String::from_utf8_lossy(&self.take(&mut text)).into_owned();
+            words.push(said.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string());
             if more == 0 {
                 break;
             }

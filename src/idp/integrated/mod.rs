@@ -95,6 +95,9 @@ impl Offered {
     }
 }
 
+/// What an expired-ticket error says (`refresh` recognises it in a wrapped message).
+pub const TICKET_EXPIRED: &str = "the Kerberos ticket has expired";
+
 /// A Kerberos failure as the error a person can act on; `host` is the IdP's, `principal` the
 /// username when the profile names one.
 pub fn kerberos_error(host: &str, principal: Option<&str>, failure: &GssFailure) -> IdpError {
@@ -104,27 +107,27 @@ pub fn kerberos_error(host: &str, principal: Option<&str>, failure: &GssFailure)
     };
     let said = crate::shown::outside(&failure.message);
     match failure.kind() {
-        FailureKind::NoTicket => IdpError::Integrated {
+        FailureKind::NoTicket => IdpError::NoTicket {
             host: host.to_string(),
             message: format!(
                 "no Kerberos ticket to sign in with ({said}); {kinit} (or log on to the domain) \
                  and try again"
             ),
-            person: true,
+            expired: false,
         },
-        FailureKind::Expired => IdpError::Integrated {
+        FailureKind::Expired => IdpError::NoTicket {
             host: host.to_string(),
             message: format!(
-                "no Kerberos ticket to sign in with: the ticket has expired ({said}); {kinit} \
-                 and try again"
+                "no Kerberos ticket to sign in with: {TICKET_EXPIRED} ({said}); {kinit} and try \
+                 again"
             ),
-            person: true,
+            expired: true,
         },
         FailureKind::KdcUnreachable => IdpError::Network {
-            host: host.to_string(),
+            host: "the Kerberos KDC".to_string(),
             reason: format!(
-                "the Kerberos KDC cannot be reached for a ticket to HTTP/{host} ({said}); check \
-                 the network or VPN, and the realm's kdc in krb5.conf"
+                "no ticket for HTTP/{host} can be had ({said}); check the realm's kdc in \
+                 krb5.conf or DNS, and the VPN"
             ),
         },
         FailureKind::UnknownService => IdpError::Integrated {
