@@ -16,7 +16,7 @@ use crate::sink::credentials_file;
 fn overrides(args: &RefreshArgs) -> Result<Overrides> {
     Ok(Overrides {
         profile: args.profile.clone(),
-        auth: args.auth.as_deref().and_then(crate::idp::SignInAuth::parse),
+        auth: args.auth.as_deref().and_then(config::SamlAuth::parse),
         refresh_window: Some(Overrides::duration_flag("--within", &args.within)?),
         ..Overrides::default()
     })

@@ -39,7 +39,7 @@ struct SignInKey<'a> {
     provider: Option<&'a str>,
     ca_bundle: Option<&'a PathBuf>,
     mfa_factor: Option<&'a str>,
-    auth: crate::idp::SignInAuth,
+    auth: super::SamlAuth,
     answers: &'a AnswerSources,
     browser: Option<&'a BrowserPlan>,
 }

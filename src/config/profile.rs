@@ -1,8 +1,9 @@
 //! One profile's keys turned into a `GatewayProfile` or a `ChainHop`, each value checked so that a typo
 //! is reported now, naming the file, profile and key, rather than by the IdP or STS later.
 
-use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile, check_duration, check_role_choice};
-use crate::idp::SignInAuth;
+use super::{
+    ChainHop, ConfigError, ConfigFile, GatewayProfile, SamlAuth, check_duration, check_role_choice,
+};
 use crate::saml::{IamResource, check_iam_arn};
 use std::path::{Path, PathBuf};
 
@@ -83,16 +84,16 @@ impl ConfigFile {
     }
 
     /// `saml_auth`: form (absent), kerberos or ntlm.
-    fn sign_in_auth(&self, name: &str) -> Result<SignInAuth, ConfigError> {
+    fn sign_in_auth(&self, name: &str) -> Result<SamlAuth, ConfigError> {
         let Some(text) = self.value(name, "saml_auth") else {
-            return Ok(SignInAuth::Form);
+            return Ok(SamlAuth::Form);
         };
-        SignInAuth::parse(text).ok_or_else(|| {
+        SamlAuth::parse(text).ok_or_else(|| {
             self.bad_value(
                 name,
                 "saml_auth",
                 text,
-                &format!("write one of {}", SignInAuth::NAMES.join(", ")),
+                &format!("write one of {}", SamlAuth::NAMES.join(", ")),
             )
         })
     }

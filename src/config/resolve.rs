@@ -26,7 +26,7 @@ pub struct Overrides {
     pub username: Option<String>,
     pub provider: Option<String>,
     /// `--auth`: form, kerberos or ntlm.
-    pub auth: Option<crate::idp::SignInAuth>,
+    pub auth: Option<super::SamlAuth>,
     /// `--role` (checked by the command: it names the flag)
     pub role: Option<String>,
     /// `--duration` (checked by the command)

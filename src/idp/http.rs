@@ -4,7 +4,7 @@
 //! (plain `http://` only to this machine) and counted.
 
 use super::form::{Method, Submission};
-use super::integrated::{self, NtlmCredentials, SignInAuth};
+use super::integrated::{self as wia, NtlmCredentials, SignInAuth};
 use super::urls::{host_of, without_query};
 use super::{IdpError, LoginRequest};
 use crate::secret::Secret;
@@ -58,7 +58,7 @@ impl IdpSession {
         let cookies = Arc::new(CookieStoreMutex::default());
         let mut builder = reqwest::Client::builder()
             .user_agent(if req.auth.is_integrated() {
-                integrated::USER_AGENT
+                wia::USER_AGENT
             } else {
                 USER_AGENT
             })
@@ -477,6 +477,8 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         inner.into_iter().rev().collect::<Vec<_>>().join(": ")
     }
 }
+
+mod integrated;
 
 #[cfg(test)]
 mod tests;

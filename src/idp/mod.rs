@@ -209,7 +209,10 @@ pub async fn sign_in(
     if req.auth == SignInAuth::Ntlm {
         // Asked before the first page: the challenge comes in the middle of a request.
         let username = answers.username()?;
-        session.use_ntlm(integrated::NtlmCredentials::new(&username, answers.password()?));
+        session.use_ntlm(integrated::NtlmCredentials::new(
+            &username,
+            answers.password()?,
+        ));
     }
     engine::run(session, req, answers).await
 }

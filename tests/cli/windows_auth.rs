@@ -64,19 +64,27 @@ impl Farm {
 
 #[test]
 fn kerberos_ticket_signs_in_without_a_password_and_writes_the_chain() {
-    if !available("kerberos_ticket_signs_in_without_a_password", &[Tool::Kerberos]) {
+    if !available(
+        "kerberos_ticket_signs_in_without_a_password",
+        &[Tool::Kerberos],
+    ) {
         return;
     }
     let mut farm = Farm::start("kerberos", ALICE.username);
     farm.kinit();
     let out = farm.login(&["--non-interactive", "-vv"]);
     out.expect_code(0);
-    farm.world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    farm.world
+        .assert_profile_holds("corp", world::GATEWAY_ADMIN);
     farm.world.assert_profile_holds("prod", world::PROD_ADMINS);
     farm.world.assert_profile_holds("audit", world::AUDITOR);
     assert!(farm.world.adfs.posts().is_empty(), "no form was posted");
     // the service ticket was for the host as written in the URL
-    assert!(farm.kdc.log().contains("HTTP/127.0.0.1@"), "{}", farm.kdc.log());
+    assert!(
+        farm.kdc.log().contains("HTTP/127.0.0.1@"),
+        "{}",
+        farm.kdc.log()
+    );
 }
 
 #[test]
@@ -140,18 +148,29 @@ fn ntlm_signs_in_with_the_right_password_and_is_exit_3_with_a_wrong_one() {
         return;
     }
     let mut farm = Farm::start("ntlm", NTLM_USER);
-    farm.world.sandbox.set_env("SAMLBRIDGE_PASSWORD", "not-the-password");
+    farm.world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not-the-password");
     let out = farm.login(&["--non-interactive"]);
-    out.expect_code(3).expect_stderr_contains("rejected the sign-in");
-    assert!(!out.all_output().contains("not-the-password"), "{}", out.dump());
+    out.expect_code(3)
+        .expect_stderr_contains("rejected the sign-in");
+    assert!(
+        !out.all_output().contains("not-the-password"),
+        "{}",
+        out.dump()
+    );
     assert!(farm.world.adfs.issued_assertions().is_empty());
 
-    farm.world.sandbox.set_env("SAMLBRIDGE_PASSWORD", krb::PASSWORD);
+    farm.world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", krb::PASSWORD);
     let out = farm.login(&["--non-interactive", "-vv"]);
     out.expect_code(0);
     assert!(!out.all_output().contains(krb::PASSWORD), "{}", out.dump());
-    farm.world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
-    farm.world.assert_profile_holds("staging", world::STAGING_DEPLOYER);
+    farm.world
+        .assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    farm.world
+        .assert_profile_holds("staging", world::STAGING_DEPLOYER);
 }
 
 #[test]
@@ -161,7 +180,9 @@ fn auth_flag_overrides_the_profile_and_a_forms_profile_is_unaffected() {
     }
     // saml_auth = form (the default) on a farm that offers integrated auth: the forms page
     let mut farm = Farm::start("form", ALICE.username);
-    farm.world.sandbox.set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
+    farm.world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", ALICE.password);
     farm.login(&["--non-interactive"]).expect_code(0);
     assert!(!farm.world.adfs.posts().is_empty(), "the form was posted");
     // the same profile with --auth kerberos and a ticket: no form
@@ -170,7 +191,11 @@ fn auth_flag_overrides_the_profile_and_a_forms_profile_is_unaffected() {
     let posts = farm.world.adfs.posts().len();
     farm.login(&["--non-interactive", "--auth", "kerberos", "--force"])
         .expect_code(0);
-    assert_eq!(farm.world.adfs.posts().len(), posts, "no form posted with kerberos");
+    assert_eq!(
+        farm.world.adfs.posts().len(),
+        posts,
+        "no form posted with kerberos"
+    );
 }
 
 #[test]
@@ -218,7 +243,13 @@ fn keycloak_401_negotiate_page_is_a_page_with_form_and_answered_with_kerberos() 
     sandbox.set_env("AWS_ENDPOINT_URL_STS", &sts.endpoint());
     sandbox.set_env("SAMLBRIDGE_PASSWORD", KC_PASSWORD);
     sandbox
-        .run(&["login", "--profile", "corp", "--non-interactive", "--no-chain"])
+        .run(&[
+            "login",
+            "--profile",
+            "corp",
+            "--non-interactive",
+            "--no-chain",
+        ])
         .expect_code(0);
     assert_eq!(kc.issued_assertions().len(), 1);
 
@@ -266,5 +297,6 @@ fn refresh_with_an_expired_ticket_says_to_run_kinit() {
         .sandbox
         .run(&["refresh", "--profile", "corp"])
         .expect_code(0);
-    farm.world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    farm.world
+        .assert_profile_holds("corp", world::GATEWAY_ADMIN);
 }

@@ -73,7 +73,8 @@ type InitSecContext = unsafe extern "C" fn(
     *mut u32,
 ) -> Status;
 type ReleaseBuffer = unsafe extern "C" fn(*mut Status, *mut Buffer) -> Status;
-type DeleteSecContext = unsafe extern "C" fn(*mut Status, *mut ContextHandle, *mut Buffer) -> Status;
+type DeleteSecContext =
+    unsafe extern "C" fn(*mut Status, *mut ContextHandle, *mut Buffer) -> Status;
 type DisplayStatus =
     unsafe extern "C" fn(*mut Status, Status, i32, *const Oid, *mut u32, *mut Buffer) -> Status;
 
@@ -96,7 +97,8 @@ pub const LIBRARIES: &[&str] = &["libgssapi_krb5.so.2", "libgssapi.so.3"];
 
 /// What a user installs to get the library, for the message when it is missing.
 #[cfg(target_vendor = "apple")]
-const INSTALL: &str = "it is part of macOS; check that /System/Library/Frameworks/GSS.framework exists";
+const INSTALL: &str =
+    "it is part of macOS; check that /System/Library/Frameworks/GSS.framework exists";
 #[cfg(not(target_vendor = "apple"))]
 const INSTALL: &str = "install MIT Kerberos's GSSAPI library (Debian/Ubuntu: apt install \
      libgssapi-krb5-2 krb5-user; Fedora/RHEL: dnf install krb5-libs krb5-workstation; Arch: \
@@ -105,7 +107,9 @@ const INSTALL: &str = "install MIT Kerberos's GSSAPI library (Debian/Ubuntu: apt
 /// The system's library, opened once per run; the error says what to install.
 pub fn system() -> Result<&'static Gss, String> {
     static GSS: OnceLock<Result<Gss, String>> = OnceLock::new();
-    GSS.get_or_init(|| Gss::load(LIBRARIES)).as_ref().map_err(Clone::clone)
+    GSS.get_or_init(|| Gss::load(LIBRARIES))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 impl Gss {
@@ -189,14 +193,24 @@ impl Gss {
             let mut text = Buffer::empty();
             // SAFETY: valid pointers; the text is copied out, then released.
             let major = unsafe {
-                (self.display_status)(&mut minor, code, kind, std::ptr::null(), &mut more, &mut text)
+                (self.display_status)(
+                    &mut minor,
+                    code,
+                    kind,
+                    std::ptr::null(),
+                    &mut more,
+                    &mut text,
+                )
             };
             if major >> 16 != 0 {
                 break;
             }
             // MIT counts the terminating NUL in the length.
             let said = String::from_utf8_lossy(&self.take(&mut text)).into_owned();
-            words.push(said.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string());
+            words.push(
+                said.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                    .to_string(),
+            );
             if more == 0 {
                 break;
             }

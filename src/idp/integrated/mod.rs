@@ -1,10 +1,10 @@
 //! Windows integrated sign-in (issue 11): samlbridge presents itself as a browser AD FS offers
 //! integrated authentication to, and answers the IdP's `401 WWW-Authenticate: Negotiate` (or `NTLM`)
 //! with a Kerberos token from the user's credential cache (`gssapi`, the system's library) or with
-//! NTLM from the username and password (`ntlm`). `handshake` runs the legs over one connection.
+//! NTLM from the username and password (`ntlm`). The session's `http::integrated` runs the legs
+//! over one connection.
 
 pub(crate) mod gssapi;
-mod handshake;
 pub(crate) mod ntlm;
 
 use super::IdpError;
@@ -13,7 +13,6 @@ use base64::engine::general_purpose::STANDARD;
 use gssapi::{FailureKind, GssFailure};
 use std::fmt;
 
-pub(crate) use handshake::{Repeat, offered};
 pub use ntlm::NtlmCredentials;
 
 /// How the IdP is signed in to (`saml_auth`, `--auth`).
@@ -29,17 +28,6 @@ pub enum SignInAuth {
 }
 
 impl SignInAuth {
-    pub const NAMES: &'static [&'static str] = &["form", "kerberos", "ntlm"];
-
-    pub fn parse(text: &str) -> Option<SignInAuth> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "form" | "forms" => Some(SignInAuth::Form),
-            "kerberos" | "negotiate" | "spnego" => Some(SignInAuth::Kerberos),
-            "ntlm" => Some(SignInAuth::Ntlm),
-            _ => None,
-        }
-    }
-
     pub fn is_integrated(self) -> bool {
         self != SignInAuth::Form
     }
@@ -58,7 +46,8 @@ impl fmt::Display for SignInAuth {
 /// Internet Explorer 11 on 64-bit Windows 10: its `Windows NT 10.0; Win64; x64; Trident/7.0` is in
 /// AD FS's default `WIASupportedUserAgents` (which matches `Trident/7.0` as well), so AD FS sends it
 /// to integrated authentication instead of the forms page.
-pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) like Gecko";
+pub const USER_AGENT: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) like Gecko";
 
 /// The schemes a `401` offers, with the token each carries (a later leg's challenge).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -149,7 +138,7 @@ pub fn kerberos_error(host: &str, principal: Option<&str>, failure: &GssFailure)
     }
 }
 
-fn encode(token: &[u8]) -> String {
+pub(crate) fn encode(token: &[u8]) -> String {
     STANDARD.encode(token)
 }
 

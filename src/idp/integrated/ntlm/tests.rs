@@ -5,7 +5,10 @@ fn usernames_split_into_account_and_domain() {
     let c = NtlmCredentials::new("CORP\\alice", Secret::new("x"));
     assert_eq!((c.user.as_str(), c.domain.as_str()), ("alice", "CORP"));
     let c = NtlmCredentials::new("alice@corp.example", Secret::new("x"));
-    assert_eq!((c.user.as_str(), c.domain.as_str()), ("alice", "corp.example"));
+    assert_eq!(
+        (c.user.as_str(), c.domain.as_str()),
+        ("alice", "corp.example")
+    );
     let c = NtlmCredentials::new(" alice ", Secret::new("x"));
     assert_eq!((c.user.as_str(), c.domain.as_str()), ("alice", ""));
 }
@@ -28,7 +31,12 @@ fn the_negotiate_message_is_ntlmssp_type_1() {
 #[test]
 fn a_challenge_that_is_not_one_is_an_error_not_a_panic() {
     let creds = NtlmCredentials::new("CORP\\alice", Secret::new("x"));
-    for bad in [&b""[..], b"NTLMSSP\0", b"garbage garbage garbage", &negotiate().unwrap()] {
+    for bad in [
+        &b""[..],
+        b"NTLMSSP\0",
+        b"garbage garbage garbage",
+        &negotiate().unwrap(),
+    ] {
         assert!(authenticate(bad, &creds).is_err());
     }
     // a truncated CHALLENGE (type 2) with lengths pointing past its end

@@ -3,12 +3,12 @@
 //! read to its end before the next leg, so the connection goes back to the pool and the next leg
 //! takes it: NTLM authenticates the connection, not the request (IIS requires one connection).
 
-use super::gssapi::{self, Context};
-use super::ntlm::{self, NtlmCredentials};
-use super::{Offered, SignInAuth, encode, kerberos_error};
+use super::IdpSession;
 use crate::idp::IdpError;
 use crate::idp::form::Method;
-use crate::idp::http::IdpSession;
+use crate::idp::integrated::gssapi::{self, Context};
+use crate::idp::integrated::ntlm::{self, NtlmCredentials};
+use crate::idp::integrated::{Offered, SignInAuth, encode, kerberos_error};
 use crate::idp::page::Page;
 use crate::idp::urls::{host_of, without_query};
 use reqwest::StatusCode;
@@ -76,7 +76,11 @@ impl IdpSession {
                 .await
                 .map_err(|e| self.network(url, &e, repeat.timeout))?;
             let offer = offered(&response);
-            let server = if scheme == "NTLM" { offer.ntlm } else { offer.negotiate };
+            let server = if scheme == "NTLM" {
+                offer.ntlm
+            } else {
+                offer.negotiate
+            };
             if response.status() != StatusCode::UNAUTHORIZED {
                 if let Mechanism::Kerberos(context) = &mut mechanism {
                     mutual(context, server.as_deref(), url)?;
@@ -95,7 +99,10 @@ impl IdpSession {
             self.drain(url, response, repeat.timeout).await?;
             token = next;
         }
-        Err(broken(url, format!("it asked for more than {MAX_LEGS} legs of {scheme}")))
+        Err(broken(
+            url,
+            format!("it asked for more than {MAX_LEGS} legs of {scheme}"),
+        ))
     }
 
     fn mechanism<'a>(
@@ -123,7 +130,11 @@ impl IdpSession {
                          sign-in"
                     ))
                 })?;
-                let scheme = if offer.ntlm_offered { "NTLM" } else { "Negotiate" };
+                let scheme = if offer.ntlm_offered {
+                    "NTLM"
+                } else {
+                    "Negotiate"
+                };
                 Ok((scheme, Mechanism::Ntlm(creds)))
             }
             SignInAuth::Form => Err(IdpError::Local(
@@ -139,7 +150,7 @@ impl IdpSession {
         response: reqwest::Response,
         timeout: Duration,
     ) -> Result<String, IdpError> {
-        crate::idp::http::read_body_within(url, response, timeout).await
+        super::read_body_within(url, response, timeout).await
     }
 
     /// The IdP's refusal, in its own words (the page's title, else its text).
@@ -152,7 +163,10 @@ impl IdpSession {
         let page = Page::parse(url.clone(), status, &body);
         let mut said = page.title();
         if said.trim().is_empty() && !body.contains('<') {
-            said = crate::idp::form::collapse(&body).chars().take(200).collect();
+            said = crate::idp::form::collapse(&body)
+                .chars()
+                .take(200)
+                .collect();
         }
         if said.trim().is_empty() {
             said = format!("HTTP {status} to the {} credentials", self.auth());
@@ -174,7 +188,10 @@ fn mutual(context: &mut Context, server: Option<&[u8]>, url: &Url) -> Result<(),
     }
     match context.step(Some(token)) {
         Ok(_) if context.is_complete() => Ok(()),
-        Ok(_) => Err(broken(url, "its Kerberos answer did not complete mutual authentication".into())),
+        Ok(_) => Err(broken(
+            url,
+            "its Kerberos answer did not complete mutual authentication".into(),
+        )),
         Err(f) => Err(broken(
             url,
             format!(
