@@ -300,3 +300,21 @@ fn refresh_with_an_expired_ticket_says_to_run_kinit() {
     farm.world
         .assert_profile_holds("corp", world::GATEWAY_ADMIN);
 }
+
+#[test]
+fn credential_process_signs_in_with_the_ticket() {
+    if !available("credential_process_with_kerberos", &[Tool::Kerberos]) {
+        return;
+    }
+    let mut farm = Farm::start("kerberos", ALICE.username);
+    farm.kinit();
+    let out = farm.world.sandbox.run(&[
+        "credential-process",
+        "--profile",
+        "prod",
+        "--non-interactive",
+    ]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("\"SessionToken\""), "{}", out.dump());
+    assert!(farm.world.adfs.posts().is_empty(), "no form was posted");
+}
