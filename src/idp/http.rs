@@ -102,21 +102,6 @@ impl IdpSession {
         })
     }
 
-    /// The account to answer NTLM challenges with.
-    pub fn use_ntlm(&self, creds: NtlmCredentials) {
-        if let Ok(mut slot) = self.ntlm.lock() {
-            *slot = Some(creds);
-        }
-    }
-
-    pub(crate) fn auth(&self) -> SignInAuth {
-        self.auth
-    }
-
-    pub(crate) fn principal(&self) -> Option<&str> {
-        self.principal.as_deref()
-    }
-
     /// A request as `fetch` sends it.
     pub(crate) fn request(
         &self,
@@ -132,28 +117,6 @@ impl IdpSession {
 
     pub(crate) fn network(&self, url: &Url, err: &reqwest::Error, timeout: Duration) -> IdpError {
         network_error_within(url, err, timeout)
-    }
-
-    /// A `401` offering Negotiate or NTLM, answered when the sign-in is integrated; any other
-    /// answer as it is.
-    async fn answer_challenge(
-        &self,
-        repeat: integrated::Repeat<'_>,
-        response: reqwest::Response,
-    ) -> Result<reqwest::Response, IdpError> {
-        if !self.auth.is_integrated()
-            || response.status() != StatusCode::UNAUTHORIZED
-            || !integrated::offered(&response).any()
-        {
-            return Ok(response);
-        }
-        // Taken out of the lock for the handshake: the lock is not held across an await.
-        let creds = self.ntlm.lock().ok().and_then(|mut slot| slot.take());
-        let answered = self.integrated(repeat, response, creds.as_ref()).await;
-        if let (Some(creds), Ok(mut slot)) = (creds, self.ntlm.lock()) {
-            *slot = Some(creds);
-        }
-        answered
     }
 
     /// The cookies worth keeping (unexpired, session cookies included) as JSON, to sign in again

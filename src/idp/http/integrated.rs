@@ -46,6 +46,43 @@ pub(crate) fn offered(response: &reqwest::Response) -> Offered {
 }
 
 impl IdpSession {
+    /// The account to answer NTLM challenges with.
+    pub fn use_ntlm(&self, creds: NtlmCredentials) {
+        if let Ok(mut slot) = self.ntlm.lock() {
+            *slot = Some(creds);
+        }
+    }
+
+    pub(crate) fn auth(&self) -> SignInAuth {
+        self.auth
+    }
+
+    pub(crate) fn principal(&self) -> Option<&str> {
+        self.principal.as_deref()
+    }
+
+    /// A `401` offering Negotiate or NTLM, answered when the sign-in is integrated; any other
+    /// answer as it is.
+    pub(super) async fn answer_challenge(
+        &self,
+        repeat: Repeat<'_>,
+        response: reqwest::Response,
+    ) -> Result<reqwest::Response, IdpError> {
+        if !self.auth.is_integrated()
+            || response.status() != StatusCode::UNAUTHORIZED
+            || !offered(&response).any()
+        {
+            return Ok(response);
+        }
+        // Taken out of the lock for the handshake: the lock is not held across an await.
+        let creds = self.ntlm.lock().ok().and_then(|mut slot| slot.take());
+        let answered = self.integrated(repeat, response, creds.as_ref()).await;
+        if let (Some(creds), Ok(mut slot)) = (creds, self.ntlm.lock()) {
+            *slot = Some(creds);
+        }
+        answered
+    }
+
     /// Answers a `401` that offers Negotiate or NTLM; returns the IdP's first answer that is not
     /// a challenge (checked for mutual authentication), or the error that says why not.
     pub(crate) async fn integrated(
