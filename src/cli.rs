@@ -77,6 +77,11 @@ pub struct SignInArgs {
     /// Provider file name (overrides saml_provider); default: detect from the pages.
     #[arg(long)]
     pub provider: Option<String>,
+    /// How to sign in to the IdP (overrides saml_auth): form (its pages, the default), kerberos
+    /// (Windows integrated sign-in with the ticket from kinit or the domain logon, no password), or
+    /// ntlm (integrated sign-in with the username and password).
+    #[arg(long, value_name = "MODE", value_parser = ["form", "kerberos", "ntlm"])]
+    pub auth: Option<String>,
     /// Never prompt: fail instead (implied when stdin is not a terminal).
     #[arg(long)]
     pub non_interactive: bool,
@@ -194,6 +199,9 @@ pub struct RefreshArgs {
     /// Renew what expires within this window (e.g. 15m, 1h; default 15m).
     #[arg(long, default_value = "15m")]
     pub within: String,
+    /// How to sign in to the IdP (overrides saml_auth): form, kerberos or ntlm.
+    #[arg(long, value_name = "MODE", value_parser = ["form", "kerberos", "ntlm"])]
+    pub auth: Option<String>,
     /// Install a systemd user timer that runs `refresh --all` on a schedule.
     #[arg(long, conflicts_with_all = ["cron", "uninstall"])]
     pub install: bool,

@@ -77,6 +77,10 @@ fn sign_in_overrides(flags: &SignInArgs) -> Overrides {
         url: flags.url.clone(),
         username: flags.username.clone(),
         provider: flags.provider.clone(),
+        auth: flags
+            .auth
+            .as_deref()
+            .and_then(crate::config::SamlAuth::parse),
         password_stdin: flags.password_stdin,
         remember_password: flags.remember_password,
         mfa_code: flags.mfa_code.clone().map(Secret::new),

@@ -16,6 +16,7 @@ use crate::sink::credentials_file;
 fn overrides(args: &RefreshArgs) -> Result<Overrides> {
     Ok(Overrides {
         profile: args.profile.clone(),
+        auth: args.auth.as_deref().and_then(config::SamlAuth::parse),
         refresh_window: Some(Overrides::duration_flag("--within", &args.within)?),
         ..Overrides::default()
     })
@@ -199,6 +200,15 @@ fn sort_group<'p>(
     }
 }
 
+/// Whether a sign-in failed for an expired Kerberos ticket, also when the failure reached here as
+/// a person-must-act message (a credential_process profile's).
+fn ticket_expired(err: &Error) -> bool {
+    match err {
+        Error::Idp(e) => e.is_ticket_expired(),
+        other => other.to_string().contains(crate::idp::TICKET_EXPIRED),
+    }
+}
+
 /// Prints the failures and picks the exit code: a person first, then retry-later, then the rest.
 fn summarise(outcomes: &[Outcome]) -> u8 {
     let mut worst: Option<u8> = None;
@@ -226,6 +236,15 @@ fn summarise(outcomes: &[Outcome]) -> u8 {
             "samlbridge refresh: a person must sign in for: {}",
             names.join(", ")
         );
+        let expired = outcomes
+            .iter()
+            .any(|o| matches!(&o.result, Err(e) if ticket_expired(e)));
+        if expired {
+            tell!(
+                "samlbridge refresh: the Kerberos ticket has expired: run kinit (a Kerberos \
+                 sign-in needs no password, so refresh renews on its own while a ticket lives)"
+            );
+        }
     }
     worst.unwrap_or(0)
 }

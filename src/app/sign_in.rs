@@ -6,8 +6,10 @@ use crate::answers::keychain::{self, Keychain};
 use crate::answers::password::{KeychainAccount, PasswordSource, Remembered};
 use crate::app::context::Context;
 use crate::app::error::Result;
-use crate::config::{BrowserWindow, GatewayProfile, Plan};
-use crate::idp::{self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest, host_of};
+use crate::config::{BrowserWindow, GatewayProfile, Plan, SamlAuth};
+use crate::idp::{
+    self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest, SignInAuth, host_of,
+};
 use crate::role::aliases::{self, AccountAliases};
 use crate::saml::{self, SamlAssertion, SamlClaims};
 use crate::state::sessions::SavedSessions;
@@ -27,6 +29,12 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         user_providers: ctx.user_providers_dir(),
         mfa_factor: gateway.mfa_factor.clone(),
         browser: None,
+        auth: match gateway.auth {
+            SamlAuth::Form => SignInAuth::Form,
+            SamlAuth::Kerberos => SignInAuth::Kerberos,
+            SamlAuth::Ntlm => SignInAuth::Ntlm,
+        },
+        principal: gateway.username.clone(),
     }
 }
 

@@ -39,6 +39,7 @@ struct SignInKey<'a> {
     provider: Option<&'a str>,
     ca_bundle: Option<&'a PathBuf>,
     mfa_factor: Option<&'a str>,
+    auth: super::SamlAuth,
     answers: &'a AnswerSources,
     browser: Option<&'a BrowserPlan>,
 }
@@ -52,6 +53,7 @@ impl<'a> SignInKey<'a> {
             provider: gateway.provider.as_deref(),
             ca_bundle: gateway.ca_bundle.as_ref(),
             mfa_factor: gateway.mfa_factor.as_deref(),
+            auth: gateway.auth,
             answers: &plan.answers,
             browser: plan.browser.as_ref(),
         }

@@ -94,6 +94,8 @@ pub struct GatewayProfile {
     pub provider: Option<String>,
     /// `saml_mfa_factor`: which second factor to use where the IdP offers several (Okta).
     pub mfa_factor: Option<String>,
+    /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
+    pub auth: SamlAuth,
     /// `saml_mfa_command`: a command whose output is the one-time code.
     pub mfa_command: Option<String>,
     /// `saml_keychain = true`: keep and look up the password in the OS keychain.
@@ -111,6 +113,31 @@ pub struct GatewayProfile {
     pub browser_headless: bool,
     /// `saml_browser_path`: the browser to run, `~` expanded.
     pub browser_path: Option<PathBuf>,
+}
+
+/// How a gateway signs in to its IdP (`saml_auth`, `--auth`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SamlAuth {
+    /// The IdP's pages and forms.
+    #[default]
+    Form,
+    /// Windows integrated sign-in with the Kerberos ticket at hand.
+    Kerberos,
+    /// Windows integrated sign-in with NTLM, from the username and password.
+    Ntlm,
+}
+
+impl SamlAuth {
+    pub const NAMES: &'static [&'static str] = &["form", "kerberos", "ntlm"];
+
+    pub fn parse(text: &str) -> Option<SamlAuth> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "form" => Some(SamlAuth::Form),
+            "kerberos" => Some(SamlAuth::Kerberos),
+            "ntlm" => Some(SamlAuth::Ntlm),
+            _ => None,
+        }
+    }
 }
 
 /// A child-account profile reached by sts:AssumeRole from its `saml_source`.

@@ -1,7 +1,9 @@
 //! One profile's keys turned into a `GatewayProfile` or a `ChainHop`, each value checked so that a typo
 //! is reported now, naming the file, profile and key, rather than by the IdP or STS later.
 
-use super::{ChainHop, ConfigError, ConfigFile, GatewayProfile, check_duration, check_role_choice};
+use super::{
+    ChainHop, ConfigError, ConfigFile, GatewayProfile, SamlAuth, check_duration, check_role_choice,
+};
 use crate::saml::{IamResource, check_iam_arn};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ pub const SAML_KEYS: &[&str] = &[
     "saml_role",
     "saml_provider",
     "saml_mfa_factor",
+    "saml_auth",
     "saml_mfa_command",
     "saml_keychain",
     "saml_ca_bundle",
@@ -65,6 +68,7 @@ impl ConfigFile {
             role: role.map(str::to_string),
             provider: self.value(name, "saml_provider").map(str::to_string),
             mfa_factor: self.value(name, "saml_mfa_factor").map(str::to_string),
+            auth: self.sign_in_auth(name)?,
             mfa_command: self.value(name, "saml_mfa_command").map(str::to_string),
             keychain: self.flag(name, "saml_keychain")?,
             duration_seconds: self.duration(name)?,
@@ -76,6 +80,21 @@ impl ConfigFile {
             browser_path: self
                 .value(name, "saml_browser_path")
                 .map(|path| expand_home(path, self.home.as_deref())),
+        })
+    }
+
+    /// `saml_auth`: form (absent), kerberos or ntlm.
+    fn sign_in_auth(&self, name: &str) -> Result<SamlAuth, ConfigError> {
+        let Some(text) = self.value(name, "saml_auth") else {
+            return Ok(SamlAuth::Form);
+        };
+        SamlAuth::parse(text).ok_or_else(|| {
+            self.bad_value(
+                name,
+                "saml_auth",
+                text,
+                &format!("write one of {}", SamlAuth::NAMES.join(", ")),
+            )
         })
     }
 

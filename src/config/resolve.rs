@@ -25,6 +25,8 @@ pub struct Overrides {
     pub url: Option<String>,
     pub username: Option<String>,
     pub provider: Option<String>,
+    /// `--auth`: form, kerberos or ntlm.
+    pub auth: Option<super::SamlAuth>,
     /// `--role` (checked by the command: it names the flag)
     pub role: Option<String>,
     /// `--duration` (checked by the command)
@@ -229,6 +231,9 @@ fn apply_to_gateway(gateway: &mut GatewayProfile, env: &PlanEnv, flags: &Overrid
     }
     if let Some(provider) = &flags.provider {
         gateway.provider = Some(provider.clone());
+    }
+    if let Some(auth) = flags.auth {
+        gateway.auth = auth;
     }
     if let Some(role) = &flags.role {
         gateway.role = Some(role.clone());

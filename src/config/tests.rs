@@ -190,3 +190,14 @@ fn saml_fetch_aliases_is_true_or_false() {
         "{err}"
     );
 }
+
+#[test]
+fn saml_auth_takes_form_kerberos_or_ntlm() {
+    assert_eq!(SamlAuth::parse("form"), Some(SamlAuth::Form));
+    assert_eq!(SamlAuth::parse(" Kerberos "), Some(SamlAuth::Kerberos));
+    assert_eq!(SamlAuth::parse("NTLM"), Some(SamlAuth::Ntlm));
+    for bad in ["", "kerb", "basic", "ntlmv2", "form kerberos", "negotiate"] {
+        assert_eq!(SamlAuth::parse(bad), None, "{bad}");
+    }
+    assert_eq!(SamlAuth::default(), SamlAuth::Form);
+}

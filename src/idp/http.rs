@@ -4,6 +4,7 @@
 //! (plain `http://` only to this machine) and counted.
 
 use super::form::{Method, Submission};
+use super::integrated::{self as wia, NtlmCredentials, SignInAuth};
 use super::urls::{host_of, without_query};
 use super::{IdpError, LoginRequest};
 use crate::secret::Secret;
@@ -42,6 +43,12 @@ pub struct Fetched {
 pub struct IdpSession {
     client: reqwest::Client,
     cookies: Arc<CookieStoreMutex>,
+    /// `saml_auth`: a `401 Negotiate`/`NTLM` is answered unless it is `form`.
+    auth: SignInAuth,
+    /// `saml_username`, named in the `kinit` hint of a Kerberos sign-in.
+    principal: Option<String>,
+    /// The account an NTLM sign-in answers with, set by `use_ntlm`.
+    ntlm: std::sync::Mutex<Option<NtlmCredentials>>,
 }
 
 impl IdpSession {
@@ -50,7 +57,11 @@ impl IdpSession {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let cookies = Arc::new(CookieStoreMutex::default());
         let mut builder = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
+            .user_agent(if req.auth.is_integrated() {
+                wia::USER_AGENT
+            } else {
+                USER_AGENT
+            })
             .cookie_provider(cookies.clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
@@ -74,10 +85,38 @@ impl IdpSession {
                 })?;
             builder = builder.tls_certs_merge(certs);
         }
+        if req.auth.is_integrated() {
+            // NTLM authenticates a connection, and IIS offers Windows authentication over HTTP/1.1
+            // only: one kept-alive HTTP/1.1 connection carries the legs.
+            builder = builder.http1_only().pool_max_idle_per_host(1);
+        }
         let client = builder
             .build()
             .map_err(|e| IdpError::Setup(format!("cannot set up HTTPS: {}", error_chain(&e))))?;
-        Ok(IdpSession { client, cookies })
+        Ok(IdpSession {
+            client,
+            cookies,
+            auth: req.auth,
+            principal: req.principal.clone(),
+            ntlm: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// A request as `fetch` sends it.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        url: &Url,
+        form: &[(String, String)],
+    ) -> reqwest::RequestBuilder {
+        match method {
+            Method::Get => self.client.get(url.clone()),
+            Method::Post => self.client.post(url.clone()).form(form),
+        }
+    }
+
+    pub(crate) fn network(&self, url: &Url, err: &reqwest::Error, timeout: Duration) -> IdpError {
+        network_error_within(url, err, timeout)
     }
 
     /// The cookies worth keeping (unexpired, session cookies included) as JSON, to sign in again
@@ -196,15 +235,19 @@ impl IdpSession {
     ) -> Result<Fetched, IdpError> {
         for hop in 0..=MAX_REDIRECTS {
             check_scheme(&url)?;
-            let request = match method {
-                Method::Get => self.client.get(url.clone()),
-                Method::Post => self.client.post(url.clone()).form(&form),
-            };
-            let response = request
+            let response = self
+                .request(method, &url, &form)
                 .timeout(timeout)
                 .send()
                 .await
                 .map_err(|e| network_error_within(&url, &e, timeout))?;
+            let repeat = integrated::Repeat {
+                method,
+                url: &url,
+                form: &form,
+                timeout,
+            };
+            let response = self.answer_challenge(repeat, response).await?;
             let status = response.status();
             let location = redirect_target(&url, &response)?;
             let Some(next) = location else {
@@ -301,7 +344,7 @@ async fn read_body(url: &Url, response: reqwest::Response) -> Result<String, Idp
 }
 
 /// The body of an answer that was allowed `timeout`, for the error message.
-async fn read_body_within(
+pub(crate) async fn read_body_within(
     url: &Url,
     mut response: reqwest::Response,
     timeout: Duration,
@@ -397,6 +440,8 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         inner.into_iter().rev().collect::<Vec<_>>().join(": ")
     }
 }
+
+mod integrated;
 
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ mod engine;
 mod fill;
 pub(crate) mod form;
 pub(crate) mod http;
+pub(crate) mod integrated;
 pub(crate) mod okta;
 pub(crate) mod page;
 pub(crate) mod probe;
@@ -25,6 +26,7 @@ pub use browser::{
     locate as locate_browser,
 };
 pub use http::IdpSession;
+pub use integrated::{SignInAuth, TICKET_EXPIRED};
 pub use provider::{ProviderInfo, ProviderOrigin};
 pub use urls::host_of;
 
@@ -52,6 +54,10 @@ pub struct LoginRequest {
     /// Sign in through a real browser (`saml_browser`, `--browser`, `--headless`); None: the form
     /// engine (or the API provider).
     pub browser: Option<BrowserOptions>,
+    /// `saml_auth` / `--auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
+    pub auth: SignInAuth,
+    /// `saml_username`, when the profile names one: the principal a Kerberos error tells to kinit.
+    pub principal: Option<String>,
 }
 
 /// Where the engine gets what only the user knows, asked lazily: a login that reuses a session may
@@ -116,6 +122,22 @@ pub enum IdpError {
         message: String,
         person: bool,
     },
+    /// Windows integrated sign-in could not go on: no Kerberos ticket, an unknown service
+    /// (`person`, exit 3), or an answer that breaks the handshake (exit 4).
+    #[error("{host}: {message}")]
+    Integrated {
+        host: String,
+        message: String,
+        person: bool,
+    },
+    /// No Kerberos ticket, or an expired one, for a Kerberos sign-in: a person must run kinit
+    /// (exit 3).
+    #[error("{host}: {message}")]
+    NoTicket {
+        host: String,
+        message: String,
+        expired: bool,
+    },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
@@ -137,13 +159,23 @@ pub enum IdpError {
 }
 
 impl IdpError {
+    /// The sign-in failed because the Kerberos ticket has expired (`refresh` says so).
+    pub fn is_ticket_expired(&self) -> bool {
+        matches!(self, IdpError::NoTicket { expired: true, .. })
+    }
+
     pub fn exit_kind(&self) -> ExitKind {
         match self {
             IdpError::Rejected { .. }
             | IdpError::NeedsPerson { .. }
-            | IdpError::MfaCommand { .. } => ExitKind::AuthRejected,
-            IdpError::Browser { person: true, .. } => ExitKind::AuthRejected,
-            IdpError::UnexpectedPage { .. } | IdpError::Browser { .. } => ExitKind::Unexpected,
+            | IdpError::MfaCommand { .. }
+            | IdpError::NoTicket { .. } => ExitKind::AuthRejected,
+            IdpError::Browser { person: true, .. } | IdpError::Integrated { person: true, .. } => {
+                ExitKind::AuthRejected
+            }
+            IdpError::UnexpectedPage { .. }
+            | IdpError::Browser { .. }
+            | IdpError::Integrated { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,
             IdpError::Local(_) => ExitKind::Other,
@@ -173,6 +205,14 @@ pub async fn sign_in(
     }
     if okta::applies(req) {
         return okta::sign_in(session, req, answers).await;
+    }
+    if req.auth == SignInAuth::Ntlm {
+        // Asked before the first page: the challenge comes in the middle of a request.
+        let username = answers.username()?;
+        session.use_ntlm(integrated::NtlmCredentials::new(
+            &username,
+            answers.password()?,
+        ));
     }
     engine::run(session, req, answers).await
 }

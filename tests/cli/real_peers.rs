@@ -23,6 +23,8 @@ pub enum Tool {
     LemonLdap,
     Moto,
     AwsCli,
+    /// An MIT KDC, the GSSAPI/NTLM acceptor and curl with GSS-API (the integrated-auth peers).
+    Kerberos,
 }
 
 fn runs(program: &str, args: &[&str]) -> bool {
@@ -78,6 +80,9 @@ fn missing(tool: Tool) -> Option<String> {
         }
         Tool::Moto => (!runs("moto_server", &["--help"]))
             .then(|| "moto_server (pip install 'moto[server]')".into()),
+        Tool::Kerberos => samlbridge_emulators::krb::missing().or_else(|| {
+            (!runs("curl", &["--version"])).then(|| "curl (Debian package curl)".into())
+        }),
         Tool::AwsCli => {
             (!runs("aws", &["--version"])).then(|| "the AWS CLI (pip install awscli)".into())
         }

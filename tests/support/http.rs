@@ -17,6 +17,8 @@ pub struct HttpRequest {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The client's end of the connection (`ip:port`): what connection-bound auth (NTLM) keys on.
+    pub remote: Option<SocketAddr>,
 }
 
 impl HttpRequest {
@@ -277,6 +279,7 @@ fn serve(
             })
             .collect(),
         body,
+        remote: request.remote_addr().copied(),
     };
     *lock(hits)
         .entry(format!("{} {}", ours.method, ours.path))

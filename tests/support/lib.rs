@@ -1,5 +1,6 @@
 //! Test peers shared by the integration tests, the unit tests and the demo: an AD FS-like IdP, an
-//! STS that answers like AWS's, the SAML they exchange, and the loopback HTTP server under both.
+//! STS that answers like AWS's, the SAML they exchange, and the loopback HTTP server under both;
+//! for integrated sign-in (`krb`), a real MIT KDC and a real GSSAPI/NTLM acceptor behind them.
 //!
 //! A crate of its own (`samlbridge-emulators`, a dev-dependency of samlbridge), so that tests/cli/,
 //! src/'s unit tests and examples/demo.rs use it by name.
@@ -8,6 +9,7 @@ pub mod adfs;
 pub mod federation;
 pub mod http;
 pub mod jsidp;
+pub mod krb;
 pub mod okta;
 pub mod saml;
 pub mod sts;

@@ -28,6 +28,8 @@ fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
         user_providers: None,
         mfa_factor: None,
         browser: None,
+        auth: Default::default(),
+        principal: None,
     }
 }
 
@@ -289,6 +291,8 @@ fn the_login_future_can_move_between_threads() {
         user_providers: None,
         mfa_factor: None,
         browser: None,
+        auth: Default::default(),
+        principal: None,
     };
     let mut a = answers("x", &[]);
     let future = crate::idp::sign_in_fresh(&req, &mut a);
@@ -310,6 +314,8 @@ async fn real_simplesamlphp() {
         user_providers: None,
         mfa_factor: None,
         browser: None,
+        auth: Default::default(),
+        principal: None,
     };
     // SimpleSAMLphp's example user is "alice", not an e-mail address.
     let mut alice = ScriptedAnswers::new("alice", "alice-Pass-1", &[]);

@@ -11,6 +11,8 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         user_providers: None,
         mfa_factor: None,
         browser: None,
+        auth: Default::default(),
+        principal: None,
     }
 }
 

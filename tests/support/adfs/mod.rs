@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const SIGN_ON_PATH: &str = "/adfs/ls/IdpInitiatedSignOn.aspx";
+/// Where AD FS sends a browser that does Windows integrated authentication.
+pub const WIA_PATH: &str = "/adfs/ls/wia";
 pub const RELYING_PARTY: &str = "urn:amazon:webservices";
 const CONTEXT_COOKIE: &str = "MSISContext";
 const SESSION_COOKIE: &str = "MSISAuth";
@@ -112,6 +114,11 @@ impl Idp {
     }
 
     fn answer(&self, req: &HttpRequest) -> HttpResponse {
+        if let Some(wia) = &self.config.integrated
+            && req.path.eq_ignore_ascii_case(WIA_PATH)
+        {
+            return self.integrated(wia, req);
+        }
         if !req.path.eq_ignore_ascii_case(SIGN_ON_PATH) {
             return HttpResponse::html(
                 404,
@@ -150,6 +157,12 @@ impl Idp {
             .and_then(|c| lock(&self.ledger).sessions.get(&c).cloned());
         if let Some(username) = session_user {
             return self.working(&username);
+        }
+        let user_agent = req.header("user-agent").unwrap_or_default();
+        if let Some(wia) = &self.config.integrated
+            && wia.supports(user_agent)
+        {
+            return HttpResponse::redirect(&format!("{WIA_PATH}?{}", req.query));
         }
         let context = self.new_cookie_value(48);
         lock(&self.ledger)
@@ -313,6 +326,35 @@ impl Idp {
                 "Set-Cookie",
                 &format!("{CONTEXT_COOKIE}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/adfs"),
             )
+    }
+
+    /// `/adfs/ls/wia`: the Negotiate/NTLM handshake; signed in, back to the sign-on page with the
+    /// session cookie (and the server's mutual-authentication token on that 302, as IIS sends it).
+    fn integrated(&self, wia: &crate::krb::IntegratedAuth, req: &HttpRequest) -> HttpResponse {
+        let (user, mutual) = match wia.negotiate(req) {
+            crate::krb::Negotiated::Answer(response) => return response,
+            crate::krb::Negotiated::SignedIn { user, mutual, .. } => (user, mutual),
+        };
+        let account = crate::krb::account_name(&user);
+        let Some(known) = self
+            .config
+            .users
+            .iter()
+            .find(|u| crate::krb::account_name(&u.username).eq_ignore_ascii_case(account))
+        else {
+            return self.error(&format!(
+                "MSIS7068: Access denied. The account {account} is not known to this federation service."
+            ));
+        };
+        let back = HttpRequest {
+            path: SIGN_ON_PATH.into(),
+            ..req.clone()
+        };
+        let response = self.signed_in(&back, "", &known.username.clone());
+        match mutual {
+            Some((name, value)) => response.with_header(&name, &value),
+            None => response,
+        }
     }
 
     fn working(&self, username: &str) -> HttpResponse {

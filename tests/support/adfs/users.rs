@@ -85,6 +85,8 @@ pub struct AdfsConfig {
     pub wrong_password_text: String,
     /// The IdP's clock minus the real one, shown in its `Date` header (a farm with a wrong clock).
     pub clock_offset: time::Duration,
+    /// Windows integrated authentication for the user agents it supports (`/adfs/ls/wia`).
+    pub integrated: Option<crate::krb::IntegratedAuth>,
 }
 
 impl Default for AdfsConfig {
@@ -97,6 +99,7 @@ impl Default for AdfsConfig {
             issuer: "http://adfs.corp.example/adfs/services/trust".into(),
             wrong_password_text: super::pages::WRONG_PASSWORD.into(),
             clock_offset: time::Duration::ZERO,
+            integrated: None,
         }
     }
 }
@@ -105,6 +108,12 @@ impl AdfsConfig {
     /// The farm's clock runs this far from the real one (negative: behind); its `Date` says so.
     pub fn clock_offset(mut self, offset: time::Duration) -> Self {
         self.clock_offset = offset;
+        self
+    }
+
+    /// Offers integrated auth (Kerberos, NTLM) to WIA user agents, forms to the others, as AD FS.
+    pub fn integrated(mut self, wia: crate::krb::IntegratedAuth) -> Self {
+        self.integrated = Some(wia);
         self
     }
 
