@@ -14,6 +14,7 @@ mod browser_signin;
 mod browser_window;
 mod doctor;
 mod emulators_adfs;
+mod emulators_entra;
 mod emulators_sdk;
 mod emulators_sts;
 mod errors;

@@ -39,7 +39,10 @@ impl Tenant {
                 400,
                 pages::error_page(
                     "700016",
-                    &format!("Application with identifier '{app_id}' was not found in the directory '{}'.", self.config.tenant_id),
+                    &format!(
+                        "Application with identifier '{app_id}' was not found in the directory '{}'.",
+                        self.config.tenant_id
+                    ),
                 ),
             );
         }
@@ -49,31 +52,29 @@ impl Tenant {
             crate::uuid(),
             saml::ASSERTION_NS
         ));
-        let tenant = req
-            .query_pairs()
-            .into_iter()
-            .find(|(k, _)| k == "tenantId")
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| "common".into());
-        let query: String = url::form_urlencoded::Serializer::new(String::new())
+        let tenant = query_value(req, "tenantId").unwrap_or_else(|| "common".into());
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("SAMLRequest", &request)
             .append_pair("RelayState", "")
-            .append_pair("sso_reload", "true")
-            .finish();
+            .append_pair("sso_reload", "true");
+        if let Some(prompt) = query_value(req, "prompt") {
+            query.append_pair("prompt", &prompt);
+        }
+        let query = query.finish();
         HttpResponse::redirect(&format!("/{tenant}/saml2?{query}"))
     }
 
     /// `GET /TENANT/saml2`: silent with one known account, "Pick an account" with several, else
     /// the sign-in page.
     pub(super) fn saml2(&self, req: &HttpRequest) -> HttpResponse {
-        let relay = req
-            .query_pairs()
-            .into_iter()
-            .find(|(k, _)| k == "RelayState")
-            .map(|(_, v)| v)
-            .unwrap_or_default();
+        let relay = query_value(req, "RelayState").unwrap_or_default();
         let ctx = self.new_flow(relay);
-        let accounts = self.session_accounts(req);
+        // prompt=login asks for credentials whatever the session knows (how a second account joins).
+        let accounts = match query_value(req, "prompt").as_deref() {
+            Some("login") => Vec::new(),
+            _ => self.session_accounts(req),
+        };
         match accounts.as_slice() {
             [one] => self.finish(req, &ctx, one, true, None, None),
             [] => self.sign_in_page(&ctx, None, None, &[]),
@@ -115,7 +116,9 @@ impl Tenant {
                 Ok((ctx.to_string(), flow))
             }
             Some(_) => Err(stale("The flowToken is missing or no longer valid.")),
-            None => Err(stale("The sign-in session (ctx) is unknown or has expired.")),
+            None => Err(stale(
+                "The sign-in session (ctx) is unknown or has expired.",
+            )),
         }
     }
 
@@ -158,19 +161,29 @@ impl Tenant {
     /// `POST /common/GetCredentialType`: does the account exist, and how does it sign in.
     pub(super) fn credential_type(&self, req: &HttpRequest) -> HttpResponse {
         let sent: Value = serde_json::from_slice(&req.body).unwrap_or_default();
-        let username = sent["username"].as_str().unwrap_or_default().trim().to_string();
+        let username = sent["username"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let ctx = sent["originalRequest"].as_str().unwrap_or_default();
         let Some(flow) = self.flow(ctx) else {
-            return json(&json!({"ErrorHTML": "AADSTS90100: originalRequest is empty or invalid.", "IfExistsResult": 1}));
+            return json(
+                &json!({"ErrorHTML": "AADSTS90100: originalRequest is empty or invalid.", "IfExistsResult": 1}),
+            );
         };
         if sent["flowToken"].as_str() != Some(flow.flow_token.as_str()) {
-            return json(&json!({"ErrorHTML": "AADSTS90100: flowToken is empty or invalid.", "IfExistsResult": 1}));
+            return json(
+                &json!({"ErrorHTML": "AADSTS90100: flowToken is empty or invalid.", "IfExistsResult": 1}),
+            );
         }
         let token = self.rotate(ctx).unwrap_or_default();
         let Some(user) = self.config.find(&username) else {
-            return json(&json!({"Username": username, "Display": username, "IfExistsResult": 1,
+            return json(
+                &json!({"Username": username, "Display": username, "IfExistsResult": 1,
                 "ThrottleStatus": 0, "Credentials": {"PrefCredential": 1, "HasPassword": true},
-                "IsSignupDisallowed": true, "FlowToken": token}));
+                "IsSignupDisallowed": true, "FlowToken": token}),
+            );
         };
         let mut credentials = json!({"PrefCredential": 1, "HasPassword": true, "RemoteNgcParams": null,
             "FidoParams": null, "SasParams": null, "CertAuthParams": null, "GoogleParams": null, "FacebookParams": null});
@@ -185,7 +198,8 @@ impl Tenant {
                 }
                 credentials["PrefCredential"] = json!(7);
                 credentials["HasPassword"] = json!(false);
-                credentials["FidoParams"] = json!({"Challenge": challenge, "Timeout": 60000, "AllowList": []});
+                credentials["FidoParams"] =
+                    json!({"Challenge": challenge, "Timeout": 60000, "AllowList": []});
             }
             AccountState::Federated { idp_url } => {
                 if let Some(f) = lock(&self.ledger).flows.get_mut(ctx) {
@@ -193,14 +207,17 @@ impl Tenant {
                 }
                 domain_type = 4;
                 credentials["PrefCredential"] = json!(4);
-                credentials["FederationRedirectUrl"] = json!(federation_url(idp_url, &user.username, ctx));
+                credentials["FederationRedirectUrl"] =
+                    json!(federation_url(idp_url, &user.username, ctx));
             }
             _ => {}
         }
-        json(&json!({"Username": user.username, "Display": user.username, "IfExistsResult": 0,
+        json(
+            &json!({"Username": user.username, "Display": user.username, "IfExistsResult": 0,
             "IsUnmanaged": false, "ThrottleStatus": 0, "Credentials": credentials,
             "EstsProperties": {"DomainType": domain_type, "UserTenantBranding": null},
-            "IsSignupDisallowed": true, "FlowToken": token}))
+            "IsSignupDisallowed": true, "FlowToken": token}),
+        )
     }
 
     /// `POST /TENANT/login`: the form of the sign-in application.
@@ -221,15 +238,30 @@ impl Tenant {
             Some("23") => self.passkey(req, &ctx, &flow, &form),
             Some("12") => HttpResponse::html(
                 200,
-                pages::error_page("50055", "The password is expired. Change it at https://aka.ms/sspr, then sign in again."),
+                pages::error_page(
+                    "50055",
+                    "The password is expired. Change it at https://aka.ms/sspr, then sign in again.",
+                ),
             ),
             _ => stale("The sign-in request has no known type."),
         }
     }
 
-    fn password(&self, req: &HttpRequest, ctx: &str, login: &str, passwd: Option<&str>) -> HttpResponse {
+    fn password(
+        &self,
+        req: &HttpRequest,
+        ctx: &str,
+        login: &str,
+        passwd: Option<&str>,
+    ) -> HttpResponse {
+        lock(&self.ledger).password_posts += 1;
         let Some(user) = self.config.find(login) else {
-            return self.sign_in_page(ctx, Some(login), Some(("50034", pages::UNKNOWN_ACCOUNT)), &[]);
+            return self.sign_in_page(
+                ctx,
+                Some(login),
+                Some(("50034", pages::UNKNOWN_ACCOUNT)),
+                &[],
+            );
         };
         if let AccountState::Federated { idp_url } = &user.state {
             return HttpResponse::redirect(&federation_url(idp_url, &user.username, ctx));
@@ -237,13 +269,24 @@ impl Tenant {
         if user.state == AccountState::Locked {
             return self.sign_in_page(ctx, Some(login), Some(("50053", pages::LOCKED)), &[]);
         }
-        let right = user.state != AccountState::PasskeyOnly && passwd == Some(user.password.as_str());
+        let right =
+            user.state != AccountState::PasskeyOnly && passwd == Some(user.password.as_str());
         if !right {
-            return self.sign_in_page(ctx, Some(login), Some(("50126", pages::WRONG_PASSWORD)), &[]);
+            return self.sign_in_page(
+                ctx,
+                Some(login),
+                Some(("50126", pages::WRONG_PASSWORD)),
+                &[],
+            );
         }
         if user.state == AccountState::PasswordExpired {
             let token = self.rotate(ctx).unwrap_or_default();
-            let mut config = pages::base_config(PageId::ChangePassword, ctx, &token, &format!("/{}/login", self.config.tenant_id));
+            let mut config = pages::base_config(
+                PageId::ChangePassword,
+                ctx,
+                &token,
+                &format!("/{}/login", self.config.tenant_id),
+            );
             config["sPOST_Username"] = json!(user.username);
             config["sErrorCode"] = json!("50055");
             config["sErrTxt"] = json!(pages::PASSWORD_EXPIRED);
@@ -272,9 +315,19 @@ impl Tenant {
 
     /// A passkey assertion: its clientDataJSON must be a `webauthn.get` over this flow's challenge
     /// (the signature is not checked: the emulator keeps no public keys).
-    fn passkey(&self, req: &HttpRequest, ctx: &str, flow: &Flow, form: &[(String, String)]) -> HttpResponse {
+    fn passkey(
+        &self,
+        req: &HttpRequest,
+        ctx: &str,
+        flow: &Flow,
+        form: &[(String, String)],
+    ) -> HttpResponse {
         let client_data = field(form, "clientDataJSON")
-            .and_then(|d| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(d.trim_end_matches('=')).ok())
+            .and_then(|d| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(d.trim_end_matches('='))
+                    .ok()
+            })
             .and_then(|d| serde_json::from_slice::<Value>(&d).ok())
             .unwrap_or_default();
         let fits = client_data["type"] == "webauthn.get"
@@ -295,7 +348,9 @@ impl Tenant {
     /// `POST /login.srf`: the federated IdP's SAMLResponse for the account of flow `wctx`.
     pub(super) fn federation_return(&self, req: &HttpRequest) -> HttpResponse {
         let form = req.form();
-        let ctx = field(&form, "wctx").or_else(|| field(&form, "RelayState")).unwrap_or_default();
+        let ctx = field(&form, "wctx")
+            .or_else(|| field(&form, "RelayState"))
+            .unwrap_or_default();
         let Some(claimed) = self.flow(ctx).and_then(|f| f.claimed) else {
             return stale("The federated sign-in came back without a known wctx.");
         };
@@ -309,7 +364,13 @@ impl Tenant {
                 .is_some_and(|n| n.eq_ignore_ascii_case(&claimed))
         });
         if !vouches {
-            return HttpResponse::html(200, pages::error_page("50107", "The requested federation realm object does not exist or the federated token is not for this user."));
+            return HttpResponse::html(
+                200,
+                pages::error_page(
+                    "50107",
+                    "The requested federation realm object does not exist or the federated token is not for this user.",
+                ),
+            );
         }
         if let Some(f) = lock(&self.ledger).flows.get_mut(ctx) {
             f.username = Some(claimed.clone());
@@ -319,13 +380,29 @@ impl Tenant {
 
     /// Every proof done: "Stay signed in?" (unless the tenant or the person turned it off), else
     /// the SAMLResponse.
-    pub(super) fn verified(&self, req: &HttpRequest, ctx: &str, username: &str, method: Option<&str>) -> HttpResponse {
+    pub(super) fn verified(
+        &self,
+        req: &HttpRequest,
+        ctx: &str,
+        username: &str,
+        method: Option<&str>,
+    ) -> HttpResponse {
         if let Some(f) = lock(&self.ledger).flows.get_mut(ctx) {
             f.verified = method.map(String::from);
         }
-        let remembered = lock(&self.ledger).kmsi_suppressed.get(&username.to_ascii_lowercase()).copied();
+        let remembered = lock(&self.ledger)
+            .kmsi_suppressed
+            .get(&username.to_ascii_lowercase())
+            .copied();
         if !self.config.kmsi || remembered.is_some() {
-            return self.finish(req, ctx, username, false, method, remembered.map(|stay| (stay, true)));
+            return self.finish(
+                req,
+                ctx,
+                username,
+                false,
+                method,
+                remembered.map(|stay| (stay, true)),
+            );
         }
         let Some(token) = self.rotate(ctx) else {
             return stale("The sign-in session (ctx) is unknown or has expired.");
@@ -349,12 +426,25 @@ impl Tenant {
         let dont_show_again = field(&form, "DontShowAgain") == Some("true");
         {
             let mut ledger = lock(&self.ledger);
-            ledger.kmsi.push(KmsiAnswer { username: username.clone(), stay_signed_in: stay, dont_show_again });
+            ledger.kmsi.push(KmsiAnswer {
+                username: username.clone(),
+                stay_signed_in: stay,
+                dont_show_again,
+            });
             if dont_show_again {
-                ledger.kmsi_suppressed.insert(username.to_ascii_lowercase(), stay);
+                ledger
+                    .kmsi_suppressed
+                    .insert(username.to_ascii_lowercase(), stay);
             }
         }
-        self.finish(req, &ctx, &username, false, flow.verified.as_deref(), Some((stay, dont_show_again)))
+        self.finish(
+            req,
+            &ctx,
+            &username,
+            false,
+            flow.verified.as_deref(),
+            Some((stay, dont_show_again)),
+        )
     }
 
     /// The end: the SAMLResponse page, the account added to the browser's session, ESTSAUTH set
@@ -388,7 +478,11 @@ impl Tenant {
             let mut ledger = lock(&self.ledger);
             ledger.flows.remove(ctx);
             ledger.assertions.push(encoded);
-            ledger.sign_ins.push(SignIn { username: user.username.clone(), silent, method: method.map(String::from) });
+            ledger.sign_ins.push(SignIn {
+                username: user.username.clone(),
+                silent,
+                method: method.map(String::from),
+            });
         }
         if !silent {
             for cookie in self.remember(req, &user.username, kmsi.is_some_and(|(stay, _)| stay)) {
@@ -409,6 +503,13 @@ fn federation_url(idp_url: &str, username: &str, ctx: &str) -> String {
         .finish();
     let sep = if idp_url.contains('?') { '&' } else { '?' };
     format!("{idp_url}{sep}{query}")
+}
+
+fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    req.query_pairs()
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// Entra's error page for a request out of its flow (a stale ctx or flow token): AADSTS90100.
@@ -447,7 +548,9 @@ impl Tenant {
             accounts.push(username.to_string());
         }
         ledger.cookies.insert(session_value.clone(), sid.clone());
-        let mut cookies = vec![format!("{SESSION_COOKIE}={session_value}; path=/; HttpOnly")];
+        let mut cookies = vec![format!(
+            "{SESSION_COOKIE}={session_value}; path=/; HttpOnly"
+        )];
         if let Some(value) = persistent_value {
             ledger.cookies.insert(value.clone(), sid);
             let expires = time::OffsetDateTime::now_utc() + time::Duration::days(PERSISTENT_DAYS);

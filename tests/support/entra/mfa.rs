@@ -26,7 +26,12 @@ enum Verdict {
 
 impl Tenant {
     /// The "Verify your identity" page of `user` (`ConvergedTFA`), optionally with an error.
-    pub(super) fn tfa_page(&self, ctx: &str, user: &EntraUser, error: Option<&str>) -> HttpResponse {
+    pub(super) fn tfa_page(
+        &self,
+        ctx: &str,
+        user: &EntraUser,
+        error: Option<&str>,
+    ) -> HttpResponse {
         let Some(token) = self.rotate(ctx) else {
             return stale("The sign-in session (ctx) is unknown or has expired.");
         };
@@ -67,14 +72,21 @@ impl Tenant {
         let sent: Value = serde_json::from_slice(&req.body).unwrap_or_default();
         let ctx = sent["ctx"].as_str().unwrap_or_default();
         let Some((_, user)) = self.sas_flow(ctx, sent["flowToken"].as_str()) else {
-            return sas_failure("InvalidSession", "Your session has timed out. Please close your browser and sign in again.");
+            return sas_failure(
+                "InvalidSession",
+                "Your session has timed out. Please close your browser and sign in again.",
+            );
         };
         let wanted = sent["AuthMethodId"].as_str().unwrap_or_default();
         let Some(method) = user.methods.iter().find(|m| m.auth_method_id() == wanted) else {
-            return sas_failure("InvalidAuthMethod", "That verification method is not available for this account.");
+            return sas_failure(
+                "InvalidAuthMethod",
+                "That verification method is not available for this account.",
+            );
         };
         let session_id = crate::uuid();
-        let entropy = matches!(method, Method::Push(_)).then(|| 10 + crate::random_bytes(1)[0] as u32 % 90);
+        let entropy =
+            matches!(method, Method::Push(_)).then(|| 10 + crate::random_bytes(1)[0] as u32 % 90);
         let token = self.rotate(ctx).unwrap_or_default();
         {
             let mut ledger = lock(&self.ledger);
@@ -82,7 +94,11 @@ impl Tenant {
                 ledger.numbers_shown.push(n);
             }
             if let Some(f) = ledger.flows.get_mut(ctx) {
-                f.pending = Some(Pending { session_id: session_id.clone(), method: method.clone(), polls: 0 });
+                f.pending = Some(Pending {
+                    session_id: session_id.clone(),
+                    method: method.clone(),
+                    polls: 0,
+                });
             }
         }
         let mut answer = json!({"Success": true, "ResultValue": "Success", "Message": null,
@@ -100,17 +116,37 @@ impl Tenant {
         let sent: Value = serde_json::from_slice(&req.body).unwrap_or_default();
         let ctx = sent["Ctx"].as_str().unwrap_or_default();
         let Some((flow, user)) = self.sas_flow(ctx, sent["FlowToken"].as_str()) else {
-            return sas_failure("InvalidSession", "Your session has timed out. Please close your browser and sign in again.");
+            return sas_failure(
+                "InvalidSession",
+                "Your session has timed out. Please close your browser and sign in again.",
+            );
         };
-        let Some(pending) = flow.pending.filter(|p| sent["SessionId"].as_str() == Some(p.session_id.as_str())) else {
+        let Some(pending) = flow
+            .pending
+            .filter(|p| sent["SessionId"].as_str() == Some(p.session_id.as_str()))
+        else {
             return sas_failure("InvalidSession", "The verification session is unknown.");
         };
-        let code = sent["AdditionalAuthData"].as_str().unwrap_or_default().trim().to_string();
+        let code = sent["AdditionalAuthData"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let verdict = match &pending.method {
             Method::Push(answer) => self.poll(ctx, &user.username, answer),
-            Method::Totp { secret } => yes_if(super::totp::accepts(secret, &code, super::totp::now()), "OathCodeIncorrect"),
-            Method::FixedCode(fixed) => yes_if(!code.is_empty() && code == *fixed, "OathCodeIncorrect"),
-            Method::Sms { code: sent_code, .. } => yes_if(!code.is_empty() && code == *sent_code, "SMSAuthFailedWrongCodeEntered"),
+            Method::Totp { secret } => yes_if(
+                super::totp::accepts(secret, &code, super::totp::now()),
+                "OathCodeIncorrect",
+            ),
+            Method::FixedCode(fixed) => {
+                yes_if(!code.is_empty() && code == *fixed, "OathCodeIncorrect")
+            }
+            Method::Sms {
+                code: sent_code, ..
+            } => yes_if(
+                !code.is_empty() && code == *sent_code,
+                "SMSAuthFailedWrongCodeEntered",
+            ),
         };
         let token = self.rotate(ctx).unwrap_or_default();
         let (success, result) = match verdict {
@@ -124,10 +160,12 @@ impl Tenant {
             Verdict::Pending => (false, "AuthenticationPending"),
             Verdict::No(result) => (false, result),
         };
-        json(&json!({"Success": success, "ResultValue": result, "Message": null,
+        json(
+            &json!({"Success": success, "ResultValue": result, "Message": null,
             "AuthMethodId": pending.method.auth_method_id(), "ErrCode": 0, "Retry": !success,
             "FlowToken": token, "Ctx": ctx, "SessionId": pending.session_id,
-            "CorrelationId": crate::uuid()}))
+            "CorrelationId": crate::uuid()}),
+        )
     }
 
     /// One poll of a push: counted, then answered as the person (or the test) decided.
@@ -165,15 +203,25 @@ impl Tenant {
         };
         match flow.verified {
             Some(method) => self.verified(req, ctx, &user.username, Some(&method)),
-            None => self.tfa_page(ctx, user, Some("AADSTS50074: Strong Authentication is required.")),
+            None => self.tfa_page(
+                ctx,
+                user,
+                Some("AADSTS50074: Strong Authentication is required."),
+            ),
         }
     }
 }
 
 fn yes_if(right: bool, otherwise: &'static str) -> Verdict {
-    if right { Verdict::Yes } else { Verdict::No(otherwise) }
+    if right {
+        Verdict::Yes
+    } else {
+        Verdict::No(otherwise)
+    }
 }
 
 fn sas_failure(result: &str, message: &str) -> HttpResponse {
-    json(&json!({"Success": false, "ResultValue": result, "Message": message, "ErrCode": 500121, "Retry": false}))
+    json(
+        &json!({"Success": false, "ResultValue": result, "Message": message, "ErrCode": 500121, "Retry": false}),
+    )
 }

@@ -8,7 +8,8 @@
 //! - `GET /api/signin/APP?tenantId=TENANT` ([`EntraEmulator::sign_in_url`], the launcher URL a user
 //!   puts in `saml_url`) → 302 to `GET /TENANT/saml2?SAMLRequest=…`, which answers: the sign-in page
 //!   (`pgid` `ConvergedSignIn`); or, when a session cookie knows one account, the SAMLResponse page at
-//!   once (silent); or "Pick an account" when it knows several. An unknown app is AADSTS700016, an
+//!   once (silent); or "Pick an account" when it knows several; `&prompt=login` on the launcher URL
+//!   asks for credentials whatever the session knows (how a second account joins a session). An unknown app is AADSTS700016, an
 //!   unknown tenant AADSTS90002 (Entra's error page, no script).
 //! - `POST /common/GetCredentialType` (JSON, from the "Next" of the username view): `IfExistsResult`
 //!   1 = no such account; `Credentials.HasPassword`, `Credentials.FidoParams` (passkey-only),
@@ -108,6 +109,7 @@ struct Ledger {
     push_decisions: HashMap<String, bool>,
     polls: HashMap<String, u32>,
     numbers_shown: Vec<u32>,
+    password_posts: usize,
     assertions: Vec<String>,
     cookie_values: Vec<String>,
 }
@@ -215,10 +217,9 @@ impl EntraEmulator {
         lock(&self.tenant.ledger).cookie_values.clone()
     }
 
-    /// Password posts it received (right or wrong).
+    /// Passwords posted to it (right or wrong).
     pub fn password_posts(&self) -> usize {
-        self.server
-            .hits("POST", &format!("/{}/login", self.tenant.config.tenant_id))
+        lock(&self.tenant.ledger).password_posts
     }
 }
 

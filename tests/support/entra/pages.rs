@@ -11,16 +11,18 @@ pub const SCRIPT: &str = include_str!("signin.js");
 
 /// The words the pages show, in Entra's phrasing (the script holds the same strings; a unit test
 /// checks that each is there).
-pub const UNKNOWN_ACCOUNT: &str =
-    "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.";
+pub const UNKNOWN_ACCOUNT: &str = "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.";
 pub const WRONG_PASSWORD: &str =
     "Your account or password is incorrect. If you don't remember your password, reset it now.";
-pub const LOCKED: &str = "Your account is locked. Contact your support person to unlock it, then try again.";
+pub const LOCKED: &str =
+    "Your account is locked. Contact your support person to unlock it, then try again.";
 pub const PASSWORD_EXPIRED: &str = "Your password has expired.";
 pub const WRONG_CODE: &str = "You didn't enter the expected verification code. Please try again.";
-pub const PUSH_DENIED: &str = "We didn't sign you in. You denied the sign-in request on your Microsoft Authenticator app.";
+pub const PUSH_DENIED: &str =
+    "We didn't sign you in. You denied the sign-in request on your Microsoft Authenticator app.";
 pub const PUSH_TIMED_OUT: &str = "We didn't hear from you. We sent an identity verification request to your Microsoft Authenticator app, but we didn't get a response in time.";
-pub const PASSKEY_FAILED: &str = "We couldn't sign you in with your passkey. Try again, or use another sign-in option.";
+pub const PASSKEY_FAILED: &str =
+    "We couldn't sign you in with your passkey. Try again, or use another sign-in option.";
 
 /// Page identifiers (`pgid`) the script switches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +76,9 @@ pub fn base_config(page: PageId, ctx: &str, flow_token: &str, post_to: &str) -> 
 
 /// The shell: no form, no field; `$Config` and the script that draws the page.
 pub fn shell(config: &Value) -> String {
-    // `</` inside a JSON string would end the script element early.
-    let config = config.to_string().replace("</", "<\\/");
+    // `</script` inside a JSON string would end the script element early: `<` only occurs inside
+    // strings in JSON, where \u003c means the same.
+    let config = config.to_string().replace('<', "\\u003c");
     format!(
         r#"<!DOCTYPE html>
 <html dir="ltr" lang="en">

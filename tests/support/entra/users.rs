@@ -69,7 +69,9 @@ pub enum AccountState {
     /// No password at all: only a passkey (FIDO2) signs in.
     PasskeyOnly,
     /// The domain is federated: "Next" redirects to this IdP URL (an AD FS emulator's sign-in URL).
-    Federated { idp_url: String },
+    Federated {
+        idp_url: String,
+    },
 }
 
 /// An account in the tenant.
