@@ -12,6 +12,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
 use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
 use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
 use samlbridge_emulators::entra::{
     EntraConfig, EntraEmulator, EntraUser, Method, PushAnswer, SignIn, pages, totp,
 };
@@ -622,6 +623,51 @@ async fn entra_pick_an_account_when_the_session_knows_two() {
         ("bob@corp.example", true)
     );
     assert_eq!(idp.password_posts(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entra_federated_domain_goes_to_adfs_and_comes_back() {
+    if !have_chromium("entra_federated_domain") {
+        return;
+    }
+    let adfs = AdfsEmulator::start(AdfsConfig::default().federated_behind_entra().user(
+        AdfsUser::new("fed@fabrikam.example", "Adfs-pa55").role(SamlRole::new(ROLE, PROVIDER)),
+    ));
+    let idp = EntraEmulator::start(
+        tenant().user(user("fed@fabrikam.example").federated(&adfs.sign_in_url())),
+    );
+    let dir = profile();
+    let chrome = Chrome::launch(dir.path()).await;
+    chrome.open(&idp.sign_in_url()).await;
+    chrome
+        .fill("input[name=loginfmt]", "fed@fabrikam.example")
+        .await;
+    chrome.click("#idSIButton9").await;
+    chrome.fill("#userNameInput", "fed@fabrikam.example").await;
+    chrome.fill("#passwordInput", "Adfs-pa55").await;
+    // the AD FS emulator's "Sign in" has no script of its own: the form is posted as a client does
+    assert!(
+        chrome
+            .until("(document.getElementById('loginForm').submit(), true)")
+            .await
+    );
+    chrome.expect("#KmsiCheckboxField").await;
+    chrome.click("#idSIButton9").await;
+    let taken = chrome.taken().await;
+    assert_aws_role(&taken, "fed@fabrikam.example");
+    assert!(
+        taken
+            .issuer
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("https://sts.windows.net/"),
+        "{:?}",
+        taken.issuer
+    );
+    chrome.close(dir.path()).await;
+    assert_eq!(adfs.issued_assertions().len(), 1);
+    assert_eq!(idp.sign_ins()[0].method.as_deref(), Some("Federated"));
+    assert_eq!(idp.password_posts(), 0);
 }
 
 /// The JSON endpoints as a script calls them.

@@ -85,6 +85,9 @@ pub struct AdfsConfig {
     pub wrong_password_text: String,
     /// The IdP's clock minus the real one, shown in its `Date` header (a farm with a wrong clock).
     pub clock_offset: time::Duration,
+    /// Federated behind an Entra ID: a sign-in that came with WS-Federation's `wreply` and `wctx`
+    /// (as Entra's redirect sends them) posts its SAMLResponse back to `wreply`, not to AWS.
+    pub federated_behind_entra: bool,
 }
 
 impl Default for AdfsConfig {
@@ -97,6 +100,7 @@ impl Default for AdfsConfig {
             issuer: "http://adfs.corp.example/adfs/services/trust".into(),
             wrong_password_text: super::pages::WRONG_PASSWORD.into(),
             clock_offset: time::Duration::ZERO,
+            federated_behind_entra: false,
         }
     }
 }
@@ -105,6 +109,12 @@ impl AdfsConfig {
     /// The farm's clock runs this far from the real one (negative: behind); its `Date` says so.
     pub fn clock_offset(mut self, offset: time::Duration) -> Self {
         self.clock_offset = offset;
+        self
+    }
+
+    /// Sign-ins sent by a federating Entra ID go back to it (see `federated_behind_entra`).
+    pub fn federated_behind_entra(mut self) -> Self {
+        self.federated_behind_entra = true;
         self
     }
 

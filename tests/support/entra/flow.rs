@@ -208,7 +208,7 @@ impl Tenant {
                 domain_type = 4;
                 credentials["PrefCredential"] = json!(4);
                 credentials["FederationRedirectUrl"] =
-                    json!(federation_url(idp_url, &user.username, ctx));
+                    json!(federation_url(req, idp_url, &user.username, ctx));
             }
             _ => {}
         }
@@ -264,7 +264,7 @@ impl Tenant {
             );
         };
         if let AccountState::Federated { idp_url } = &user.state {
-            return HttpResponse::redirect(&federation_url(idp_url, &user.username, ctx));
+            return HttpResponse::redirect(&federation_url(req, idp_url, &user.username, ctx));
         }
         if user.state == AccountState::Locked {
             return self.sign_in_page(ctx, Some(login), Some(("50053", pages::LOCKED)), &[]);
@@ -494,11 +494,14 @@ impl Tenant {
 }
 
 /// The federated IdP's address with Entra's WS-Federation parameters (`wctx` carries the flow).
-fn federation_url(idp_url: &str, username: &str, ctx: &str) -> String {
+/// `wreply` is this emulator's `/login.srf`, on the host the browser reached it by.
+fn federation_url(req: &HttpRequest, idp_url: &str, username: &str, ctx: &str) -> String {
+    let host = req.header("host").unwrap_or("127.0.0.1");
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("username", username)
         .append_pair("wa", "wsignin1.0")
         .append_pair("wtrealm", "urn:federation:MicrosoftOnline")
+        .append_pair("wreply", &format!("http://{host}{FEDERATION_RETURN_PATH}"))
         .append_pair("wctx", ctx)
         .finish();
     let sep = if idp_url.contains('?') { '&' } else { '?' };

@@ -30,7 +30,11 @@
 //! - `POST /kmsi` (`LoginOptions` 1 = Yes / 3 = No, `DontShowAgain`) → the SAMLResponse page, with the
 //!   session cookie `ESTSAUTH` and, only after Yes, the persistent `ESTSAUTHPERSISTENT` (90 days):
 //!   a browser restarted with the same profile signs in silently only then.
-//! - `POST /login.srf` (`SAMLResponse` from the federated IdP, `wctx`=ctx): the way back from AD FS.
+//! - Federated domain: GetCredentialType's `FederationRedirectUrl` (and a password post for such an
+//!   account: a 302) is the user's IdP URL plus `username`, `wa=wsignin1.0`,
+//!   `wtrealm=urn:federation:MicrosoftOnline`, `wreply=http://HOST/login.srf`, `wctx`=ctx.
+//! - `POST /login.srf` (`SAMLResponse` from the federated IdP, `wctx`): the way back; the IdP's
+//!   assertion must name the account (RoleSessionName); then "Stay signed in?" as after a password.
 //!
 //! Pages (all titled "Sign in to your account"; views drawn by the script into `#lightbox`, heading
 //! `#loginHeader`): username (`input[name=loginfmt]`, Next = `#idSIButton9`, error
@@ -54,7 +58,8 @@
 //! ([`PushAnswer`]: approved or denied after N polls, never answered, or decided by the test with
 //! [`EntraEmulator::approve_push`]); several methods (the first is the default; the page starts on it,
 //! or on the list with `start_with_method_list`); locked; expired password; passkey-only; federated
-//! (see [`EntraEmulator::federate_with_adfs`]).
+//! (`EntraUser::federated(adfs.sign_in_url())` with `AdfsConfig::federated_behind_entra()`: the AD FS
+//! emulator then posts back to `wreply` instead of to AWS).
 //!
 //! Test control: [`EntraEmulator::sign_ins`] (who signed in, silently or not, with which method),
 //! [`EntraEmulator::kmsi_answers`], [`EntraEmulator::polls`], [`EntraEmulator::numbers_shown`],
@@ -150,12 +155,6 @@ impl EntraEmulator {
             c.app_id,
             c.tenant_id
         )
-    }
-
-    /// Where a federated IdP posts its SAMLResponse back (`wctx` = the flow's ctx): give it to the
-    /// AD FS emulator as its return address for Entra (`AdfsConfig::entra_return`).
-    pub fn federation_return_url(&self) -> String {
-        format!("{}{}", self.server.base_url(), flow::FEDERATION_RETURN_PATH)
     }
 
     pub fn server(&self) -> &TestServer {

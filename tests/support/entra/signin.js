@@ -23,7 +23,9 @@
     return e;
   }
   function add(parent, child) { parent.appendChild(child); return child; }
-  function fresh() { box.textContent = ''; return box; }
+  // Each view drawn gets a number: a push poll of a view no longer shown stops.
+  var views = 0;
+  function fresh() { views += 1; box.textContent = ''; return box; }
   function heading(parent, text) {
     return add(parent, el('div', { role: 'heading', 'aria-level': '1', id: 'loginHeader', 'class': 'row title' }, text));
   }
@@ -212,9 +214,12 @@
     add(b, el('div', { 'class': 'row text-body' }, 'No numbers in your app? Make sure to upgrade to the latest version.'));
     anotherWay(b);
     var polls = 0;
+    var mine = views;
     function poll() {
+      if (views !== mine) { return; }
       polls += 1;
       endAuth(p, begun.SessionId, { PollCount: polls }).then(function (r) {
+        if (views !== mine) { return; }
         if (r.Success) { processAuth(p); return; }
         if (r.ResultValue === 'AuthenticationPending') { setTimeout(poll, C.iPollingInterval || 1000); return; }
         if (r.ResultValue === 'PhoneAppDenied') { failure('Request denied', WORDS.denied); return; }
