@@ -68,6 +68,7 @@
 mod flow;
 mod mfa;
 pub mod pages;
+mod session;
 pub mod totp;
 pub mod users;
 
