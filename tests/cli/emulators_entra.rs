@@ -14,7 +14,7 @@ use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
 use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
 use samlbridge_emulators::entra::{
-    EntraConfig, EntraEmulator, EntraUser, Method, PushAnswer, SignIn, pages, totp,
+    AccountState, EntraConfig, EntraEmulator, EntraUser, Method, PushAnswer, SignIn, pages, totp,
 };
 use samlbridge_emulators::saml::{self, SamlRole};
 use std::path::Path;
@@ -53,6 +53,8 @@ fn tenant() -> EntraConfig {
         .user(user("lou@corp.example").locked())
         .user(user("exa@corp.example").password_expired())
         .user(user("kim@corp.example").passkey_only())
+        .user(user("reg@corp.example").state(AccountState::NeedsRegistration))
+        .user(user("dev@corp.example").state(AccountState::DeviceNotCompliant))
         .push_timeout_polls(4)
         .poll_interval(Duration::from_millis(200))
 }
@@ -398,6 +400,48 @@ async fn entra_refusals_are_entras_words() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entra_registration_and_a_device_block_are_pages_for_a_person() {
+    if !have_chromium("entra_pages_for_a_person") {
+        return;
+    }
+    let idp = EntraEmulator::start(tenant());
+    let dir = profile();
+    let chrome = Chrome::launch(dir.path()).await;
+    chrome.open(&idp.sign_in_url()).await;
+    chrome
+        .password_sign_in("reg@corp.example", "Corr3ct-horse")
+        .await;
+    chrome.expect("#idDiv_ProofUp_Description").await;
+    let text = chrome.text().await;
+    assert!(
+        text.contains("More information required") && text.contains(pages::MORE_INFORMATION),
+        "{text}"
+    );
+    chrome.click("#idSIButton9").await;
+    assert!(
+        chrome
+            .until("document.body.innerText.includes('AADSTS50079')")
+            .await
+    );
+
+    chrome.open(&idp.sign_in_url()).await;
+    chrome
+        .password_sign_in("dev@corp.example", "Corr3ct-horse")
+        .await;
+    assert_eq!(
+        chrome.words_of("#idDiv_Error").await,
+        pages::DEVICE_NOT_COMPLIANT
+    );
+    let text = chrome.text().await;
+    assert!(
+        text.contains("You can't get there from here") && text.contains("Error Code: 53000"),
+        "{text}"
+    );
+    chrome.close(dir.path()).await;
+    assert!(idp.sign_ins().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entra_authenticator_code_wrong_then_right() {
     if !have_chromium("entra_authenticator_code") {
         return;
@@ -579,6 +623,77 @@ async fn entra_passkey_only_account_asks_the_browser_for_a_passkey() {
     );
     chrome.close(dir.path()).await;
     assert!(idp.sign_ins().is_empty());
+}
+
+/// What a person with a passkey does in window mode, done by Chromium's virtual authenticator (a
+/// passkey's relying party must be a domain name: the page is opened on `localhost`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entra_passkey_signs_in_with_a_virtual_authenticator() {
+    use chromiumoxide::Binary;
+    use chromiumoxide::cdp::browser_protocol::web_authn::{
+        AddCredentialParams, AddVirtualAuthenticatorParams, AuthenticatorProtocol,
+        AuthenticatorTransport, Credential, EnableParams, VirtualAuthenticatorOptions,
+    };
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+    if !have_chromium("entra_passkey_virtual_authenticator") {
+        return;
+    }
+    let b64 = |bytes: &[u8]| Binary::from(base64::engine::general_purpose::STANDARD.encode(bytes));
+    let idp = EntraEmulator::start(tenant().without_kmsi());
+    let dir = profile();
+    let chrome = Chrome::launch(dir.path()).await;
+    chrome
+        .page
+        .execute(EnableParams::default())
+        .await
+        .expect("WebAuthn.enable");
+    let options = VirtualAuthenticatorOptions::builder()
+        .protocol(AuthenticatorProtocol::Ctap2)
+        .transport(AuthenticatorTransport::Internal)
+        .has_resident_key(true)
+        .has_user_verification(true)
+        .is_user_verified(true)
+        .automatic_presence_simulation(true)
+        .build()
+        .expect("authenticator options");
+    let added = chrome
+        .page
+        .execute(AddVirtualAuthenticatorParams::new(options))
+        .await
+        .expect("a virtual authenticator");
+    let key = EcdsaKeyPair::generate_pkcs8(
+        &ECDSA_P256_SHA256_ASN1_SIGNING,
+        &ring::rand::SystemRandom::new(),
+    )
+    .expect("a P-256 key");
+    let credential = Credential::builder()
+        .credential_id(b64(b"kim-passkey-1"))
+        .is_resident_credential(true)
+        .rp_id("localhost")
+        .private_key(b64(key.as_ref()))
+        .user_handle(b64(b"kim"))
+        .sign_count(0)
+        .build()
+        .expect("a credential");
+    chrome
+        .page
+        .execute(AddCredentialParams::new(
+            added.result.authenticator_id.clone(),
+            credential,
+        ))
+        .await
+        .expect("the passkey");
+    chrome
+        .open(&idp.sign_in_url().replace("127.0.0.1", "localhost"))
+        .await;
+    chrome
+        .fill("input[name=loginfmt]", "kim@corp.example")
+        .await;
+    chrome.click("#idSIButton9").await;
+    assert_aws_role(&chrome.taken().await, "kim@corp.example");
+    chrome.close(dir.path()).await;
+    assert_eq!(idp.sign_ins()[0].method.as_deref(), Some("PasskeyFido"));
+    assert_eq!(idp.password_posts(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

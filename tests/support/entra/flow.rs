@@ -237,6 +237,13 @@ impl Tenant {
             Some("11") => self.password(req, &ctx, &login, field(&form, "passwd")),
             Some("20") => self.pick(req, &ctx, &login),
             Some("23") => self.passkey(req, &ctx, &flow, &form),
+            Some("13") => HttpResponse::html(
+                200,
+                pages::error_page(
+                    "50079",
+                    "Registration of security information is not emulated: a person completes it at https://aka.ms/mysecurityinfo.",
+                ),
+            ),
             Some("12") => HttpResponse::html(
                 200,
                 pages::error_page(
@@ -281,17 +288,25 @@ impl Tenant {
             );
         }
         if user.state == AccountState::PasswordExpired {
-            let token = self.rotate(ctx).unwrap_or_default();
-            let mut config = pages::base_config(
-                PageId::ChangePassword,
+            return self.person_page(
                 ctx,
-                &token,
-                &format!("/{}/login", self.config.tenant_id),
+                &user.username,
+                PageId::ChangePassword,
+                "50055",
+                pages::PASSWORD_EXPIRED,
             );
-            config["sPOST_Username"] = json!(user.username);
-            config["sErrorCode"] = json!("50055");
-            config["sErrTxt"] = json!(pages::PASSWORD_EXPIRED);
-            return HttpResponse::html(200, pages::shell(&config));
+        }
+        let stop = match user.state {
+            AccountState::NeedsRegistration => {
+                Some((PageId::ProofUp, "50079", pages::MORE_INFORMATION))
+            }
+            AccountState::DeviceNotCompliant => {
+                Some((PageId::Error, "53000", pages::DEVICE_NOT_COMPLIANT))
+            }
+            _ => None,
+        };
+        if let Some((page, code, words)) = stop {
+            return self.person_page(ctx, &user.username, page, code, words);
         }
         if let Some(f) = lock(&self.ledger).flows.get_mut(ctx) {
             f.username = Some(user.username.clone());
@@ -300,6 +315,25 @@ impl Tenant {
             return self.verified(req, ctx, &user.username, None);
         }
         self.tfa_page(ctx, user, None)
+    }
+
+    /// A page only a person can get past (update the password, register a method, use a managed
+    /// device): its form leads nowhere the emulator follows.
+    fn person_page(
+        &self,
+        ctx: &str,
+        username: &str,
+        page: PageId,
+        code: &str,
+        words: &str,
+    ) -> HttpResponse {
+        let token = self.rotate(ctx).unwrap_or_default();
+        let post_to = format!("/{}/login", self.config.tenant_id);
+        let mut config = pages::base_config(page, ctx, &token, &post_to);
+        config["sPOST_Username"] = json!(username);
+        config["sErrorCode"] = json!(code);
+        config["sErrTxt"] = json!(words);
+        HttpResponse::html(200, pages::shell(&config))
     }
 
     /// A tile of "Pick an account": silent if the browser's session knows the account.

@@ -16,10 +16,12 @@
 //!   `Credentials.FederationRedirectUrl` (federated domain: the script navigates there).
 //! - `POST /TENANT/login` (the page's form `f1`, `urlPost`): `type=11` password (`login`, `loginfmt`,
 //!   `passwd`); `type=20` a tile of "Pick an account" (`login`); `type=23` a passkey assertion;
-//!   `type=12` the expired-password form (always refused: a person must change it elsewhere).
+//!   `type=12` the expired-password form, `type=13` the "More information required" Next (both
+//!   answered by an AADSTS error page: a person finishes them elsewhere).
 //!   Answers the next page: sign-in page again with `sErrorCode`/`sErrTxt` (50126 wrong password,
-//!   50053 locked, 50034 unknown), `ConvergedChangePassword` (50055), `ConvergedTFA`, `KmsiInterrupt`,
-//!   or the SAMLResponse page.
+//!   50053 locked, 50034 unknown), `ConvergedChangePassword` (50055), `ConvergedProofUpRedirect`
+//!   ("More information required", 50079), `ConvergedError` ("You can't get there from here", 53000,
+//!   a device-compliance block), `ConvergedTFA`, `KmsiInterrupt`, or the SAMLResponse page.
 //! - `POST /common/SAS/BeginAuth`, `POST /common/SAS/EndAuth` (JSON, Entra's field names:
 //!   `AuthMethodId`, `SessionId`, `FlowToken`, `Ctx`, `AdditionalAuthData` = the code, `PollCount`):
 //!   BeginAuth of a push answers `Entropy`, the number shown in `#idRichContext_DisplaySign`;
@@ -57,7 +59,10 @@
 //! ([`totp::code_now`] gives the test the same code), a fixed code, SMS, push with number matching
 //! ([`PushAnswer`]: approved or denied after N polls, never answered, or decided by the test with
 //! [`EntraEmulator::approve_push`]); several methods (the first is the default; the page starts on it,
-//! or on the list with `start_with_method_list`); locked; expired password; passkey-only; federated
+//! or on the list with `start_with_method_list`); locked; expired password; "More information
+//! required" (registration); not-compliant device; passkey-only (on `localhost` a CDP virtual
+//! authenticator completes it: the server checks the clientDataJSON's type and challenge, not the
+//! signature; on 127.0.0.1 the browser refuses the RP ID and the page shows its error); federated
 //! (`EntraUser::federated(adfs.sign_in_url())` with `AdfsConfig::federated_behind_entra()`: the AD FS
 //! emulator then posts back to `wreply` instead of to AWS).
 //!

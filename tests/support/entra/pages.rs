@@ -21,6 +21,9 @@ pub const WRONG_CODE: &str = "You didn't enter the expected verification code. P
 pub const PUSH_DENIED: &str =
     "We didn't sign you in. You denied the sign-in request on your Microsoft Authenticator app.";
 pub const PUSH_TIMED_OUT: &str = "We didn't hear from you. We sent an identity verification request to your Microsoft Authenticator app, but we didn't get a response in time.";
+pub const MORE_INFORMATION: &str =
+    "Your organization needs more information to keep your account secure";
+pub const DEVICE_NOT_COMPLIANT: &str = "This application contains sensitive information and can only be accessed from devices or client applications that meet your organization's management compliance policy.";
 pub const PASSKEY_FAILED: &str =
     "We couldn't sign you in with your passkey. Try again, or use another sign-in option.";
 
@@ -35,6 +38,10 @@ pub enum PageId {
     Kmsi,
     /// "Update your password" after AADSTS50055.
     ChangePassword,
+    /// "More information required": registration, for a person.
+    ProofUp,
+    /// An error in the sign-in box ("You can't get there from here", AADSTS53000).
+    Error,
 }
 
 impl PageId {
@@ -44,6 +51,8 @@ impl PageId {
             PageId::Tfa => "ConvergedTFA",
             PageId::Kmsi => "KmsiInterrupt",
             PageId::ChangePassword => "ConvergedChangePassword",
+            PageId::ProofUp => "ConvergedProofUpRedirect",
+            PageId::Error => "ConvergedError",
         }
     }
 }

@@ -293,11 +293,35 @@
     button(f, 'idSIButton9', 'Sign in');
   }
 
+  function proofUpView() {
+    var b = fresh();
+    identity(b, C.sPOST_Username);
+    heading(b, 'More information required');
+    add(b, el('div', { id: 'idDiv_ProofUp_Description', 'class': 'row text-body' }, C.sErrTxt));
+    add(b, el('a', { id: 'moreInfoUrl', href: 'https://aka.ms/MFASetup', role: 'link' }, 'Learn more'));
+    var f = flowForm(b, C.urlPost);
+    hidden(f, 'type', 13);
+    hidden(f, 'login', C.sPOST_Username);
+    button(f, 'idSIButton9', 'Next');
+  }
+  function errorView() {
+    var b = fresh();
+    identity(b, C.sPOST_Username);
+    heading(b, 'You can\'t get there from here');
+    alertBox(b, 'idDiv_Error', C.sErrTxt);
+    var details = add(b, el('div', { id: 'debugDetails', 'class': 'debug-details-section' }));
+    add(details, el('div', {}, 'Error Code: ' + C.sErrorCode));
+    add(details, el('div', {}, 'Request Id: ' + (C.hpgrequestid || '')));
+    add(details, el('div', {}, 'Correlation Id: ' + (C.correlationId || '')));
+  }
+
   function start() {
     switch (C.pgid) {
       case 'ConvergedTFA': tfa(); break;
       case 'KmsiInterrupt': kmsiView(); break;
       case 'ConvergedChangePassword': changePasswordView(); break;
+      case 'ConvergedProofUpRedirect': proofUpView(); break;
+      case 'ConvergedError': errorView(); break;
       default:
         if ((C.arrSessions || []).length > 1 && !C.sErrorCode) { pickAccountView(); }
         else if (C.sPOST_Username && C.sErrorCode && C.sErrorCode !== '50034') { passwordView(C.sPOST_Username, C.sErrTxt); }

@@ -68,6 +68,12 @@ pub enum AccountState {
     PasswordExpired,
     /// No password at all: only a passkey (FIDO2) signs in.
     PasskeyOnly,
+    /// After the right password: "More information required" (a first-time MFA registration a
+    /// person must do in a browser).
+    NeedsRegistration,
+    /// After the right password: AADSTS53000, "You can't get there from here" (conditional access
+    /// wants a compliant, managed device).
+    DeviceNotCompliant,
     /// The domain is federated: "Next" redirects to this IdP URL (an AD FS emulator's sign-in URL).
     Federated {
         idp_url: String,
