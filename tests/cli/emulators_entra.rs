@@ -903,4 +903,116 @@ mod over_http {
             .unwrap();
         assert!(tenant.text().await.unwrap().contains("AADSTS90002"));
     }
+
+    async fn post_form(
+        c: &reqwest::Client,
+        url: &str,
+        pairs: &[(&str, &str)],
+    ) -> (Vec<String>, String) {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let answer = c
+            .post(url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let cookies = answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(String::from))
+            .collect();
+        (cookies, answer.text().await.unwrap())
+    }
+
+    /// Username and password posted as the page's form would; the next page's HTML and cookies.
+    async fn password_post(
+        c: &reqwest::Client,
+        idp: &EntraEmulator,
+        url: &str,
+        password: &str,
+    ) -> (Vec<String>, String) {
+        let page = c.get(url).send().await.unwrap().text().await.unwrap();
+        let config = config_of(&page);
+        let login = format!(
+            "{}{}",
+            idp.server().base_url(),
+            config["urlPost"].as_str().unwrap()
+        );
+        let (ctx, ft) = (
+            config["sCtx"].as_str().unwrap(),
+            config["sFT"].as_str().unwrap(),
+        );
+        let fields = [
+            ("login", "alice@corp.example"),
+            ("loginfmt", "alice@corp.example"),
+            ("passwd", password),
+            ("type", "11"),
+            ("ctx", ctx),
+            ("flowToken", ft),
+            ("LoginOptions", "3"),
+        ];
+        post_form(c, &login, &fields).await
+    }
+
+    #[tokio::test]
+    async fn entra_dont_show_again_skips_the_question_and_only_yes_sets_a_persistent_cookie() {
+        let idp = EntraEmulator::start(tenant());
+        let c = client();
+        let (_, kmsi) = password_post(&c, &idp, &idp.sign_in_url(), "Corr3ct-horse").await;
+        let config = config_of(&kmsi);
+        assert_eq!(config["pgid"], "KmsiInterrupt");
+        let fields = [
+            ("LoginOptions", "1"),
+            ("type", "28"),
+            ("DontShowAgain", "true"),
+            ("ctx", config["sCtx"].as_str().unwrap()),
+            ("flowToken", config["sFT"].as_str().unwrap()),
+        ];
+        let (cookies, done) =
+            post_form(&c, &format!("{}/kmsi", idp.server().base_url()), &fields).await;
+        assert!(
+            done.contains(&format!("action=\"{}\"", saml::AWS_SIGNIN)),
+            "{done}"
+        );
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.starts_with("ESTSAUTH=") && !c.contains("expires")),
+            "{cookies:?}"
+        );
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.starts_with("ESTSAUTHPERSISTENT=") && c.contains("expires=")),
+            "{cookies:?}"
+        );
+
+        // a stale flow token is Entra's AADSTS90100, not a sign-in
+        let (_, stale) = post_form(&c, &format!("{}/kmsi", idp.server().base_url()), &fields).await;
+        assert!(stale.contains("AADSTS90100"), "{stale}");
+
+        // the next sign-in, asked with prompt=login, skips "Stay signed in?" as answered before
+        let again = format!("{}&prompt=login", idp.sign_in_url());
+        let (cookies, done) = password_post(&c, &idp, &again, "Corr3ct-horse").await;
+        assert!(done.contains("SAMLResponse"), "{done}");
+        assert!(
+            cookies.iter().any(|c| c.starts_with("ESTSAUTHPERSISTENT=")),
+            "{cookies:?}"
+        );
+        assert_eq!(idp.kmsi_answers().len(), 1);
+        assert_eq!(idp.sign_ins().len(), 2);
+
+        // and a wrong password earns 50126 in $Config, with no cookie
+        let (cookies, refused) = password_post(&c, &idp, &again, "wrong").await;
+        let config = config_of(&refused);
+        assert_eq!(
+            (config["sErrorCode"].as_str(), config["sErrTxt"].as_str()),
+            (Some("50126"), Some(pages::WRONG_PASSWORD))
+        );
+        assert!(cookies.is_empty(), "{cookies:?}");
+    }
 }
