@@ -4,6 +4,7 @@ use super::{tenant, user};
 use samlbridge_emulators::entra::{EntraEmulator, pages};
 use samlbridge_emulators::saml;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// The `$Config` object embedded in a page.
 fn config_of(html: &str) -> Value {
@@ -229,4 +230,40 @@ async fn entra_dont_show_again_skips_the_question_and_only_yes_sets_a_persistent
         (Some("50126"), Some(pages::WRONG_PASSWORD))
     );
     assert!(cookies.is_empty(), "{cookies:?}");
+}
+
+/// "Stay signed in?" answered `answer`; then whether the session still signs in silently right
+/// away and after the session cookie's lifetime.
+async fn silent_before_and_after_the_session_lifetime(answer: &str) -> (bool, bool) {
+    let idp = EntraEmulator::start(tenant().session_cookie_lifetime(Duration::from_millis(400)));
+    let c = client();
+    let (_, kmsi) = password_post(&c, &idp, &idp.sign_in_url(), "Corr3ct-horse").await;
+    let config = config_of(&kmsi);
+    let fields = [
+        ("LoginOptions", answer),
+        ("type", "28"),
+        ("ctx", config["sCtx"].as_str().unwrap()),
+        ("flowToken", config["sFT"].as_str().unwrap()),
+    ];
+    let (_, done) = post_form(&c, &format!("{}/kmsi", idp.server().base_url()), &fields).await;
+    assert!(done.contains("SAMLResponse"), "{done}");
+    let silent = async || {
+        let page = c.get(idp.sign_in_url()).send().await.unwrap();
+        page.text().await.unwrap().contains("SAMLResponse")
+    };
+    let before = silent().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    (before, silent().await)
+}
+
+#[tokio::test]
+async fn entra_a_session_cookie_ends_with_its_lifetime_and_a_persistent_one_does_not() {
+    assert_eq!(
+        silent_before_and_after_the_session_lifetime("3").await,
+        (true, false)
+    );
+    assert_eq!(
+        silent_before_and_after_the_session_lifetime("1").await,
+        (true, true)
+    );
 }

@@ -31,7 +31,9 @@
 //!   Success → "Stay signed in?" or the SAMLResponse page.
 //! - `POST /kmsi` (`LoginOptions` 1 = Yes / 3 = No, `DontShowAgain`) → the SAMLResponse page, with the
 //!   session cookie `ESTSAUTH` and, only after Yes, the persistent `ESTSAUTHPERSISTENT` (90 days):
-//!   a browser restarted with the same profile signs in silently only then.
+//!   a browser restarted with the same profile signs in silently only then. A client that keeps
+//!   ESTSAUTH itself across restarts stays signed in, unless
+//!   [`EntraConfig::session_cookie_lifetime`] has passed since it was set.
 //! - Federated domain: GetCredentialType's `FederationRedirectUrl` (and a password post for such an
 //!   account: a 302) is the user's IdP URL plus `username`, `wa=wsignin1.0`,
 //!   `wtrealm=urn:federation:MicrosoftOnline`, `wreply=http://HOST/login.srf`, `wctx`=ctx.
@@ -110,8 +112,8 @@ struct Ledger {
     flows: HashMap<String, flow::Flow>,
     /// Browser sessions by id: the accounts signed in to them.
     sessions: HashMap<String, Vec<String>>,
-    /// Cookie value → session id.
-    cookies: HashMap<String, String>,
+    /// Cookie value → the session it stands for.
+    cookies: HashMap<String, session::IssuedCookie>,
     sign_ins: Vec<SignIn>,
     kmsi: Vec<KmsiAnswer>,
     /// "Don't show this again": the answer given then, by lower-case account.

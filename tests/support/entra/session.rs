@@ -8,7 +8,14 @@ use super::{KmsiAnswer, PERSISTENT_COOKIE, SESSION_COOKIE, SignIn, Tenant};
 use crate::http::{HttpRequest, HttpResponse, field, lock};
 use crate::saml::{self, AssertionSpec, XmlStyle};
 use serde_json::json;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// A cookie value handed out: the browser session it stands for.
+pub(super) struct IssuedCookie {
+    session: String,
+    issued: Instant,
+    persistent: bool,
+}
 
 const PERSISTENT_DAYS: i64 = 90;
 
@@ -128,13 +135,17 @@ impl Tenant {
     }
 
     /// The accounts the browser's session cookies (ESTSAUTH or ESTSAUTHPERSISTENT) are signed in to.
+    /// An ESTSAUTH older than [`EntraConfig::session_cookie_lifetime`](super::EntraConfig) counts
+    /// for nothing (a client may keep a session cookie across restarts; Entra bounds its session).
     pub(super) fn session_accounts(&self, req: &HttpRequest) -> Vec<String> {
         let ledger = lock(&self.ledger);
+        let lifetime = self.config.session_cookie_lifetime;
         [SESSION_COOKIE, PERSISTENT_COOKIE]
             .iter()
             .filter_map(|name| req.cookie(name))
             .filter_map(|value| ledger.cookies.get(&value))
-            .find_map(|sid| ledger.sessions.get(sid).cloned())
+            .filter(|c| c.persistent || lifetime.is_none_or(|l| c.issued.elapsed() < l))
+            .find_map(|c| ledger.sessions.get(&c.session).cloned())
             .unwrap_or_default()
     }
 
@@ -146,7 +157,7 @@ impl Tenant {
             [SESSION_COOKIE, PERSISTENT_COOKIE]
                 .iter()
                 .filter_map(|name| req.cookie(name))
-                .find_map(|value| ledger.cookies.get(&value).cloned())
+                .find_map(|value| ledger.cookies.get(&value).map(|c| c.session.clone()))
         };
         let sid = existing.unwrap_or_else(crate::uuid);
         let session_value = self.secret_value(96);
@@ -156,12 +167,23 @@ impl Tenant {
         if !accounts.iter().any(|a| a.eq_ignore_ascii_case(username)) {
             accounts.push(username.to_string());
         }
-        ledger.cookies.insert(session_value.clone(), sid.clone());
+        let issued = Instant::now();
+        let session_cookie = IssuedCookie {
+            session: sid.clone(),
+            issued,
+            persistent: false,
+        };
+        ledger.cookies.insert(session_value.clone(), session_cookie);
         let mut cookies = vec![format!(
             "{SESSION_COOKIE}={session_value}; path=/; HttpOnly"
         )];
         if let Some(value) = persistent_value {
-            ledger.cookies.insert(value.clone(), sid);
+            let cookie = IssuedCookie {
+                session: sid,
+                issued,
+                persistent: true,
+            };
+            ledger.cookies.insert(value.clone(), cookie);
             let expires = time::OffsetDateTime::now_utc() + time::Duration::days(PERSISTENT_DAYS);
             cookies.push(format!(
                 "{PERSISTENT_COOKIE}={value}; expires={}; path=/; HttpOnly",

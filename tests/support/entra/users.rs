@@ -168,6 +168,9 @@ pub struct EntraConfig {
     /// Show "Stay signed in?" after a sign-in (the tenant's KMSI setting; on in Entra by default).
     pub kmsi: bool,
     pub issuer: String,
+    /// How long an ESTSAUTH (session cookie) is honoured without ESTSAUTHPERSISTENT: None, as long
+    /// as the emulator runs.
+    pub session_cookie_lifetime: Option<Duration>,
 }
 
 impl Default for EntraConfig {
@@ -180,6 +183,7 @@ impl Default for EntraConfig {
             push_timeout_polls: 20,
             kmsi: true,
             issuer: "https://sts.windows.net/8f0c2d1e-5b7a-4c3e-9d21-6a4b3c2d1e0f/".into(),
+            session_cookie_lifetime: None,
         }
     }
 }
@@ -197,6 +201,11 @@ impl EntraConfig {
 
     pub fn push_timeout_polls(mut self, polls: u32) -> Self {
         self.push_timeout_polls = polls;
+        self
+    }
+
+    pub fn session_cookie_lifetime(mut self, lifetime: Duration) -> Self {
+        self.session_cookie_lifetime = Some(lifetime);
         self
     }
 
