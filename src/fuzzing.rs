@@ -145,9 +145,8 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
         PageKind::Rejected(w) | PageKind::Unsupported(w) | PageKind::Unknown(w) => {
             out.words = Some(w)
         }
-        PageKind::Mfa { form, field, .. } | PageKind::Choose { form, field, .. } => {
-            (out.form, out.fills) = (Some(form), vec![field])
-        }
+        PageKind::Mfa { form, field, .. } => (out.form, out.fills) = (Some(form), vec![field]),
+        PageKind::Choose { form, field, .. } => (out.form, out.fills) = (form, vec![field]),
         PageKind::Login {
             form,
             username,

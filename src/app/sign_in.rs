@@ -50,6 +50,7 @@ fn browser_options(ctx: &Context, plan: &Plan, username: Option<&str>) -> Option
         timeout: browser.timeout.unwrap_or(idp::DEFAULT_WINDOW_TIMEOUT),
         username: username.map(str::to_string),
         state: ctx.state.clone(),
+        decline_stay_signed_in: plan.gateway.decline_stay_signed_in,
     })
 }
 

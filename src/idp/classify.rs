@@ -79,9 +79,9 @@ pub enum PageKind {
         rule: usize,
     },
     /// A page offering several ways to verify (the provider's choose rule `rule`): one is posted
-    /// in `field` of `form`.
+    /// in `field` of `form`, or, on a page without a form (Entra's method list), pressed.
     Choose {
-        form: usize,
+        form: Option<usize>,
         rule: usize,
         field: String,
         choices: Vec<Choice>,

@@ -161,15 +161,19 @@ fn next_action(
             rule,
             field,
             choices,
-        } => choose(
-            state,
-            provider,
-            &forms[form],
-            (rule, &field),
-            &choices,
-            &host,
-        )
-        .ok_or_else(|| {
+        } => form
+            .and_then(|form| forms.get(form))
+            .and_then(|form| {
+                choose(
+                    state,
+                    provider,
+                    form,
+                    (rule, &field),
+                    &choices,
+                    &host,
+                )
+            })
+            .ok_or_else(|| {
             let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
             unexpected(format!(
                 "it offers ways to verify that samlbridge cannot use without a browser ({}); \

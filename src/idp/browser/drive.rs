@@ -6,7 +6,7 @@
 use super::act::{self, Step};
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::{self, Choice, PageKind};
+use crate::idp::classify::{self, PageKind};
 use crate::idp::page::Page;
 use crate::idp::provider::{Provider, Providers};
 use crate::idp::{IdpError, LoginAnswers, LoginRequest};
@@ -68,6 +68,11 @@ pub async fn headless(
     // However the pages behave, a headless sign-in ends: at the latest after --browser-timeout.
     let deadline = Instant::now() + watch.timeout;
     let mut run = act::Run::new(answers);
+    run.factor = req.mfa_factor.clone();
+    run.decline_stay_signed_in = req
+        .browser
+        .as_ref()
+        .is_some_and(|b| b.decline_stay_signed_in);
     let mut seen = Seen {
         key: String::new(),
         since: Instant::now(),
@@ -240,15 +245,7 @@ fn decide(
             password,
         }),
         PageKind::Unsupported(message) => return Err(watch.person(&message)),
-        // Choosing among the IdP's ways to verify is the form engine's for now (issue 9 goes on).
-        PageKind::Choose { choices, .. } => {
-            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
-            let what = format!(
-                "a choice of ways to verify ({}), which headless sign-in does not make yet",
-                offered.join(", ")
-            );
-            return Err(watch.person(&what));
-        }
+        PageKind::Choose { rule, choices, .. } => Some(Step::Choose { rule, choices }),
         PageKind::Unknown(_)
             if still < UNKNOWN_GRACE && !asks_for_security_key(page.body_text_lowercase()) =>
         {

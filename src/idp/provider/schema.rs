@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 /// A CSS selector, checked when the file is read.
 #[derive(Debug, Clone)]
-pub struct Css(Selector);
+pub struct Css(Selector, String);
 
 impl TryFrom<String> for Css {
     type Error = String;
     fn try_from(css: String) -> Result<Self, String> {
         Selector::parse(&css)
-            .map(Css)
+            .map(|sel| Css(sel, css.clone()))
             .map_err(|e| format!("'{css}' is not a CSS selector the engine understands ({e})"))
     }
 }
@@ -28,6 +28,11 @@ impl<'de> Deserialize<'de> for Css {
 impl Css {
     pub fn selector(&self) -> &Selector {
         &self.0
+    }
+
+    /// The selector as written, for a page's own `querySelectorAll` in a browser.
+    pub fn source(&self) -> &str {
+        &self.1
     }
 }
 
@@ -204,6 +209,20 @@ pub struct ConfirmStep {
     /// What is being accepted, for the log (`-v`).
     #[serde(default = "ConfirmStep::default_message")]
     pub message: String,
+    /// The other answer, given when the profile says no to staying signed in
+    /// (`saml_entra_stay_signed_in = false`): Entra's "Stay signed in?" No.
+    pub decline: Option<Decline>,
+}
+
+/// How a confirm page is declined.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decline {
+    pub click: Option<String>,
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
+    #[serde(default = "ConfirmStep::default_message")]
+    pub message: String,
 }
 
 impl ConfirmStep {
@@ -229,6 +248,7 @@ pub struct ChooseStep {
     /// Names of the field the option sets (the first the form has, else the first): `AuthMethod`.
     /// An option whose script is ASP.NET's `__doPostBack` sets `__EVENTTARGET` and
     /// `__EVENTARGUMENT` instead.
+    #[serde(default)]
     pub field: Vec<String>,
     /// The option elements. Each one's value is the first quoted argument of its `onclick` (or
     /// `javascript:` link), else its `data-value`, `value` or `id`; its label is its text.
