@@ -155,8 +155,8 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
             out.form = Some(form);
             out.fills = username.into_iter().chain(password).collect();
         }
-        PageKind::Push { form, .. }
-        | PageKind::Confirm { form, .. }
+        PageKind::Push { form, .. } => out.form = form,
+        PageKind::Confirm { form, .. }
         | PageKind::AutoPost { form, .. } => out.form = Some(form),
         PageKind::Refresh(u) | PageKind::ScriptLink(u) => out.follow = Some(u),
     }

@@ -70,7 +70,8 @@ pub enum PageKind {
     },
     /// Approval on another device is awaited; `number` is the one to pick there.
     Push {
-        form: usize,
+        /// None: a page that polls by itself, with no form (Entra's "Approve sign in request").
+        form: Option<usize>,
         number: Option<String>,
     },
     /// A page to accept as it is, with the provider's confirm rule `rule`.

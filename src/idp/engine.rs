@@ -154,7 +154,14 @@ fn next_action(
             };
             send_code(state, provider, &forms[form], ask, &host)
         }
-        PageKind::Push { form, number } => push(state, provider, &forms[form], number, &host),
+        PageKind::Push { form, number } => match form.and_then(|f| forms.get(f)) {
+            Some(form) => push(state, provider, form, number, &host),
+            None => Err(unexpected(
+                "it waits for an approval whose page only a browser follows; sign in with \
+                 --browser"
+                    .to_string(),
+            )),
+        },
         PageKind::Confirm { form, rule } => confirm(state, provider, &forms[form], rule, &host),
         PageKind::Choose {
             form,

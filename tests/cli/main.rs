@@ -15,6 +15,7 @@ mod browser_window;
 mod doctor;
 mod emulators_adfs;
 mod emulators_entra;
+mod entra;
 mod emulators_sdk;
 mod emulators_sts;
 mod errors;
