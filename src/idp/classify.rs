@@ -141,7 +141,7 @@ pub fn detect<'p>(
     let path = page.url.path().to_ascii_lowercase();
     let by_content = providers
         .detection_order()
-        .find(|p| p.detect.selectors.iter().any(|s| page.has(s.selector())));
+        .find(|p| recognises(p, page));
     let by_path = || {
         providers.detection_order().find(|p| {
             p.detect
@@ -168,7 +168,9 @@ pub fn provider_for<'p>(
     sticky: &mut Option<(String, String)>,
 ) -> Result<&'p Provider, IdpError> {
     if let Some(p) = named {
-        return Ok(p);
+        // A browser provider's sign-in may hand over to a federated IdP (AD FS behind Entra):
+        // a page another provider recognises by its content is that one's.
+        return Ok(named_or_federated(p, page, providers));
     }
     let host = page.host();
     let kept = sticky
@@ -180,6 +182,24 @@ pub fn provider_for<'p>(
         *sticky = Some((host, provider.name.clone()));
     }
     Ok(provider)
+}
+
+/// `named`, unless it is a browser provider and another provider recognises the page's content.
+fn named_or_federated<'p>(named: &'p Provider, page: &Page, providers: &'p Providers) -> &'p Provider {
+    if !named.browser || recognises(named, page) {
+        return named;
+    }
+    providers
+        .detection_order()
+        .filter(|p| p.name != named.name && is_specific(p))
+        .find(|p| recognises(p, page))
+        .unwrap_or(named)
+}
+
+/// Whether `provider`'s content rules (selectors, script markers) match `page`.
+fn recognises(provider: &Provider, page: &Page) -> bool {
+    provider.detect.selectors.iter().any(|s| page.has(s.selector()))
+        || provider.detect.scripts.iter().any(|m| page.scripts_contain(m))
 }
 
 /// Whether `provider` was found by its own rules (not as the fallback): such a provider is kept for

@@ -111,6 +111,12 @@ fn next_action(
 ) -> Result<Action, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
     let provider = classify::provider_for(&page, providers, named, &mut state.sticky)?;
+    if provider.browser {
+        return Err(IdpError::NeedsBrowser {
+            host: page.host(),
+            provider: provider.name.clone(),
+        });
+    }
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &state.progress);
     debug!(

@@ -144,7 +144,7 @@ impl Providers {
 
 impl Detect {
     pub fn is_set(&self) -> bool {
-        !self.url_paths.is_empty() || !self.selectors.is_empty()
+        !self.url_paths.is_empty() || !self.selectors.is_empty() || !self.scripts.is_empty()
     }
 }
 

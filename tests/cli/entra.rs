@@ -188,3 +188,20 @@ fn entra_passkey_only_account_needs_the_window_command_within_its_bound() {
     assert!(started.elapsed() < Duration::from_secs(60));
     assert!(entra.sign_ins().is_empty());
 }
+
+#[test]
+fn entra_is_detected_from_its_page_without_a_provider_line() {
+    if !have_chromium("entra_detected") {
+        return;
+    }
+    let entra = EntraEmulator::start(EntraConfig::default().user(alice()));
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    // No saml_provider, no saml_browser: the page's `$Config` says it is Entra's.
+    world
+        .sandbox
+        .write_config(&world::config(&entra.sign_in_url(), ALICE.username));
+    login(&world, &[]).expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(entra.sign_ins().len(), 1);
+}

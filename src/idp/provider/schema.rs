@@ -49,6 +49,9 @@ pub struct Provider {
     /// How its pages are recognised when no provider is named.
     #[serde(default)]
     pub detect: Detect,
+    /// Its pages are drawn by script (Entra ID): a page it recognises selects the browser engine.
+    #[serde(default)]
+    pub browser: bool,
     /// The sign-in form (username and password, or a page of one of them).
     #[serde(default)]
     pub login: LoginStep,
@@ -89,6 +92,10 @@ pub struct Detect {
     pub url_paths: Vec<String>,
     #[serde(default)]
     pub selectors: Vec<Css>,
+    /// Markers in the page's inline scripts (Entra's embedded `$Config` names), for pages whose
+    /// elements a script draws: what an HTTP fetch sees before any script ran.
+    #[serde(default)]
+    pub scripts: Vec<String>,
 }
 
 /// Which pages a rule is for: one of `selectors` matches an element, or the page's visible text
