@@ -205,3 +205,27 @@ fn entra_is_detected_from_its_page_without_a_provider_line() {
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
     assert_eq!(entra.sign_ins().len(), 1);
 }
+
+#[test]
+fn entra_federated_to_adfs_continues_with_the_adfs_provider() {
+    if !have_chromium("entra_federated") {
+        return;
+    }
+    let world = World::with(
+        world::users().federated_behind_entra(),
+        world::roles(),
+        ALICE,
+    );
+    let entra =
+        EntraEmulator::start(EntraConfig::default().user(alice().federated(&world.adfs.sign_in_url())));
+    let config = world::config(&entra.sign_in_url(), ALICE.username).replacen(
+        "[profile corp]\n",
+        "[profile corp]\nsaml_provider = entra\n",
+        1,
+    );
+    world.sandbox.write_config(&config);
+    login(&world, &[]).expect_code(0);
+    world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
+    assert_eq!(entra.password_posts(), 0, "the password went to AD FS only");
+    assert_eq!(world.adfs.posts().len(), 1, "AD FS's sign-in form was posted");
+}
