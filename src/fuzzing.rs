@@ -156,8 +156,7 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
             out.fills = username.into_iter().chain(password).collect();
         }
         PageKind::Push { form, .. } => out.form = form,
-        PageKind::Confirm { form, .. }
-        | PageKind::AutoPost { form, .. } => out.form = Some(form),
+        PageKind::Confirm { form, .. } | PageKind::AutoPost { form, .. } => out.form = Some(form),
         PageKind::Refresh(u) | PageKind::ScriptLink(u) => out.follow = Some(u),
     }
     // The engine indexes `forms` with the kind's form: one out of range is a panic there.

@@ -139,9 +139,7 @@ pub fn detect<'p>(
     sticky: Option<&str>,
 ) -> Result<&'p Provider, IdpError> {
     let path = page.url.path().to_ascii_lowercase();
-    let by_content = providers
-        .detection_order()
-        .find(|p| recognises(p, page));
+    let by_content = providers.detection_order().find(|p| recognises(p, page));
     let by_path = || {
         providers.detection_order().find(|p| {
             p.detect
@@ -185,7 +183,11 @@ pub fn provider_for<'p>(
 }
 
 /// `named`, unless it is a browser provider and another provider recognises the page's content.
-fn named_or_federated<'p>(named: &'p Provider, page: &Page, providers: &'p Providers) -> &'p Provider {
+fn named_or_federated<'p>(
+    named: &'p Provider,
+    page: &Page,
+    providers: &'p Providers,
+) -> &'p Provider {
     if !named.browser || recognises(named, page) {
         return named;
     }
@@ -198,8 +200,16 @@ fn named_or_federated<'p>(named: &'p Provider, page: &Page, providers: &'p Provi
 
 /// Whether `provider`'s content rules (selectors, script markers) match `page`.
 fn recognises(provider: &Provider, page: &Page) -> bool {
-    provider.detect.selectors.iter().any(|s| page.has(s.selector()))
-        || provider.detect.scripts.iter().any(|m| page.scripts_contain(m))
+    provider
+        .detect
+        .selectors
+        .iter()
+        .any(|s| page.has(s.selector()))
+        || provider
+            .detect
+            .scripts
+            .iter()
+            .any(|m| page.scripts_contain(m))
 }
 
 /// Whether `provider` was found by its own rules (not as the fallback): such a provider is kept for

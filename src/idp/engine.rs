@@ -176,24 +176,15 @@ fn next_action(
             choices,
         } => form
             .and_then(|form| forms.get(form))
-            .and_then(|form| {
-                choose(
-                    state,
-                    provider,
-                    form,
-                    (rule, &field),
-                    &choices,
-                    &host,
-                )
-            })
+            .and_then(|form| choose(state, provider, form, (rule, &field), &choices, &host))
             .ok_or_else(|| {
-            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
-            unexpected(format!(
-                "it offers ways to verify that samlbridge cannot use without a browser ({}); \
+                let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
+                unexpected(format!(
+                    "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",
-                offered.join(", ")
-            ))
-        }),
+                    offered.join(", ")
+                ))
+            }),
         PageKind::Login {
             form,
             username,

@@ -82,7 +82,9 @@ fn entra_wrong_password_is_exit_3_in_entras_words() {
     }
     let entra = EntraEmulator::start(EntraConfig::default().user(alice()));
     let mut world = entra_world(&entra, "");
-    world.sandbox.set_env("SAMLBRIDGE_PASSWORD", "not-the-password");
+    world
+        .sandbox
+        .set_env("SAMLBRIDGE_PASSWORD", "not-the-password");
     login(&world, &[])
         .expect_code(3)
         .expect_stderr_contains("account or password is incorrect");
@@ -216,8 +218,9 @@ fn entra_federated_to_adfs_continues_with_the_adfs_provider() {
         world::roles(),
         ALICE,
     );
-    let entra =
-        EntraEmulator::start(EntraConfig::default().user(alice().federated(&world.adfs.sign_in_url())));
+    let entra = EntraEmulator::start(
+        EntraConfig::default().user(alice().federated(&world.adfs.sign_in_url())),
+    );
     let config = world::config(&entra.sign_in_url(), ALICE.username).replacen(
         "[profile corp]\n",
         "[profile corp]\nsaml_provider = entra\n",
@@ -227,5 +230,9 @@ fn entra_federated_to_adfs_continues_with_the_adfs_provider() {
     login(&world, &[]).expect_code(0);
     world.assert_profile_holds("corp", world::GATEWAY_ADMIN);
     assert_eq!(entra.password_posts(), 0, "the password went to AD FS only");
-    assert_eq!(world.adfs.posts().len(), 1, "AD FS's sign-in form was posted");
+    assert_eq!(
+        world.adfs.posts().len(),
+        1,
+        "AD FS's sign-in form was posted"
+    );
 }

@@ -179,7 +179,9 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
         let field = rule
             .field
             .iter()
-            .find(|n| form.is_some_and(|form| form.fields.iter().any(|f| f.name.eq_ignore_ascii_case(n))))
+            .find(|n| {
+                form.is_some_and(|form| form.fields.iter().any(|f| f.name.eq_ignore_ascii_case(n)))
+            })
             .or(rule.field.first())
             .cloned()
             .unwrap_or_default();

@@ -104,9 +104,16 @@ fn a_wrong_code_is_a_refusal_in_entras_words() {
         "{}",
         kind.name()
     );
-    let fresh = code.replace("You didn't enter the expected verification code. Please try again.", "");
+    let fresh = code.replace(
+        "You didn't enter the expected verification code. Please try again.",
+        "",
+    );
     let (_, kind) = classify_page(AT, &fresh, &after_password(None));
-    assert!(matches!(&kind, PageKind::Mfa { field, .. } if field == "otc"), "{}", kind.name());
+    assert!(
+        matches!(&kind, PageKind::Mfa { field, .. } if field == "otc"),
+        "{}",
+        kind.name()
+    );
 }
 
 #[test]
@@ -126,6 +133,10 @@ fn stay_signed_in_is_confirmed_and_pages_for_a_person_are_unsupported() {
     ] {
         let (name, kind) = classify_page(AT, &view(body), &after_password(None));
         assert_eq!(name, "entra");
-        assert!(matches!(kind, PageKind::Unsupported(_)), "{body}: {}", kind.name());
+        assert!(
+            matches!(kind, PageKind::Unsupported(_)),
+            "{body}: {}",
+            kind.name()
+        );
     }
 }
