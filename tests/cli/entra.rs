@@ -236,3 +236,43 @@ fn entra_federated_to_adfs_continues_with_the_adfs_provider() {
         "AD FS's sign-in form was posted"
     );
 }
+
+#[test]
+fn an_unknown_page_names_its_title_and_at_vv_a_private_dump_without_values() {
+    if !have_chromium("entra_unknown_page") {
+        return;
+    }
+    let entra = EntraEmulator::start(EntraConfig::default().user(alice()));
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    // An unknown tenant: Entra's error page, which no provider rule knows.
+    let url = entra.sign_in_url().replace(
+        &EntraConfig::default().tenant_id,
+        "00000000-0000-0000-0000-000000000000",
+    );
+    let config = world::config(&url, ALICE.username).replacen(
+        "[profile corp]\n",
+        "[profile corp]\nsaml_provider = entra\n",
+        1,
+    );
+    world.sandbox.write_config(&config);
+    let outcome = login(&world, &["-vv"]);
+    assert!(matches!(outcome.code, Some(3 | 4)), "{}", outcome.dump());
+    let line = outcome
+        .stderr
+        .lines()
+        .find(|l| l.contains("the page, without field values: "))
+        .unwrap_or_else(|| panic!("no dump named:\n{}", outcome.dump()));
+    assert!(line.contains("cannot answer headless ('"), "{line}");
+    let path = line
+        .rsplit("the page, without field values: ")
+        .next()
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_default();
+    let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(!text.contains(ALICE.password), "{text}");
+}

@@ -121,9 +121,9 @@ pub async fn headless(
         if run.waiting_for_change(&snap) {
             continue;
         }
-        let Some((step_now, forms, provider)) =
-            read_page(&snap, &providers, named, &mut sticky, still, &run, watch)?
-        else {
+        let read = read_page(&snap, &providers, named, &mut sticky, still, &run, watch);
+        let read = read.map_err(|e| with_dump(e, &snap, req))?;
+        let Some((step_now, forms, provider)) = read else {
             continue;
         };
         if run.actions >= MAX_ACTIONS {
@@ -263,15 +263,44 @@ fn decide(
                     .new_words(snap, None)
                     .or_else(|| (!snap.text.trim().is_empty()).then(|| classify::cap(&snap.text)))
                     .unwrap_or(reason);
-                format!(
-                    "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
-                    page.title()
-                )
+                format!("the IdP shows {UNKNOWN_PAGE} ('{}': {words})", page.title())
             };
             return Err(watch.person(&what));
         }
     })
 }
+
+/// At -vv, an unknown page is saved (scrubbed, private) and the error says where.
+fn with_dump(err: IdpError, snap: &Snapshot, req: &LoginRequest) -> IdpError {
+    let IdpError::Browser {
+        host,
+        message,
+        person,
+    } = err
+    else {
+        return err;
+    };
+    let state = req.browser.as_ref().map(|b| &b.state);
+    let saved = (message.contains(UNKNOWN_PAGE) && tracing::enabled!(tracing::Level::DEBUG))
+        .then_some(state)
+        .flatten()
+        .and_then(|state| super::dump::write(state, &snap.html));
+    let message = match saved {
+        Some(path) => format!(
+            "{message} (the page, without field values: {})",
+            path.display()
+        ),
+        None => message,
+    };
+    IdpError::Browser {
+        host,
+        message,
+        person,
+    }
+}
+
+/// The words of the error for a page nobody recognises.
+const UNKNOWN_PAGE: &str = "a page samlbridge cannot answer headless";
 
 /// Whether a page's words ask for a security key, passkey or platform authenticator.
 pub fn asks_for_security_key(text: &str) -> bool {

@@ -12,6 +12,7 @@
 mod act;
 mod capture;
 mod drive;
+mod dump;
 mod find;
 mod process;
 mod session;
