@@ -276,3 +276,34 @@ fn an_unknown_page_names_its_title_and_at_vv_a_private_dump_without_values() {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     assert!(!text.contains(ALICE.password), "{text}");
 }
+
+#[test]
+fn entra_unknown_locked_and_expired_accounts_are_exit_3_in_entras_words() {
+    if !have_chromium("entra_account_states") {
+        return;
+    }
+    let entra = EntraEmulator::start(
+        EntraConfig::default()
+            .user(alice().locked())
+            .user(EntraUser::new("erin@corp.example", ALICE.password, vec![]).password_expired()),
+    );
+    for (user, words) in [
+        (ALICE.username, "locked"),
+        ("erin@corp.example", "password has expired"),
+        ("nobody@corp.example", "username may be incorrect"),
+    ] {
+        let world = World::start(ALICE);
+        world.adfs.expect_unused();
+        world.sts.expect_unused();
+        let config = world::config(&entra.sign_in_url(), user).replacen(
+            "[profile corp]\n",
+            "[profile corp]\nsaml_provider = entra\n",
+            1,
+        );
+        world.sandbox.write_config(&config);
+        login(&world, &[])
+            .expect_code(3)
+            .expect_stderr_contains(words);
+    }
+    assert!(entra.sign_ins().is_empty());
+}
