@@ -145,9 +145,8 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
         PageKind::Rejected(w) | PageKind::Unsupported(w) | PageKind::Unknown(w) => {
             out.words = Some(w)
         }
-        PageKind::Mfa { form, field, .. } | PageKind::Choose { form, field, .. } => {
-            (out.form, out.fills) = (Some(form), vec![field])
-        }
+        PageKind::Mfa { form, field, .. } => (out.form, out.fills) = (Some(form), vec![field]),
+        PageKind::Choose { form, field, .. } => (out.form, out.fills) = (form, vec![field]),
         PageKind::Login {
             form,
             username,
@@ -156,9 +155,8 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
             out.form = Some(form);
             out.fills = username.into_iter().chain(password).collect();
         }
-        PageKind::Push { form, .. }
-        | PageKind::Confirm { form, .. }
-        | PageKind::AutoPost { form, .. } => out.form = Some(form),
+        PageKind::Push { form, .. } => out.form = form,
+        PageKind::Confirm { form, .. } | PageKind::AutoPost { form, .. } => out.form = Some(form),
         PageKind::Refresh(u) | PageKind::ScriptLink(u) => out.follow = Some(u),
     }
     // The engine indexes `forms` with the kind's form: one out of range is a panic there.

@@ -6,7 +6,7 @@ use crate::answers::keychain::{self, Keychain};
 use crate::answers::password::{KeychainAccount, PasswordSource, Remembered};
 use crate::app::context::Context;
 use crate::app::error::Result;
-use crate::config::{BrowserWindow, GatewayProfile, Plan, SamlAuth};
+use crate::config::{BrowserPlan, BrowserWindow, GatewayProfile, Plan, SamlAuth};
 use crate::idp::{
     self, BrowserOptions, IdpError, IdpSession, LoginAnswers, LoginRequest, SignInAuth, host_of,
 };
@@ -58,7 +58,24 @@ fn browser_options(ctx: &Context, plan: &Plan, username: Option<&str>) -> Option
         timeout: browser.timeout.unwrap_or(idp::DEFAULT_WINDOW_TIMEOUT),
         username: username.map(str::to_string),
         state: ctx.state.clone(),
+        decline_stay_signed_in: plan.gateway.decline_stay_signed_in,
     })
+}
+
+/// The browser options for an IdP whose pages were found to need a browser: the plan's, else
+/// headless unless a person is there to see a window.
+fn detected_browser_options(
+    ctx: &Context,
+    plan: &Plan,
+    username: Option<&str>,
+) -> Option<BrowserOptions> {
+    let mut plan = plan.clone();
+    plan.browser.get_or_insert_with(|| BrowserPlan {
+        path: plan.gateway.browser_path.clone(),
+        window: BrowserWindow::IfInteractive,
+        timeout: None,
+    });
+    browser_options(ctx, &plan, username)
 }
 
 fn answers_for<'a>(
@@ -113,9 +130,18 @@ pub async fn sign_in(ctx: &Context, plan: &Plan) -> Result<SignedIn> {
         }
     }
     info!("signing in to {host} for profile {}", gateway.profile);
-    let assertion = idp::sign_in(&session, &request, &mut answers)
-        .await
-        .map_err(|e| explain_keychain_rejection(e, &answers, &gateway.profile))?;
+    let mut signed = idp::sign_in(&session, &request, &mut answers).await;
+    if let Err(IdpError::NeedsBrowser { provider, .. }) = &signed
+        && request.browser.is_none()
+    {
+        // The IdP's pages are drawn by script (Entra): the browser engine, as `saml_provider` would.
+        info!("{host} is {provider}: signing in through the browser");
+        request.provider = Some(provider.clone());
+        request.browser = detected_browser_options(ctx, plan, username.as_deref());
+        signed = idp::sign_in(&session, &request, &mut answers).await;
+    }
+    let assertion =
+        signed.map_err(|e| explain_keychain_rejection(e, &answers, &gateway.profile))?;
     remember_password(&answers, &host);
     // The browser keeps its own session (src/idp/browser/store.rs); the form session is unused.
     let form_user = username.as_deref().or(answers.username.as_deref());

@@ -111,6 +111,8 @@ pub struct GatewayProfile {
     pub browser: bool,
     /// `saml_browser_headless = true`: the browser without a window.
     pub browser_headless: bool,
+    /// `saml_entra_stay_signed_in = false`: answer No to Entra's "Stay signed in?".
+    pub decline_stay_signed_in: bool,
     /// `saml_browser_path`: the browser to run, `~` expanded.
     pub browser_path: Option<PathBuf>,
 }

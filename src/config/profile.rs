@@ -26,6 +26,7 @@ pub const SAML_KEYS: &[&str] = &[
     "saml_external_id",
     "saml_fetch_aliases",
     "saml_refresh_window",
+    "saml_entra_stay_signed_in",
 ];
 
 impl ConfigFile {
@@ -77,6 +78,9 @@ impl ConfigFile {
             uses_credential_process: self.uses_credential_process(name),
             browser: self.flag(name, "saml_browser")?,
             browser_headless: self.flag(name, "saml_browser_headless")?,
+            // Absent: stay signed in (Entra's "Stay signed in?" answered Yes).
+            decline_stay_signed_in: self.value(name, "saml_entra_stay_signed_in").is_some()
+                && !self.flag(name, "saml_entra_stay_signed_in")?,
             browser_path: self
                 .value(name, "saml_browser_path")
                 .map(|path| expand_home(path, self.home.as_deref())),

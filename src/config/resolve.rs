@@ -259,11 +259,12 @@ fn answer_sources(gateway: &GatewayProfile, env: &PlanEnv, flags: &Overrides) ->
     }
 }
 
-/// A browser when `--browser`, `--headless` or `saml_browser = true` asks for one.
+/// A browser when `--browser`, `--headless` or `saml_browser = true` asks for one, or the provider
+/// is one only a browser can drive (`saml_provider = entra`).
 fn browser_plan(gateway: &GatewayProfile, flags: &Overrides) -> Option<BrowserPlan> {
     let window = match flags.browser {
         Some(window) => window,
-        None if !gateway.browser => return None,
+        None if !gateway.browser && !browser_provider(gateway.provider.as_deref()) => return None,
         None if gateway.browser_headless => BrowserWindow::Never,
         None => BrowserWindow::IfInteractive,
     };
@@ -272,6 +273,11 @@ fn browser_plan(gateway: &GatewayProfile, flags: &Overrides) -> Option<BrowserPl
         window,
         timeout: flags.browser_timeout,
     })
+}
+
+/// Whether the named provider signs in only through a browser (Entra's pages are drawn by script).
+pub fn browser_provider(provider: Option<&str>) -> bool {
+    provider.is_some_and(|p| p.trim().eq_ignore_ascii_case("entra"))
 }
 
 /// `--refresh-window`, else `saml_refresh_window` of the profile asked for, else of its gateway,

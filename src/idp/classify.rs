@@ -71,7 +71,8 @@ pub enum PageKind {
     },
     /// Approval on another device is awaited; `number` is the one to pick there.
     Push {
-        form: usize,
+        /// None: a page that polls by itself, with no form (Entra's "Approve sign in request").
+        form: Option<usize>,
         number: Option<String>,
     },
     /// A page to accept as it is, with the provider's confirm rule `rule`.
@@ -80,9 +81,9 @@ pub enum PageKind {
         rule: usize,
     },
     /// A page offering several ways to verify (the provider's choose rule `rule`): one is posted
-    /// in `field` of `form`.
+    /// in `field` of `form`, or, on a page without a form (Entra's method list), pressed.
     Choose {
-        form: usize,
+        form: Option<usize>,
         rule: usize,
         field: String,
         choices: Vec<Choice>,
@@ -139,9 +140,7 @@ pub fn detect<'p>(
     sticky: Option<&str>,
 ) -> Result<&'p Provider, IdpError> {
     let path = page.url.path().to_ascii_lowercase();
-    let by_content = providers
-        .detection_order()
-        .find(|p| p.detect.selectors.iter().any(|s| page.has(s.selector())));
+    let by_content = providers.detection_order().find(|p| recognises(p, page));
     let by_path = || {
         providers.detection_order().find(|p| {
             p.detect
@@ -168,7 +167,9 @@ pub fn provider_for<'p>(
     sticky: &mut Option<(String, String)>,
 ) -> Result<&'p Provider, IdpError> {
     if let Some(p) = named {
-        return Ok(p);
+        // A browser provider's sign-in may hand over to a federated IdP (AD FS behind Entra):
+        // a page another provider recognises by its content is that one's.
+        return Ok(named_or_federated(p, page, providers));
     }
     let host = page.host();
     let kept = sticky
@@ -180,6 +181,36 @@ pub fn provider_for<'p>(
         *sticky = Some((host, provider.name.clone()));
     }
     Ok(provider)
+}
+
+/// `named`, unless it is a browser provider and another provider recognises the page's content.
+fn named_or_federated<'p>(
+    named: &'p Provider,
+    page: &Page,
+    providers: &'p Providers,
+) -> &'p Provider {
+    if !named.browser || recognises(named, page) {
+        return named;
+    }
+    providers
+        .detection_order()
+        .filter(|p| p.name != named.name && is_specific(p))
+        .find(|p| recognises(p, page))
+        .unwrap_or(named)
+}
+
+/// Whether `provider`'s content rules (selectors, script markers) match `page`.
+fn recognises(provider: &Provider, page: &Page) -> bool {
+    provider
+        .detect
+        .selectors
+        .iter()
+        .any(|s| page.has(s.selector()))
+        || provider
+            .detect
+            .scripts
+            .iter()
+            .any(|m| page.scripts_contain(m))
 }
 
 /// Whether `provider` was found by its own rules (not as the fallback): such a provider is kept for

@@ -111,6 +111,12 @@ fn next_action(
 ) -> Result<Action, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
     let provider = classify::provider_for(&page, providers, named, &mut state.sticky)?;
+    if provider.browser {
+        return Err(IdpError::NeedsBrowser {
+            host: page.host(),
+            provider: provider.name.clone(),
+        });
+    }
     let forms = page.forms();
     let kind = classify::classify(&page, &forms, provider, &state.progress);
     debug!(
@@ -154,29 +160,31 @@ fn next_action(
             };
             send_code(state, provider, &forms[form], ask, &host)
         }
-        PageKind::Push { form, number } => push(state, provider, &forms[form], number, &host),
+        PageKind::Push { form, number } => match form.and_then(|f| forms.get(f)) {
+            Some(form) => push(state, provider, form, number, &host),
+            None => Err(unexpected(
+                "it waits for an approval whose page only a browser follows; sign in with \
+                 --browser"
+                    .to_string(),
+            )),
+        },
         PageKind::Confirm { form, rule } => confirm(state, provider, &forms[form], rule, &host),
         PageKind::Choose {
             form,
             rule,
             field,
             choices,
-        } => choose(
-            state,
-            provider,
-            &forms[form],
-            (rule, &field),
-            &choices,
-            &host,
-        )
-        .ok_or_else(|| {
-            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
-            unexpected(format!(
-                "it offers ways to verify that samlbridge cannot use without a browser ({}); \
+        } => form
+            .and_then(|form| forms.get(form))
+            .and_then(|form| choose(state, provider, form, (rule, &field), &choices, &host))
+            .ok_or_else(|| {
+                let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
+                unexpected(format!(
+                    "it offers ways to verify that samlbridge cannot use without a browser ({}); \
                      set saml_mfa_factor to one of them, or sign in with a browser",
-                offered.join(", ")
-            ))
-        }),
+                    offered.join(", ")
+                ))
+            }),
         PageKind::Login {
             form,
             username,

@@ -244,10 +244,15 @@ pub fn confirm<'p>(
     rule: usize,
     host: &str,
     progress: &mut Progress,
+    decline: bool,
 ) -> Option<Fill<'p>> {
     let step = provider.confirm.get(rule)?;
-    info!("{host}: {}", step.message);
     progress.confirmed.push(rule);
+    if let Some(no) = step.decline.as_ref().filter(|_| decline) {
+        info!("{host}: {}", no.message);
+        return Some(Fill::with_set(&[], &no.set, no.click.as_deref()));
+    }
+    info!("{host}: {}", step.message);
     Some(Fill::with_set(&[], &step.set, step.click.as_deref()))
 }
 

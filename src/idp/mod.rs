@@ -150,6 +150,13 @@ pub enum IdpError {
     /// This machine failed the sign-in: stdin or the terminal could not be read (exit 1).
     #[error("{0}")]
     Local(String),
+    /// The IdP's pages are drawn by script (Entra ID's converged sign-in): only the browser engine
+    /// signs in. The caller starts it; at the top, no browser could be used (exit 2).
+    #[error(
+        "{host}: the sign-in pages are {provider}'s, drawn by script: they need the browser engine \
+         (saml_provider = {provider}, or saml_browser = true)"
+    )]
+    NeedsBrowser { host: String, provider: String },
     #[error("{}:{line}: {}", .file.display(), crate::shown::outside(.message))]
     ProviderFile {
         file: PathBuf,
@@ -177,7 +184,9 @@ impl IdpError {
             | IdpError::Browser { .. }
             | IdpError::Integrated { .. } => ExitKind::Unexpected,
             IdpError::Network { .. } => ExitKind::Network,
-            IdpError::Setup(_) | IdpError::ProviderFile { .. } => ExitKind::Usage,
+            IdpError::Setup(_) | IdpError::ProviderFile { .. } | IdpError::NeedsBrowser { .. } => {
+                ExitKind::Usage
+            }
             IdpError::Local(_) => ExitKind::Other,
         }
     }

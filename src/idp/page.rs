@@ -218,6 +218,11 @@ impl Page {
         })
     }
 
+    /// Whether one of the page's inline scripts contains `marker` (as written).
+    pub fn scripts_contain(&self, marker: &str) -> bool {
+        !marker.is_empty() && self.inline_scripts().any(|s| s.contains(marker))
+    }
+
     fn inline_scripts(&self) -> impl Iterator<Item = String> + '_ {
         self.html
             .select(&SCRIPT)

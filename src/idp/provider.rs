@@ -16,9 +16,10 @@ use super::IdpError;
 use std::path::{Path, PathBuf};
 
 /// The built-in providers, by name (the file name without `.toml`).
-const BUILT_IN: [(&str, &str); 10] = [
+const BUILT_IN: [(&str, &str); 11] = [
     ("adfs", include_str!("../../providers/adfs.toml")),
     ("adfs2", include_str!("../../providers/adfs2.toml")),
+    ("entra", include_str!("../../providers/entra.toml")),
     ("f5apm", include_str!("../../providers/f5apm.toml")),
     ("generic", include_str!("../../providers/generic.toml")),
     ("keycloak", include_str!("../../providers/keycloak.toml")),
@@ -143,7 +144,7 @@ impl Providers {
 
 impl Detect {
     pub fn is_set(&self) -> bool {
-        !self.url_paths.is_empty() || !self.selectors.is_empty()
+        !self.url_paths.is_empty() || !self.selectors.is_empty() || !self.scripts.is_empty()
     }
 }
 

@@ -233,3 +233,48 @@ fn with_url_a_missing_profile_is_a_gateway_made_from_the_flags() {
     );
     assert!(matches!(err, Err(ConfigError::NoSuchProfile { .. })));
 }
+
+/// Issue 10: `saml_provider = entra` signs in through the browser without a `saml_browser` line,
+/// and `saml_entra_stay_signed_in` is a checked boolean whose absence means Yes.
+#[test]
+fn entra_selects_the_browser_and_stay_signed_in_is_checked() {
+    let env = PlanEnv::default();
+    let none = ChainSelect::None;
+    let text = TEXT.replace("saml_provider = adfs", "saml_provider = Entra");
+    let plan =
+        resolve(&file(&text), &env, &profile("corp"), &none).unwrap_or_else(|e| panic!("{e}"));
+    let browser = plan.browser.unwrap_or_else(|| panic!("no browser plan"));
+    assert_eq!(browser.window, BrowserWindow::IfInteractive);
+    assert!(!plan.gateway.decline_stay_signed_in);
+    assert!(
+        plan_of(&profile("corp"), &env, &none).browser.is_none(),
+        "adfs: forms"
+    );
+
+    for (value, declined) in [
+        ("false", true),
+        ("no", true),
+        ("true", false),
+        ("on", false),
+    ] {
+        let text = text.replace(
+            "saml_username = alice",
+            &format!("saml_username = alice\nsaml_entra_stay_signed_in = {value}"),
+        );
+        let plan =
+            resolve(&file(&text), &env, &profile("corp"), &none).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.gateway.decline_stay_signed_in, declined, "{value}");
+    }
+    let bad = text.replace(
+        "saml_username = alice",
+        "saml_username = alice\nsaml_entra_stay_signed_in = maybe",
+    );
+    let err = resolve(&file(&bad), &env, &profile("corp"), &none)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("saml_entra_stay_signed_in") && err.contains("corp"),
+        "{err}"
+    );
+}

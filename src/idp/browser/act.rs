@@ -4,14 +4,14 @@
 
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::{Progress, cap};
+use crate::idp::classify::{Answer, Choice, Progress, cap, pick};
 use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, SignInFill};
 use crate::idp::form::Form;
 use crate::idp::provider::Provider;
 use crate::idp::push::PushWait;
 use crate::idp::{IdpError, LoginAnswers};
 use std::time::{Duration, Instant};
-use tracing::debug;
+use tracing::{debug, info};
 
 /// How long a page may stay exactly as it was right after an action before it is read again as
 /// it is (a script that answered at once leaves nothing more to wait for).
@@ -35,6 +35,11 @@ pub enum Step {
     Confirm {
         form: usize,
         rule: usize,
+    },
+    /// Pick one of the ways to verify the provider's choose rule `rule` found, and press it.
+    Choose {
+        rule: usize,
+        choices: Vec<Choice>,
     },
     /// Post the form as it is (an auto-posting form whose script did not run).
     Post(usize),
@@ -84,6 +89,10 @@ pub struct Run<'a> {
     /// even if gone again (a toast shows a refusal for a moment).
     heard: Vec<String>,
     push: Option<PushWait>,
+    /// `saml_mfa_factor`: the way to verify to choose where a page offers several.
+    pub factor: Option<String>,
+    /// `saml_entra_stay_signed_in = false`: confirm pages that can be declined are.
+    pub decline_stay_signed_in: bool,
 }
 
 impl<'a> Run<'a> {
@@ -96,6 +105,8 @@ impl<'a> Run<'a> {
             alert: None,
             heard: Vec::new(),
             push: None,
+            factor: None,
+            decline_stay_signed_in: false,
         }
     }
 
@@ -220,10 +231,19 @@ pub async fn take(
         }
         Step::Push(number) => bound = Some(wait_for_push(run, provider, number, watch)?),
         Step::Confirm { form, rule } => {
-            let Some(fill) = fill::confirm(provider, rule, host, &mut run.progress) else {
+            let Some(fill) = fill::confirm(
+                provider,
+                rule,
+                host,
+                &mut run.progress,
+                run.decline_stay_signed_in,
+            ) else {
                 return Err(lost(watch, "the provider's rule for this page"));
             };
             press(session, form, gathered, &fill).await;
+        }
+        Step::Choose { rule, choices } => {
+            choose(session, run, provider, rule, &choices, watch).await?;
         }
         Step::Post(form) => {
             debug!("posting the page's own form #{form}");
@@ -295,6 +315,59 @@ async fn type_code(
     press(session, form.index, gathered, &code.fill()).await;
     code.record(&mut run.progress);
     Ok(())
+}
+
+/// Makes the choice the form engine makes among the page's ways to verify (`pick`), and presses
+/// that option in the live page; a choice only a browser can answer needs a person.
+async fn choose(
+    session: &Session,
+    run: &mut Run<'_>,
+    provider: &Provider,
+    rule: usize,
+    choices: &[Choice],
+    watch: &Watch<'_>,
+) -> Result<(), IdpError> {
+    let has_code = run.asked.answers.has_mfa_code();
+    let factor = run.factor.as_deref();
+    let picked = pick(choices, factor, has_code, &run.progress.chosen)
+        .filter(|i| factor.is_some() || choices[*i].answer() != Answer::Browser);
+    let (Some(i), Some(step)) = (picked, provider.choose.get(rule)) else {
+        let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
+        return Err(watch.person(&format!(
+            "the IdP offers ways to verify that samlbridge cannot use headless ({})",
+            offered.join(", ")
+        )));
+    };
+    let choice = &choices[i];
+    info!(
+        "{} offers several ways to verify: choosing '{}'",
+        watch.host,
+        choice.shown_label()
+    );
+    run.progress.chosen.push(choice.value.clone());
+    let pressing = Pressing {
+        options: step.options.iter().map(|css| css.source()).collect(),
+        value: &choice.value,
+    };
+    let Ok(args) = serde_json::to_string(&pressing) else {
+        return Err(lost(watch, "the option it chose"));
+    };
+    let script = concat!(include_str!("deep.js"), include_str!("choose.js"))
+        .replace("__SAMLBRIDGE_ARGS__", &args);
+    match session.run(&script).await.as_deref() {
+        Some("not-found") => Err(lost(watch, "the option it chose")),
+        done => {
+            debug!("the chosen option: {}", done.unwrap_or("(navigated)"));
+            Ok(())
+        }
+    }
+}
+
+/// What choose.js is told: where the options are, and which one to press.
+#[derive(serde::Serialize)]
+struct Pressing<'v> {
+    options: Vec<&'v str>,
+    value: &'v str,
 }
 
 /// Tells the person once what to approve; how long the page may still wait, or the refusal when

@@ -6,7 +6,7 @@
 use super::act::{self, Step};
 use super::session::{Session, Snapshot};
 use super::watch::Watch;
-use crate::idp::classify::{self, Choice, PageKind};
+use crate::idp::classify::{self, PageKind};
 use crate::idp::page::Page;
 use crate::idp::provider::{Provider, Providers};
 use crate::idp::{IdpError, LoginAnswers, LoginRequest};
@@ -71,6 +71,11 @@ pub async fn headless(
     // However the pages behave, a headless sign-in ends: at the latest after --browser-timeout.
     let deadline = Instant::now() + watch.timeout;
     let mut run = act::Run::new(answers);
+    run.factor = req.mfa_factor.clone();
+    run.decline_stay_signed_in = req
+        .browser
+        .as_ref()
+        .is_some_and(|b| b.decline_stay_signed_in);
     let mut seen = Seen {
         key: String::new(),
         since: Instant::now(),
@@ -120,9 +125,9 @@ pub async fn headless(
         if run.waiting_for_change(&snap) {
             continue;
         }
-        let Some((step_now, forms, provider)) =
-            read_page(&snap, &providers, named, &mut sticky, still, &run, watch)?
-        else {
+        let read = read_page(&snap, &providers, named, &mut sticky, still, &run, watch);
+        let read = read.map_err(|e| with_dump(e, &snap, req))?;
+        let Some((step_now, forms, provider)) = read else {
             continue;
         };
         if run.actions >= MAX_ACTIONS {
@@ -249,15 +254,7 @@ fn decide(
             password,
         }),
         PageKind::Unsupported(message) => return Err(watch.person(&message)),
-        // Choosing among the IdP's ways to verify is the form engine's for now (issue 9 goes on).
-        PageKind::Choose { choices, .. } => {
-            let offered: Vec<String> = choices.iter().map(Choice::shown_label).collect();
-            let what = format!(
-                "a choice of ways to verify ({}), which headless sign-in does not make yet",
-                offered.join(", ")
-            );
-            return Err(watch.person(&what));
-        }
+        PageKind::Choose { rule, choices, .. } => Some(Step::Choose { rule, choices }),
         PageKind::Unknown(_)
             if still < UNKNOWN_GRACE && !asks_for_security_key(page.body_text_lowercase()) =>
         {
@@ -275,10 +272,7 @@ fn decide(
                     .new_words(snap, None)
                     .or_else(|| (!snap.text.trim().is_empty()).then(|| classify::cap(&snap.text)))
                     .unwrap_or(reason);
-                format!(
-                    "the IdP shows a page samlbridge cannot answer headless ('{}': {words})",
-                    page.title()
-                )
+                format!("the IdP shows {UNKNOWN_PAGE} ('{}': {words})", page.title())
             };
             return Err(watch.person(&what));
         }
@@ -315,6 +309,38 @@ fn refused_beside_password(
         None => None,
     }
 }
+
+/// At -vv, an unknown page is saved (scrubbed, private) and the error says where.
+fn with_dump(err: IdpError, snap: &Snapshot, req: &LoginRequest) -> IdpError {
+    let IdpError::Browser {
+        host,
+        message,
+        person,
+    } = err
+    else {
+        return err;
+    };
+    let state = req.browser.as_ref().map(|b| &b.state);
+    let saved = (message.contains(UNKNOWN_PAGE) && tracing::enabled!(tracing::Level::DEBUG))
+        .then_some(state)
+        .flatten()
+        .and_then(|state| super::dump::write(state, &snap.html));
+    let message = match saved {
+        Some(path) => format!(
+            "{message} (the page, without field values: {})",
+            path.display()
+        ),
+        None => message,
+    };
+    IdpError::Browser {
+        host,
+        message,
+        person,
+    }
+}
+
+/// The words of the error for a page nobody recognises.
+const UNKNOWN_PAGE: &str = "a page samlbridge cannot answer headless";
 
 /// Whether a page's words ask for a security key, passkey or platform authenticator.
 pub fn asks_for_security_key(text: &str) -> bool {

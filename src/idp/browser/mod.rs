@@ -13,6 +13,7 @@
 mod act;
 mod capture;
 mod drive;
+mod dump;
 mod find;
 mod process;
 mod session;
@@ -55,6 +56,8 @@ pub struct BrowserOptions {
     pub username: Option<String>,
     /// The private state directory, where the browser's profile and saved cookies live.
     pub state: StateDir,
+    /// `saml_entra_stay_signed_in = false`: a "Stay signed in?" page is answered No.
+    pub decline_stay_signed_in: bool,
 }
 
 /// Everything needed to start the browser.

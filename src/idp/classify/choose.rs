@@ -165,9 +165,8 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
             return None;
         }
         let all: Vec<&Form> = forms.iter().collect();
-        let form = preferred(page, &all, rule.form.as_ref())
-            .into_iter()
-            .next()?;
+        // A list of tiles a script answers (Entra's "Verify your identity") has no form.
+        let form = preferred(page, &all, rule.form.as_ref()).into_iter().next();
         let choices = dedup(
             rule.options
                 .iter()
@@ -180,11 +179,14 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
         let field = rule
             .field
             .iter()
-            .find(|n| form.fields.iter().any(|f| f.name.eq_ignore_ascii_case(n)))
-            .or(rule.field.first())?
-            .clone();
+            .find(|n| {
+                form.is_some_and(|form| form.fields.iter().any(|f| f.name.eq_ignore_ascii_case(n)))
+            })
+            .or(rule.field.first())
+            .cloned()
+            .unwrap_or_default();
         Some(PageKind::Choose {
-            form: form.index,
+            form: form.map(|f| f.index),
             rule: index,
             field,
             choices,

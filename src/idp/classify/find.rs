@@ -56,13 +56,13 @@ pub fn find_push(page: &Page, forms: &[&Form], provider: &Provider) -> Option<Pa
     if !push.selectors.iter().any(|s| page.has(s.selector())) {
         return None;
     }
-    let form = form_for(page, forms, push.form.as_ref(), &push.selectors)?;
+    let form = form_for(page, forms, push.form.as_ref(), &push.selectors);
     let number = push
         .number
         .as_ref()
         .and_then(|n| page.texts(n.selector()).into_iter().next());
     Some(PageKind::Push {
-        form: form.index,
+        form: form.map(|f| f.index),
         number,
     })
 }

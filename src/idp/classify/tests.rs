@@ -146,7 +146,7 @@ fn adfs_push_page_waits_with_the_number() {
     let html = include_str!("../../../tests/fixtures/adfs/push.html");
     let (_, kind) = kind_of(ADFS, html, &sent_password());
     assert!(
-        matches!(&kind, PageKind::Push { form: 0, number: Some(n) } if n == "42"),
+        matches!(&kind, PageKind::Push { form: Some(0), number: Some(n) } if n == "42"),
         "{kind:?}"
     );
 }

@@ -201,7 +201,7 @@ pub fn confirm(
     rule: usize,
     host: &str,
 ) -> Result<Action, IdpError> {
-    let Some(fill) = fill::confirm(provider, rule, host, &mut state.progress) else {
+    let Some(fill) = fill::confirm(provider, rule, host, &mut state.progress, false) else {
         return Err(IdpError::Setup(format!(
             "provider {} has no confirm rule {rule}",
             provider.name

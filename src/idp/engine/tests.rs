@@ -190,7 +190,7 @@ async fn an_unknown_page_is_an_unexpected_answer_with_its_title() {
     assert_eq!(title, "Example Corp Portal");
     assert_eq!(url, &idp.url("/adfs/ls/IdpInitiatedSignOn.aspx"));
     assert!(
-        hint.contains("adfs, adfs2, f5apm, generic, keycloak"),
+        hint.contains("adfs, adfs2, entra, f5apm, generic, keycloak"),
         "{hint}"
     );
     assert_eq!(err.exit_kind(), crate::exit::ExitKind::Unexpected);

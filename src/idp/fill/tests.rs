@@ -127,9 +127,9 @@ fn a_code_in_the_sign_in_forms_password_field_is_posted_as_that_form_is() {
 fn a_confirm_rule_is_noted_and_a_missing_one_is_none() {
     let shibboleth = provider("shibboleth");
     let mut progress = Progress::default();
-    assert!(confirm(&shibboleth, usize::MAX, "idp.example", &mut progress).is_none());
+    assert!(confirm(&shibboleth, usize::MAX, "idp.example", &mut progress, false).is_none());
     assert!(progress.confirmed.is_empty());
-    let fill = confirm(&shibboleth, 0, "idp.example", &mut progress).unwrap();
+    let fill = confirm(&shibboleth, 0, "idp.example", &mut progress, false).unwrap();
     let rule = &shibboleth.confirm[0];
     assert_eq!(fill.click, rule.click.as_deref());
     assert_eq!(fill.fields.len(), rule.set.len());

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 /// A CSS selector, checked when the file is read.
 #[derive(Debug, Clone)]
-pub struct Css(Selector);
+pub struct Css(Selector, String);
 
 impl TryFrom<String> for Css {
     type Error = String;
     fn try_from(css: String) -> Result<Self, String> {
         Selector::parse(&css)
-            .map(Css)
+            .map(|sel| Css(sel, css.clone()))
             .map_err(|e| format!("'{css}' is not a CSS selector the engine understands ({e})"))
     }
 }
@@ -28,6 +28,11 @@ impl<'de> Deserialize<'de> for Css {
 impl Css {
     pub fn selector(&self) -> &Selector {
         &self.0
+    }
+
+    /// The selector as written, for a page's own `querySelectorAll` in a browser.
+    pub fn source(&self) -> &str {
+        &self.1
     }
 }
 
@@ -44,6 +49,9 @@ pub struct Provider {
     /// How its pages are recognised when no provider is named.
     #[serde(default)]
     pub detect: Detect,
+    /// Its pages are drawn by script (Entra ID): a page it recognises selects the browser engine.
+    #[serde(default)]
+    pub browser: bool,
     /// The sign-in form (username and password, or a page of one of them).
     #[serde(default)]
     pub login: LoginStep,
@@ -84,6 +92,10 @@ pub struct Detect {
     pub url_paths: Vec<String>,
     #[serde(default)]
     pub selectors: Vec<Css>,
+    /// Markers in the page's inline scripts (Entra's embedded `$Config` names), for pages whose
+    /// elements a script draws: what an HTTP fetch sees before any script ran.
+    #[serde(default)]
+    pub scripts: Vec<String>,
 }
 
 /// Which pages a rule is for: one of `selectors` matches an element, or the page's visible text
@@ -204,6 +216,20 @@ pub struct ConfirmStep {
     /// What is being accepted, for the log (`-v`).
     #[serde(default = "ConfirmStep::default_message")]
     pub message: String,
+    /// The other answer, given when the profile says no to staying signed in
+    /// (`saml_entra_stay_signed_in = false`): Entra's "Stay signed in?" No.
+    pub decline: Option<Decline>,
+}
+
+/// How a confirm page is declined.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decline {
+    pub click: Option<String>,
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
+    #[serde(default = "ConfirmStep::default_message")]
+    pub message: String,
 }
 
 impl ConfirmStep {
@@ -229,6 +255,7 @@ pub struct ChooseStep {
     /// Names of the field the option sets (the first the form has, else the first): `AuthMethod`.
     /// An option whose script is ASP.NET's `__doPostBack` sets `__EVENTTARGET` and
     /// `__EVENTARGUMENT` instead.
+    #[serde(default)]
     pub field: Vec<String>,
     /// The option elements. Each one's value is the first quoted argument of its `onclick` (or
     /// `javascript:` link), else its `data-value`, `value` or `id`; its label is its text.

@@ -156,7 +156,7 @@ impl Idp {
             .cookie(SESSION_COOKIE)
             .and_then(|c| lock(&self.ledger).sessions.get(&c).cloned());
         if let Some(username) = session_user {
-            return self.working(&username);
+            return self.working(req, &username);
         }
         let user_agent = req.header("user-agent").unwrap_or_default();
         if let Some(wia) = &self.config.integrated
@@ -357,7 +357,7 @@ impl Idp {
         }
     }
 
-    fn working(&self, username: &str) -> HttpResponse {
+    fn working(&self, req: &HttpRequest, username: &str) -> HttpResponse {
         let Some(user) = self.user(username) else {
             return self.error("MSIS7066: the session's user no longer exists.");
         };
@@ -373,6 +373,15 @@ impl Idp {
         });
         let wrapped = saml::encode(&xml, self.config.wrap_base64);
         lock(&self.ledger).assertions.push(saml::encode(&xml, None));
+        let query = req.query_pairs();
+        let ws_fed = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        if let (true, Some(reply), Some(wctx)) = (
+            self.config.federated_behind_entra,
+            ws_fed("wreply"),
+            ws_fed("wctx"),
+        ) {
+            return HttpResponse::html(200, pages::return_page(reply, &wrapped, wctx));
+        }
         HttpResponse::html(200, pages::working_page(&wrapped))
     }
 

@@ -256,6 +256,16 @@ pub fn working_page(saml_response: &str) -> String {
     )
 }
 
+/// The Working page of a sign-in a federating Entra ID sent: the SAMLResponse goes back to it.
+pub fn return_page(action: &str, saml_response: &str, wctx: &str) -> String {
+    format!(
+        r#"<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{}"><input type="hidden" name="SAMLResponse" value="{}" /><input type="hidden" name="wctx" value="{}" /><noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>"#,
+        escape(action),
+        escape(saml_response),
+        escape(wctx)
+    )
+}
+
 /// A page no provider knows: a title and some words, no form.
 pub fn plain_page(title: &str, text: &str) -> String {
     format!(

@@ -87,6 +87,9 @@ pub struct AdfsConfig {
     pub clock_offset: time::Duration,
     /// Windows integrated authentication for the user agents it supports (`/adfs/ls/wia`).
     pub integrated: Option<crate::krb::IntegratedAuth>,
+    /// Federated behind an Entra ID: a sign-in that came with WS-Federation's `wreply` and `wctx`
+    /// (as Entra's redirect sends them) posts its SAMLResponse back to `wreply`, not to AWS.
+    pub federated_behind_entra: bool,
 }
 
 impl Default for AdfsConfig {
@@ -100,6 +103,7 @@ impl Default for AdfsConfig {
             wrong_password_text: super::pages::WRONG_PASSWORD.into(),
             clock_offset: time::Duration::ZERO,
             integrated: None,
+            federated_behind_entra: false,
         }
     }
 }
@@ -114,6 +118,12 @@ impl AdfsConfig {
     /// Offers integrated auth (Kerberos, NTLM) to WIA user agents, forms to the others, as AD FS.
     pub fn integrated(mut self, wia: crate::krb::IntegratedAuth) -> Self {
         self.integrated = Some(wia);
+        self
+    }
+
+    /// Sign-ins sent by a federating Entra ID go back to it (see `federated_behind_entra`).
+    pub fn federated_behind_entra(mut self) -> Self {
+        self.federated_behind_entra = true;
         self
     }
 

@@ -105,7 +105,7 @@ fn a_push_page_without_login_form_still_waits() {
         );
     let (_, kind) = classify_page(PAGE, &html, &after_password(None));
     assert!(
-        matches!(&kind, PageKind::Push { form: 1, number: Some(n) } if n == "73"),
+        matches!(&kind, PageKind::Push { form: Some(1), number: Some(n) } if n == "73"),
         "{kind:?}"
     );
 }

@@ -2,9 +2,10 @@
 
 use crate::idp::provider::*;
 
-const ALL: [&str; 10] = [
+const ALL: [&str; 11] = [
     "adfs",
     "adfs2",
+    "entra",
     "f5apm",
     "generic",
     "keycloak",
