@@ -18,10 +18,7 @@ pub fn init(verbose: u8) {
         .with_default(LevelFilter::WARN)
         .with_target("samlbridge", own)
         // the SDK warns of `[saml-aliases]` in ~/.aws/config, a section it does not know
-        .with_target("aws_runtime::env_config", LevelFilter::ERROR)
-        // the DevTools client warns of every event of a newer browser it has no type for, and its
-        // messages may carry what was typed into a page: the browser engine reports for itself
-        .with_target("chromiumoxide", LevelFilter::OFF);
+        .with_target("aws_runtime::env_config", LevelFilter::ERROR);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(move || SafeStderr { color })

@@ -144,6 +144,10 @@ pub enum IdpError {
         reason = crate::shown::outside(.reason)
     )]
     Network { host: String, reason: String },
+    /// The browser cannot be made to trust exactly what samlbridge trusts (saml_ca_bundle without
+    /// a way to give it to the browser): it is not started (exit 5, as a certificate problem).
+    #[error("{host}: {message}")]
+    Trust { host: String, message: String },
     /// A bad provider file or name, an insecure URL (exit 2).
     #[error("{0}")]
     Setup(String),
@@ -183,7 +187,7 @@ impl IdpError {
             IdpError::UnexpectedPage { .. }
             | IdpError::Browser { .. }
             | IdpError::Integrated { .. } => ExitKind::Unexpected,
-            IdpError::Network { .. } => ExitKind::Network,
+            IdpError::Network { .. } | IdpError::Trust { .. } => ExitKind::Network,
             IdpError::Setup(_) | IdpError::ProviderFile { .. } | IdpError::NeedsBrowser { .. } => {
                 ExitKind::Usage
             }

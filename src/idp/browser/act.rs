@@ -134,6 +134,12 @@ impl<'a> Run<'a> {
 
     /// Whether the page is still exactly as the last action left it, and that is still worth
     /// waiting for (a push: until its time is up).
+    /// How long the last action may take to be answered beyond the usual step (a push waits for
+    /// the person's phone).
+    pub fn patience(&self) -> Duration {
+        self.last.as_ref().and_then(|m| m.bound).unwrap_or_default()
+    }
+
     pub fn waiting_for_change(&self, snap: &Snapshot) -> bool {
         self.last.as_ref().is_some_and(|mark| {
             mark.key == snap.key() && mark.at.elapsed() < mark.bound.unwrap_or(CHANGE_WAIT)
@@ -207,6 +213,7 @@ pub async fn take(
             let Some(f) = forms.get(form) else {
                 return Err(lost(watch, "its sign-in form"));
             };
+            super::guard::may_type_secret(&snap.url, Some(&f.action))?;
             let fields = (username.as_deref(), password.as_deref());
             type_sign_in_form(session, run, provider, f, fields, gathered, host).await?;
         }
@@ -220,6 +227,7 @@ pub async fn take(
             let Some(f) = forms.get(form) else {
                 return Err(lost(watch, "its code form"));
             };
+            super::guard::may_type_secret(&snap.url, Some(&f.action))?;
             let ask = CodeAsk {
                 field: &field,
                 label: &label,

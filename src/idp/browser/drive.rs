@@ -81,6 +81,9 @@ pub async fn headless(
         since: Instant::now(),
     };
     let mut sticky: Option<(String, String)> = None;
+    // The step limit counts from the last page read or action, not from the last change: a page
+    // that keeps changing and never asks anything ends the sign-in too.
+    let mut progress = Instant::now();
     session.answer_dialogs().await;
     loop {
         if let Some(assertion) = session.taken_within(POLL).await {
@@ -96,7 +99,7 @@ pub async fn headless(
             )));
         }
         let Some(snap) = session.snapshot().await else {
-            if seen.since.elapsed() > step {
+            if progress.elapsed() > step.max(run.patience()) {
                 return Err(watch.person("the page did not load within its time"));
             }
             continue;
@@ -117,7 +120,7 @@ pub async fn headless(
         run.hear(&snap);
         let still = seen.since.elapsed();
         if !settled(&snap, still) {
-            if still > step {
+            if progress.elapsed() > step.max(run.patience()) {
                 return Err(stuck(watch, &snap, "the page kept changing"));
             }
             continue;
@@ -128,6 +131,13 @@ pub async fn headless(
         let read = read_page(&snap, &providers, named, &mut sticky, still, &run, watch);
         let read = read.map_err(|e| with_dump(e, &snap, req))?;
         let Some((step_now, forms, provider)) = read else {
+            if progress.elapsed() > step.max(run.patience()) {
+                return Err(stuck(
+                    watch,
+                    &snap,
+                    "the page asked nothing samlbridge can answer",
+                ));
+            }
             continue;
         };
         if run.actions >= MAX_ACTIONS {
@@ -138,6 +148,7 @@ pub async fn headless(
             ));
         }
         act::take(session, &mut run, step_now, provider, &forms, &snap, watch).await?;
+        progress = Instant::now();
     }
 }
 

@@ -12,9 +12,12 @@
 
 mod act;
 mod capture;
+mod cdp;
 mod drive;
 mod dump;
 mod find;
+mod guard;
+mod pipe;
 mod process;
 mod session;
 mod store;
@@ -67,8 +70,8 @@ pub struct Launch {
     pub profile_dir: PathBuf,
     pub headless: bool,
     pub no_sandbox: bool,
-    /// Keys (base64 SPKI SHA-256) of IdP certificates samlbridge checked against saml_ca_bundle.
-    pub trusted_keys: Vec<String>,
+    /// A private HOME whose NSS database trusts saml_ca_bundle; None: the user's own.
+    pub home: Option<PathBuf>,
 }
 
 /// Whether a window can be shown: a display on Linux and the BSDs, always elsewhere.
@@ -90,21 +93,32 @@ pub async fn sign_in(
     let start = url::Url::parse(&req.url)
         .map_err(|e| IdpError::Setup(format!("profile {}: saml_url: {e}", options.profile)))?;
     let host = start.host_str().unwrap_or("the IdP").to_string();
+    guard::may_open(&start)?;
     let executable = find::find(&find::ThisMachine, options.path.as_deref())
         .map_err(|e| IdpError::Setup(e.message(&options.profile)))?;
     let user = options.username.clone().unwrap_or_default();
     let store = BrowserStore::new(&options.state);
+    let _in_use = hold_profile(&store, &host, &user, options).await?;
     let profile_dir = store
         .profile_dir(&host, &user)
         .map_err(|e| IdpError::Setup(e.to_string()))?;
-    let trusted_keys = trust::keys_for(&start, req.ca_bundle.as_deref()).await?;
+    let home = match req.ca_bundle.as_deref() {
+        Some(bundle) => {
+            let home = store
+                .home_dir(&host, &user)
+                .map_err(|e| IdpError::Setup(e.to_string()))?;
+            trust::prepare_home(&home, bundle, &host)?;
+            Some(home)
+        }
+        None => None,
+    };
     let launch = Launch {
         profile: options.profile.clone(),
         executable,
         profile_dir,
         headless: options.headless,
         no_sandbox: process::running_as_root(),
-        trusted_keys,
+        home,
     };
     info!(
         "starting {} ({}) for {host}",
@@ -115,9 +129,17 @@ pub async fn sign_in(
             "in a window"
         }
     );
-    let mut browser = BrowserProcess::start(&launch).await?;
-    let outcome =
-        sign_in_while_open(&mut browser, &launch, req, options, answers, &store, &host).await;
+    let (mut browser, devtools) = BrowserProcess::start(&launch).await?;
+    let outcome = sign_in_while_open(
+        (&mut browser, devtools),
+        &launch,
+        req,
+        options,
+        answers,
+        &store,
+        &host,
+    )
+    .await;
     if outcome.is_ok() {
         // Asked to close, the browser writes its profile; whatever is left is killed after.
         browser.finish(Duration::from_secs(3)).await;
@@ -127,7 +149,7 @@ pub async fn sign_in(
 
 /// The part of the sign-in that runs while the browser does; the caller ends the browser.
 async fn sign_in_while_open(
-    browser: &mut BrowserProcess,
+    (browser, devtools): (&mut BrowserProcess, process::Devtools),
     launch: &Launch,
     req: &LoginRequest,
     options: &BrowserOptions,
@@ -136,7 +158,7 @@ async fn sign_in_while_open(
     host: &str,
 ) -> Result<SamlAssertion, IdpError> {
     let on_loopback = url::Url::parse(&req.url).is_ok_and(|u| capture::is_loopback(&u));
-    let mut session = Session::open(&browser.ws_url, on_loopback, host).await?;
+    let mut session = Session::open(devtools, on_loopback, host).await?;
     let user = options.username.clone().unwrap_or_default();
     session
         .restore_cookies(&store.load_cookies(host, &user))
@@ -160,6 +182,36 @@ async fn sign_in_while_open(
     }
     session.close().await;
     Ok(assertion)
+}
+
+/// Waits for the browser profile of (host, user) to be free, for as long as a sign-in through it
+/// may take; says so when it has to wait.
+async fn hold_profile(
+    store: &BrowserStore,
+    host: &str,
+    user: &str,
+    options: &BrowserOptions,
+) -> Result<crate::state::private_file::FileLock, IdpError> {
+    let quick = store.hold_profile(host, user, Duration::ZERO);
+    if let Ok(held) = quick {
+        return Ok(held);
+    }
+    info!("another samlbridge is signing in to {host} through the browser; waiting for it");
+    let (store, host, user) = (
+        BrowserStore::new(&options.state),
+        host.to_string(),
+        user.to_string(),
+    );
+    let wait = options.timeout + Duration::from_secs(15);
+    let held = tokio::task::spawn_blocking(move || store.hold_profile(&host, &user, wait)).await;
+    match held {
+        Ok(Ok(held)) => Ok(held),
+        Ok(Err(e)) => Err(IdpError::Setup(format!("profile {}: {e}", options.profile))),
+        Err(e) => Err(IdpError::Local(format!(
+            "profile {}: waiting for the browser profile failed: {e}",
+            options.profile
+        ))),
+    }
 }
 
 /// Removes the browser profiles and saved cookies kept for `host` (one user's, or every user's);

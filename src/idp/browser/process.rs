@@ -1,18 +1,23 @@
-//! The browser process: started in a process group of its own with samlbridge's user-data-dir and a
-//! loopback-only DevTools port, and ended with its whole group on every way out — drop, error,
-//! Ctrl-C, SIGTERM, and (on Linux) samlbridge itself dying.
+//! The browser process: started in a process group of its own with samlbridge's user-data-dir,
+//! DevTools over a pipe (no port: nothing else on the machine can drive it), an environment that
+//! holds none of samlbridge's secrets, and ended with its whole group on every way out — drop,
+//! error, Ctrl-C, SIGTERM, and (on Linux) samlbridge itself dying.
 
 use super::Launch;
+use super::cdp::{Cdp, CdpError, Event};
+use super::pipe::DevtoolsPipes;
 use crate::idp::IdpError;
+use serde_json::json;
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::mpsc;
 use tracing::debug;
 
-/// How long Chromium may take to open its DevTools endpoint.
+/// How long Chromium may take to answer its first DevTools command.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Lines of the browser's stderr kept to explain a failed start.
 const KEPT_LINES: usize = 6;
@@ -21,15 +26,20 @@ const KEPT_LINES: usize = 6;
 pub struct BrowserProcess {
     child: Child,
     alive: Arc<AtomicBool>,
-    /// The DevTools WebSocket URL (loopback; it lives as long as the browser).
-    pub ws_url: String,
+}
+
+/// The DevTools connection to a started browser and the events it sends.
+pub struct Devtools {
+    pub cdp: Cdp,
+    pub events: mpsc::UnboundedReceiver<Event>,
 }
 
 /// The command line: samlbridge's own profile directory, no first-run pages, no background
-/// traffic, the DevTools port chosen by the browser on 127.0.0.1.
+/// traffic, DevTools over the pipe on file descriptors 3 and 4. No flag that weakens certificate
+/// checks: an IdP behind a private CA is trusted through the browser's own store (see `trust`).
 pub fn arguments(launch: &Launch) -> Vec<String> {
     let mut args = vec![
-        "--remote-debugging-port=0".to_string(),
+        "--remote-debugging-pipe".to_string(),
         format!("--user-data-dir={}", launch.profile_dir.display()),
         "--no-first-run".into(),
         "--no-default-browser-check".into(),
@@ -52,15 +62,65 @@ pub fn arguments(launch: &Launch) -> Vec<String> {
     if launch.no_sandbox {
         args.push("--no-sandbox".into());
     }
-    if !launch.trusted_keys.is_empty() {
-        // Honoured with a user-data-dir of its own only; the keys are leaves samlbridge checked.
-        args.push(format!(
-            "--ignore-certificate-errors-spki-list={}",
-            launch.trusted_keys.join(",")
-        ));
-    }
     args.push("about:blank".into());
     args
+}
+
+/// The variables the browser needs to run, show a window, find fonts and reach a proxy; nothing
+/// else of samlbridge's environment (SAMLBRIDGE_PASSWORD, AWS keys) reaches the browser.
+const KEPT_VARIABLES: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TMPDIR",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "XAUTHORITY",
+    "XDG_RUNTIME_DIR",
+    "XDG_SESSION_TYPE",
+    "XDG_CURRENT_DESKTOP",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_DATA_HOME",
+    "XDG_DATA_DIRS",
+    "XDG_CONFIG_DIRS",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "SYSTEMROOT",
+    "LOCALAPPDATA",
+    "PROGRAMFILES",
+];
+
+/// The browser's environment, from samlbridge's (`vars`): the kept variables and the locale's,
+/// with HOME replaced by `home` where the browser has a private one.
+pub fn environment(
+    vars: impl Iterator<Item = (OsString, OsString)>,
+    home: Option<&std::path::Path>,
+) -> Vec<(OsString, OsString)> {
+    let mut kept: Vec<(OsString, OsString)> = vars
+        .filter(|(name, _)| {
+            let name = name.to_string_lossy();
+            KEPT_VARIABLES.contains(&name.as_ref()) || name.starts_with("LC_")
+        })
+        .filter(|(name, _)| home.is_none() || name != "HOME")
+        .collect();
+    if let Some(home) = home {
+        kept.push(("HOME".into(), home.as_os_str().to_owned()));
+    }
+    kept
 }
 
 /// Whether this process runs as root, where Chromium refuses to start with its sandbox.
@@ -77,9 +137,9 @@ pub fn running_as_root() -> bool {
 }
 
 impl BrowserProcess {
-    /// Starts the browser and waits for its DevTools endpoint; a browser that exits before it is
-    /// ready is given one more try (a busy machine, a profile lock just released).
-    pub async fn start(launch: &Launch) -> Result<BrowserProcess, IdpError> {
+    /// Starts the browser and waits for it to answer over DevTools; a browser that exits before it
+    /// is ready is given one more try (a busy machine, a profile lock just released).
+    pub async fn start(launch: &Launch) -> Result<(BrowserProcess, Devtools), IdpError> {
         match Self::start_once(launch).await {
             Err(StartError::Exited(said)) => {
                 debug!("the browser exited before it was ready ({said}); starting it again");
@@ -91,13 +151,22 @@ impl BrowserProcess {
         }
     }
 
-    async fn start_once(launch: &Launch) -> Result<BrowserProcess, StartError> {
+    async fn start_once(launch: &Launch) -> Result<(BrowserProcess, Devtools), StartError> {
+        let pipes = DevtoolsPipes::new().map_err(|e| {
+            StartError::Setup(IdpError::Setup(format!(
+                "profile {}: cannot open the pipes to the browser: {e}",
+                launch.profile
+            )))
+        })?;
         let mut cmd = Command::new(&launch.executable);
         cmd.args(arguments(launch))
+            .env_clear()
+            .envs(environment(std::env::vars_os(), launch.home.as_deref()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         own_group(&mut cmd);
+        pipes.give_to(&mut cmd);
         let mut child = cmd.spawn().map_err(|e| {
             StartError::Setup(IdpError::Setup(format!(
                 "profile {}: could not start the browser {}: {e}; check saml_browser_path or \
@@ -106,28 +175,31 @@ impl BrowserProcess {
                 launch.executable.display()
             )))
         })?;
+        let ends = pipes.into_parent_ends();
         let alive = Arc::new(AtomicBool::new(true));
         end_on_signals(child.id(), alive.clone());
-        let (tx, rx) = oneshot::channel();
+        let said = Arc::new(Mutex::new(StderrLines::default()));
         if let Some(stderr) = child.stderr.take() {
-            std::thread::spawn(move || read_stderr(stderr, tx));
+            let said = said.clone();
+            std::thread::spawn(move || read_stderr(stderr, &said));
         }
-        let mut process = BrowserProcess {
-            child,
-            alive,
-            ws_url: String::new(),
-        };
-        match tokio::time::timeout(START_TIMEOUT, rx).await {
-            Ok(Ok(Ok(url))) => {
-                debug!("the browser's DevTools endpoint is open on loopback");
-                process.ws_url = url;
-                Ok(process)
+        let process = BrowserProcess { child, alive };
+        let (cdp, events) = Cdp::start(ends.from_browser, ends.to_browser);
+        let version = tokio::time::timeout(
+            START_TIMEOUT,
+            cdp.call(None, "Browser.getVersion", json!({})),
+        )
+        .await;
+        match version {
+            Ok(Ok(_)) => {
+                debug!("the browser answers over its DevTools pipe");
+                Ok((process, Devtools { cdp, events }))
             }
-            Ok(Ok(Err(said))) => Err(StartError::Exited(said)),
-            Ok(Err(_)) => Err(StartError::Exited("it stopped before it was ready".into())),
+            Ok(Err(CdpError::Closed)) => Err(StartError::Exited(exited_saying(&said).await)),
+            Ok(Err(e)) => Err(StartError::Setup(start_failed(launch, &e.to_string()))),
             Err(_) => Err(StartError::Setup(start_failed(
                 launch,
-                &format!("no DevTools endpoint after {} s", START_TIMEOUT.as_secs()),
+                &format!("no DevTools answer after {} s", START_TIMEOUT.as_secs()),
             ))),
         }
     }
@@ -173,6 +245,15 @@ impl Drop for BrowserProcess {
 }
 
 fn start_failed(launch: &Launch, said: &str) -> IdpError {
+    if said.contains("SingletonLock") || said.contains("profile appears to be in use") {
+        return IdpError::Setup(format!(
+            "profile {}: the browser profile {} is in use by another browser process (its \
+             SingletonLock is held); end that browser, or remove the directory if no browser \
+             runs, and try again",
+            launch.profile,
+            launch.profile_dir.display()
+        ));
+    }
     IdpError::Setup(format!(
         "profile {}: the browser {} did not start: {}; check that it runs on this machine \
          (`{} --version`), or set saml_browser_path or SAMLBRIDGE_BROWSER to another one",
@@ -183,39 +264,49 @@ fn start_failed(launch: &Launch, said: &str) -> IdpError {
     ))
 }
 
-/// Reads the browser's stderr: the DevTools URL is sent once found (or the last lines when the
-/// browser exits first); the rest is drained so the browser never blocks on a full pipe.
-fn read_stderr(stderr: std::process::ChildStderr, tx: oneshot::Sender<Result<String, String>>) {
-    let mut tx = Some(tx);
-    let mut kept: Vec<String> = Vec::new();
+/// The last lines the browser wrote on stderr, and whether it closed stderr (it exited).
+#[derive(Default)]
+struct StderrLines {
+    kept: Vec<String>,
+    ended: bool,
+}
+
+/// Reads the browser's stderr: the last lines are kept to explain a failed start; the rest is
+/// drained so the browser never blocks on a full pipe.
+fn read_stderr(stderr: std::process::ChildStderr, said: &Mutex<StderrLines>) {
     for line in BufReader::new(stderr).lines() {
         let Ok(line) = line else { break };
-        if let Some(url) = devtools_url(&line) {
-            if let Some(tx) = tx.take() {
-                let _ = tx.send(Ok(url));
-            }
+        if is_noise(&line) || line.trim().is_empty() {
             continue;
         }
-        if tx.is_some() && !is_noise(&line) {
-            kept.push(line);
-            if kept.len() > KEPT_LINES {
-                kept.remove(0);
-            }
+        let mut said = said.lock().unwrap_or_else(|p| p.into_inner());
+        said.kept.push(line);
+        if said.kept.len() > KEPT_LINES {
+            said.kept.remove(0);
         }
     }
-    if let Some(tx) = tx.take() {
-        let said = kept
-            .iter()
-            .map(|l| l.trim())
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" / ");
-        let said = if said.is_empty() {
-            "it exited without a word".to_string()
-        } else {
-            format!("it exited saying: {said}")
-        };
-        let _ = tx.send(Err(said));
+    said.lock().unwrap_or_else(|p| p.into_inner()).ended = true;
+}
+
+/// What the browser said before it closed its pipe (waiting a moment for its last lines).
+async fn exited_saying(said: &Mutex<StderrLines>) -> String {
+    for _ in 0..20 {
+        if said.lock().unwrap_or_else(|p| p.into_inner()).ended {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let said = said.lock().unwrap_or_else(|p| p.into_inner());
+    let lines = said
+        .kept
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if lines.is_empty() {
+        "it exited without a word".to_string()
+    } else {
+        format!("it exited saying: {lines}")
     }
 }
 
@@ -231,17 +322,6 @@ fn is_noise(line: &str) -> bool {
     ]
     .iter()
     .any(|n| line.contains(n))
-}
-
-/// The WebSocket URL from Chromium's "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…"
-/// line; only a loopback endpoint is accepted.
-pub fn devtools_url(line: &str) -> Option<String> {
-    let (_, url) = line.split_once("DevTools listening on ")?;
-    let url = url.trim();
-    let parsed = url::Url::parse(url).ok()?;
-    let loopback = crate::idp::http::is_loopback(&parsed);
-    (parsed.scheme() == "ws" && loopback && parsed.path().starts_with("/devtools/browser/"))
-        .then(|| url.to_string())
 }
 
 /// The browser leads a process group of its own, so that one kill reaches every helper process;

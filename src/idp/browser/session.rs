@@ -3,32 +3,20 @@
 //! cookies read and set.
 
 use super::capture::{self, Paused};
+use super::cdp::{COMMAND_TIMEOUT, Cdp, CdpError, Event};
+use super::process::Devtools;
 use super::store::SavedCookie;
 use crate::idp::IdpError;
 use crate::saml::SamlAssertion;
-use chromiumoxide::cdp::browser_protocol::fetch::{
-    ContinueRequestParams, EnableParams, EventRequestPaused, FulfillRequestParams, HeaderEntry,
-    RequestPattern, RequestStage,
-};
-use chromiumoxide::cdp::browser_protocol::network::{
-    Cookie, CookieParam, CookieSameSite, TimeSinceEpoch,
-};
-use chromiumoxide::cdp::browser_protocol::page::{
-    AddScriptToEvaluateOnNewDocumentParams, DialogType, EventJavascriptDialogOpening,
-    HandleJavaScriptDialogParams, NavigateParams,
-};
-use chromiumoxide::error::CdpError;
-use chromiumoxide::handler::HandlerConfig;
-use chromiumoxide::{Browser, Page};
-use futures::StreamExt;
 use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, info};
 
-/// How long one DevTools command may take.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long opening a page is waited for before it is read as it comes.
 const NAVIGATE_WAIT: Duration = Duration::from_secs(8);
 
@@ -70,112 +58,99 @@ impl Snapshot {
 }
 
 pub struct Session {
-    browser: Browser,
-    pub page: Page,
+    cdp: Cdp,
+    /// The DevTools session of samlbridge's own page (the one the driver reads and acts on).
+    page: String,
     taken: mpsc::UnboundedReceiver<SamlAssertion>,
     /// What the page's alert() boxes said, once headless driving answers them.
-    dialogs: Option<mpsc::UnboundedReceiver<String>>,
+    dialogs: mpsc::UnboundedReceiver<String>,
+    answering: Arc<AtomicBool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// What the task reading the browser's events needs: every page, popup and frame the browser opens
+/// is attached, paused until its POSTs to AWS are watched, then let go.
+#[derive(Clone)]
+struct Targets {
+    cdp: Cdp,
+    idp_on_loopback: bool,
+    taken: mpsc::UnboundedSender<SamlAssertion>,
+    attached: mpsc::UnboundedSender<(String, String)>,
+    /// Headless: dialogs are accepted, and what samlbridge's page's alerts say is kept.
+    answering: Arc<AtomicBool>,
+    dialogs: mpsc::UnboundedSender<String>,
+    main: Arc<OnceLock<String>>,
+}
+
 impl Session {
-    /// Connects to the browser at `ws_url`, opens the page and starts pausing the POSTs to AWS.
+    /// Takes over the started browser: every target it opens (samlbridge's page, a popup, a new
+    /// tab, an out-of-process frame) has its POSTs to AWS paused; then samlbridge's page is opened.
     pub async fn open(
-        ws_url: &str,
+        devtools: Devtools,
         idp_on_loopback: bool,
         host: &str,
     ) -> Result<Session, IdpError> {
-        let config = HandlerConfig {
-            // Certificate errors stay errors: the browser must check the IdP as it would for a person.
-            ignore_https_errors: false,
-            viewport: None,
-            request_timeout: COMMAND_TIMEOUT,
-            ..HandlerConfig::default()
+        let Devtools { cdp, events } = devtools;
+        let (taken_tx, taken) = mpsc::unbounded_channel();
+        let (attached_tx, mut attached) = mpsc::unbounded_channel();
+        let (dialogs_tx, dialogs) = mpsc::unbounded_channel();
+        let targets = Targets {
+            cdp: cdp.clone(),
+            idp_on_loopback,
+            taken: taken_tx,
+            attached: attached_tx,
+            answering: Arc::new(AtomicBool::new(false)),
+            dialogs: dialogs_tx,
+            main: Arc::new(OnceLock::new()),
         };
-        let (browser, mut handler) = Browser::connect_with_config(ws_url, config)
+        let answering = targets.answering.clone();
+        let main = targets.main.clone();
+        let reader = tokio::spawn(read_events(events, targets));
+        let mut session = Session {
+            cdp: cdp.clone(),
+            page: String::new(),
+            taken,
+            dialogs,
+            answering,
+            tasks: vec![reader],
+        };
+        let auto_attach =
+            json!({"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true});
+        cdp.call(None, "Target.setAutoAttach", auto_attach)
             .await
-            .map_err(|e| cdp_failed(host, "connect to the browser", &e))?;
-        let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
-        let page = browser
-            .new_page("about:blank")
+            .map_err(|e| cdp_failed(host, "watch the browser's pages", &e))?;
+        let created = cdp
+            .call(None, "Target.createTarget", json!({"url": "about:blank"}))
             .await
             .map_err(|e| cdp_failed(host, "open a page", &e))?;
-        let (tx, taken) = mpsc::unbounded_channel();
-        close_other_tabs(&browser, &page).await;
-        let mut session = Session {
-            browser,
-            page,
-            taken,
-            dialogs: None,
-            tasks: vec![driver],
+        let target = created["targetId"].as_str().unwrap_or_default().to_string();
+        let wait = async {
+            while let Some((id, page)) = attached.recv().await {
+                if id == target {
+                    return Some(page);
+                }
+            }
+            None
         };
-        session.watch_aws_posts(idp_on_loopback, tx, host).await?;
-        session
-            .page
-            .execute(AddScriptToEvaluateOnNewDocumentParams::new(PAGE_WATCH))
-            .await
-            .map_err(|e| cdp_failed(host, "prepare the page", &e))?;
+        session.page = match tokio::time::timeout(COMMAND_TIMEOUT, wait).await {
+            Ok(Some(page)) => page,
+            _ => return Err(cdp_failed(host, "open a page", &CdpError::Closed)),
+        };
+        let _ = main.set(session.page.clone());
+        close_other_tabs(&cdp, &target).await;
         Ok(session)
     }
 
-    async fn watch_aws_posts(
-        &mut self,
-        idp_on_loopback: bool,
-        tx: mpsc::UnboundedSender<SamlAssertion>,
-        host: &str,
-    ) -> Result<(), IdpError> {
-        let mut paused = self
-            .page
-            .event_listener::<EventRequestPaused>()
-            .await
-            .map_err(|e| cdp_failed(host, "watch the page's requests", &e))?;
-        let patterns = capture::patterns(idp_on_loopback).into_iter().map(|p| {
-            RequestPattern::builder()
-                .url_pattern(p)
-                .request_stage(RequestStage::Request)
-                .build()
-        });
-        self.page
-            .execute(EnableParams::builder().patterns(patterns).build())
-            .await
-            .map_err(|e| cdp_failed(host, "watch the page's requests", &e))?;
-        let page = self.page.clone();
-        self.tasks.push(tokio::spawn(async move {
-            while let Some(event) = paused.next().await {
-                answer_paused(&page, &event, idp_on_loopback, &tx).await;
-            }
-        }));
-        Ok(())
-    }
-
     /// Headless, nobody else closes the page's alert and confirm boxes: accept each, and keep what
-    /// an alert says (a script's way to say no).
+    /// an alert on samlbridge's page says (a script's way to say no).
     pub async fn answer_dialogs(&mut self) {
-        let Ok(mut opening) = self
-            .page
-            .event_listener::<EventJavascriptDialogOpening>()
-            .await
-        else {
-            return;
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.dialogs = Some(rx);
-        let page = self.page.clone();
-        self.tasks.push(tokio::spawn(async move {
-            while let Some(dialog) = opening.next().await {
-                if dialog.r#type == DialogType::Alert {
-                    let _ = tx.send(dialog.message.clone());
-                }
-                let _ = page.execute(HandleJavaScriptDialogParams::new(true)).await;
-            }
-        }));
+        self.answering.store(true, Ordering::SeqCst);
     }
 
     /// The last thing an alert box said since the previous call.
     pub fn last_alert(&mut self) -> Option<String> {
-        let rx = self.dialogs.as_mut()?;
         let mut last = None;
-        while let Ok(message) = rx.try_recv() {
+        while let Ok(message) = self.dialogs.try_recv() {
             last = Some(message);
         }
         last
@@ -191,20 +166,19 @@ impl Session {
 
     /// Opens `url`; a page the browser could not load at all is a network error.
     pub async fn navigate(&self, url: &str, host: &str) -> Result<(), IdpError> {
-        // The DevTools client answers a navigation once it saw the page load; a page that changes
-        // its address by script while loading (history.replaceState) can keep it from noticing.
-        // The page is read as it is after a while either way: the driver waits for it to settle.
-        let done =
-            match tokio::time::timeout(NAVIGATE_WAIT, self.page.execute(NavigateParams::new(url)))
-                .await
-            {
-                Err(_) | Ok(Err(CdpError::Timeout)) => {
-                    debug!("the browser is still loading the page; reading it as it comes");
-                    return Ok(());
-                }
-                Ok(done) => done.map_err(|e| cdp_failed(host, "open the sign-in page", &e))?,
-            };
-        match &done.result.error_text {
+        // The browser answers once the navigation is under way; the driver waits for the page to
+        // settle either way, so a navigation that takes long is read as it comes.
+        let call = self
+            .cdp
+            .call(Some(&self.page), "Page.navigate", json!({"url": url}));
+        let done = match tokio::time::timeout(NAVIGATE_WAIT, call).await {
+            Err(_) | Ok(Err(CdpError::Timeout(_))) => {
+                debug!("the browser is still loading the page; reading it as it comes");
+                return Ok(());
+            }
+            Ok(done) => done.map_err(|e| cdp_failed(host, "open the sign-in page", &e))?,
+        };
+        match done["errorText"].as_str() {
             Some(error) if !error.is_empty() && error != "net::ERR_ABORTED" => {
                 Err(IdpError::Network {
                     host: host.to_string(),
@@ -218,29 +192,31 @@ impl Session {
     /// The page now; None while it is between documents.
     pub async fn snapshot(&self) -> Option<Snapshot> {
         let script = concat!(include_str!("deep.js"), include_str!("snapshot.js"));
-        let value = tokio::time::timeout(COMMAND_TIMEOUT, self.page.evaluate(script))
-            .await
-            .ok()?
-            .ok()?;
-        let json: String = value.into_value().ok()?;
+        let json = self.run(script).await?;
         serde_json::from_str(&json).ok()
     }
 
     /// Runs `script` (an expression) in the page and gives its string result.
     pub async fn run(&self, script: &str) -> Option<String> {
-        let value = tokio::time::timeout(COMMAND_TIMEOUT, self.page.evaluate(script))
+        let params = json!({"expression": script, "returnByValue": true, "awaitPromise": true});
+        let done = self
+            .cdp
+            .call(Some(&self.page), "Runtime.evaluate", params)
             .await
-            .ok()?
             .ok()?;
-        value.into_value().ok()
+        if done.get("exceptionDetails").is_some() {
+            return None;
+        }
+        done["result"]["value"].as_str().map(str::to_string)
     }
 
     /// Sets the cookies saved after the last sign-in, before the first page is opened; one at a
     /// time, so that one the browser refuses does not cost the others.
     pub async fn restore_cookies(&self, cookies: &[SavedCookie]) {
         let mut restored = 0;
-        for param in cookies.iter().filter_map(to_param) {
-            match self.browser.set_cookies(vec![param]).await {
+        for cookie in cookies {
+            let params = json!({"cookies": [to_param(cookie)]});
+            match self.cdp.call(None, "Storage.setCookies", params).await {
                 Ok(_) => restored += 1,
                 Err(e) => debug!("the browser refused a saved cookie: {e}"),
             }
@@ -252,8 +228,11 @@ impl Session {
 
     /// Every cookie the browser holds now.
     pub async fn cookies(&self) -> Vec<SavedCookie> {
-        match self.browser.get_cookies().await {
-            Ok(all) => all.iter().map(from_cookie).collect(),
+        match self.cdp.call(None, "Storage.getCookies", json!({})).await {
+            Ok(all) => all["cookies"]
+                .as_array()
+                .map(|all| all.iter().filter_map(from_cookie).collect())
+                .unwrap_or_default(),
             Err(e) => {
                 debug!("could not read the browser's cookies: {e}");
                 Vec::new()
@@ -263,7 +242,8 @@ impl Session {
 
     /// Asks the browser to close (it writes its profile), and stops the session's tasks.
     pub async fn close(mut self) {
-        let _ = tokio::time::timeout(Duration::from_secs(3), self.browser.close()).await;
+        let close = self.cdp.call(None, "Browser.close", json!({}));
+        let _ = tokio::time::timeout(Duration::from_secs(3), close).await;
         for task in self.tasks.drain(..) {
             task.abort();
         }
@@ -278,51 +258,139 @@ impl Drop for Session {
     }
 }
 
+/// Reads the browser's events until it closes the pipe.
+async fn read_events(mut events: mpsc::UnboundedReceiver<Event>, targets: Targets) {
+    while let Some(event) = events.recv().await {
+        let Some(session) = event.session.clone() else {
+            if event.method == "Target.attachedToTarget" {
+                tokio::spawn(targets.clone().prepare(event.params));
+            }
+            continue;
+        };
+        match event.method.as_str() {
+            "Target.attachedToTarget" => {
+                tokio::spawn(targets.clone().prepare(event.params));
+            }
+            "Fetch.requestPaused" => {
+                let targets = targets.clone();
+                tokio::spawn(async move {
+                    answer_paused(&targets, &session, &event.params).await;
+                });
+            }
+            "Page.javascriptDialogOpening" => targets.dialog(&session, &event.params),
+            _ => {}
+        }
+    }
+}
+
+impl Targets {
+    /// A newly attached target: its POSTs to AWS are paused before it runs (pages and frames
+    /// alike, so that a popup's or a frame's POST is taken too), then it is let go.
+    async fn prepare(self, params: Value) {
+        let Some(session) = params["sessionId"].as_str().map(str::to_string) else {
+            return;
+        };
+        let target = params["targetInfo"]["targetId"]
+            .as_str()
+            .unwrap_or_default();
+        let kind = params["targetInfo"]["type"].as_str().unwrap_or_default();
+        let on = Some(session.as_str());
+        if matches!(kind, "page" | "iframe") {
+            let patterns: Vec<Value> = capture::patterns(self.idp_on_loopback)
+                .into_iter()
+                .map(|p| json!({"urlPattern": p, "requestStage": "Request"}))
+                .collect();
+            let steps = [
+                ("Fetch.enable", json!({"patterns": patterns})),
+                ("Page.enable", json!({})),
+                (
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    json!({"source": PAGE_WATCH}),
+                ),
+                (
+                    "Target.setAutoAttach",
+                    json!({"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true}),
+                ),
+            ];
+            for (method, step) in steps {
+                if let Err(e) = self.cdp.call(on, method, step).await {
+                    debug!("{kind} target: {method}: {e}");
+                }
+            }
+        }
+        let _ = self
+            .cdp
+            .call(on, "Runtime.runIfWaitingForDebugger", json!({}))
+            .await;
+        let _ = self.attached.send((target.to_string(), session));
+    }
+
+    /// A dialog box: left to the person in a window; accepted headless, and an alert on
+    /// samlbridge's own page kept as the page's words.
+    fn dialog(&self, session: &str, params: &Value) {
+        if !self.answering.load(Ordering::SeqCst) {
+            return;
+        }
+        if params["type"] == "alert" && self.main.get().is_some_and(|m| m == session) {
+            let said = params["message"].as_str().unwrap_or_default();
+            let _ = self.dialogs.send(said.to_string());
+        }
+        let cdp = self.cdp.clone();
+        let session = session.to_string();
+        tokio::spawn(async move {
+            let accept = json!({"accept": true});
+            let _ = cdp
+                .call(Some(&session), "Page.handleJavaScriptDialog", accept)
+                .await;
+        });
+    }
+}
+
 /// Closes the tab the browser opened by itself, so that a window shows only the sign-in.
-async fn close_other_tabs(browser: &Browser, ours: &Page) {
-    use chromiumoxide::cdp::browser_protocol::target::{CloseTargetParams, GetTargetsParams};
-    let Ok(targets) = browser.execute(GetTargetsParams::default()).await else {
+async fn close_other_tabs(cdp: &Cdp, ours: &str) {
+    let Ok(targets) = cdp.call(None, "Target.getTargets", json!({})).await else {
         return;
     };
-    for target in &targets.result.target_infos {
-        if target.r#type == "page" && &target.target_id != ours.target_id() {
-            let _ = browser
-                .execute(CloseTargetParams::new(target.target_id.clone()))
+    let infos = targets["targetInfos"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for target in infos {
+        let id = target["targetId"].as_str().unwrap_or_default();
+        if target["type"] == "page" && id != ours {
+            let _ = cdp
+                .call(None, "Target.closeTarget", json!({"targetId": id}))
                 .await;
         }
     }
 }
 
-/// Takes, stops or lets go one paused request.
-async fn answer_paused(
-    page: &Page,
-    event: &EventRequestPaused,
-    idp_on_loopback: bool,
-    tx: &mpsc::UnboundedSender<SamlAssertion>,
-) {
-    let request = &event.request;
-    let body = request.post_data_entries.as_ref().map(|entries| {
-        capture::join_entries(
-            entries
-                .iter()
-                .filter_map(|e| e.bytes.as_ref().map(|b| b.as_ref())),
-        )
-    });
+/// Takes, stops or lets go one paused request (of the target `session`).
+async fn answer_paused(targets: &Targets, session: &str, event: &Value) {
+    let request = &event["request"];
+    let body = match request["postDataEntries"].as_array() {
+        Some(entries) => Some(capture::join_entries(
+            entries.iter().filter_map(|e| e["bytes"].as_str()),
+        )),
+        None => request["postData"].as_str().map(|b| b.as_bytes().to_vec()),
+    };
     let decided = capture::decide(
-        &request.url,
-        &request.method,
+        request["url"].as_str().unwrap_or_default(),
+        request["method"].as_str().unwrap_or_default(),
         body.as_deref(),
-        idp_on_loopback,
+        targets.idp_on_loopback,
     );
-    let id = event.request_id.clone();
+    let id = event["requestId"].clone();
+    let on = Some(session);
     let page_html = match decided {
         Paused::Continue => {
-            let _ = page.execute(ContinueRequestParams::new(id)).await;
+            let go_on = json!({"requestId": id});
+            let _ = targets.cdp.call(on, "Fetch.continueRequest", go_on).await;
             return;
         }
         Paused::Taken(assertion) => {
             info!("the browser posted the SAMLResponse; it goes no further");
-            let _ = tx.send(assertion);
+            let _ = targets.taken.send(assertion);
             capture::TAKEN_PAGE
         }
         Paused::Stopped => {
@@ -331,54 +399,49 @@ async fn answer_paused(
         }
     };
     use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD.encode(page_html);
-    let fulfil = FulfillRequestParams::builder()
-        .request_id(id.clone())
-        .response_code(200)
-        .response_header(HeaderEntry::new("Content-Type", "text/html; charset=utf-8"))
-        .body(body)
-        .build();
-    match fulfil {
-        Ok(params) => {
-            let _ = page.execute(params).await;
-        }
-        Err(_) => {
-            let _ = page.execute(ContinueRequestParams::new(id)).await;
-        }
-    }
+    let fulfil = json!({
+        "requestId": id,
+        "responseCode": 200,
+        "responseHeaders": [{"name": "Content-Type", "value": "text/html; charset=utf-8"}],
+        "body": base64::engine::general_purpose::STANDARD.encode(page_html),
+    });
+    let _ = targets.cdp.call(on, "Fetch.fulfillRequest", fulfil).await;
 }
 
-fn to_param(saved: &SavedCookie) -> Option<CookieParam> {
-    let mut param = CookieParam::builder()
-        .name(saved.name.clone())
-        .value(saved.value.clone())
-        .domain(saved.domain.clone())
-        .path(saved.path.clone())
-        .secure(saved.secure)
-        .http_only(saved.http_only)
-        .build()
-        .ok()?;
-    param.same_site = match saved.same_site.as_deref() {
-        Some("Strict") => Some(CookieSameSite::Strict),
-        Some("Lax") => Some(CookieSameSite::Lax),
-        Some("None") => Some(CookieSameSite::None),
-        _ => None,
-    };
-    param.expires = saved.expires.map(TimeSinceEpoch::new);
-    Some(param)
+/// A saved cookie as the browser's Storage.setCookies takes it.
+fn to_param(saved: &SavedCookie) -> Value {
+    let mut param = json!({
+        "name": saved.name,
+        "value": saved.value,
+        "domain": saved.domain,
+        "path": saved.path,
+        "secure": saved.secure,
+        "httpOnly": saved.http_only,
+    });
+    if let Some(same_site @ ("Strict" | "Lax" | "None")) = saved.same_site.as_deref() {
+        param["sameSite"] = Value::from(same_site);
+    }
+    if let Some(expires) = saved.expires {
+        param["expires"] = Value::from(expires);
+    }
+    param
 }
 
-fn from_cookie(cookie: &Cookie) -> SavedCookie {
-    SavedCookie {
-        name: cookie.name.clone(),
-        value: cookie.value.clone(),
-        domain: cookie.domain.clone(),
-        path: cookie.path.clone(),
-        secure: cookie.secure,
-        http_only: cookie.http_only,
-        same_site: cookie.same_site.as_ref().map(|s| s.as_ref().to_string()),
-        expires: (!cookie.session && cookie.expires > 0.0).then_some(cookie.expires),
-    }
+/// One of the browser's cookies as samlbridge saves it; None for one without a name or domain.
+fn from_cookie(cookie: &Value) -> Option<SavedCookie> {
+    let text = |key: &str| cookie[key].as_str().map(str::to_string);
+    let flag = |key: &str| cookie[key].as_bool().unwrap_or(false);
+    let expires = cookie["expires"].as_f64().unwrap_or(-1.0);
+    Some(SavedCookie {
+        name: text("name")?,
+        value: text("value").unwrap_or_default(),
+        domain: text("domain")?,
+        path: text("path").unwrap_or_else(|| "/".into()),
+        secure: flag("secure"),
+        http_only: flag("httpOnly"),
+        same_site: text("sameSite"),
+        expires: (!flag("session") && expires > 0.0).then_some(expires),
+    })
 }
 
 fn cdp_failed(host: &str, what: &str, err: &dyn std::fmt::Display) -> IdpError {

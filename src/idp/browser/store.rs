@@ -3,16 +3,21 @@
 //! debugging anyway) and the IdP's cookies saved at the end of a sign-in, session cookies included,
 //! since Chromium drops those when it closes. `logout` removes both.
 
-use crate::state::private_file::{self, DirPolicy};
+use crate::state::private_file::{self, DirPolicy, FileLock};
 use crate::state::{self, StateDir, StateError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The subdirectory of the state directory holding one directory per (host, user).
 const SUBDIR: &str = "browser";
 const COOKIES: &str = "cookies.json";
 const PROFILE: &str = "profile";
+/// The browser's private HOME, where its NSS database trusts saml_ca_bundle (see `trust`).
+const HOME: &str = "home";
+/// Held by the samlbridge whose browser uses the profile (Chromium cannot share one).
+const IN_USE: &str = "in-use.lock";
 
 /// One cookie as saved: what the browser needs to set it again. No Debug: the value is a secret.
 #[derive(Serialize, Deserialize, Clone, PartialEq)]
@@ -59,6 +64,34 @@ impl BrowserStore {
         let profile = dir.join(PROFILE);
         private_file::ensure_dir(&profile, DirPolicy::Own)?;
         Ok(profile)
+    }
+
+    /// The browser's private HOME for (host, user), created 0700.
+    pub fn home_dir(&self, host: &str, username: &str) -> Result<PathBuf, StateError> {
+        let home = self.dir(host, username).join(HOME);
+        private_file::ensure_dir(&home, DirPolicy::Own)?;
+        Ok(home)
+    }
+
+    /// Waits up to `wait` to be the only samlbridge using the browser profile of (host, user): a
+    /// timer's refresh and a person's login at once take turns instead of failing on Chromium's
+    /// own profile lock. Released on drop, or by the OS when samlbridge dies.
+    pub fn hold_profile(
+        &self,
+        host: &str,
+        username: &str,
+        wait: Duration,
+    ) -> Result<FileLock, StateError> {
+        self.profile_dir(host, username)?;
+        let path = self.dir(host, username).join(IN_USE);
+        let started = crate::credentials::rfc3339_utc(time::OffsetDateTime::now_utc());
+        let note = format!(
+            "samlbridge pid {}, signing in since {}",
+            std::process::id(),
+            started.as_deref().unwrap_or("now")
+        );
+        let holder = format!("another samlbridge signing in to {host} in the browser");
+        Ok(FileLock::acquire_noted(&path, wait, &holder, Some(&note))?)
     }
 
     /// The cookies saved at the end of the last sign-in; none when there are none or they cannot

@@ -270,20 +270,6 @@ fn post_data_entries_are_joined_from_base64() {
     assert_eq!(capture::saml_response(&body).as_deref(), Some("PHNhbWw+"));
 }
 
-#[test]
-fn only_a_loopback_devtools_endpoint_is_accepted() {
-    let line = "DevTools listening on ws://127.0.0.1:40123/devtools/browser/7d1c-aa";
-    assert_eq!(
-        process::devtools_url(line).as_deref(),
-        Some("ws://127.0.0.1:40123/devtools/browser/7d1c-aa")
-    );
-    assert_eq!(
-        process::devtools_url("DevTools listening on ws://10.0.0.5:9222/devtools/browser/x"),
-        None
-    );
-    assert_eq!(process::devtools_url("[1126/141500:ERROR:x] nothing"), None);
-}
-
 fn launch(headless: bool, no_sandbox: bool) -> Launch {
     Launch {
         profile: "corp".into(),
@@ -291,7 +277,7 @@ fn launch(headless: bool, no_sandbox: bool) -> Launch {
         profile_dir: PathBuf::from("/state/browser/abc/profile"),
         headless,
         no_sandbox,
-        trusted_keys: Vec::new(),
+        home: None,
     }
 }
 
@@ -299,7 +285,13 @@ fn launch(headless: bool, no_sandbox: bool) -> Launch {
 fn the_command_line_keeps_the_sandbox_unless_root_and_uses_its_own_profile() {
     let args = process::arguments(&launch(true, false));
     assert!(args.contains(&"--user-data-dir=/state/browser/abc/profile".to_string()));
-    assert!(args.contains(&"--remote-debugging-port=0".to_string()));
+    // DevTools over the pipe only: no port another process could connect to.
+    assert!(args.contains(&"--remote-debugging-pipe".to_string()));
+    assert!(
+        !args
+            .iter()
+            .any(|a| a.starts_with("--remote-debugging-port"))
+    );
     assert!(args.contains(&"--headless=new".to_string()));
     assert!(!args.iter().any(|a| a.contains("sandbox")));
     let root = process::arguments(&launch(false, true));
@@ -309,52 +301,91 @@ fn the_command_line_keeps_the_sandbox_unless_root_and_uses_its_own_profile() {
 }
 
 #[test]
-fn keys_checked_against_the_bundle_and_only_they_reach_the_command_line() {
-    let mut pinned = launch(true, false);
-    pinned.trusted_keys = vec!["a2V5MQ==".into(), "a2V5Mg==".into()];
-    let args = process::arguments(&pinned);
-    assert!(args.contains(&"--ignore-certificate-errors-spki-list=a2V5MQ==,a2V5Mg==".to_string()));
-    assert!(!args.iter().any(|a| a == "--ignore-certificate-errors"));
+fn no_flag_weakens_the_browsers_certificate_checks() {
+    for launch in [launch(true, false), launch(false, true)] {
+        let args = process::arguments(&launch);
+        assert!(
+            !args.iter().any(|a| a.contains("certificate-errors")),
+            "{args:?}"
+        );
+        assert!(
+            !args.iter().any(|a| a.contains("allow-insecure")),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]
-fn the_spki_hash_is_the_one_chromium_expects() {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-    let pem = include_str!("../../../tests/fixtures/tls/server.pem");
-    let cert = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    // openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64
+fn the_browser_gets_no_secret_of_samlbridges_environment() {
+    let parent = [
+        ("PATH", "/usr/bin"),
+        ("HOME", "/home/alice"),
+        ("DISPLAY", ":0"),
+        ("LC_ALL", "C.UTF-8"),
+        ("https_proxy", "http://proxy:3128"),
+        ("SAMLBRIDGE_PASSWORD", "hunter2"),
+        ("SAMLBRIDGE_MFA_CODE", "123456"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_SESSION_TOKEN", "token"),
+        ("SSH_AUTH_SOCK", "/tmp/agent"),
+    ]
+    .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+    let env = process::environment(parent.clone().into_iter(), None);
+    let names: Vec<String> = env
+        .iter()
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["PATH", "HOME", "DISPLAY", "LC_ALL", "https_proxy"]);
+    let private = process::environment(parent.into_iter(), Some(Path::new("/state/home")));
+    let homes: Vec<_> = private.iter().filter(|(k, _)| k == "HOME").collect();
     assert_eq!(
-        super::trust::spki_sha256(&cert).as_deref(),
-        Some("T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=")
-    );
-    assert_eq!(
-        super::trust::spki_sha256(&CertificateDer::from(vec![1, 2, 3])),
-        None
+        homes,
+        [&(OsString::from("HOME"), OsString::from("/state/home"))]
     );
 }
 
-#[tokio::test]
-async fn only_a_certificate_chaining_to_the_bundle_gives_a_key() {
+#[test]
+fn the_bundle_becomes_the_private_homes_only_added_trust_anchor() {
     let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem");
-    let leaf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/server.pem");
-    let server = samlbridge_emulators::tls::TlsServer::page("<html></html>");
-    let url = url::Url::parse(&server.url("/")).unwrap_or_else(|e| panic!("{e}"));
-    let keys = super::trust::keys_for(&url, Some(&ca)).await;
-    assert_eq!(
-        keys.ok(),
-        Some(vec![
-            "T1O61xjyPIhXBJoyeRfM9DCu2m3bjwvGTC86rFEcKYA=".to_string()
-        ])
-    );
-    // Another certificate as the only root: nothing is taken from the bundle.
-    assert_eq!(
-        super::trust::keys_for(&url, Some(&leaf)).await.ok(),
-        Some(vec![])
-    );
-    assert_eq!(super::trust::keys_for(&url, None).await.ok(), Some(vec![]));
-    let missing = super::trust::keys_for(&url, Some(Path::new("/nowhere/ca.pem"))).await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap_or_else(|e| panic!("{e}"));
+    let made = super::trust::prepare_home(&home, &ca, "idp.corp.example");
+    if !Path::new("/usr/bin/certutil").exists() {
+        // Without NSS's tools nothing is trusted beyond the system: fail closed, as a TLS problem.
+        let refused = made.expect_err("no certutil");
+        assert_eq!(refused.exit_kind(), crate::exit::ExitKind::Network);
+        assert!(refused.to_string().contains("libnss3-tools"), "{refused}");
+        return;
+    }
+    made.unwrap_or_else(|e| panic!("{e}"));
+    let db = format!("sql:{}", home.join(".pki/nssdb").display());
+    let listed = std::process::Command::new("certutil")
+        .args(["-L", "-d", &db])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("saml_ca_bundle #0"), "{listed}");
+    assert!(listed.contains("C,,"), "{listed}");
+    // Made anew: a second start does not pile up or keep what the bundle no longer holds.
+    super::trust::prepare_home(&home, &ca, "idp.corp.example").unwrap_or_else(|e| panic!("{e}"));
+    let leftovers: Vec<_> = std::fs::read_dir(home.join(".pki/nssdb"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".der"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn an_unreadable_bundle_is_said_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = super::trust::prepare_home(dir.path(), Path::new("/nowhere/ca.pem"), "idp");
     assert!(matches!(missing, Err(crate::idp::IdpError::Setup(m)) if m.contains("saml_ca_bundle")));
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "no certificates here\n").unwrap_or_else(|e| panic!("{e}"));
+    let none = super::trust::prepare_home(dir.path(), &empty, "idp");
+    assert!(matches!(none, Err(crate::idp::IdpError::Setup(m)) if m.contains("no certificate")));
 }
 
 fn cookie(name: &str, expires: Option<f64>) -> SavedCookie {

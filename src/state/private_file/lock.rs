@@ -21,11 +21,27 @@ impl FileLock {
     /// Waits up to `wait` for the lock at `path` (created 0600 if missing). `holder` names who may be
     /// holding it ("another samlbridge renewing credentials") for the message when the wait runs out.
     pub fn acquire(path: &Path, wait: Duration, holder: &str) -> Result<FileLock, DiskError> {
-        let file = open_lock_file(path)?;
+        Self::acquire_noted(path, wait, holder, None)
+    }
+
+    /// As `acquire`; once held, `note` (who holds it: a process id, a command) is written into the
+    /// lock file, and a waiter that gives up says it.
+    pub fn acquire_noted(
+        path: &Path,
+        wait: Duration,
+        holder: &str,
+        note: Option<&str>,
+    ) -> Result<FileLock, DiskError> {
+        let mut file = open_lock_file(path)?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(FileLock { _file: file }),
+                Ok(()) => {
+                    if let Some(note) = note {
+                        write_note(&mut file, note);
+                    }
+                    return Ok(FileLock { _file: file });
+                }
                 Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                     std::thread::sleep(
                         POLL.min(deadline.saturating_duration_since(Instant::now())),
@@ -35,7 +51,10 @@ impl FileLock {
                     return Err(DiskError::new(
                         path,
                         format!(
-                            "{holder} has held this lock for {} s; let it finish (or stop it) and run again",
+                            "{holder}{} has held this lock for {} s; let it finish (or stop it) and run again",
+                            read_note(&mut file)
+                                .map(|n| format!(" ({n})"))
+                                .unwrap_or_default(),
                             wait.as_secs()
                         ),
                     ));
@@ -46,6 +65,29 @@ impl FileLock {
             }
         }
     }
+}
+
+/// Who holds the lock, in its file: replaced by each holder, never needed for the lock itself.
+fn write_note(file: &mut File, note: &str) {
+    use std::io::{Seek, Write};
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(note.as_bytes()));
+}
+
+/// The holder's note, as one short line of plain text.
+fn read_note(file: &mut File) -> Option<String> {
+    use std::io::{Read, Seek};
+    let mut note = String::new();
+    file.rewind().ok()?;
+    file.take(200).read_to_string(&mut note).ok()?;
+    let note: String = note
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let note = note.trim();
+    (!note.is_empty()).then(|| note.to_string())
 }
 
 fn open_lock_file(path: &Path) -> Result<File, DiskError> {
