@@ -8,6 +8,7 @@ mod real_peers;
 mod world;
 
 mod assertion_roles;
+mod browser_attacks;
 mod browser_bench;
 mod browser_real;
 mod browser_signin;

@@ -1,5 +1,6 @@
 //! An HTTPS server on 127.0.0.1 with the test CA's certificate (tests/fixtures/tls: `ca.pem` signs
-//! `server.pem` for 127.0.0.1, a CA no machine trusts): every request gets the same canned answer.
+//! `server.pem` for 127.0.0.1 and localhost, a CA no machine trusts; `impostor.pem` is self-signed):
+//! every request gets the same canned answer.
 //! For the tests of untrusted and trusted certificates (the form engine, `setup`, `doctor`). It counts
 //! the requests it read (a handshake the client refused reads none) and stops by itself.
 
@@ -30,10 +31,7 @@ pub struct TlsServer {
 impl TlsServer {
     /// Answers every request with a 200 HTML `body`.
     pub fn page(body: &str) -> TlsServer {
-        TlsServer::start(format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ))
+        TlsServer::start(page_answer(body))
     }
 
     /// Answers every request with a redirect to `location`.
@@ -43,8 +41,21 @@ impl TlsServer {
         ))
     }
 
+    /// An impostor for another host: its own self-signed certificate (`impostor.pem`, which no
+    /// bundle holds) followed by the real IdP's public leaf (`server.pem`), answering every request
+    /// with `body`. A client that trusts any chain merely *containing* the IdP's key accepts it.
+    pub fn impostor(body: &str) -> TlsServer {
+        let mut chain = certs("impostor.pem");
+        chain.extend(certs("server.pem"));
+        let config = config_for(chain, key("impostor.key"));
+        TlsServer::start_with(config, page_answer(body))
+    }
+
     fn start(answer: String) -> TlsServer {
-        let config = server_config();
+        TlsServer::start_with(server_config(), answer)
+    }
+
+    fn start_with(config: Arc<rustls::ServerConfig>, answer: String) -> TlsServer {
         let listener = nodelay_listener("tls server");
         let port = listener
             .local_addr()
@@ -80,16 +91,35 @@ impl TlsServer {
     }
 }
 
-fn server_config() -> Arc<rustls::ServerConfig> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("server.pem"))
+fn page_answer(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn certs(name: &str) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(fixture(name))
         .and_then(|it| it.collect::<Result<_, _>>())
-        .unwrap_or_else(|e| panic!("server.pem: {e}"));
-    let key = PrivateKeyDer::from_pem_file(fixture("server.key"))
-        .unwrap_or_else(|e| panic!("server.key: {e}"));
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn key(name: &str) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::from_pem_file(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn server_config() -> Arc<rustls::ServerConfig> {
+    config_for(certs("server.pem"), key("server.key"))
+}
+
+fn config_for(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Arc<rustls::ServerConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
+        .and_then(|b| b.with_no_client_auth().with_single_cert(chain, key))
         .unwrap_or_else(|e| panic!("TLS config: {e}"));
     Arc::new(config)
 }

@@ -295,6 +295,7 @@ impl Targets {
             .unwrap_or_default();
         let kind = params["targetInfo"]["type"].as_str().unwrap_or_default();
         let on = Some(session.as_str());
+        debug!("the browser opened a target ({kind}); its POSTs to AWS are watched");
         if matches!(kind, "page" | "iframe") {
             let patterns: Vec<Value> = capture::patterns(self.idp_on_loopback)
                 .into_iter()
