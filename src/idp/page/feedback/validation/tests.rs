@@ -32,7 +32,7 @@ fn the_idps_answer_beside_them_is_still_read() {
     let cases = [
         format!(r#"<div class="ping-error">Authentication failed.</div><input name=a>{tip}"#),
         // A message holding a tooltip: the tooltip's words are left out.
-        format!(r#"<div role="alert">Authentication failed.<span class="tooltip">Required value</span></div>"#),
+        r#"<div role="alert">Authentication failed.<span class="tooltip">Required value</span></div>"#.to_string(),
         // Bootstrap feedback for a field the server marked invalid is the server's.
         r#"<div><input class="form-control is-invalid" name="otp"><div class="invalid-feedback">Authentication failed.</div></div>"#.to_string(),
         r#"<form class="was-validated"><input name="otp"><div class="invalid-feedback">Authentication failed.</div></form>"#.to_string(),
