@@ -5,8 +5,10 @@
 //! engine keeps across requests is plain data (forms, submissions, URLs).
 
 mod feedback;
+mod scrub;
 
 pub use feedback::Tone;
+pub use scrub::scrubbed;
 
 use super::form::{Form, collapse, is_hidden_element};
 use scraper::{ElementRef, Html, Node, Selector};
@@ -107,6 +109,17 @@ impl Page {
                 .unwrap_or_default()
                 .to_lowercase()
         })
+    }
+
+    /// What a person reads on the page, as it is written: the words the IdP's messages quote. Only
+    /// rendered text: no script, style, template or `<noscript>` source, nothing under a hidden
+    /// element (a body kept hidden until scripts run says nothing; issue 18, section 7).
+    pub fn words(&self) -> String {
+        self.html
+            .select(&BODY_ANY)
+            .next()
+            .map(visible_text)
+            .unwrap_or_default()
     }
 
     /// Whether `sel` matches anything on the page.

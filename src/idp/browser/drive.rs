@@ -279,9 +279,11 @@ fn decide(
                 )
             } else {
                 // The page's own words say most about it (a refusal on a page of its own, a choice).
+                // Words from the parsed page, never the raw text of what the browser did not
+                // render (a body hidden until its scripts run reads as their source).
                 let words = run
                     .new_words(snap, None)
-                    .or_else(|| (!snap.text.trim().is_empty()).then(|| classify::cap(&snap.text)))
+                    .or_else(|| Some(classify::cap(&page.words())).filter(|w| !w.is_empty()))
                     .unwrap_or(reason);
                 format!("the IdP shows {UNKNOWN_PAGE} ('{}': {words})", page.title())
             };

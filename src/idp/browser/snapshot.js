@@ -34,6 +34,12 @@
       || parseFloat(style.opacity) === 0 || box.width <= 1 || box.height <= 1
       || box.right <= 0 || box.bottom <= 0;
   };
+  // What a person reads in `el`: its innerText when it is rendered. An element that is not (a
+  // body kept display:none until scripts run, as Entra's is; a script) gives its raw text as
+  // innerText, script source included: nothing of it is read.
+  const unread = ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'];
+  const shown = (el) => (unread.includes(el.tagName) || !el.getClientRects().length)
+    ? '' : (el.innerText || '');
   const copy = copyOf(root);
   const copied = __samlbridgeDeep(copy, fields);
   copied.forEach((el, i) => {
@@ -59,10 +65,10 @@
   return JSON.stringify({
     url: location.href,
     html: copy.outerHTML,
-    text: d.body ? [d.body.innerText].concat(__samlbridgeDeep(d.body, '*')
+    text: d.body ? [shown(d.body)].concat(__samlbridgeDeep(d.body, '*')
       .filter((el) => el.parentNode instanceof ShadowRoot || el.parentNode === el.ownerDocument.body
         && el.ownerDocument !== d)
-      .map((el) => el.innerText || '')).join('\n') : '',
+      .map(shown)).join('\n') : '',
     ready: d.readyState,
     webauthn: !!window.__samlbridgeWebAuthn,
     doc: window.__samlbridgeDoc || (window.__samlbridgeDoc = Math.random().toString(36).slice(2)),

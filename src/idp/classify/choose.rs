@@ -4,7 +4,7 @@
 //! from `saml_mfa_factor` and whether a code is at hand, so that it can be tested without a page.
 
 use super::{PageKind, preferred};
-use crate::idp::form::{Field, Form};
+use crate::idp::form::{Field, Form, is_hidden_element};
 use crate::idp::page::{Page, visible_text};
 use crate::idp::provider::ChooseStep;
 use scraper::ElementRef;
@@ -195,8 +195,12 @@ pub fn find_choose(page: &Page, forms: &[Form], rules: &[ChooseStep]) -> Option<
 }
 
 /// An option element as a choice: the first quoted argument of its script (`onclick`, or a
-/// `javascript:` link), else its `data-value`, `value` or `id`; its label is what it shows.
+/// `javascript:` link), else its `data-value`, `value` or `id`; its label is what it shows. Only
+/// what a person can press is a choice.
 fn choice_of(el: ElementRef<'_>) -> Option<Choice> {
+    if !pressable(el) {
+        return None;
+    }
     let v = el.value();
     let script = v.attr("onclick").or_else(|| {
         v.attr("href").filter(|h| {
@@ -247,6 +251,24 @@ fn choice_of(el: ElementRef<'_>) -> Option<Choice> {
         field,
         argument,
     })
+}
+
+/// Whether a person can press `el`: shown, and not a hidden input, a script or a form (an AD FS
+/// adapter page's `form#options` holds only its hidden `AuthMethod`: no choice at all; issue 18,
+/// section 7).
+fn pressable(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    let hidden_input = v.name() == "input"
+        && v.attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"));
+    let not_a_control = matches!(
+        v.name(),
+        "form" | "script" | "style" | "template" | "noscript" | "head" | "meta" | "link"
+    );
+    let concealed = std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .any(is_hidden_element);
+    !hidden_input && !not_a_control && !concealed
 }
 
 /// The first call in `script` that has quoted arguments: its name and those arguments

@@ -163,6 +163,17 @@ pub fn challenge_in_password_field(
     if progress.sent_code.as_deref() == Some(field.name.as_str()) {
         return None;
     }
+    // A field the provider names as its code field is its code page's, posted as that page is
+    // (AD FS 2012 R2's RSA SecurID `Passcode`, a password input, with the adapter's own
+    // `AuthMethod`), never as the sign-in form with the sign-in's fields set.
+    if provider
+        .mfa
+        .fields
+        .iter()
+        .any(|n| field.name.eq_ignore_ascii_case(n))
+    {
+        return None;
+    }
     let words =
         || error_words(page, &provider.errors).or_else(|| page.feedback().map(|(_, words)| words));
     let challenge = (signals::asks_for_code(field) && !signals::username_editable(form))

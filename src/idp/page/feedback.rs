@@ -1,7 +1,10 @@
 //! Where a page tells the person what happened when no provider file says where: an element that
 //! is an alert, an error or a feedback message by its class, id or role (a customised theme's bare
 //! `span.kc-feedback-text`, `#input-error`, `.alert-error`, `role="alert"`, `aria-live`), in any
-//! language. Information and success messages are left out.
+//! language. Information and success messages are left out, and so is what only the page's own
+//! script shows when a field is empty (`validation`).
+
+mod validation;
 
 use super::{Page, visible_text_without};
 use crate::idp::form::is_hidden_element;
@@ -94,14 +97,18 @@ fn tone_of(el: ElementRef<'_>) -> Option<Tone> {
         return None;
     }
     let text = message_text(el);
+    if validation::shown_by_script(el) || validation::validation_words(&text) {
+        return None;
+    }
     (!text.is_empty() && text.chars().count() <= MAX_FEEDBACK_CHARS).then_some(tone)
 }
 
-/// The words of a message element: its visible text without its buttons (a close "×") and icons
-/// hidden from screen readers.
+/// The words of a message element: its visible text without its buttons (a close "×"), icons
+/// hidden from screen readers and what only the page's script shows.
 fn message_text(el: ElementRef<'_>) -> String {
     visible_text_without(el, |e| {
         e.value().name() == "button"
+            || validation::shown_by_script(e)
             || e.value()
                 .attr("aria-hidden")
                 .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))

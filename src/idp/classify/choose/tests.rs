@@ -132,3 +132,27 @@ fn a_method_select_or_radio_group_is_a_chooser_but_device_radios_are_not() {
     );
     assert!(method_select(&language).is_none());
 }
+
+/// Issue 18, section 7: a page matching a choose rule whose only "options" cannot be pressed (a
+/// hidden input with a script, a hidden tile, the form itself) offers no choice.
+#[test]
+fn only_what_a_person_can_press_is_a_choice() {
+    let choices = |body: &str| {
+        let html = format!("<html><body>{body}</body></html>");
+        let page = Page::parse(
+            url::Url::parse("https://idp.example/mfa").unwrap(),
+            200,
+            &html,
+        );
+        let sel = scraper::Selector::parse("#authOptions [onclick], #authOptions form").unwrap();
+        page.select(&sel).filter_map(choice_of).count()
+    };
+    let hidden_only = r#"<div id="authOptions"><form id="options" onclick="SelectOption('x')">
+        <input id="optionSelection" type="hidden" name="AuthMethod" onclick="SelectOption('SecurIDAuthentication')">
+        <div hidden><span onclick="return SelectOption('AzureMfaAuthentication')">Azure</span></div>
+        <div style="display: none" onclick="return SelectOption('Sms')">SMS</div></form></div>"#;
+    assert_eq!(choices(hidden_only), 0);
+    let one = r#"<div id="authOptions"><form id="options"><input type="hidden" name="AuthMethod">
+        <div class="idp" role="button" onclick="return SelectOption('SymantecVipAdapter')">VIP</div></form></div>"#;
+    assert_eq!(choices(one), 1);
+}

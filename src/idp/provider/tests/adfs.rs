@@ -261,3 +261,51 @@ async fn duo_stops_with_an_unexpected_page_naming_it() {
     assert!(text.contains(&idp.url("/adfs/ls/mfa")), "{text}");
     assert!(text.contains("Duo Security"), "{text}");
 }
+
+/// Issue 18, section 7: an AD FS 2012 R2 adapter page (RSA SecurID's `form#passcodeForm`, posted to
+/// its own URL) beside an options form holding only its hidden `AuthMethod` is a code page, not a
+/// choice of methods; the adapter's own words after a wrong passcode are the refusal.
+#[test]
+fn an_adapter_page_with_an_empty_method_list_asks_for_its_code() {
+    let (provider, kind) = classify_page(PAGE, &page("mfa-rsa-2012r2.html"), &after_password(None));
+    assert_eq!(provider, "adfs");
+    // Its own form, posted as it is: not the sign-in form's password field asking for a code.
+    assert!(
+        matches!(&kind, PageKind::Mfa { field, on_login_form: false, .. } if field == "Passcode"),
+        "{kind:?}"
+    );
+    let (_, kind) = classify_page(
+        PAGE,
+        &page("mfa-rsa-2012r2-wrong.html"),
+        &after_password(Some("Passcode")),
+    );
+    assert_eq!(
+        rejected(&kind),
+        "The passcode you entered is not valid. Please try again."
+    );
+}
+
+/// Issue 18, section 7: the 2012 R2 RSA SecurID page is answered by posting `passcodeForm` (to its
+/// own address, with the adapter's `AuthMethod`), never the empty options form; a wrong passcode is
+/// refused in the adapter's words.
+#[tokio::test]
+async fn rsa_securid_on_2012_r2_posts_its_own_form() {
+    let rsa: Arc<Adapter> = Arc::new(|h| {
+        assert_eq!(h.field("AuthMethod"), Some("SecurIDAuthentication"));
+        assert_eq!(h.path(), "/adfs/ls/mfa");
+        match h.field("Passcode") {
+            Some("1234000111") => Reply::page(&page("working.html")),
+            _ => Reply::page(&page("mfa-rsa-2012r2-wrong.html")),
+        }
+    });
+    let idp = adfs_with("mfa-rsa-2012r2.html", rsa);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["1234000111"]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    let mut a = ScriptedAnswers::new("alice@corp.example", "pw-6", &["9"]);
+    let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
+    assert_eq!(
+        refusal(Err(err)),
+        "The passcode you entered is not valid. Please try again."
+    );
+}

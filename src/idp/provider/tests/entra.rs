@@ -140,3 +140,27 @@ fn stay_signed_in_is_confirmed_and_pages_for_a_person_are_unsupported() {
         );
     }
 }
+
+/// Issue 18, section 7: Entra's page whose scripts could not run (its body kept `display: none`,
+/// its `$Config` in a `//<![CDATA[` script) has no words to quote: never the script's source.
+#[test]
+fn a_page_whose_scripts_did_not_run_has_no_words_from_its_scripts() {
+    let html = super::fixture("entra/scripts-not-run.html");
+    let page = crate::idp::page::Page::parse(url::Url::parse(AT).unwrap(), 200, &html);
+    assert_eq!(page.words(), "");
+    let shown = html.replace(" style=\"display: none\"", "");
+    let page = crate::idp::page::Page::parse(url::Url::parse(AT).unwrap(), 200, &shown);
+    let words = page.words();
+    for source in [
+        "CDATA",
+        "$Config",
+        "flow-s3cret",
+        "appendLog",
+        "ko component",
+    ] {
+        assert!(!words.contains(source), "{source} in {words}");
+    }
+    let (name, kind) = classify_page(AT, &html, &Progress::default());
+    assert_eq!(name, "entra");
+    assert!(!matches!(kind, PageKind::Refresh(_)), "{kind:?}");
+}

@@ -284,3 +284,57 @@ async fn identifier_first_then_password_then_token_code() {
     assert!(matches!(err, IdpError::NeedsPerson { .. }), "{err:?}");
     assert_eq!(a.asked, ["username", "password", "code: Token code"]);
 }
+
+/// Issue 18, section 7: the HTML Form adapter's template writes a tooltip ("Please fill out this
+/// field.") under every input, shown only by its script when a field is empty. On a token-code
+/// page (username locked, the password field asking again) it is not the IdP's refusal: the page
+/// asks for the code; the refusal after a wrong code is the adapter's `.ping-error`.
+#[test]
+fn validation_tooltips_are_not_refusals() {
+    let (_, kind) = classify_page(
+        PAGE,
+        &page("token-code-tooltips.html"),
+        &after_password(None),
+    );
+    assert!(
+        matches!(&kind, PageKind::Mfa { field, on_login_form: true, .. } if field == "pf.pass"),
+        "{kind:?}"
+    );
+    let (_, kind) = classify_page(
+        PAGE,
+        &page("token-code-tooltips-wrong.html"),
+        &after_password(Some("pf.pass")),
+    );
+    assert_eq!(
+        rejected(&kind),
+        "Authentication failed: the token code was not accepted."
+    );
+    // The same template asking for the password again (a wrong password): refused, never in the
+    // tooltip's words.
+    let unlocked = page("token-code-tooltips.html").replace(" disabled=\"disabled\"", "");
+    let (_, kind) = classify_page(PAGE, &unlocked, &after_password(None));
+    assert!(!rejected(&kind).contains("fill out"), "{kind:?}");
+}
+
+#[tokio::test]
+async fn a_token_code_page_with_tooltips_takes_the_code() {
+    let idp = TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("login.html")),
+        ("POST", RESUME) if h.field("pf.username").is_none() => match h.field("pf.pass") {
+            Some("864209") => Reply::page(&page("post-response.html")),
+            _ => Reply::page(&page("token-code-tooltips-wrong.html")),
+        },
+        ("POST", RESUME) if h.field("pf.pass") == Some("pw-3") => {
+            Reply::page(&page("token-code-tooltips.html"))
+        }
+        _ => Reply::page(&page("wrong-password.html")),
+    });
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["864209"]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.asked, ["username", "password", "code: Token code"]);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &["000000"]);
+    assert_eq!(
+        refusal(sign_in(&idp, START, None, &mut a).await),
+        "Authentication failed: the token code was not accepted."
+    );
+}
