@@ -372,7 +372,7 @@ pub(crate) async fn read_body_within(
 }
 
 /// `https://` anywhere; `http://` only to this machine, where nothing crosses a network.
-fn check_scheme(url: &Url) -> Result<(), IdpError> {
+pub(crate) fn check_scheme(url: &Url) -> Result<(), IdpError> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),

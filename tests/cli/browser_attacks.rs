@@ -180,7 +180,7 @@ fn a_password_is_never_typed_for_plain_http_off_this_machine() {
 }
 
 /// Alice's SAMLResponse, posted to AWS by a page's script.
-fn auto_post_to_aws() -> String {
+pub fn auto_post_to_aws() -> String {
     let xml = saml::response_xml(&AssertionSpec {
         issuer: "https://idp.corp.example/".into(),
         name_id: ALICE.username.into(),

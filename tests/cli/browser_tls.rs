@@ -2,33 +2,13 @@
 //! `saml_ca_bundle` must still make the browser sign in there, trusting that IdP and nothing else;
 //! without it, exit 5 naming the certificate problem and the setting. No browser process is left.
 
-use crate::browser_signin::{
-    alice_config_roles, assert_no_browser_left, browser_config, have_chromium,
-};
+use crate::browser_signin::{assert_no_browser_left, browser_config, have_chromium};
 use crate::world::{self, ALICE, World};
-use samlbridge_emulators::saml::{self, AssertionSpec, XmlStyle};
 use samlbridge_emulators::tls::{TlsServer, fixture};
-use std::time::Duration;
 
 /// An IdP page served with the test CA's certificate that posts Alice's assertion to AWS.
 fn idp_behind_the_test_ca() -> TlsServer {
-    let xml = saml::response_xml(&AssertionSpec {
-        issuer: "https://idp.corp.example/".into(),
-        name_id: ALICE.username.into(),
-        session_name: Some(ALICE.username.into()),
-        roles: alice_config_roles(),
-        session_duration: None,
-        destination: saml::AWS_SIGNIN.into(),
-        lifetime: Duration::from_secs(300),
-        style: XmlStyle::SamlPrefix,
-    });
-    TlsServer::page(&format!(
-        "<!doctype html><html><head><title>Corp sign-in</title></head><body>\
-         <form method=\"POST\" action=\"{}\"><input type=\"hidden\" name=\"SAMLResponse\" \
-         value=\"{}\"></form><script>document.forms[0].submit()</script></body></html>",
-        saml::AWS_SIGNIN,
-        saml::encode(&xml, None)
-    ))
+    TlsServer::page(&crate::browser_attacks::auto_post_to_aws())
 }
 
 #[test]

@@ -5,7 +5,6 @@
 //! checked here.
 
 use crate::idp::IdpError;
-use crate::idp::urls::without_query;
 use url::Url;
 
 /// Whether the sign-in may start at `start` at all (checked before the browser starts).
@@ -25,22 +24,9 @@ pub fn may_type_secret(page: &str, action: Option<&Url>) -> Result<(), IdpError>
     }
 }
 
-/// `https://` anywhere; `http://` only to this machine, where nothing crosses a network.
+/// `https://` anywhere; `http://` only to this machine: the form engine's rule.
 fn secure_enough(url: &Url) -> Result<(), IdpError> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if crate::idp::http::is_loopback(url) => Ok(()),
-        "http" => Err(IdpError::Setup(format!(
-            "refusing to send sign-in data over plain http to {}; use an https:// URL (http:// is \
-             allowed only to 127.0.0.1, ::1 or localhost)",
-            without_query(url)
-        ))),
-        other => Err(IdpError::Setup(format!(
-            "refusing to type sign-in data into a '{other}:' page ({}); the sign-in must stay on \
-             https pages",
-            without_query(url)
-        ))),
-    }
+    crate::idp::http::check_scheme(url)
 }
 
 #[cfg(test)]
