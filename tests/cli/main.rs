@@ -45,3 +45,4 @@ mod setup_tls;
 mod signin;
 mod terminal;
 mod windows_auth;
+mod windows_auth_hosts;
