@@ -33,6 +33,12 @@ pub fn rfc3339_utc(at: OffsetDateTime) -> Option<String> {
     at.to_offset(time::UtcOffset::UTC).format(&format).ok()
 }
 
+/// `rfc3339_utc` for a message: the one way samlbridge shows a time to a person too; a time RFC 3339
+/// cannot spell is shown as `time` writes it.
+pub fn shown_utc(at: OffsetDateTime) -> String {
+    rfc3339_utc(at).unwrap_or_else(|| at.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +53,6 @@ mod tests {
     #[test]
     fn a_year_rfc_3339_cannot_spell_gives_none() {
         assert_eq!(rfc3339_utc(datetime!(-0001-01-01 0:00 UTC)), None);
+        assert!(shown_utc(datetime!(-0001-01-01 0:00 UTC)).contains("0001"));
     }
 }

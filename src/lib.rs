@@ -7,7 +7,7 @@
 //! gateway, then the chained hops) → `sink` (credentials file, credential_process, env/exec,
 //! console), with `state` (cache, IdP sessions, private files) kept between runs (`app::schedule`
 //! runs `refresh` on a timer). Leaves every wing may use: `child`, `credentials`, `exit`,
-//! `secret`, `shown`. Arrows point one way: no module imports one that imports it back.
+//! `core_dumps`, `secret`, `shown`, `urls`. Arrows point one way: no module imports one that imports it back.
 
 /// `eprintln!` that never panics: a run whose stderr reader has gone (`login 2>&1 | head -c1`) goes
 /// on, as it does when stdout's reader has gone.
@@ -23,6 +23,7 @@ pub mod app;
 mod child;
 pub mod cli;
 mod config;
+mod core_dumps;
 mod credentials;
 mod exit;
 #[doc(hidden)]
@@ -37,3 +38,4 @@ mod state;
 mod sts;
 #[cfg(test)]
 mod testing;
+mod urls;

@@ -21,6 +21,8 @@ mod setup;
 mod sign_in;
 mod stdout;
 
+pub use crate::core_dumps::forbid_core_dumps;
+
 use crate::app::context::Context;
 use crate::app::error::{Error, Result};
 use crate::cli::{Cli, Command, SignInArgs};
@@ -32,6 +34,7 @@ use std::time::Duration;
 /// Runs one command to the end and gives the exit code. Synchronous: a command that needs the
 /// network builds its runtime, so a cached `credential-process` answer never pays for one.
 pub fn run(cli: Cli) -> Result<u8> {
+    forbid_core_dumps();
     crate::app::logging::init(cli.verbose);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let ran = match cli.command {

@@ -35,6 +35,7 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
             SamlAuth::Ntlm => SignInAuth::Ntlm,
         },
         principal: gateway.username.clone(),
+        auth_hosts: gateway.auth_hosts.clone(),
     }
 }
 

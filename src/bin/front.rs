@@ -14,6 +14,8 @@ use std::process::{Command, ExitCode};
 const FULL: &str = "samlbridge-full";
 
 fn main() -> ExitCode {
+    // It reads cached credentials: no core dump of them either.
+    samlbridge::app::forbid_core_dumps();
     let args: Vec<OsString> = std::env::args_os().collect();
     let served = front::serve(&args, &mut std::io::stdout().lock());
     match served {

@@ -40,6 +40,7 @@ struct SignInKey<'a> {
     ca_bundle: Option<&'a PathBuf>,
     mfa_factor: Option<&'a str>,
     auth: super::SamlAuth,
+    auth_hosts: &'a [String],
     answers: &'a AnswerSources,
     browser: Option<&'a BrowserPlan>,
 }
@@ -54,6 +55,7 @@ impl<'a> SignInKey<'a> {
             ca_bundle: gateway.ca_bundle.as_ref(),
             mfa_factor: gateway.mfa_factor.as_deref(),
             auth: gateway.auth,
+            auth_hosts: &gateway.auth_hosts,
             answers: &plan.answers,
             browser: plan.browser.as_ref(),
         }

@@ -96,6 +96,9 @@ pub struct GatewayProfile {
     pub mfa_factor: Option<String>,
     /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
     pub auth: SamlAuth,
+    /// `saml_auth_hosts`: hosts besides the `saml_url`'s whose integrated sign-in is answered,
+    /// checked and written as host names.
+    pub auth_hosts: Vec<String>,
     /// `saml_mfa_command`: a command whose output is the one-time code.
     pub mfa_command: Option<String>,
     /// `saml_keychain = true`: keep and look up the password in the OS keychain.

@@ -16,6 +16,7 @@ pub const SAML_KEYS: &[&str] = &[
     "saml_provider",
     "saml_mfa_factor",
     "saml_auth",
+    "saml_auth_hosts",
     "saml_mfa_command",
     "saml_keychain",
     "saml_ca_bundle",
@@ -61,7 +62,7 @@ impl ConfigFile {
         }
         let ca_bundle = self
             .value(name, "saml_ca_bundle")
-            .map(|path| expand_home(path, self.home.as_deref()));
+            .map(|p| self.file_path(p));
         Ok(GatewayProfile {
             profile: name.to_string(),
             url: url.to_string(),
@@ -70,6 +71,7 @@ impl ConfigFile {
             provider: self.value(name, "saml_provider").map(str::to_string),
             mfa_factor: self.value(name, "saml_mfa_factor").map(str::to_string),
             auth: self.sign_in_auth(name)?,
+            auth_hosts: self.auth_hosts(name)?,
             mfa_command: self.value(name, "saml_mfa_command").map(str::to_string),
             keychain: self.flag(name, "saml_keychain")?,
             duration_seconds: self.duration(name)?,
@@ -83,8 +85,31 @@ impl ConfigFile {
                 && !self.flag(name, "saml_entra_stay_signed_in")?,
             browser_path: self
                 .value(name, "saml_browser_path")
-                .map(|path| expand_home(path, self.home.as_deref())),
+                .map(|p| self.program_path(p)),
         })
+    }
+
+    /// A path value (`saml_ca_bundle`): `~` expanded, and a relative path taken from the config
+    /// file's directory, not the caller's: a `credential_process` run inside a cloned repository
+    /// must not read a CA bundle the repository supplies (issue 18 §5).
+    fn file_path(&self, value: &str) -> PathBuf {
+        let path = expand_home(value, self.home.as_deref());
+        if path.is_absolute() {
+            return path;
+        }
+        match self.path.parent() {
+            Some(dir) => dir.join(path),
+            None => path,
+        }
+    }
+
+    /// A program value (`saml_browser_path`): a bare name is looked up in PATH when it is run;
+    /// anything else is a path, as `file_path` takes it.
+    fn program_path(&self, value: &str) -> PathBuf {
+        if Path::new(value).components().count() == 1 && !value.starts_with('~') {
+            return PathBuf::from(value);
+        }
+        self.file_path(value)
     }
 
     /// `saml_auth`: form (absent), kerberos or ntlm.
@@ -98,6 +123,23 @@ impl ConfigFile {
                 "saml_auth",
                 text,
                 &format!("write one of {}", SamlAuth::NAMES.join(", ")),
+            )
+        })
+    }
+
+    /// `saml_auth_hosts`: hosts besides the `saml_url`'s that integrated sign-in may answer.
+    fn auth_hosts(&self, name: &str) -> Result<Vec<String>, ConfigError> {
+        let Some(text) = self.value(name, "saml_auth_hosts") else {
+            return Ok(Vec::new());
+        };
+        crate::idp::parse_auth_hosts(text).map_err(|why| {
+            self.bad_value(
+                name,
+                "saml_auth_hosts",
+                text,
+                &format!(
+                    "{why}; list the IdP's host names, e.g. adfs.corp.example, sts.corp.example"
+                ),
             )
         })
     }
@@ -251,6 +293,38 @@ mod tests {
             PathBuf::from("~bob/ca.pem")
         );
         assert_eq!(expand_home("rel/ca.pem", home), PathBuf::from("rel/ca.pem"));
+    }
+
+    #[test]
+    fn relative_paths_are_taken_from_the_config_files_directory() {
+        let file = ConfigFile {
+            path: PathBuf::from("/home/alice/.aws/config"),
+            home: Some(PathBuf::from("/home/alice")),
+            ..ConfigFile::default()
+        };
+        assert_eq!(
+            file.file_path("certs/ca.pem"),
+            PathBuf::from("/home/alice/.aws/certs/ca.pem")
+        );
+        assert_eq!(
+            file.file_path("./ca.pem"),
+            PathBuf::from("/home/alice/.aws/./ca.pem")
+        );
+        assert_eq!(file.file_path("/etc/ca.pem"), PathBuf::from("/etc/ca.pem"));
+        assert_eq!(
+            file.file_path("~/ca.pem"),
+            PathBuf::from("/home/alice/ca.pem")
+        );
+        // a bare program name is for PATH (which skips relative entries), a path is a file's
+        assert_eq!(file.program_path("chromium"), PathBuf::from("chromium"));
+        assert_eq!(
+            file.program_path("./bin/chrome"),
+            PathBuf::from("/home/alice/.aws/./bin/chrome")
+        );
+        assert_eq!(
+            file.program_path("~/bin/chrome"),
+            PathBuf::from("/home/alice/bin/chrome")
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! (plain `http://` only to this machine) and counted.
 
 use super::form::{Method, Submission};
-use super::integrated::{self as wia, NtlmCredentials, SignInAuth};
+use super::integrated::{self as wia, AuthHosts, NtlmCredentials, SignInAuth};
 use super::urls::{host_of, without_query};
 use super::{IdpError, LoginRequest};
 use crate::secret::Secret;
@@ -13,7 +13,7 @@ use reqwest_cookie_store::CookieStoreMutex;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::debug;
-use url::{Host, Url};
+use url::Url;
 
 /// Redirects followed for one request before giving up.
 pub const MAX_REDIRECTS: usize = 10;
@@ -37,6 +37,9 @@ pub struct Fetched {
     pub body: String,
     /// The last answer's `Date` header, as sent (`doctor` compares it with the local clock).
     pub date: Option<String>,
+    /// The integrated sign-in schemes a `401` offers (none for any other answer): what `doctor`
+    /// reports, and what a session that does not answer them left unanswered.
+    pub offered: wia::Offered,
 }
 
 /// A browser-like session with one IdP (or a chain of them): the client and its cookie jar.
@@ -49,6 +52,10 @@ pub struct IdpSession {
     principal: Option<String>,
     /// The account an NTLM sign-in answers with, set by `use_ntlm`.
     ntlm: std::sync::Mutex<Option<NtlmCredentials>>,
+    /// The hosts whose `401 Negotiate`/`NTLM` is answered: the `saml_url`'s and `saml_auth_hosts`.
+    auth_hosts: AuthHosts,
+    /// False for `doctor`'s probe: it looks like the sign-in's client, and answers no challenge.
+    answers_challenges: bool,
 }
 
 impl IdpSession {
@@ -99,7 +106,17 @@ impl IdpSession {
             auth: req.auth,
             principal: req.principal.clone(),
             ntlm: std::sync::Mutex::new(None),
+            auth_hosts: AuthHosts::new(&req.url, &req.auth_hosts),
+            answers_challenges: true,
         })
+    }
+
+    /// A session that presents itself as `new`'s would (the integrated sign-in's User-Agent, so the
+    /// IdP shows what the sign-in will meet) but never answers a challenge: `doctor` never signs in.
+    pub fn probing(req: &LoginRequest) -> Result<IdpSession, IdpError> {
+        let mut session = IdpSession::new(req)?;
+        session.answers_challenges = false;
+        Ok(session)
     }
 
     /// A request as `fetch` sends it.
@@ -252,12 +269,14 @@ impl IdpSession {
             let location = redirect_target(&url, &response)?;
             let Some(next) = location else {
                 let date = date_of(&response);
+                let offered = integrated::offered(&response);
                 let body = read_body_within(&url, response, timeout).await?;
                 return Ok(Fetched {
                     url,
                     status: status.as_u16(),
                     body,
                     date,
+                    offered,
                 });
             };
             if hop == MAX_REDIRECTS {
@@ -311,6 +330,7 @@ impl IdpSession {
             status,
             body,
             date,
+            offered: wia::Offered::default(),
         })
     }
 }
@@ -388,14 +408,8 @@ pub(crate) fn check_scheme(url: &Url) -> Result<(), IdpError> {
     }
 }
 
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
+/// The one test of "this machine" (`crate::urls`), where the browser engine looks for it.
+pub use crate::urls::is_loopback;
 
 /// A transport failure as a one-line reason naming the host only: reqwest's own message holds the
 /// whole URL, query included.

@@ -26,7 +26,7 @@ pub use browser::{
     locate as locate_browser,
 };
 pub use http::IdpSession;
-pub use integrated::{SignInAuth, TICKET_EXPIRED};
+pub use integrated::{SignInAuth, TICKET_EXPIRED, parse_auth_hosts};
 pub use provider::{ProviderInfo, ProviderOrigin};
 pub use urls::host_of;
 
@@ -58,6 +58,8 @@ pub struct LoginRequest {
     pub auth: SignInAuth,
     /// `saml_username`, when the profile names one: the principal a Kerberos error tells to kinit.
     pub principal: Option<String>,
+    /// `saml_auth_hosts`: hosts besides the `url`'s whose integrated sign-in challenge is answered.
+    pub auth_hosts: Vec<String>,
 }
 
 /// Where the engine gets what only the user knows, asked lazily: a login that reuses a session may

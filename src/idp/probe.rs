@@ -1,9 +1,12 @@
 //! `samlbridge doctor`'s look at an IdP, without signing in: one GET of the start URL (redirects
 //! followed, bounded in time), whether its TLS chain is trusted, which provider file its first page
-//! matches, the `Date` it answered with, and the proxy the request went through.
+//! matches, the `Date` it answered with, and the proxy the request went through. For an integrated
+//! sign-in profile the request looks like the sign-in's (the same User-Agent), and the IdP's
+//! `401 Negotiate`/`NTLM` is reported, never answered: no ticket, no NTLM message, no password.
 
 use super::classify::{detect, is_specific};
 use super::http::IdpSession;
+use super::integrated::{AuthHosts, Offered, SignInAuth};
 use super::page::Page;
 use super::provider::Providers;
 use super::{IdpError, LoginRequest, okta};
@@ -22,6 +25,41 @@ pub struct IdpProbe {
     pub date: Option<String>,
     /// The first page's title, for the person.
     pub title: String,
+    /// A `401` offering integrated sign-in, and what it means for the profile's `saml_auth`.
+    pub integrated: Option<Challenge>,
+}
+
+/// A `401 Negotiate`/`NTLM` the probe ended on, against the profile's `saml_auth`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Challenge {
+    /// The scheme the profile signs in with, at a host the sign-in answers.
+    Offered(SignInAuth),
+    /// At a host the sign-in will not answer: not the `saml_url`'s, not in `saml_auth_hosts`.
+    HostNotNamed { host: String, auth: SignInAuth },
+    /// Kerberos configured, NTLM alone offered.
+    OnlyNtlm,
+    /// A forms profile: the sign-in reads the page the `401` carries.
+    FormsProfile,
+}
+
+impl Challenge {
+    /// What a `401` that offers `offered` at `url` means for `req`; None when it offers neither.
+    fn of(req: &LoginRequest, url: &Url, offered: &Offered) -> Option<Challenge> {
+        if !offered.any() {
+            return None;
+        }
+        Some(match req.auth {
+            SignInAuth::Form => Challenge::FormsProfile,
+            SignInAuth::Kerberos if !offered.negotiate_offered => Challenge::OnlyNtlm,
+            auth if !AuthHosts::new(&req.url, &req.auth_hosts).allows(url) => {
+                Challenge::HostNotNamed {
+                    host: super::urls::host_of(url),
+                    auth,
+                }
+            }
+            auth => Challenge::Offered(auth),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +72,8 @@ pub enum ProviderMatch {
     Fallback,
 }
 
-/// One GET of `req.url` within `timeout`: never a form post, so nothing is signed in. A provider
+/// One GET of `req.url` within `timeout`: never a form post nor an answered challenge, so nothing
+/// is signed in. A provider
 /// named that does not exist is refused before the request.
 pub async fn probe(req: &LoginRequest, timeout: Duration) -> Result<IdpProbe, IdpError> {
     // Okta signs in through its API, not its pages: no provider file to check or detect.
@@ -45,7 +84,7 @@ pub async fn probe(req: &LoginRequest, timeout: Duration) -> Result<IdpProbe, Id
         providers.named(name)?;
     }
     let url = IdpSession::start_url(&req.url)?;
-    let session = IdpSession::new(req)?;
+    let session = IdpSession::probing(req)?;
     let fetched = session.get_within(url, timeout).await?;
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
     let provider = match (&req.provider, &providers) {
@@ -66,6 +105,9 @@ pub async fn probe(req: &LoginRequest, timeout: Duration) -> Result<IdpProbe, Id
         provider,
         date: fetched.date,
         title: page.title(),
+        integrated: (fetched.status == 401)
+            .then(|| Challenge::of(req, &fetched.url, &fetched.offered))
+            .flatten(),
     })
 }
 

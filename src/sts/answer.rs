@@ -6,6 +6,7 @@
 //! clock looks wrong, since that is then the likelier cause and the user's next step.
 
 use super::{Credentials, StsError};
+use crate::credentials::shown_utc;
 use crate::secret::Secret;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -118,12 +119,12 @@ fn problems(answer: &StsAnswer<'_>, now: OffsetDateTime, action: &str) -> Vec<St
         None => found.push("it has no Expiration".to_owned()),
         Some(at) if at <= now => found.push(format!(
             "its Expiration {} is already past (this machine's clock says {})",
-            shown_time(at),
-            shown_time(now)
+            shown_utc(at),
+            shown_utc(now)
         )),
         Some(at) if at > now + MAX_SESSION + EXPIRY_SLACK => found.push(format!(
             "its Expiration {} is further away than any STS session lasts (12 h)",
-            shown_time(at)
+            shown_utc(at)
         )),
         Some(_) => {}
     }
@@ -152,8 +153,8 @@ pub(crate) fn clock_note(
     let (ahead, minutes) = (now > server, apart.whole_minutes());
     Some(format!(
         "the local clock looks wrong: it says {}, STS's Date header says {} ({minutes} min {})",
-        shown_time(now),
-        shown_time(server),
+        shown_utc(now),
+        shown_utc(server),
         if ahead { "ahead" } else { "behind" }
     ))
 }
@@ -165,20 +166,6 @@ pub(crate) fn with_clock_note(message: &str, server_date: Option<OffsetDateTime>
         Some(note) => format!("{message} ({note})"),
         None => message.to_owned(),
     }
-}
-
-/// RFC 3339 in UTC, whole seconds: always plain ASCII, whatever STS sent.
-fn shown_time(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
 }
 
 /// An HTTP `Date` header (IMF-fixdate, or the obsolete forms HTTP still allows).

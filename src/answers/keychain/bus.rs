@@ -75,10 +75,10 @@ fn session_address(
     }
 }
 
-/// `/run/user/UID`, the uid read off `/proc/self` (Linux) since std has no getuid.
+/// `/run/user/UID`. The uid is asked of the kernel: `/proc/self` belongs to root once the process
+/// is not dumpable (`core_dumps`).
 fn user_runtime_dir() -> Option<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let uid = rustix::process::getuid().as_raw();
     Some(PathBuf::from(format!("/run/user/{uid}")))
 }
 

@@ -8,6 +8,7 @@ use crate::app::context::Context;
 use crate::app::schedule::status::{TimerStatus, status};
 use crate::app::schedule::{ScheduleDirs, UserSystemctl};
 use crate::config::Plan;
+use crate::credentials::shown_utc;
 use crate::idp::{IdpSession, LoginRequest, host_of, locate_browser};
 use crate::sink::credentials_file::read_credentials;
 use crate::state::cache::{CacheKey, CredentialCache};
@@ -15,7 +16,6 @@ use crate::state::sessions::SavedSessions;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub fn check(ctx: &Context, plans: &[Plan]) -> Vec<Finding> {
     let now = OffsetDateTime::now_utc();
@@ -36,7 +36,7 @@ pub fn check(ctx: &Context, plans: &[Plan]) -> Vec<Finding> {
 
 /// "at 2026-11-26T18:00:00Z (in 42 min)" / "(3 h ago)".
 pub fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
-    let stamp = at.format(&Rfc3339).unwrap_or_else(|_| at.to_string());
+    let stamp = shown_utc(at);
     let left = at - now;
     let size = left.abs();
     let amount = if size >= time::Duration::hours(2) {

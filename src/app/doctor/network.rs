@@ -7,7 +7,7 @@ use crate::app::context::Context;
 use crate::app::sign_in::login_request;
 use crate::config::Plan;
 use crate::idp::host_of;
-use crate::idp::probe::{IdpProbe, ProviderMatch, probe, proxy_for};
+use crate::idp::probe::{Challenge, IdpProbe, ProviderMatch, probe, proxy_for};
 use crate::saml::Partition;
 use crate::shown::outside;
 use crate::sts::{SdkSts, StsBudget, parse_http_date, partition_of_region};
@@ -70,6 +70,9 @@ async fn check_idp(ctx: &Context, plan: &Plan) -> Vec<Finding> {
 }
 
 fn idp_finding(profile: &str, host: &str, route: &str, answer: &IdpProbe) -> Finding {
+    if let Some(finding) = integrated_finding(profile, host, route, answer) {
+        return finding;
+    }
     let provider = match &answer.provider {
         ProviderMatch::Named(name) => format!("provider {} (named in the config)", outside(name)),
         ProviderMatch::Detected(name) => {
@@ -98,6 +101,42 @@ fn idp_finding(profile: &str, host: &str, route: &str, answer: &IdpProbe) -> Fin
             }
         ),
     )
+}
+
+/// The IdP's `401 Negotiate`/`NTLM` for an integrated sign-in profile: offered as configured (ok:
+/// the sign-in will answer it), or at a host or with a scheme the sign-in will not answer.
+fn integrated_finding(
+    profile: &str,
+    host: &str,
+    route: &str,
+    answer: &IdpProbe,
+) -> Option<Finding> {
+    let at = format!(
+        "profile {profile}: {host} answered HTTP {} at {} {route}",
+        answer.status,
+        outside(&answer.landed)
+    );
+    Some(match answer.integrated.as_ref()? {
+        Challenge::Offered(auth) => {
+            Finding::ok("idp", format!("{at}: integrated sign-in offered ({auth})"))
+        }
+        Challenge::HostNotNamed { host, auth } => Finding::problem(
+            "idp",
+            format!(
+                "{at}: {host} asks for integrated sign-in ({auth}), and it is neither the \
+                 saml_url's host nor in saml_auth_hosts, so the sign-in will not answer it; add \
+                 it to saml_auth_hosts in [profile {profile}] if it is your IdP"
+            ),
+        ),
+        Challenge::OnlyNtlm => Finding::problem(
+            "idp",
+            format!(
+                "{at}: it offers only NTLM integrated sign-in, not Kerberos (Negotiate); set \
+                 saml_auth = ntlm in [profile {profile}]"
+            ),
+        ),
+        Challenge::FormsProfile => return None,
+    })
 }
 
 /// `server` against this machine's clock `local`.

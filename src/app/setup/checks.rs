@@ -57,7 +57,12 @@ pub fn checked(ctx: &Context, args: &SetupArgs) -> Result<SetupRequest> {
         all_roles: args.all_roles.clone(),
         chain,
         region: args.region.clone(),
-        ca_bundle: args.ca_bundle.clone(),
+        // Relative to where the person typed it; written whole, because the config reads a
+        // relative saml_ca_bundle from its own directory.
+        ca_bundle: args
+            .ca_bundle
+            .as_deref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())),
         sign_in_keys: sign_in_keys(args)?,
     })
 }
@@ -139,7 +144,7 @@ fn check_url(url: &str) -> Result<()> {
     }
     match parsed.scheme() {
         "https" => Ok(()),
-        "http" if crate::idp::http::is_loopback(&parsed) => Ok(()),
+        "http" if crate::urls::is_loopback(&parsed) => Ok(()),
         _ => Err(refuse(
             "use an https:// URL (plain http:// only to 127.0.0.1, ::1 or localhost)",
         )),

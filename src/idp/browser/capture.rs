@@ -62,7 +62,7 @@ fn is_region_label(label: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-pub use crate::idp::http::is_loopback;
+pub use crate::urls::is_loopback;
 
 /// What a paused request is to samlbridge.
 #[derive(Debug)]

@@ -152,14 +152,61 @@ fn usual_places(machine: &dyn Machine) -> Option<PathBuf> {
         .find(|path| machine.is_executable(path))
 }
 
+/// `name` in PATH's directories. An empty, `.` or other relative entry names the caller's current
+/// directory, which a `credential_process` run from a cloned repository does not choose: skipped,
+/// so a `chromium` planted there is never run (issue 18 §5).
 fn in_path(machine: &dyn Machine, name: &str) -> Option<PathBuf> {
     let path_var = machine.var("PATH")?;
     std::env::split_paths(&path_var)
-        .filter(|dir| !dir.as_os_str().is_empty())
+        .filter(|dir| dir.is_absolute())
         .flat_map(|dir| {
             let plain = dir.join(name);
             let exe = dir.join(format!("{name}.exe"));
             [plain, exe]
         })
         .find(|candidate| machine.is_executable(candidate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A machine with only a PATH, and a `chromium` in every directory of `planted`.
+    struct Planted {
+        path: &'static str,
+        planted: &'static [&'static str],
+    }
+
+    impl Machine for Planted {
+        fn var(&self, name: &str) -> Option<OsString> {
+            (name == "PATH").then(|| self.path.into())
+        }
+        fn is_executable(&self, path: &Path) -> bool {
+            self.planted
+                .iter()
+                .any(|dir| path == Path::new(dir).join("chromium"))
+        }
+    }
+
+    #[test]
+    fn relative_path_entries_are_not_searched() {
+        // Empty entries and `.` mean the current directory; so does any relative one.
+        let cwd_only = Planted {
+            path: ":.:bin:./tools:/usr/bin",
+            planted: &["", ".", "bin", "./tools"],
+        };
+        assert_eq!(in_path(&cwd_only, "chromium"), None);
+        let also_usr = Planted {
+            path: ".:/usr/bin",
+            planted: &[".", "/usr/bin"],
+        };
+        assert_eq!(
+            in_path(&also_usr, "chromium"),
+            Some(PathBuf::from("/usr/bin/chromium"))
+        );
+        assert_eq!(
+            find(&also_usr, Some(Path::new("chromium"))),
+            Ok(PathBuf::from("/usr/bin/chromium"))
+        );
+    }
 }

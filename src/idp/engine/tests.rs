@@ -30,6 +30,7 @@ fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
         browser: None,
         auth: Default::default(),
         principal: None,
+        auth_hosts: Vec::new(),
     }
 }
 
@@ -293,6 +294,7 @@ fn the_login_future_can_move_between_threads() {
         browser: None,
         auth: Default::default(),
         principal: None,
+        auth_hosts: Vec::new(),
     };
     let mut a = answers("x", &[]);
     let future = crate::idp::sign_in_fresh(&req, &mut a);
@@ -316,6 +318,7 @@ async fn real_simplesamlphp() {
         browser: None,
         auth: Default::default(),
         principal: None,
+        auth_hosts: Vec::new(),
     };
     // SimpleSAMLphp's example user is "alice", not an e-mail address.
     let mut alice = ScriptedAnswers::new("alice", "alice-Pass-1", &[]);

@@ -68,11 +68,15 @@ impl IdpSession {
         repeat: Repeat<'_>,
         response: reqwest::Response,
     ) -> Result<reqwest::Response, IdpError> {
-        if !self.auth.is_integrated()
+        if !self.answers_challenges
+            || !self.auth.is_integrated()
             || response.status() != StatusCode::UNAUTHORIZED
             || !offered(&response).any()
         {
             return Ok(response);
+        }
+        if !self.auth_hosts.allows(repeat.url) {
+            return Err(self.not_named(repeat.url));
         }
         // Taken out of the lock for the handshake: the lock is not held across an await.
         let creds = self.ntlm.lock().ok().and_then(|mut slot| slot.take());
@@ -177,6 +181,22 @@ impl IdpSession {
             SignInAuth::Form => Err(IdpError::Local(
                 "integrated sign-in was started for a forms profile".into(),
             )),
+        }
+    }
+
+    /// A challenge from a host the user did not name: nothing is sent to it (no NTLM message, no
+    /// Kerberos ticket is even asked for), and the person is told how to name it.
+    fn not_named(&self, url: &Url) -> IdpError {
+        IdpError::Integrated {
+            host: host_of(url),
+            message: format!(
+                "asks for Windows integrated sign-in ({}), which samlbridge answers only for the \
+                 saml_url's host and those in saml_auth_hosts ({}), over https (http only to this \
+                 machine); nothing was sent to it: add it to saml_auth_hosts if it is your IdP",
+                self.auth,
+                self.auth_hosts.shown()
+            ),
+            person: true,
         }
     }
 

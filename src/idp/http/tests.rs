@@ -13,6 +13,7 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         browser: None,
         auth: Default::default(),
         principal: None,
+        auth_hosts: Vec::new(),
     }
 }
 

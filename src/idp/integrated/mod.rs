@@ -2,9 +2,10 @@
 //! integrated authentication to, and answers the IdP's `401 WWW-Authenticate: Negotiate` (or `NTLM`)
 //! with a Kerberos token from the user's credential cache (`gssapi`, the system's library) or with
 //! NTLM from the username and password (`ntlm`). The session's `http::integrated` runs the legs
-//! over one connection.
+//! over one connection, and only for the hosts `hosts` lets it answer.
 
 pub(crate) mod gssapi;
+pub(crate) mod hosts;
 pub(crate) mod ntlm;
 
 use super::IdpError;
@@ -13,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use gssapi::{FailureKind, GssFailure};
 use std::fmt;
 
+pub use hosts::{AuthHosts, parse_auth_hosts};
 pub use ntlm::NtlmCredentials;
 
 /// How the IdP is signed in to (`saml_auth`, `--auth`).

@@ -222,8 +222,10 @@ fn ntlm_leg(authorization: Option<&str>, challenged: &mut bool) -> (String, Stri
     }
 }
 
-fn request(auth: SignInAuth) -> LoginRequest {
+/// A sign-in whose `saml_url` is `url`: its host is the one integrated sign-in answers.
+fn request(auth: SignInAuth, url: &str) -> LoginRequest {
     LoginRequest {
+        url: url.to_string(),
         auth,
         ..LoginRequest::default()
     }
@@ -232,7 +234,7 @@ fn request(auth: SignInAuth) -> LoginRequest {
 #[tokio::test]
 async fn ntlm_legs_share_one_connection_and_sign_in() {
     let (url, seen) = ntlm_server(10);
-    let session = IdpSession::new(&request(SignInAuth::Ntlm)).unwrap();
+    let session = IdpSession::new(&request(SignInAuth::Ntlm, &url)).unwrap();
     session.use_ntlm(NtlmCredentials::new("CORP\\alice", Secret::new("pw")));
     let fetched = session.get(url::Url::parse(&url).unwrap()).await;
     let seen = seen.lock().unwrap().clone();
@@ -267,7 +269,7 @@ async fn ntlm_legs_share_one_connection_and_sign_in() {
 #[tokio::test]
 async fn a_refused_ntlm_answer_is_rejected_in_the_servers_words() {
     let (url, _seen) = ntlm_server(10);
-    let session = IdpSession::new(&request(SignInAuth::Ntlm)).unwrap();
+    let session = IdpSession::new(&request(SignInAuth::Ntlm, &url)).unwrap();
     session.use_ntlm(NtlmCredentials::new("bob@CORP", Secret::new("pw")));
     let Err(err) = session.get(url::Url::parse(&url).unwrap()).await else {
         panic!("signed in");
@@ -283,7 +285,7 @@ async fn a_refused_ntlm_answer_is_rejected_in_the_servers_words() {
 #[tokio::test]
 async fn with_form_a_401_challenge_is_read_as_the_page_it_carries() {
     let (url, seen) = ntlm_server(10);
-    let session = IdpSession::new(&request(SignInAuth::Form)).unwrap();
+    let session = IdpSession::new(&request(SignInAuth::Form, &url)).unwrap();
     let fetched = session.get(url::Url::parse(&url).unwrap()).await.unwrap();
     assert_eq!(fetched.status, 401);
     assert!(fetched.body.contains("401 - Unauthorized"));
@@ -293,7 +295,7 @@ async fn with_form_a_401_challenge_is_read_as_the_page_it_carries() {
 #[tokio::test]
 async fn kerberos_against_an_ntlm_only_server_says_to_use_ntlm() {
     let (url, _seen) = ntlm_only_server();
-    let session = IdpSession::new(&request(SignInAuth::Kerberos)).unwrap();
+    let session = IdpSession::new(&request(SignInAuth::Kerberos, &url)).unwrap();
     let Err(err) = session.get(url::Url::parse(&url).unwrap()).await else {
         panic!("signed in");
     };
@@ -320,4 +322,51 @@ fn ntlm_only_server() -> (String, ()) {
         }
     });
     (url, ())
+}
+
+/// The server's URL under another name for this machine: a host the sign-in did not start at.
+fn as_localhost(url: &str) -> String {
+    url.replace("127.0.0.1", "localhost")
+}
+
+#[tokio::test]
+async fn a_challenge_from_a_host_not_named_gets_no_answer() {
+    // Issue 18 §3: the saml_url is on 127.0.0.1; the challenge comes from `localhost`.
+    let (url, seen) = ntlm_server(10);
+    let session = IdpSession::new(&request(SignInAuth::Ntlm, &url)).unwrap();
+    session.use_ntlm(NtlmCredentials::new("CORP\\alice", Secret::new("pw")));
+    let elsewhere = url::Url::parse(&as_localhost(&url)).unwrap();
+    let Err(err) = session.get(elsewhere.clone()).await else {
+        panic!("signed in at a host nobody named");
+    };
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected, "{err}");
+    let msg = err.to_string();
+    assert!(msg.starts_with("localhost: "), "{msg}");
+    assert!(
+        msg.contains("add it to saml_auth_hosts if it is your IdP"),
+        "{msg}"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().all(|s| s.authorization.is_none()), "{seen:?}");
+
+    // named in saml_auth_hosts: answered
+    let named = LoginRequest {
+        auth_hosts: vec!["localhost".into()],
+        ..request(SignInAuth::Ntlm, &url)
+    };
+    let session = IdpSession::new(&named).unwrap();
+    session.use_ntlm(NtlmCredentials::new("CORP\\alice", Secret::new("pw")));
+    assert_eq!(session.get(elsewhere).await.unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn a_probing_session_reports_the_challenge_and_answers_nothing() {
+    let (url, seen) = ntlm_server(10);
+    let session = IdpSession::probing(&request(SignInAuth::Ntlm, &url)).unwrap();
+    let fetched = session.get(url::Url::parse(&url).unwrap()).await.unwrap();
+    assert_eq!(fetched.status, 401);
+    assert!(fetched.offered.ntlm_offered && fetched.offered.negotiate_offered);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].authorization.is_none());
 }

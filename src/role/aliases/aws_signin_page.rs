@@ -14,7 +14,7 @@
 
 use super::{AccountAliases, page};
 use crate::saml::{Partition, SamlAssertion, SamlClaims};
-use std::net::IpAddr;
+use crate::urls::is_loopback;
 use std::path::Path;
 use std::time::Duration;
 use tracing::{debug, info};
@@ -112,15 +112,6 @@ fn is_aws_signin_endpoint(url: &Url) -> bool {
         && url.password().is_none()
         && url.path().starts_with("/saml")
         && on_signin_host
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 /// Posts the assertion to `url` and reads the aliases off the answer; never fails.

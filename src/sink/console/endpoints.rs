@@ -2,7 +2,7 @@
 
 use super::ConsoleError;
 use crate::saml::Partition;
-use std::net::IpAddr;
+use crate::urls::is_loopback;
 use url::Url;
 
 /// The federation endpoint to call and the console to land on.
@@ -84,15 +84,6 @@ fn checked_override(value: &str) -> Result<Url, ConsoleError> {
         "http" if is_loopback(&url) => Ok(url),
         "http" => Err(bad("http:// is only allowed to a loopback host")),
         _ => Err(bad("the scheme must be https")),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Peers for Windows integrated sign-in (issue 11), all real: an MIT KDC per test ([`Kdc`]), a
 //! GSSAPI acceptor process for Kerberos/SPNEGO and NTLM ([`Acceptor`]), the IIS/AD FS-style
 //! negotiation on top ([`IntegratedAuth`], used by the AD FS emulator's `/adfs/ls/wia`), and a
-//! Keycloak-style IdP whose `401 Negotiate` carries a usable login page ([`keycloak`]).
+//! Keycloak-style IdP whose `401 Negotiate` carries a usable login page ([`keycloak`]), and a host
+//! that is not the IdP asking for integrated sign-in ([`IntegratedTrap`]).
 //!
 //! ```ignore
 //! use samlbridge_emulators::krb::{self, Kdc, Acceptor, NtlmUser, IntegratedAuth};
@@ -16,10 +17,12 @@ pub mod acceptor;
 pub mod integrated;
 pub mod kdc;
 pub mod keycloak;
+pub mod trap;
 
 pub use acceptor::{Acceptor, NtlmUser, Step};
 pub use integrated::{IE11_USER_AGENT, IntegratedAuth, Leg, Negotiated, WIA_SUPPORTED_USER_AGENTS};
 pub use kdc::{Kdc, PASSWORD, USER};
+pub use trap::IntegratedTrap;
 
 /// What this machine lacks for the integrated-auth peers (None: all here), in words for a skip.
 pub fn missing() -> Option<String> {
