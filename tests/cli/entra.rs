@@ -307,3 +307,44 @@ fn entra_unknown_locked_and_expired_accounts_are_exit_3_in_entras_words() {
     }
     assert!(entra.sign_ins().is_empty());
 }
+
+/// Regression (issue 18 §7): an Entra page whose scripts could not run keeps its body hidden; the
+/// words of the "cannot answer headless" message are what the page shows, never its script source
+/// (which holds the flow token).
+#[test]
+fn an_entra_page_whose_scripts_did_not_run_is_said_in_rendered_words_only() {
+    if !have_chromium("an_entra_page_whose_scripts_did_not_run") {
+        return;
+    }
+    let html = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/entra/scripts-not-run.html"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let page = samlbridge_emulators::http::TestServer::start(
+        "entra without its scripts",
+        std::sync::Arc::new(move |_| {
+            samlbridge_emulators::http::HttpResponse::html(200, html.clone())
+        }),
+    );
+    let world = World::start(ALICE);
+    world.adfs.expect_unused();
+    world.sts.expect_unused();
+    let config = world::config(&format!("{}/common/saml2", page.base_url()), ALICE.username)
+        .replacen(
+            "[profile corp]\n",
+            "[profile corp]\nsaml_provider = entra\n",
+            1,
+        );
+    world.sandbox.write_config(&config);
+    let outcome = world.login(&["--browser-timeout", "60"]);
+    assert_no_browser_left(&world.sandbox);
+    outcome.expect_code(3);
+    for leaked in ["CDATA", "$Config", "flow-s3cret", "appendLog", "function"] {
+        assert!(
+            !outcome.stderr.contains(leaked),
+            "script source in the message ({leaked}):\n{}",
+            outcome.stderr
+        );
+    }
+}
