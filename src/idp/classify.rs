@@ -272,10 +272,18 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
         return confirm_again(kind, page, progress);
     }
     let auto = page.auto_submit_candidates(forms);
-    if let Some(form) = usable.iter().find(|f| auto.contains(&f.index)) {
+    let pressable = lone_button_form(&usable);
+    // A form only a script posts is not posted in place of one a person can press: the script
+    // runs on another action (PingID's "Change Authenticating Device": issue 22).
+    let posts_itself =
+        |f: &Form| pressable.is_none() || !f.buttons.is_empty() || Page::carries_binding(f);
+    if let Some(form) = usable
+        .iter()
+        .find(|f| auto.contains(&f.index) && posts_itself(f))
+    {
         return PageKind::AutoPost {
             form: form.index,
-            press: false,
+            press: pressable == Some(form.index),
         };
     }
     if let Some(url) = page.meta_refresh() {
@@ -303,15 +311,22 @@ fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
     PageKind::Unknown(unknown_reason(page, usable))
 }
 
-/// The one usable form, made of hidden fields and one button, that is not a way out (sign out,
-/// cancel): what a person presses to go on.
+/// The one usable form made of hidden fields and one button that is not a way out (sign out,
+/// cancel), when every other usable form is hidden fields only, with nothing to press (posted by
+/// a script on some other action): what a person presses to go on.
 fn lone_button_form(usable: &[&Form]) -> Option<usize> {
-    let [form] = usable else { return None };
-    let action = form.action.path().to_ascii_lowercase();
-    let way_out = ["logout", "signout", "logoff", "cancel"]
-        .iter()
-        .any(|w| action.contains(w));
-    (form.is_all_hidden() && form.buttons.len() == 1 && !way_out).then_some(form.index)
+    let pressable = |form: &Form| {
+        let action = form.action.path().to_ascii_lowercase();
+        let way_out = ["logout", "signout", "logoff", "cancel"]
+            .iter()
+            .any(|w| action.contains(w));
+        form.is_all_hidden() && form.buttons.len() == 1 && !way_out
+    };
+    let mut candidates = usable.iter().filter(|f| pressable(f));
+    let form = candidates.next()?;
+    let script_only =
+        |f: &&&Form| f.index == form.index || (f.is_all_hidden() && f.buttons.is_empty());
+    (candidates.next().is_none() && usable.iter().all(|f| script_only(&f))).then_some(form.index)
 }
 
 /// A confirm page shown more often than `MAX_CONFIRMS` is not going away by accepting it.

@@ -338,3 +338,125 @@ async fn a_token_code_page_with_tooltips_takes_the_code() {
         "Authentication failed: the token code was not accepted."
     );
 }
+
+/// Issue 22: the password box is a text box until a script makes it one, and the form is sent by a
+/// script link. It is the sign-in form, by its name (`pf.pass`) with the provider named or
+/// detected, and by its name, id or label on any other IdP.
+#[test]
+fn a_password_box_that_is_text_until_focused_is_the_password() {
+    let html = page("login-text-password.html");
+    let (provider, kind) = classify_page(PAGE, &html, &Progress::default());
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("pf.username"), Some("pf.pass")));
+    // Any name, as long as the name, id or label says password; never a passcode.
+    let renamed = [
+        html.replace("pf.pass", "j_password").replace("pf.", "x."),
+        html.replace("pf.pass", "secret")
+            .replace("id=\"password\"", "id=\"pwd\"")
+            .replace("for=\"password\"", "for=\"pwd\"")
+            .replace("pf.", "x."),
+        html.replace("pf.pass", "field2")
+            .replace("id=\"password\"", "id=\"f2\"")
+            .replace("for=\"password\"", "for=\"f2\"")
+            .replace(">Password<", ">Kennwort<")
+            .replace("pf.", "x."),
+    ];
+    for html in &renamed {
+        let kind = classify_page(
+            "https://login.corp.example/auth",
+            html,
+            &Progress::default(),
+        )
+        .1;
+        let (_, password) = login_fields(&kind);
+        assert!(password.is_some_and(|p| p != "x.username"), "{kind:?}");
+    }
+    let passcode = html
+        .replace("pf.pass", "passcode")
+        .replace(">Password<", ">Passcode<")
+        .replace("pf.", "x.");
+    let kind = classify_page(
+        "https://login.corp.example/auth",
+        &passcode,
+        &Progress::default(),
+    )
+    .1;
+    assert!(
+        !matches!(
+            kind,
+            PageKind::Login {
+                password: Some(_),
+                ..
+            }
+        ),
+        "{kind:?}"
+    );
+}
+
+const TEXT_RESUME: &str = "/idp/TxR4q/resumeSAML20/idp/startSSO.ping";
+
+#[tokio::test]
+async fn signs_in_through_a_text_password_box_and_a_script_link() {
+    let idp = TestIdp::start(|h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("login-text-password.html")),
+        ("POST", TEXT_RESUME)
+            if h.field("pf.ok") == Some("clicked")
+                && h.field("pf.username") == Some("alice")
+                && h.field("pf.pass") == Some("pw-3") =>
+        {
+            Reply::page(&page("post-response.html"))
+        }
+        _ => Reply::page(&page("wrong-password.html")),
+    });
+    for provider in [None, Some("pingfederate")] {
+        let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+        assert_signed_in(sign_in(&idp, START, provider, &mut a).await);
+        assert_eq!(a.asked, ["username", "password"]);
+    }
+}
+
+/// Issue 22: PingID's "Change Authenticating Device": a form of hidden fields with one button
+/// beside a hidden-only form that a device's script posts. The button's form is pressed; the
+/// script's form is never posted.
+#[test]
+fn the_change_device_page_presses_its_one_button() {
+    let url = "https://authenticator.pingone.com/pingid/ppm/devices";
+    let (provider, kind) = classify_page(
+        url,
+        &page("pingid-change-device.html"),
+        &after_password(None),
+    );
+    assert_eq!(provider, "pingfederate");
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 1,
+                press: true
+            }
+        ),
+        "{kind:?}"
+    );
+    // The same with the forms the other way round and the script's form submitted by name.
+    let swapped = page("pingid-change-device.html")
+        .replace("id=\"selectDeviceForm\"", "id=\"tmp\"")
+        .replace(
+            "document.getElementById('selectDeviceForm').submit()",
+            "document.forms['pick'].submit()",
+        )
+        .replace(
+            "<form method=\"POST\" action=\"/pingid/ppm/devices/select\" id=\"tmp\">",
+            "<form method=\"POST\" action=\"/pingid/ppm/devices/select\" name=\"pick\">",
+        );
+    let (_, kind) = classify_page(url, &swapped, &after_password(None));
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 1,
+                press: true
+            }
+        ),
+        "{kind:?}"
+    );
+}
