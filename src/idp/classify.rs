@@ -6,6 +6,7 @@
 mod choose;
 mod code;
 mod find;
+mod notice;
 mod signals;
 
 pub use choose::{Answer, Choice, pick};
@@ -94,6 +95,13 @@ pub enum PageKind {
         username: Option<String>,
         password: Option<String>,
     },
+    /// A notice a person goes past by the link that says so (continue, later), whose script sets
+    /// `set` in `form` and posts it; `message`: what to tell the person.
+    Notice {
+        form: usize,
+        set: Vec<(String, String)>,
+        message: String,
+    },
     /// A form a browser posts by itself; `press`: by its one button (no script posts it).
     AutoPost {
         form: usize,
@@ -122,6 +130,7 @@ impl PageKind {
                 password: Some(_), ..
             } => "sign-in form",
             PageKind::Login { .. } => "sign-in form, username page",
+            PageKind::Notice { .. } => "notice to go past",
             PageKind::AutoPost { .. } => "auto-posting form",
             PageKind::Refresh(_) => "meta refresh",
             PageKind::ScriptLink(_) => "script redirect",
@@ -270,6 +279,9 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     }
     if let Some(kind) = find_confirm(page, &usable, provider) {
         return confirm_again(kind, page, progress);
+    }
+    if let Some(kind) = notice::find_notice(page, &usable) {
+        return kind;
     }
     let auto = page.auto_submit_candidates(forms);
     let pressable = lone_button_form(&usable);

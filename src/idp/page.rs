@@ -112,6 +112,36 @@ impl Page {
             .is_some_and(|f| f.select(sel).next().is_some())
     }
 
+    /// Whether `el` is inside the `index`-th form element.
+    pub fn form_holds(&self, index: usize, el: ElementRef<'_>) -> bool {
+        self.form_elements()
+            .nth(index)
+            .is_some_and(|f| el.ancestors().any(|a| a.id() == f.id()))
+    }
+
+    /// The body of the inline script function `name` (`function name(…) { … }`), braces matched.
+    pub fn script_function(&self, name: &str) -> Option<String> {
+        let head = format!("function {name}(");
+        self.inline_scripts().find_map(|script| {
+            let at = script.find(&head)?;
+            let open = at + script[at..].find('{')?;
+            let mut depth = 0usize;
+            for (i, c) in script[open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(script[open + 1..open + i].to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        })
+    }
+
     /// What a person reads on the page, lower-cased, for rules that match words.
     pub fn body_text_lowercase(&self) -> &str {
         self.body_text.get_or_init(|| {

@@ -460,3 +460,66 @@ fn the_change_device_page_presses_its_one_button() {
         "{kind:?}"
     );
 }
+
+/// Issue 22: PingFederate's "Password Expiring" notice is gone past by its Continue link (its
+/// script sets `ChangePassword` to false and posts), the person told that the password expires.
+#[test]
+fn the_password_expiring_notice_is_continued() {
+    let (provider, kind) =
+        classify_page(PAGE, &page("password-expiring.html"), &after_password(None));
+    assert_eq!(provider, "pingfederate");
+    let PageKind::Notice { form, set, message } = kind else {
+        panic!("{kind:?}")
+    };
+    assert_eq!(form, 0);
+    assert_eq!(set, [("ChangePassword".to_string(), "false".to_string())]);
+    assert!(message.contains("password expires soon"), "{message}");
+    assert!(message.contains("expire in 5 days"), "{message}");
+}
+
+fn expiring_idp(goes_on: bool) -> TestIdp {
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("login.html")),
+        ("POST", RESUME) if h.field("pf.pass") == Some("pw-3") => {
+            Reply::page(&page("password-expiring.html"))
+        }
+        ("POST", RESUME) if goes_on && h.field("ChangePassword") == Some("false") => {
+            Reply::page(&page("post-response.html"))
+        }
+        ("POST", RESUME) if h.field("pf.notificationUsername").is_some() => {
+            Reply::page(&page("password-expiring.html"))
+        }
+        _ => Reply::page(&page("wrong-password.html")),
+    })
+}
+
+#[tokio::test]
+async fn signs_in_past_the_password_expiring_notice() {
+    let idp = expiring_idp(true);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
+    assert!(
+        a.notices[0].contains("password expires soon"),
+        "{:?}",
+        a.notices
+    );
+    let posts = idp.posts();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[1].field("ChangePassword"), Some("false"));
+}
+
+/// Issue 22: a page posted twice with the same fields that comes back the same is stuck: a clear
+/// error after two posts, not the step limit.
+#[tokio::test]
+async fn a_page_that_keeps_coming_back_the_same_is_stuck() {
+    let idp = expiring_idp(false);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
+    let IdpError::UnexpectedPage { title, hint, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(title, "Password Expiring");
+    assert!(hint.contains("same page"), "{hint}");
+    assert_eq!(idp.posts().len(), 3, "the sign-in, then the notice twice");
+}
