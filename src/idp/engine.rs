@@ -1,6 +1,7 @@
 //! The login loop: fetch a page, classify it, act (fill and post a form, follow a refresh, wait for a
 //! push approval), until a page carries the SAMLResponse — or a bounded number of steps has passed.
 
+mod poll;
 mod steps;
 
 use super::classify::{self, Choice, PageKind, Progress};
@@ -31,6 +32,8 @@ struct SignInState<'a> {
     sticky: Option<(String, String)>,
     /// `saml_mfa_factor`: the way to verify to pick where a page offers several.
     factor: Option<String>,
+    /// The push page's poll, re-posted while its answers say nothing else (a JSON status).
+    last_poll: Option<super::form::Submission>,
 }
 
 /// Signs in through `session` and returns the assertion.
@@ -51,6 +54,7 @@ pub async fn run(
         push: None,
         sticky: None,
         factor: req.mfa_factor.clone(),
+        last_poll: None,
     };
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
     let mut pages = 1;
@@ -169,6 +173,11 @@ fn next_action(
         provider.name
     );
     let host = page.host();
+    if let PageKind::Unknown(_) = &kind
+        && let Some(action) = poll::while_waiting(&fetched.body, provider, state, &host)
+    {
+        return action;
+    }
     let unexpected = |hint: String| IdpError::UnexpectedPage {
         host: host.clone(),
         url: without_query(&page.url),

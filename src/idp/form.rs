@@ -117,6 +117,7 @@ pub enum Click<'a> {
 
 /// A request a form makes. The values may hold the password: Debug shows the names only, and the
 /// values are wiped when it is dropped.
+#[derive(Clone)]
 pub struct Submission {
     pub method: Method,
     pub url: Url,

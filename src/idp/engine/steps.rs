@@ -187,6 +187,7 @@ pub fn push(
         "waiting for the approval: re-posting {}",
         sub.names().join(", ")
     );
+    state.last_poll = Some(sub.clone());
     Ok(Action::Poll(
         sub,
         Duration::from_secs(step.interval_seconds.max(1)),

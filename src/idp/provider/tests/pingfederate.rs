@@ -523,3 +523,78 @@ async fn a_page_that_keeps_coming_back_the_same_is_stuck() {
     assert!(hint.contains("same page"), "{hint}");
     assert_eq!(idp.posts().len(), 3, "the sign-in, then the notice twice");
 }
+
+/// Issue 22: PingID's push page with only its status-poll form (its button in <noscript>) is a
+/// push page, not a form to post once.
+#[test]
+fn a_push_page_with_only_its_poll_form_is_a_push_page() {
+    let url = "https://authenticator.pingone.com/pingid/ppm/auth";
+    let (provider, kind) =
+        classify_page(url, &page("pingid-push-poll.html"), &after_password(None));
+    assert_eq!(provider, "pingfederate");
+    assert!(
+        matches!(kind, PageKind::Push { form: Some(0), .. }),
+        "{kind:?}"
+    );
+    // With its response form too, it stays the page samlbridge cannot follow.
+    let (_, kind) = classify_page(url, &page("pingid-swipe.html"), &after_password(None));
+    assert!(matches!(kind, PageKind::Unsupported(_)), "{kind:?}");
+}
+
+/// The built-in pingfederate file with a one-second poll and a short wait.
+fn fast_pingfederate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let file = include_str!("../../../../providers/pingfederate.toml")
+        .replace("interval_seconds = 3", "interval_seconds = 1")
+        .replace("timeout_seconds = 90", "timeout_seconds = 3");
+    std::fs::write(dir.path().join("pingfederate.toml"), file).unwrap();
+    dir
+}
+
+/// A PingID that answers its poll with a JSON status; approved after `pending` polls (never when
+/// None).
+fn pingid_push(pending: Option<usize>) -> TestIdp {
+    let polls = std::sync::atomic::AtomicUsize::new(0);
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("pingid-push-poll.html")),
+        ("POST", "/pingid/ppm/auth/poll") => {
+            let n = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match pending {
+                Some(p) if n >= p => Reply::page(&page("post-response.html")),
+                _ => Reply::page(r#"{"status":"ASYNC_AUTH_WAIT"}"#),
+            }
+        }
+        _ => Reply::page("<title>Error</title><p>Unexpected request</p>"),
+    })
+}
+
+async fn sign_in_fast(idp: &TestIdp, a: &mut ScriptedAnswers) -> Result<SamlAssertion, IdpError> {
+    let dir = fast_pingfederate();
+    let req = LoginRequest {
+        url: idp.url("/pingid/ppm/auth"),
+        user_providers: Some(dir.path().to_path_buf()),
+        ..LoginRequest::default()
+    };
+    crate::idp::sign_in_fresh(&req, a).await
+}
+
+#[tokio::test]
+async fn a_pingid_push_is_polled_until_approved() {
+    let idp = pingid_push(Some(1));
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    assert_signed_in(sign_in_fast(&idp, &mut a).await);
+    assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
+    assert!(a.notices[0].contains("PingID app"), "{:?}", a.notices);
+    assert!(idp.posts().iter().all(|h| h.field("csrfToken").is_some()));
+}
+
+#[tokio::test]
+async fn a_pingid_push_never_approved_says_an_approval_was_expected() {
+    let idp = pingid_push(None);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    let err = sign_in_fast(&idp, &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
+    let message = refusal(Err(err));
+    assert!(message.contains("phone approval was expected"), "{message}");
+    assert!(idp.posts().len() >= 2, "polled more than once");
+}
