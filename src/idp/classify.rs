@@ -10,7 +10,7 @@ mod notice;
 mod signals;
 
 pub use choose::{Answer, Choice, pick};
-pub use signals::speaks_of_code;
+pub use signals::{asks_for_code, speaks_of_code};
 
 use super::IdpError;
 use super::form::Form;
