@@ -156,6 +156,10 @@ fn reading(page: &Page, forms: &[Form], provider: &Provider, kind: PageKind) -> 
             out.fills = username.into_iter().chain(password).collect();
         }
         PageKind::Push { form, .. } => out.form = form,
+        PageKind::Notice { form, set, .. } => {
+            out.form = Some(form);
+            out.fills = set.into_iter().map(|(n, _)| n).collect();
+        }
         PageKind::Confirm { form, .. } | PageKind::AutoPost { form, .. } => out.form = Some(form),
         PageKind::Refresh(u) | PageKind::ScriptLink(u) => out.follow = Some(u),
     }

@@ -6,10 +6,11 @@
 mod choose;
 mod code;
 mod find;
+mod notice;
 mod signals;
 
 pub use choose::{Answer, Choice, pick};
-pub use signals::speaks_of_code;
+pub use signals::{asks_for_code, speaks_of_code};
 
 use super::IdpError;
 use super::form::Form;
@@ -94,6 +95,13 @@ pub enum PageKind {
         username: Option<String>,
         password: Option<String>,
     },
+    /// A notice a person goes past by the link that says so (continue, later), whose script sets
+    /// `set` in `form` and posts it; `message`: what to tell the person.
+    Notice {
+        form: usize,
+        set: Vec<(String, String)>,
+        message: String,
+    },
     /// A form a browser posts by itself; `press`: by its one button (no script posts it).
     AutoPost {
         form: usize,
@@ -122,6 +130,7 @@ impl PageKind {
                 password: Some(_), ..
             } => "sign-in form",
             PageKind::Login { .. } => "sign-in form, username page",
+            PageKind::Notice { .. } => "notice to go past",
             PageKind::AutoPost { .. } => "auto-posting form",
             PageKind::Refresh(_) => "meta refresh",
             PageKind::ScriptLink(_) => "script redirect",
@@ -271,11 +280,22 @@ pub fn classify(page: &Page, forms: &[Form], provider: &Provider, progress: &Pro
     if let Some(kind) = find_confirm(page, &usable, provider) {
         return confirm_again(kind, page, progress);
     }
+    if let Some(kind) = notice::find_notice(page, &usable) {
+        return kind;
+    }
     let auto = page.auto_submit_candidates(forms);
-    if let Some(form) = usable.iter().find(|f| auto.contains(&f.index)) {
+    let pressable = lone_button_form(&usable);
+    // A form only a script posts is not posted in place of one a person can press: the script
+    // runs on another action (PingID's "Change Authenticating Device": issue 22).
+    let posts_itself =
+        |f: &Form| pressable.is_none() || !f.buttons.is_empty() || Page::carries_binding(f);
+    if let Some(form) = usable
+        .iter()
+        .find(|f| auto.contains(&f.index) && posts_itself(f))
+    {
         return PageKind::AutoPost {
             form: form.index,
-            press: false,
+            press: pressable == Some(form.index),
         };
     }
     if let Some(url) = page.meta_refresh() {
@@ -303,15 +323,22 @@ fn dead_end(page: &Page, usable: &[&Form], progress: &Progress) -> PageKind {
     PageKind::Unknown(unknown_reason(page, usable))
 }
 
-/// The one usable form, made of hidden fields and one button, that is not a way out (sign out,
-/// cancel): what a person presses to go on.
+/// The one usable form made of hidden fields and one button that is not a way out (sign out,
+/// cancel), when every other usable form is hidden fields only, with nothing to press (posted by
+/// a script on some other action): what a person presses to go on.
 fn lone_button_form(usable: &[&Form]) -> Option<usize> {
-    let [form] = usable else { return None };
-    let action = form.action.path().to_ascii_lowercase();
-    let way_out = ["logout", "signout", "logoff", "cancel"]
-        .iter()
-        .any(|w| action.contains(w));
-    (form.is_all_hidden() && form.buttons.len() == 1 && !way_out).then_some(form.index)
+    let pressable = |form: &Form| {
+        let action = form.action.path().to_ascii_lowercase();
+        let way_out = ["logout", "signout", "logoff", "cancel"]
+            .iter()
+            .any(|w| action.contains(w));
+        form.is_all_hidden() && form.buttons.len() == 1 && !way_out
+    };
+    let mut candidates = usable.iter().filter(|f| pressable(f));
+    let form = candidates.next()?;
+    let script_only =
+        |f: &&&Form| f.index == form.index || (f.is_all_hidden() && f.buttons.is_empty());
+    (candidates.next().is_none() && usable.iter().all(|f| script_only(&f))).then_some(form.index)
 }
 
 /// A confirm page shown more often than `MAX_CONFIRMS` is not going away by accepting it.

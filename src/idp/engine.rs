@@ -1,6 +1,7 @@
 //! The login loop: fetch a page, classify it, act (fill and post a form, follow a refresh, wait for a
 //! push approval), until a page carries the SAMLResponse — or a bounded number of steps has passed.
 
+mod poll;
 mod steps;
 
 use super::classify::{self, Choice, PageKind, Progress};
@@ -31,6 +32,8 @@ struct SignInState<'a> {
     sticky: Option<(String, String)>,
     /// `saml_mfa_factor`: the way to verify to pick where a page offers several.
     factor: Option<String>,
+    /// The push page's poll, re-posted while its answers say nothing else (a JSON status).
+    last_poll: Option<super::form::Submission>,
 }
 
 /// Signs in through `session` and returns the assertion.
@@ -51,9 +54,11 @@ pub async fn run(
         push: None,
         sticky: None,
         factor: req.mfa_factor.clone(),
+        last_poll: None,
     };
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
     let mut pages = 1;
+    let mut posted = Posted::default();
     loop {
         match next_action(&fetched, &providers, named, &mut state)? {
             Action::Done(assertion) => return Ok(assertion),
@@ -66,7 +71,12 @@ pub async fn run(
             Action::Send(_) | Action::Follow(_) if pages >= MAX_STEPS => {
                 return Err(stuck(&fetched));
             }
-            Action::Send(sub) => fetched = session.send(&sub).await?,
+            Action::Send(sub) => {
+                if posted.again(&fetched, &sub) {
+                    return Err(stuck_on_same_page(&fetched));
+                }
+                fetched = session.send(&sub).await?
+            }
             Action::Follow(url) => fetched = session.get(url).await?,
         }
         pages += 1;
@@ -86,6 +96,41 @@ async fn poll(
     match session.send_within(sub, left).await {
         Err(IdpError::Network { host, .. }) if wait.is_over() => Err(wait.expired(&host)),
         other => other,
+    }
+}
+
+/// How often each page was posted with the same fields: a page that comes back the same after
+/// being posted twice the same way is stuck (issue 22), whatever the step count.
+#[derive(Default)]
+struct Posted(std::collections::HashMap<(u64, u64), usize>);
+
+impl Posted {
+    /// Notes that `sub` is posted from `page`; true when it already was, twice.
+    fn again(&mut self, page: &Fetched, sub: &super::form::Submission) -> bool {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut p = DefaultHasher::new();
+        (page.url.as_str(), page.status, &page.body).hash(&mut p);
+        let mut s = DefaultHasher::new();
+        (
+            sub.method == super::form::Method::Get,
+            sub.url.as_str(),
+            &sub.pairs,
+        )
+            .hash(&mut s);
+        let count = self.0.entry((p.finish(), s.finish())).or_default();
+        *count += 1;
+        *count > 2
+    }
+}
+
+fn stuck_on_same_page(fetched: &Fetched) -> IdpError {
+    let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
+    IdpError::UnexpectedPage {
+        host: page.host(),
+        url: without_query(&page.url),
+        title: page.title(),
+        hint: "the IdP answered the same page each time samlbridge posted it with the same                fields, so the sign-in is stuck there; run with -vv to see the page, or sign in                once in a browser to get past it"
+            .to_string(),
     }
 }
 
@@ -128,6 +173,11 @@ fn next_action(
         provider.name
     );
     let host = page.host();
+    if let PageKind::Unknown(_) = &kind
+        && let Some(action) = poll::while_waiting(&fetched.body, provider, state, &host)
+    {
+        return action;
+    }
     let unexpected = |hint: String| IdpError::UnexpectedPage {
         host: host.clone(),
         url: without_query(&page.url),
@@ -204,6 +254,14 @@ fn next_action(
                 without_query(&sub.url),
                 sub.names().join(", ")
             );
+            Ok(Action::Send(sub))
+        }
+        PageKind::Notice { form, set, message } => {
+            state.asked.answers.notice(&format!("{host}: {message}"));
+            let fills: Vec<(&str, &str)> =
+                set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let sub = forms[form].submission(&fills, Click::Script);
+            debug!("fields sent: {}", sub.names().join(", "));
             Ok(Action::Send(sub))
         }
         PageKind::Refresh(url) | PageKind::ScriptLink(url) => {

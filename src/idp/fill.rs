@@ -237,6 +237,66 @@ fn username_field<'f>(form: &'f Form, provider: &Provider, code_field: &str) -> 
     Some(field.name.as_str())
 }
 
+/// A second factor asked on the sign-in form itself (F5 APM: password and a code on one form, with
+/// push or SMS boxes; issue 22): the code field, what to call it, and the box that asks for a
+/// push instead, when there is one.
+pub struct SecondFactor {
+    pub field: String,
+    pub label: String,
+    /// The push box's name and value.
+    pub push: Option<(String, String)>,
+}
+
+/// The sign-in form's code field, beside its username and password `fields`: one the provider
+/// names as a code field, or one that says it asks for a code.
+pub fn second_factor_on_sign_in(
+    form: &Form,
+    (username, password): (Option<&str>, Option<&str>),
+    provider: &Provider,
+) -> Option<SecondFactor> {
+    password?;
+    let named = |f: &&crate::idp::form::Field| {
+        provider
+            .mfa
+            .fields
+            .iter()
+            .any(|n| f.name.eq_ignore_ascii_case(n))
+            || (super::classify::asks_for_code(f) && !f.name.to_lowercase().contains("captcha"))
+    };
+    let field = form
+        .fields
+        .iter()
+        .filter(|f| f.is_typed() && !f.is_password() && !f.readonly)
+        .filter(|f| Some(f.name.as_str()) != username && Some(f.name.as_str()) != password)
+        .find(named)?;
+    let push = form
+        .fields
+        .iter()
+        .filter(|f| f.visible && matches!(f.kind.as_str(), "checkbox" | "radio"))
+        .find(|f| {
+            let words = format!(
+                "{} {} {}",
+                f.name,
+                f.value,
+                f.label.as_deref().unwrap_or("")
+            )
+            .to_lowercase();
+            ["push", "notif", "approv"]
+                .iter()
+                .any(|w| words.contains(w))
+        })
+        .map(|f| (f.name.clone(), f.value.clone()));
+    Some(SecondFactor {
+        field: field.name.clone(),
+        label: field
+            .label
+            .clone()
+            .or_else(|| provider.mfa.label.clone())
+            .unwrap_or_else(|| field.name.clone()),
+        push,
+    })
+}
+
 /// Accepts a page with the provider's confirm rule `rule`: says so and notes it. None: the
 /// provider has no such rule.
 pub fn confirm<'p>(

@@ -117,6 +117,7 @@ pub enum Click<'a> {
 
 /// A request a form makes. The values may hold the password: Debug shows the names only, and the
 /// values are wiped when it is dropped.
+#[derive(Clone)]
 pub struct Submission {
     pub method: Method,
     pub url: Url,
@@ -150,8 +151,14 @@ impl Submission {
 }
 
 impl Form {
-    /// Reads a `<form>` element; `base` is the page's URL or its `<base href>`.
-    pub(crate) fn from_element(index: usize, form: ElementRef<'_>, base: &Url) -> Form {
+    /// Reads a `<form>` element and the controls it owns (in document order); `base` is the page's
+    /// URL or its `<base href>`.
+    pub(crate) fn from_element<'a>(
+        index: usize,
+        form: ElementRef<'a>,
+        owned: impl Iterator<Item = ElementRef<'a>>,
+        base: &Url,
+    ) -> Form {
         let attr = |name: &str| form.value().attr(name).map(str::to_string);
         let method = match form.value().attr("method") {
             Some(m) if m.trim().eq_ignore_ascii_case("get") => Method::Get,
@@ -159,7 +166,7 @@ impl Form {
             None => Method::Get,
         };
         let mut controls = Controls::default();
-        for el in form.descendent_elements().skip(1) {
+        for el in owned {
             read_control(el, form, &mut controls);
         }
         Form {

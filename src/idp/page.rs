@@ -5,6 +5,7 @@
 //! engine keeps across requests is plain data (forms, submissions, URLs).
 
 mod feedback;
+mod owners;
 mod scrub;
 
 pub use feedback::Tone;
@@ -20,6 +21,8 @@ pub struct Page {
     pub url: Url,
     pub status: u16,
     html: Html,
+    /// Which form the parser gave each control to.
+    owners: owners::FormOwners,
     /// Where relative URLs point: the page URL, or its `<base href>`.
     base: Url,
     /// The visible text of the body, lower-cased, computed when first asked.
@@ -32,6 +35,7 @@ fn selector(css: &'static str) -> Selector {
 }
 
 static FORM: LazyLock<Selector> = LazyLock::new(|| selector("form"));
+static CONTROL: LazyLock<Selector> = LazyLock::new(|| selector("input, select, textarea, button"));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
 static BASE: LazyLock<Selector> = LazyLock::new(|| selector("base[href]"));
 static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[http-equiv][content]"));
@@ -46,7 +50,7 @@ const BINDING_FIELDS: [&str; 4] = ["SAMLRequest", "SAMLResponse", "RelayState", 
 
 impl Page {
     pub fn parse(url: Url, status: u16, body: &str) -> Page {
-        let html = Html::parse_document(body);
+        let (html, owners) = owners::parse(body);
         let base = html
             .select(&BASE)
             .next()
@@ -57,6 +61,7 @@ impl Page {
             url,
             status,
             html,
+            owners,
             base,
             body_text: OnceCell::new(),
         }
@@ -74,10 +79,18 @@ impl Page {
             .unwrap_or_default()
     }
 
+    /// The page's forms, each with the controls it owns as a browser's parser decides (a control
+    /// after an early `</form>`, or in a form nested by such markup, may belong to another form).
     pub fn forms(&self) -> Vec<Form> {
         self.form_elements()
             .enumerate()
-            .map(|(i, el)| Form::from_element(i, el, &self.base))
+            .map(|(i, el)| {
+                let owned = self
+                    .html
+                    .select(&CONTROL)
+                    .filter(|c| self.owners.owner(&self.html, *c).map(|f| f.id()) == Some(el.id()));
+                Form::from_element(i, el, owned, &self.base)
+            })
             .collect()
     }
 
@@ -97,6 +110,36 @@ impl Page {
         self.form_elements()
             .nth(index)
             .is_some_and(|f| f.select(sel).next().is_some())
+    }
+
+    /// Whether `el` is inside the `index`-th form element.
+    pub fn form_holds(&self, index: usize, el: ElementRef<'_>) -> bool {
+        self.form_elements()
+            .nth(index)
+            .is_some_and(|f| el.ancestors().any(|a| a.id() == f.id()))
+    }
+
+    /// The body of the inline script function `name` (`function name(…) { … }`), braces matched.
+    pub fn script_function(&self, name: &str) -> Option<String> {
+        let head = format!("function {name}(");
+        self.inline_scripts().find_map(|script| {
+            let at = script.find(&head)?;
+            let open = at + script[at..].find('{')?;
+            let mut depth = 0usize;
+            for (i, c) in script[open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(script[open + 1..open + i].to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        })
     }
 
     /// What a person reads on the page, lower-cased, for rules that match words.
@@ -188,7 +231,7 @@ impl Page {
         self.form_elements()
             .zip(forms)
             .filter(|(el, form)| {
-                let binding = BINDING_FIELDS.iter().any(|n| form.field(n).is_some());
+                let binding = Page::carries_binding(form);
                 let noscript_button = el.select(&NOSCRIPT).any(|n| {
                     // Parsed as a browser with script does, a <noscript> holds its markup as text.
                     let inner = n.inner_html().to_ascii_lowercase();
@@ -200,6 +243,11 @@ impl Page {
             })
             .map(|(_, form)| form.index)
             .collect()
+    }
+
+    /// Whether `form` carries a SAML or WS-Federation POST binding's fields: a hop, posted as it is.
+    pub fn carries_binding(form: &Form) -> bool {
+        BINDING_FIELDS.iter().any(|n| form.field(n).is_some())
     }
 
     /// The URL a script passes to `call` (such as `getToContent(`) as a quoted first argument.

@@ -56,7 +56,8 @@ impl PushWait {
         IdpError::Rejected {
             host: host.to_string(),
             message: format!(
-                "the sign-in request was not approved within {} s",
+                "a phone approval was expected, but the sign-in request was not approved \
+                 within {} s",
                 self.limit.as_secs()
             ),
         }

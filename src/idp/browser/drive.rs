@@ -210,7 +210,7 @@ fn decide(
         PageKind::Assertion(_) | PageKind::AutoPost { .. } if still < SELF_MOVING => None,
         PageKind::Refresh(_) | PageKind::ScriptLink(_) if still < SELF_MOVING => None,
         PageKind::Assertion(_) => Some(Step::Post(saml_form(page))),
-        PageKind::AutoPost { form, .. } => Some(Step::Post(form)),
+        PageKind::AutoPost { form, .. } | PageKind::Notice { form, .. } => Some(Step::Post(form)),
         PageKind::Refresh(url) | PageKind::ScriptLink(url) => Some(Step::Go(url)),
         PageKind::Rejected(words) => {
             if let Some(said) = classify::error_words(page, &provider.errors) {

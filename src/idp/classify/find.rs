@@ -109,7 +109,8 @@ pub fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<Pag
     let candidates = preferred(page, forms, login.form.as_ref());
     let with_password = candidates.iter().find_map(|form| {
         let password = visible_named(form, &login.password, |f| f.is_password())
-            .or_else(|| form.fields.iter().find(|f| f.is_typed() && f.is_password()))?;
+            .or_else(|| form.fields.iter().find(|f| f.is_typed() && f.is_password()))
+            .or_else(|| password_by_name(form, &login.password))?;
         let username = form.field_named(&login.username).or_else(|| {
             form.fields
                 .iter()
@@ -145,6 +146,20 @@ pub fn find_login(page: &Page, forms: &[&Form], login: &LoginStep) -> Option<Pag
             username: Some(username.name.clone()),
             password: None,
         })
+    })
+}
+
+/// On a form without a password box, the text box a script turns into one when it gets the focus
+/// (a PingFederate template: issue 22): named as the provider file says, else a field whose name,
+/// id or label says it holds a password.
+fn password_by_name<'f>(form: &'f Form, names: &[String]) -> Option<&'f Field> {
+    if form.fields.iter().any(|f| f.visible && f.is_password()) {
+        return None;
+    }
+    visible_named(form, names, |_| true).or_else(|| {
+        form.fields
+            .iter()
+            .find(|f| f.is_typed() && super::signals::says_password(f))
     })
 }
 

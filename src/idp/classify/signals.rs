@@ -65,6 +65,27 @@ const USER_WORDS: [&str; 24] = [
     "пользовател",
 ];
 
+/// Words of a password in a field's name, id or label (not a one-time code's `passcode`).
+const PASSWORD_WORDS: [&str; 17] = [
+    "password",
+    "passwd",
+    "pwd",
+    "passwort",
+    "kennwort",
+    "mot de passe",
+    "contraseña",
+    "senha",
+    "wachtwoord",
+    "lösenord",
+    "passord",
+    "salasana",
+    "heslo",
+    "hasło",
+    "пароль",
+    "パスワード",
+    "密码",
+];
+
 /// Names search boxes use: a form asking only for one of these is not a sign-in page.
 const SEARCH_NAMES: [&str; 6] = ["q", "query", "search", "s", "keyword", "term"];
 
@@ -97,6 +118,25 @@ pub fn asks_for_code(field: &Field) -> bool {
     }
     let text = described(field);
     CODE_WORDS.iter().any(|w| text.contains(w))
+}
+
+/// Whether `field`, whatever its type, says it holds a password: password words in its name, id or
+/// label, or `pass` as a part of its name (`pf.pass`, `user_pass`), and no word of a one-time code.
+pub fn says_password(field: &Field) -> bool {
+    if asks_for_code(field) || !matches!(field.kind.as_str(), "text" | "password" | "") {
+        return false;
+    }
+    let text = described(field);
+    let part = field
+        .name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|p| p == "pass");
+    part || PASSWORD_WORDS.iter().any(|w| text.contains(w))
+        || field
+            .autocomplete
+            .as_deref()
+            .is_some_and(|a| a.contains("current-password"))
 }
 
 /// Whether a page's message speaks of a one-time code ("Enter the code from your token").

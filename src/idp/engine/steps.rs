@@ -32,7 +32,26 @@ pub fn fill_sign_in_form(
     host: &str,
 ) -> Result<Action, IdpError> {
     let answers = SignInFill::ask(form, fields, &provider.login, &mut state.asked)?;
-    let sub = submission(form, &answers.fill());
+    let mut fill = answers.fill();
+    let code = fill::second_factor_on_sign_in(form, fields, provider);
+    let push = code.as_ref().and_then(|c| c.push.as_ref());
+    let has_code = state.asked.answers.has_mfa_code();
+    let secret = match &code {
+        Some(c) if has_code || push.is_none() => Some(state.asked.answers.mfa_code(&c.label)?),
+        _ => None,
+    };
+    if let (Some(c), Some(secret)) = (&code, &secret) {
+        fill.fields.push((c.field.as_str(), secret.expose()));
+        state.progress.sent_code = Some(c.field.clone());
+    } else if let Some((name, value)) = push {
+        fill.fields.push((name.as_str(), value.as_str()));
+    }
+    let sub = submission(form, &fill);
+    if secret.is_none() && push.is_some() {
+        answers.tell(host, "sending");
+        answers.record(&mut state.progress);
+        return Ok(wait_for_approval(state, provider, sub, host));
+    }
     debug!(
         "sign-in form #{} (id {:?}, name {:?})",
         form.index, form.id, form.name
@@ -187,6 +206,7 @@ pub fn push(
         "waiting for the approval: re-posting {}",
         sub.names().join(", ")
     );
+    state.last_poll = Some(sub.clone());
     Ok(Action::Poll(
         sub,
         Duration::from_secs(step.interval_seconds.max(1)),

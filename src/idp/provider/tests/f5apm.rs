@@ -135,3 +135,55 @@ async fn a_refused_push_or_code_is_refused_in_the_idps_words() {
     let mut a = ScriptedAnswers::new("alice", "pw-5", &["246810"]);
     assert_signed_in(sign_in_with_factor(&idp, START, "token", &mut a).await);
 }
+
+/// Issue 22: a logon page asking for the password and a Duo code on one form, with push and SMS
+/// boxes. An APM that checks both: the code when one is sent, else the push box.
+fn apm_with_code() -> TestIdp {
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("logon-with-code.html")),
+        ("POST", "/my.policy") => {
+            let password =
+                h.field("username") == Some("alice") && h.field("password") == Some("pw-5");
+            let code = h.field("duo_passcode") == Some("246810") && h.field("duo_push").is_none();
+            let push = h.field("duo_passcode") == Some("") && h.field("duo_push") == Some("push");
+            if password && (code || push) && h.field("duo_sms").is_none() {
+                Reply::page(&page("done.html"))
+            } else {
+                Reply::page(&page("logon-failed.html"))
+            }
+        }
+        _ => Reply::page("<title>Error</title><p>Unexpected request</p>"),
+    })
+}
+
+#[tokio::test]
+async fn a_code_field_on_the_logon_form_is_filled_or_push_is_ticked() {
+    let idp = apm_with_code();
+    // A code at hand (--mfa-code, --mfa-command) goes in the code field.
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &["246810"]);
+    a.code_at_hand = true;
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.asked, ["username", "password", "code: Duo passcode"]);
+    // None at hand: the push box is ticked and the approval waited for.
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &[]);
+    assert_signed_in(sign_in(&idp, START, Some("f5apm"), &mut a).await);
+    assert_eq!(a.asked, ["username", "password"]);
+    assert!(
+        a.notices.iter().any(|n| n.contains("approve")),
+        "{:?}",
+        a.notices
+    );
+    // No push box: the code is asked for.
+    let no_push = page("logon-with-code.html").replace(
+        "name=\"duo_push\" value=\"push\"> Send me a Duo Push",
+        "name=\"duo_call\" value=\"phone1\"> Call me",
+    );
+    let idp = TestIdp::start(move |h: &Hit| match h.method.as_str() {
+        "GET" => Reply::page(&no_push),
+        _ if h.field("duo_passcode") == Some("246810") => Reply::page(&page("done.html")),
+        _ => Reply::page(&page("logon-failed.html")),
+    });
+    let mut a = ScriptedAnswers::new("alice", "pw-5", &["246810"]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.asked, ["username", "password", "code: Duo passcode"]);
+}

@@ -338,3 +338,263 @@ async fn a_token_code_page_with_tooltips_takes_the_code() {
         "Authentication failed: the token code was not accepted."
     );
 }
+
+/// Issue 22: the password box is a text box until a script makes it one, and the form is sent by a
+/// script link. It is the sign-in form, by its name (`pf.pass`) with the provider named or
+/// detected, and by its name, id or label on any other IdP.
+#[test]
+fn a_password_box_that_is_text_until_focused_is_the_password() {
+    let html = page("login-text-password.html");
+    let (provider, kind) = classify_page(PAGE, &html, &Progress::default());
+    assert_eq!(provider, "pingfederate");
+    assert_eq!(login_fields(&kind), (Some("pf.username"), Some("pf.pass")));
+    // Any name, as long as the name, id or label says password; never a passcode.
+    let renamed = [
+        html.replace("pf.pass", "j_password").replace("pf.", "x."),
+        html.replace("pf.pass", "secret")
+            .replace("id=\"password\"", "id=\"pwd\"")
+            .replace("for=\"password\"", "for=\"pwd\"")
+            .replace("pf.", "x."),
+        html.replace("pf.pass", "field2")
+            .replace("id=\"password\"", "id=\"f2\"")
+            .replace("for=\"password\"", "for=\"f2\"")
+            .replace(">Password<", ">Kennwort<")
+            .replace("pf.", "x."),
+    ];
+    for html in &renamed {
+        let kind = classify_page(
+            "https://login.corp.example/auth",
+            html,
+            &Progress::default(),
+        )
+        .1;
+        let (_, password) = login_fields(&kind);
+        assert!(password.is_some_and(|p| p != "x.username"), "{kind:?}");
+    }
+    let passcode = html
+        .replace("pf.pass", "passcode")
+        .replace(">Password<", ">Passcode<")
+        .replace("pf.", "x.");
+    let kind = classify_page(
+        "https://login.corp.example/auth",
+        &passcode,
+        &Progress::default(),
+    )
+    .1;
+    assert!(
+        !matches!(
+            kind,
+            PageKind::Login {
+                password: Some(_),
+                ..
+            }
+        ),
+        "{kind:?}"
+    );
+}
+
+const TEXT_RESUME: &str = "/idp/TxR4q/resumeSAML20/idp/startSSO.ping";
+
+#[tokio::test]
+async fn signs_in_through_a_text_password_box_and_a_script_link() {
+    let idp = TestIdp::start(|h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("login-text-password.html")),
+        ("POST", TEXT_RESUME)
+            if h.field("pf.ok") == Some("clicked")
+                && h.field("pf.username") == Some("alice")
+                && h.field("pf.pass") == Some("pw-3") =>
+        {
+            Reply::page(&page("post-response.html"))
+        }
+        _ => Reply::page(&page("wrong-password.html")),
+    });
+    for provider in [None, Some("pingfederate")] {
+        let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+        assert_signed_in(sign_in(&idp, START, provider, &mut a).await);
+        assert_eq!(a.asked, ["username", "password"]);
+    }
+}
+
+/// Issue 22: PingID's "Change Authenticating Device": a form of hidden fields with one button
+/// beside a hidden-only form that a device's script posts. The button's form is pressed; the
+/// script's form is never posted.
+#[test]
+fn the_change_device_page_presses_its_one_button() {
+    let url = "https://authenticator.pingone.com/pingid/ppm/devices";
+    let (provider, kind) = classify_page(
+        url,
+        &page("pingid-change-device.html"),
+        &after_password(None),
+    );
+    assert_eq!(provider, "pingfederate");
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 1,
+                press: true
+            }
+        ),
+        "{kind:?}"
+    );
+    // The same with the forms the other way round and the script's form submitted by name.
+    let swapped = page("pingid-change-device.html")
+        .replace("id=\"selectDeviceForm\"", "id=\"tmp\"")
+        .replace(
+            "document.getElementById('selectDeviceForm').submit()",
+            "document.forms['pick'].submit()",
+        )
+        .replace(
+            "<form method=\"POST\" action=\"/pingid/ppm/devices/select\" id=\"tmp\">",
+            "<form method=\"POST\" action=\"/pingid/ppm/devices/select\" name=\"pick\">",
+        );
+    let (_, kind) = classify_page(url, &swapped, &after_password(None));
+    assert!(
+        matches!(
+            kind,
+            PageKind::AutoPost {
+                form: 1,
+                press: true
+            }
+        ),
+        "{kind:?}"
+    );
+}
+
+/// Issue 22: PingFederate's "Password Expiring" notice is gone past by its Continue link (its
+/// script sets `ChangePassword` to false and posts), the person told that the password expires.
+#[test]
+fn the_password_expiring_notice_is_continued() {
+    let (provider, kind) =
+        classify_page(PAGE, &page("password-expiring.html"), &after_password(None));
+    assert_eq!(provider, "pingfederate");
+    let PageKind::Notice { form, set, message } = kind else {
+        panic!("{kind:?}")
+    };
+    assert_eq!(form, 0);
+    assert_eq!(set, [("ChangePassword".to_string(), "false".to_string())]);
+    assert!(message.contains("password expires soon"), "{message}");
+    assert!(message.contains("expire in 5 days"), "{message}");
+}
+
+fn expiring_idp(goes_on: bool) -> TestIdp {
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("login.html")),
+        ("POST", RESUME) if h.field("pf.pass") == Some("pw-3") => {
+            Reply::page(&page("password-expiring.html"))
+        }
+        ("POST", RESUME) if goes_on && h.field("ChangePassword") == Some("false") => {
+            Reply::page(&page("post-response.html"))
+        }
+        ("POST", RESUME) if h.field("pf.notificationUsername").is_some() => {
+            Reply::page(&page("password-expiring.html"))
+        }
+        _ => Reply::page(&page("wrong-password.html")),
+    })
+}
+
+#[tokio::test]
+async fn signs_in_past_the_password_expiring_notice() {
+    let idp = expiring_idp(true);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    assert_signed_in(sign_in(&idp, START, None, &mut a).await);
+    assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
+    assert!(
+        a.notices[0].contains("password expires soon"),
+        "{:?}",
+        a.notices
+    );
+    let posts = idp.posts();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[1].field("ChangePassword"), Some("false"));
+}
+
+/// Issue 22: a page posted twice with the same fields that comes back the same is stuck: a clear
+/// error after two posts, not the step limit.
+#[tokio::test]
+async fn a_page_that_keeps_coming_back_the_same_is_stuck() {
+    let idp = expiring_idp(false);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    let err = sign_in(&idp, START, None, &mut a).await.unwrap_err();
+    let IdpError::UnexpectedPage { title, hint, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(title, "Password Expiring");
+    assert!(hint.contains("same page"), "{hint}");
+    assert_eq!(idp.posts().len(), 3, "the sign-in, then the notice twice");
+}
+
+/// Issue 22: PingID's push page with only its status-poll form (its button in <noscript>) is a
+/// push page, not a form to post once.
+#[test]
+fn a_push_page_with_only_its_poll_form_is_a_push_page() {
+    let url = "https://authenticator.pingone.com/pingid/ppm/auth";
+    let (provider, kind) =
+        classify_page(url, &page("pingid-push-poll.html"), &after_password(None));
+    assert_eq!(provider, "pingfederate");
+    assert!(
+        matches!(kind, PageKind::Push { form: Some(0), .. }),
+        "{kind:?}"
+    );
+    // With its response form too, it stays the page samlbridge cannot follow.
+    let (_, kind) = classify_page(url, &page("pingid-swipe.html"), &after_password(None));
+    assert!(matches!(kind, PageKind::Unsupported(_)), "{kind:?}");
+}
+
+/// The built-in pingfederate file with a one-second poll and a short wait.
+fn fast_pingfederate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let file = include_str!("../../../../providers/pingfederate.toml")
+        .replace("interval_seconds = 3", "interval_seconds = 1")
+        .replace("timeout_seconds = 90", "timeout_seconds = 3");
+    std::fs::write(dir.path().join("pingfederate.toml"), file).unwrap();
+    dir
+}
+
+/// A PingID that answers its poll with a JSON status; approved after `pending` polls (never when
+/// None).
+fn pingid_push(pending: Option<usize>) -> TestIdp {
+    let polls = std::sync::atomic::AtomicUsize::new(0);
+    TestIdp::start(move |h: &Hit| match (h.method.as_str(), h.path()) {
+        ("GET", _) => Reply::page(&page("pingid-push-poll.html")),
+        ("POST", "/pingid/ppm/auth/poll") => {
+            let n = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match pending {
+                Some(p) if n >= p => Reply::page(&page("post-response.html")),
+                _ => Reply::page(r#"{"status":"ASYNC_AUTH_WAIT"}"#),
+            }
+        }
+        _ => Reply::page("<title>Error</title><p>Unexpected request</p>"),
+    })
+}
+
+async fn sign_in_fast(idp: &TestIdp, a: &mut ScriptedAnswers) -> Result<SamlAssertion, IdpError> {
+    let dir = fast_pingfederate();
+    let req = LoginRequest {
+        url: idp.url("/pingid/ppm/auth"),
+        user_providers: Some(dir.path().to_path_buf()),
+        ..LoginRequest::default()
+    };
+    crate::idp::sign_in_fresh(&req, a).await
+}
+
+#[tokio::test]
+async fn a_pingid_push_is_polled_until_approved() {
+    let idp = pingid_push(Some(1));
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    assert_signed_in(sign_in_fast(&idp, &mut a).await);
+    assert_eq!(a.notices.len(), 1, "{:?}", a.notices);
+    assert!(a.notices[0].contains("PingID app"), "{:?}", a.notices);
+    assert!(idp.posts().iter().all(|h| h.field("csrfToken").is_some()));
+}
+
+#[tokio::test]
+async fn a_pingid_push_never_approved_says_an_approval_was_expected() {
+    let idp = pingid_push(None);
+    let mut a = ScriptedAnswers::new("alice", "pw-3", &[]);
+    let err = sign_in_fast(&idp, &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), crate::exit::ExitKind::AuthRejected);
+    let message = refusal(Err(err));
+    assert!(message.contains("phone approval was expected"), "{message}");
+    assert!(idp.posts().len() >= 2, "polled more than once");
+}
