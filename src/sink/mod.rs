@@ -7,3 +7,4 @@ pub mod console;
 pub mod credentials_file;
 pub mod export;
 pub mod process;
+pub mod server;
