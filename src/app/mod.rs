@@ -75,7 +75,9 @@ fn server_serve(args: crate::cli::ServeArgs) -> Result<u8> {
 
 #[cfg(not(unix))]
 fn server_exec(_: crate::cli::ExecArgs) -> Result<u8> {
-    Err(Error::Usage("exec --server needs a Unix system for now".into()))
+    Err(Error::Usage(
+        "exec --server needs a Unix system for now".into(),
+    ))
 }
 
 #[cfg(not(unix))]

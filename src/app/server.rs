@@ -65,8 +65,9 @@ impl Drop for Endpoint {
 impl Endpoint {
     /// Binds 127.0.0.1 and serves each plan (with its first credentials) at /profile/<target>.
     async fn open(plans: Vec<(Plan, Credentials)>) -> Result<Endpoint> {
-        let token = AuthToken::generate()
-            .map_err(|_| Error::System("the OS gave no randomness for the endpoint's token".into()))?;
+        let token = AuthToken::generate().map_err(|_| {
+            Error::System("the OS gave no randomness for the endpoint's token".into())
+        })?;
         let listener = server::bind_loopback()
             .await
             .map_err(|e| Error::System(format!("could not listen on 127.0.0.1: {e}")))?;

@@ -14,11 +14,7 @@ use std::time::{Duration, Instant};
 const LIFETIME: Duration = Duration::from_secs(10);
 
 fn short_lived_world() -> World {
-    World::with(
-        world::users(),
-        world::roles().lifetime(LIFETIME),
-        ALICE,
-    )
+    World::with(world::users(), world::roles().lifetime(LIFETIME), ALICE)
 }
 
 /// A botocore job: calls sts get-caller-identity every 0.3 s for `seconds`, printing the provider's
@@ -55,12 +51,21 @@ fn exec_server_keeps_a_botocore_job_going_across_renewals_with_one_password_post
     let mut world = short_lived_world();
     // Keys in the parent's environment must not reach the job: it asks the endpoint.
     world.sandbox.set_env("AWS_ACCESS_KEY_ID", "AKIAPARENTKEY");
-    world.sandbox.set_env("AWS_SECRET_ACCESS_KEY", "parent-secret");
+    world
+        .sandbox
+        .set_env("AWS_SECRET_ACCESS_KEY", "parent-secret");
     world.sandbox.set_env("AWS_PROFILE", "corp");
     let job = write_job(&world);
     let seconds = (LIFETIME * 3).as_secs().to_string();
     let out = world.sandbox.run(&[
-        "exec", "--profile", "prod", "--server", "--", "python3", &job, &seconds,
+        "exec",
+        "--profile",
+        "prod",
+        "--server",
+        "--",
+        "python3",
+        &job,
+        &seconds,
     ]);
     out.expect_code(0);
     let mut keys: Vec<String> = Vec::new();
@@ -99,9 +104,16 @@ fn exec_server_gives_the_endpoint_not_keys_passes_the_exit_code_and_closes_after
     world.sandbox.set_env("AWS_SESSION_TOKEN", "parent-token");
     world.sandbox.set_env("AWS_PROFILE", "corp");
     let script = "env | grep '^AWS_' | sort; exit 7";
-    let out = world
-        .sandbox
-        .run(&["exec", "--profile", "prod", "--server", "--", "sh", "-c", script]);
+    let out = world.sandbox.run(&[
+        "exec",
+        "--profile",
+        "prod",
+        "--server",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
     out.expect_code(7);
     let vars: Vec<(&str, &str)> = out
         .stdout
@@ -232,7 +244,9 @@ fn addr_of(url: &str) -> SocketAddr {
 
 fn path_of(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap_or(url);
-    rest.find('/').map(|at| rest[at..].to_string()).unwrap_or_default()
+    rest.find('/')
+        .map(|at| rest[at..].to_string())
+        .unwrap_or_default()
 }
 
 /// One GET, as an SDK sends it; the status and the body.
@@ -295,7 +309,10 @@ fn listens_on_loopback_only(port: u16) -> bool {
             }
         }
     }
-    !found.is_empty() && found.iter().all(|local| local == &format!("0100007F{hex_port}"))
+    !found.is_empty()
+        && found
+            .iter()
+            .all(|local| local == &format!("0100007F{hex_port}"))
 }
 
 /// Every process's argument list that holds `needle`.
@@ -336,9 +353,17 @@ fn serve_demands_its_token_binds_loopback_keeps_it_out_of_argv_and_ends_on_sigte
     assert_eq!(issued.role_arn, world::PROD_ADMINS);
     assert_eq!(json["SecretAccessKey"], issued.secret_access_key.as_str());
     assert_eq!(json["Token"], issued.session_token.as_str());
-    assert!(json["Expiration"].as_str().is_some_and(|e| e.ends_with('Z')));
+    assert!(
+        json["Expiration"]
+            .as_str()
+            .is_some_and(|e| e.ends_with('Z'))
+    );
 
-    let secrets = [key.as_str(), &issued.secret_access_key, &issued.session_token];
+    let secrets = [
+        key.as_str(),
+        &issued.secret_access_key,
+        &issued.session_token,
+    ];
     let no_key = |body: &str| secrets.iter().all(|s| !body.contains(s));
     let (status, body) = get(&url, &path, None);
     assert_eq!(status, 401, "no token");
@@ -351,10 +376,17 @@ fn serve_demands_its_token_binds_loopback_keeps_it_out_of_argv_and_ends_on_sigte
 
     let port = addr_of(&url).port();
     assert!(listens_on_loopback_only(port), "bound to 127.0.0.1 only");
-    assert_eq!(argv_holding(&token), Vec::<String>::new(), "the token in argv");
+    assert_eq!(
+        argv_holding(&token),
+        Vec::<String>::new(),
+        "the token in argv"
+    );
 
     kill(&served.child, "TERM");
-    assert_eq!(wait_for(&mut served.child, Duration::from_secs(10)), Some(0));
+    assert_eq!(
+        wait_for(&mut served.child, Duration::from_secs(10)),
+        Some(0)
+    );
     assert!(
         TcpStream::connect_timeout(&addr_of(&url), Duration::from_secs(1)).is_err(),
         "the port closed"
@@ -380,13 +412,19 @@ fn serve_serves_several_profiles_by_path_and_ends_on_sigint() {
         assert_eq!(status, 200, "{path}: {body}");
         let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         let key = json["AccessKeyId"].as_str().unwrap_or_default();
-        assert_eq!(world.sts.session(key).map(|s| s.role_arn), Some(role.into()));
+        assert_eq!(
+            world.sts.session(key).map(|s| s.role_arn),
+            Some(role.into())
+        );
     }
     let (status, _) = get(&url, "/profile/audit", Some(&token));
     assert_eq!(status, 404, "a profile not served");
     assert_eq!(world.adfs.posts().len(), 1, "one sign-in for both");
     kill(&served.child, "INT");
-    assert_eq!(wait_for(&mut served.child, Duration::from_secs(10)), Some(0));
+    assert_eq!(
+        wait_for(&mut served.child, Duration::from_secs(10)),
+        Some(0)
+    );
 }
 
 #[test]
@@ -406,7 +444,10 @@ fn when_a_person_must_sign_in_requests_get_the_command_and_then_succeed_again() 
     let refused = loop {
         let asked = Instant::now();
         let (status, body) = get(&url, &path, Some(&token));
-        assert!(asked.elapsed() < Duration::from_secs(35), "answered in time");
+        assert!(
+            asked.elapsed() < Duration::from_secs(35),
+            "answered in time"
+        );
         if status != 200 {
             break (status, body);
         }
@@ -430,7 +471,10 @@ fn when_a_person_must_sign_in_requests_get_the_command_and_then_succeed_again() 
     assert_eq!(status, 200, "{body}");
 
     kill(&served.child, "TERM");
-    assert_eq!(wait_for(&mut served.child, Duration::from_secs(10)), Some(0));
+    assert_eq!(
+        wait_for(&mut served.child, Duration::from_secs(10)),
+        Some(0)
+    );
     let stderr = served.stderr();
     let said = stderr.matches("samlbridge login --profile corp").count();
     assert_eq!(said, 1, "said once on stderr:\n{stderr}");

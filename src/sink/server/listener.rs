@@ -113,7 +113,10 @@ pub async fn answer(request: &Request, routes: &Routes) -> (u16, Vec<u8>) {
     }
     let Some(route) = routes.by_path.get(&request.path) else {
         let known: Vec<&str> = routes.by_path.keys().map(String::as_str).collect();
-        let message = format!("no profile is served at this path; served: {}", known.join(", "));
+        let message = format!(
+            "no profile is served at this path; served: {}",
+            known.join(", ")
+        );
         return error(404, "NotFound", &message);
     };
     match route.credentials().await {

@@ -75,7 +75,11 @@ pub struct Renewer<S> {
 /// When to renew credentials expiring at `expiration`: `window` before, as every command does; but
 /// when they live less than that, half-way through what is left, so a job with short sessions is
 /// not renewing without pause. Never earlier than a second from `now`.
-pub fn renew_at(expiration: OffsetDateTime, now: OffsetDateTime, window: Duration) -> OffsetDateTime {
+pub fn renew_at(
+    expiration: OffsetDateTime,
+    now: OffsetDateTime,
+    window: Duration,
+) -> OffsetDateTime {
     let ahead = expiration - window;
     let half_way = now + (expiration - now) / 2;
     ahead.max(half_way).max(now + Duration::from_secs(1))

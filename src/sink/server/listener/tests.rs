@@ -22,7 +22,8 @@ fn routes() -> (Routes, String) {
         session_token: Secret::new(SESSION),
         expiration: OffsetDateTime::now_utc() + Duration::from_secs(3600),
     };
-    let (_renewer, route) = Renewer::new("prod", Fixed, Duration::from_secs(300), Some(credentials));
+    let (_renewer, route) =
+        Renewer::new("prod", Fixed, Duration::from_secs(300), Some(credentials));
     let token = AuthToken::generate().unwrap();
     let text = token.expose().to_string();
     (Routes::new(token, vec![("prod".into(), route)]), text)
@@ -47,7 +48,10 @@ fn a_profile_is_served_at_a_path_safe_in_a_shell_line() {
     assert_eq!(route_path("team.a_b-1"), "/profile/team.a_b-1");
     assert_eq!(route_path("a b;$x'"), "/profile/a%20b%3B%24x%27");
     let addr = SocketAddr::from(([127, 0, 0, 1], 4321));
-    assert_eq!(route_url(addr, "prod"), "http://127.0.0.1:4321/profile/prod");
+    assert_eq!(
+        route_url(addr, "prod"),
+        "http://127.0.0.1:4321/profile/prod"
+    );
 }
 
 #[tokio::test]

@@ -59,9 +59,15 @@ fn renewal_is_a_window_ahead_or_half_way_when_sessions_are_short() {
     let now = datetime!(2026-05-01 12:00:00 UTC);
     let window = Duration::from_secs(300);
     let hour = datetime!(2026-05-01 13:00:00 UTC);
-    assert_eq!(renew_at(hour, now, window), datetime!(2026-05-01 12:55:00 UTC));
+    assert_eq!(
+        renew_at(hour, now, window),
+        datetime!(2026-05-01 12:55:00 UTC)
+    );
     let short = datetime!(2026-05-01 12:00:40 UTC);
-    assert_eq!(renew_at(short, now, window), datetime!(2026-05-01 12:00:20 UTC));
+    assert_eq!(
+        renew_at(short, now, window),
+        datetime!(2026-05-01 12:00:20 UTC)
+    );
     let almost_gone = datetime!(2026-05-01 12:00:01 UTC);
     assert_eq!(
         renew_at(almost_gone, now, window),
@@ -95,7 +101,12 @@ async fn a_renewal_in_progress_never_holds_up_a_request_while_keys_are_good() {
     let lifetime = Duration::from_secs(9);
     let source = FakeSource::new(Duration::from_secs(1), lifetime);
     let first = credentials(0, lifetime);
-    let (renewer, route) = Renewer::new("prod", source.clone(), Duration::from_secs(300), Some(first));
+    let (renewer, route) = Renewer::new(
+        "prod",
+        source.clone(),
+        Duration::from_secs(300),
+        Some(first),
+    );
     let running = tokio::spawn(renewer.run());
     let started = Instant::now();
     let mut seen = Vec::new();
@@ -112,7 +123,11 @@ async fn a_renewal_in_progress_never_holds_up_a_request_while_keys_are_good() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(seen, ["ASIAFAKE0", "ASIAFAKE1"], "renewed once, ahead of expiry");
+    assert_eq!(
+        seen,
+        ["ASIAFAKE0", "ASIAFAKE1"],
+        "renewed once, ahead of expiry"
+    );
     running.abort();
 }
 
@@ -142,11 +157,19 @@ async fn a_failure_keeps_the_good_keys_served() {
     let source = FakeSource::new(Duration::from_millis(10), Duration::from_secs(3600));
     source.fail_with(Some(SourceError::Failed("STS is unreachable".into())));
     let first = credentials(0, Duration::from_secs(8));
-    let (renewer, route) = Renewer::new("prod", source.clone(), Duration::from_secs(300), Some(first));
+    let (renewer, route) = Renewer::new(
+        "prod",
+        source.clone(),
+        Duration::from_secs(300),
+        Some(first),
+    );
     let running = tokio::spawn(renewer.run());
     // Half-way (~4 s) the renewal fails; the keys are served all along.
     tokio::time::sleep(Duration::from_millis(4500)).await;
     assert!(source.calls() >= 1, "a renewal was tried");
-    assert_eq!(route.credentials().await.unwrap().access_key_id, "ASIAFAKE0");
+    assert_eq!(
+        route.credentials().await.unwrap().access_key_id,
+        "ASIAFAKE0"
+    );
     running.abort();
 }
