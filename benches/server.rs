@@ -54,9 +54,10 @@ fn ask(addr: SocketAddr, request: &[u8]) -> bool {
 fn main() {
     let seconds = setting("BENCH_SECONDS", 5);
     let clients = setting("BENCH_CLIENTS", 50) as usize;
-    let adfs = AdfsEmulator::start(AdfsConfig::default().user(
-        AdfsUser::new(USER, PASSWORD).role(SamlRole::new(GATEWAY, PROVIDER)),
-    ));
+    let adfs = AdfsEmulator::start(
+        AdfsConfig::default()
+            .user(AdfsUser::new(USER, PASSWORD).role(SamlRole::new(GATEWAY, PROVIDER))),
+    );
     let sts = StsEmulator::start(
         StsConfig::default()
             .role(StsRole::new(GATEWAY).max_session(43200))
@@ -142,7 +143,9 @@ fn main() {
     let served = latencies.len();
     // Linux counts CPU time in ticks of 1/100 s (USER_HZ) for every architecture.
     let cpu = Duration::from_millis(ticks * 10);
-    println!("samlbridge serve, {clients} concurrent clients, {seconds} s, one connection per request");
+    println!(
+        "samlbridge serve, {clients} concurrent clients, {seconds} s, one connection per request"
+    );
     println!(
         "  requests: {served} ok, {failures} failed; {:.0} req/s",
         served as f64 / elapsed.as_secs_f64()

@@ -122,8 +122,9 @@ pub fn exec(args: ExecArgs) -> Result<u8> {
         let url = endpoint.url(&plan.target);
         let env = SessionEnv::container(&url, endpoint.token.expose(), region_of(&plan));
         let mut command = export::command(&args.command, &env)?;
+        let caught = signals::for_child()?;
         let child = export::spawn(&mut command)?;
-        let status = signals::supervise(child, &mut endpoint.renewers).await?;
+        let status = signals::supervise(child, caught, &mut endpoint.renewers).await?;
         Ok(u8::try_from(export::exit_code(status)).unwrap_or(1))
     })
 }
@@ -142,6 +143,7 @@ pub fn serve(args: ServeArgs) -> Result<u8> {
         let served: Vec<String> = first.iter().map(|(p, _)| p.target.clone()).collect();
         let mut endpoint = Endpoint::open(first).await?;
         let url = endpoint.url(&served[0]);
+        let caught = signals::for_stop()?;
         stdout::write_with(|out| {
             writeln!(out, "export AWS_CONTAINER_CREDENTIALS_FULL_URI={url}")?;
             writeln!(
@@ -155,7 +157,7 @@ pub fn serve(args: ServeArgs) -> Result<u8> {
             served.join(", "),
             endpoint.addr
         );
-        signals::until_stopped(&mut endpoint.renewers).await?;
+        signals::until_stopped(caught, &mut endpoint.renewers).await;
         Ok(0)
     })
 }

@@ -99,6 +99,40 @@ fn exec_server_keeps_a_botocore_job_going_across_renewals_with_one_password_post
 }
 
 #[test]
+fn exec_server_serves_the_aws_cli_before_and_after_its_first_keys_expire() {
+    if !available("exec --server with the AWS CLI", &[Tool::AwsCli]) {
+        return;
+    }
+    let world = short_lived_world();
+    let pause = (LIFETIME + Duration::from_secs(1)).as_secs();
+    let script = format!(
+        "aws sts get-caller-identity --output text --query Arn && sleep {pause} && aws sts get-caller-identity --output text --query Arn"
+    );
+    let out = world.sandbox.run(&[
+        "exec",
+        "--profile",
+        "prod",
+        "--server",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    out.expect_code(0);
+    let arns: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(arns.len(), 2, "{}", out.dump());
+    assert!(
+        arns.iter().all(|a| a.contains(":assumed-role/Admins/")),
+        "{}",
+        out.dump()
+    );
+    assert!(
+        world.sts.sessions_of(world::PROD_ADMINS).len() >= 2,
+        "renewed between the calls"
+    );
+}
+
+#[test]
 fn exec_server_gives_the_endpoint_not_keys_passes_the_exit_code_and_closes_after() {
     let mut world = World::start(ALICE);
     world.sandbox.set_env("AWS_SESSION_TOKEN", "parent-token");
@@ -146,6 +180,17 @@ fn exec_server_gives_the_endpoint_not_keys_passes_the_exit_code_and_closes_after
         TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(),
         "the endpoint closed when the job ended"
     );
+    let missing = world.sandbox.run(&[
+        "exec",
+        "--profile",
+        "prod",
+        "--server",
+        "--",
+        "samlbridge-no-such-cmd",
+    ]);
+    missing
+        .expect_code(127)
+        .expect_stderr_contains("samlbridge-no-such-cmd: command not found");
 }
 
 #[test]

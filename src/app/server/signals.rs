@@ -22,6 +22,19 @@ fn signal_error(e: std::io::Error) -> Error {
     Error::System(format!("could not listen for signals: {e}"))
 }
 
+/// Signals caught (rather than ending samlbridge) from the moment this exists, by number.
+pub(super) struct Caught(mpsc::UnboundedReceiver<libc::c_int>);
+
+/// Catches the signals `exec --server` passes on to CMD: call before CMD starts.
+pub(super) fn for_child() -> Result<Caught> {
+    listen(&FORWARDED).map(Caught)
+}
+
+/// Catches SIGTERM and SIGINT: call before `serve` says where it listens.
+pub(super) fn for_stop() -> Result<Caught> {
+    listen(&[libc::SIGTERM, libc::SIGINT]).map(Caught)
+}
+
 /// Every signal of `kinds` that arrives, by number.
 fn listen(kinds: &[libc::c_int]) -> Result<mpsc::UnboundedReceiver<libc::c_int>> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -52,9 +65,10 @@ fn terminal_reaches_child(number: libc::c_int) -> bool {
 /// Waits for CMD while the renewers run, passing signals on; gives CMD's status.
 pub(super) async fn supervise(
     mut child: Child,
+    signals: Caught,
     renewers: &mut LocalBoxFuture<'static, ()>,
 ) -> Result<ExitStatus> {
-    let mut signals = listen(&FORWARDED)?;
+    let mut signals = signals.0;
     let pid = child.id() as libc::pid_t;
     let (tx, mut ended) = oneshot::channel();
     std::thread::spawn(move || {
@@ -82,13 +96,12 @@ pub(super) async fn supervise(
 }
 
 /// Runs the renewers until SIGTERM or SIGINT.
-pub(super) async fn until_stopped(renewers: &mut LocalBoxFuture<'static, ()>) -> Result<()> {
-    let mut signals = listen(&[libc::SIGTERM, libc::SIGINT])?;
+pub(super) async fn until_stopped(signals: Caught, renewers: &mut LocalBoxFuture<'static, ()>) {
+    let mut signals = signals.0;
     tokio::select! {
-        _ = signals.recv() => Ok(()),
+        _ = signals.recv() => {}
         () = renewers => {
             let _ = signals.recv().await;
-            Ok(())
         }
     }
 }

@@ -72,15 +72,16 @@ pub struct Renewer<S> {
     wake: Arc<Notify>,
 }
 
-/// When to renew credentials expiring at `expiration`: `window` before, as every command does; but
-/// when they live less than that, half-way through what is left, so a job with short sessions is
-/// not renewing without pause. Never earlier than a second from `now`.
+/// When to renew credentials expiring at `expiration`: `window` before, as every command does (and
+/// at least twice `SERVE_MARGIN` before, so that they are never out of service meanwhile); but when
+/// they live less than that, half-way through what is left, so a job with short sessions is not
+/// renewing without pause. Never earlier than a second from `now`.
 pub fn renew_at(
     expiration: OffsetDateTime,
     now: OffsetDateTime,
     window: Duration,
 ) -> OffsetDateTime {
-    let ahead = expiration - window;
+    let ahead = (expiration - window).min(expiration - SERVE_MARGIN * 2);
     let half_way = now + (expiration - now) / 2;
     ahead.max(half_way).max(now + Duration::from_secs(1))
 }

@@ -68,6 +68,12 @@ fn renewal_is_a_window_ahead_or_half_way_when_sessions_are_short() {
         renew_at(short, now, window),
         datetime!(2026-05-01 12:00:20 UTC)
     );
+    let tiny_window = Duration::from_secs(1);
+    assert_eq!(
+        renew_at(short, now, tiny_window),
+        datetime!(2026-05-01 12:00:34 UTC),
+        "renewed before the keys stop being served"
+    );
     let almost_gone = datetime!(2026-05-01 12:00:01 UTC);
     assert_eq!(
         renew_at(almost_gone, now, window),
