@@ -56,6 +56,14 @@ struct Snapshot {
     attempts: u64,
 }
 
+impl Snapshot {
+    /// The credentials, if they may be handed out now.
+    fn servable_now(&self) -> Option<Arc<Credentials>> {
+        let now = OffsetDateTime::now_utc();
+        self.credentials.clone().filter(|c| servable(c, now))
+    }
+}
+
 /// A route's view of its renewer: cheap to clone, shared by every connection.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -192,9 +200,7 @@ impl<S: CredentialSource> Renewer<S> {
                 () = timer => return,
                 // A request found nothing to serve; a stale wake-up while all is well is ignored.
                 () = self.wake.notified() => {
-                    let now = OffsetDateTime::now_utc();
-                    let snapshot = self.state.borrow();
-                    if !snapshot.credentials.as_deref().is_some_and(|c| servable(c, now)) {
+                    if self.state.borrow().servable_now().is_none() {
                         return;
                     }
                 }
@@ -210,12 +216,8 @@ impl Route {
         let mut state = self.state.clone();
         let arrived = {
             let snapshot = state.borrow_and_update();
-            if let Some(c) = snapshot
-                .credentials
-                .as_ref()
-                .filter(|c| servable(c, OffsetDateTime::now_utc()))
-            {
-                return Ok(c.clone());
+            if let Some(c) = snapshot.servable_now() {
+                return Ok(c);
             }
             if let Some((e, at)) = &snapshot.failure
                 && at.elapsed() < RETRY_PAUSE
@@ -231,12 +233,8 @@ impl Route {
                     return Err(SourceError::Failed("the endpoint is shutting down".into()));
                 }
                 let snapshot = state.borrow_and_update();
-                if let Some(c) = snapshot
-                    .credentials
-                    .as_ref()
-                    .filter(|c| servable(c, OffsetDateTime::now_utc()))
-                {
-                    return Ok(c.clone());
+                if let Some(c) = snapshot.servable_now() {
+                    return Ok(c);
                 }
                 if let Some((e, _)) = &snapshot.failure
                     && snapshot.attempts > arrived
