@@ -524,3 +524,42 @@ fn when_a_person_must_sign_in_requests_get_the_command_and_then_succeed_again() 
     let said = stderr.matches("samlbridge login --profile corp").count();
     assert_eq!(said, 1, "said once on stderr:\n{stderr}");
 }
+
+#[test]
+fn fifty_clients_across_renewals_never_fail_and_cause_one_renewal_at_a_time() {
+    let world = short_lived_world();
+    let served = start_serve(&world, &["--profile", "prod"]);
+    let (url, token) = (served.url.clone(), served.token.clone());
+    let path = path_of(&url);
+    let deadline = Instant::now() + LIFETIME + LIFETIME / 5;
+    let clients: Vec<_> = (0..50)
+        .map(|_| {
+            let (url, token, path) = (url.clone(), token.clone(), path.clone());
+            std::thread::spawn(move || {
+                let mut answers = Vec::new();
+                while Instant::now() < deadline {
+                    answers.push(get(&url, &path, Some(&token)));
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                answers
+            })
+        })
+        .collect();
+    let mut keys = std::collections::BTreeSet::new();
+    for client in clients {
+        for (status, body) in client.join().unwrap_or_default() {
+            assert_eq!(status, 200, "{body}");
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            keys.insert(json["AccessKeyId"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    let hops = world.sts.calls_to("AssumeRole").len();
+    assert!(keys.len() >= 2, "renewed while the clients asked: {keys:?}");
+    // The first sign-in, then one renewal each half of a 10 s session, whatever the load.
+    assert!(
+        hops <= 5,
+        "{hops} AssumeRole calls for 12 s of 50 clients\n{}",
+        world.sts.log_text()
+    );
+    assert!(keys.len() <= hops, "only keys the STS issued for prod");
+}
