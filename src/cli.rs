@@ -29,8 +29,15 @@ pub enum Command {
     CredentialProcess(CredentialProcessArgs),
     /// Print shell lines that export a profile's credentials.
     Env(EnvArgs),
-    /// Run a command with a profile's credentials in its environment.
+    /// Run a command with a profile's credentials in its environment (with --server: from a local
+    /// endpoint that keeps them fresh for as long as the command runs).
     Exec(ExecArgs),
+    /// Serve profiles' credentials on a local endpoint the AWS SDKs ask (container credentials),
+    /// renewing them as they near expiry, until SIGTERM or SIGINT. Prints the two `export` lines.
+    #[command(
+        long_about = "Serve profiles' credentials on a local endpoint the AWS SDKs ask (container credentials), renewing them as they near expiry, until SIGTERM or SIGINT.\n\nPrints two lines on stdout and nothing else, for a shell to source or a container's environment (e.g. `samlbridge serve --profile prod > \"$XDG_RUNTIME_DIR/prod.env\" &`, then `. \"$XDG_RUNTIME_DIR/prod.env\"`):\n  export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:PORT/profile/prod\n  export AWS_CONTAINER_AUTHORIZATION_TOKEN=TOKEN\n\nThe endpoint listens on 127.0.0.1 only, on a port the OS picks; every request must carry the token (a fresh random one per run). `--profile a,b` serves several profiles, each at /profile/<name> on the same port and token; the URL printed is the first one's. Renewals never prompt: when a sign-in needs a person, requests get an error naming the command to run, and succeed again once it has been run in another terminal."
+    )]
+    Serve(ServeArgs),
     /// Open (or print) an AWS console sign-in URL for a profile.
     Console(ConsoleArgs),
     /// Renew profiles that expire soon, without prompting (for cron and timers).
@@ -170,9 +177,21 @@ pub enum ShellName {
 pub struct ExecArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
+    /// Give CMD no keys but a local endpoint (127.0.0.1, a random port and token) that the AWS SDKs
+    /// ask for credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN),
+    /// renewed ahead of expiry for as long as CMD runs, without prompting; it closes when CMD ends.
+    #[arg(long)]
+    pub server: bool,
     /// The command and its arguments, after `--`.
     #[arg(trailing_var_arg = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// How to sign in; `--profile a,b` serves several profiles, each at /profile/<name>.
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@
 //! ~/.aws/config resolved to a `Plan`) → `idp` (signing in: a `SamlAssertion`, asking `answers` for
 //! the password, codes and choices) → `saml` (claims, roles) → `role` (the choice) → `sts` (the
 //! gateway, then the chained hops) → `sink` (credentials file, credential_process, env/exec,
-//! console), with `state` (cache, IdP sessions, private files) kept between runs (`app::schedule`
+//! console, the local credential endpoint of `exec --server` and `serve`), with `state` (cache, IdP sessions, private files) kept between runs (`app::schedule`
 //! runs `refresh` on a timer). Leaves every wing may use: `child`, `credentials`, `exit`,
 //! `core_dumps`, `secret`, `shown`, `urls`. Arrows point one way: no module imports one that imports it back.
 

@@ -17,6 +17,8 @@ mod obtain;
 mod refresh;
 pub(crate) mod schedule;
 mod serve;
+#[cfg(unix)]
+mod server;
 mod setup;
 mod sign_in;
 mod stdout;
@@ -42,7 +44,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Roles(args) => block_on(login::roles(args)),
         Command::CredentialProcess(args) => serve::credential_process(args),
         Command::Env(args) => serve::env(args),
+        Command::Exec(args) if args.server => server_exec(args),
         Command::Exec(args) => serve::exec(args),
+        Command::Serve(args) => server_serve(args),
         Command::Console(args) => serve::console(args),
         Command::Refresh(args) => refresh::refresh(args),
         Command::Logout(args) => manage::logout(args),
@@ -57,6 +61,28 @@ pub fn run(cli: Cli) -> Result<u8> {
         Err(e) if stdout::reader_gone(&e) => Ok(0),
         ran => ran,
     }
+}
+
+#[cfg(unix)]
+fn server_exec(args: crate::cli::ExecArgs) -> Result<u8> {
+    server::exec(args)
+}
+
+#[cfg(unix)]
+fn server_serve(args: crate::cli::ServeArgs) -> Result<u8> {
+    server::serve(args)
+}
+
+#[cfg(not(unix))]
+fn server_exec(_: crate::cli::ExecArgs) -> Result<u8> {
+    Err(Error::Usage(
+        "exec --server needs a Unix system for now".into(),
+    ))
+}
+
+#[cfg(not(unix))]
+fn server_serve(_: crate::cli::ServeArgs) -> Result<u8> {
+    Err(Error::Usage("serve needs a Unix system for now".into()))
 }
 
 fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {

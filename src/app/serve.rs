@@ -33,11 +33,11 @@ pub(super) fn overrides(args: &CredentialProcessArgs) -> Result<Overrides> {
 }
 
 /// The plan of the profile asked for alone (its gateway and the hops to it).
-fn target(ctx: &Context, flags: &Overrides) -> Result<Plan> {
+pub(super) fn target(ctx: &Context, flags: &Overrides) -> Result<Plan> {
     plan_for(ctx, flags, &ChainSelect::None)
 }
 
-async fn obtain_for(ctx: &Context, plan: &Plan) -> Result<Obtained> {
+pub(super) async fn obtain_for(ctx: &Context, plan: &Plan) -> Result<Obtained> {
     let request = Request {
         ctx,
         plan,
@@ -47,13 +47,13 @@ async fn obtain_for(ctx: &Context, plan: &Plan) -> Result<Obtained> {
     obtain::obtain(&request).await
 }
 
-fn credentials_of<'a>(plan: &Plan, obtained: &'a Obtained) -> Result<&'a Credentials> {
+pub(super) fn credentials_of<'a>(plan: &Plan, obtained: &'a Obtained) -> Result<&'a Credentials> {
     obtained
         .credentials_of(&plan.target)
         .ok_or_else(|| not_in_plan(&plan.target))
 }
 
-fn region_of(plan: &Plan) -> Option<&str> {
+pub(super) fn region_of(plan: &Plan) -> Option<&str> {
     let hop = plan.chain.iter().find(|h| h.profile == plan.target);
     hop.and_then(|h| h.region.as_deref())
         .or(plan.gateway.region.as_deref())
@@ -135,7 +135,7 @@ pub(super) fn person_must_act_for(profile: &str, gateway: &str, err: Error) -> E
     }
 }
 
-fn person_must_act(plan: &Plan, err: Error) -> Error {
+pub(super) fn person_must_act(plan: &Plan, err: Error) -> Error {
     person_must_act_for(&plan.target, &plan.gateway.profile, err)
 }
 

@@ -199,6 +199,18 @@ impl Sandbox {
         }
     }
 
+    /// Starts samlbridge and leaves it running, stdout and stderr piped for the test to read.
+    pub fn spawn_piped(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = self.command(BIN, args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start samlbridge {}: {e}", args.join(" ")),
+        }
+    }
+
     /// Runs another program (the AWS CLI) in the same sealed environment.
     pub fn run_program(&self, program: &str, args: &[&str]) -> Outcome {
         let cmd = self.command(program, args);

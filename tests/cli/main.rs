@@ -16,6 +16,7 @@ mod browser_spa;
 mod browser_tls;
 mod browser_window;
 mod config_paths;
+mod credential_server;
 mod doctor;
 mod doctor_integrated;
 mod emulators_adfs;

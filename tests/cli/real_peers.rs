@@ -23,6 +23,8 @@ pub enum Tool {
     LemonLdap,
     Moto,
     AwsCli,
+    /// python3 with botocore (the AWS CLI's and boto3's SDK), as a real SDK client.
+    Botocore,
     /// An MIT KDC, the GSSAPI/NTLM acceptor and curl with GSS-API (the integrated-auth peers).
     Kerberos,
 }
@@ -83,6 +85,8 @@ fn missing(tool: Tool) -> Option<String> {
         Tool::Kerberos => samlbridge_emulators::krb::missing().or_else(|| {
             (!runs("curl", &["--version"])).then(|| "curl (Debian package curl)".into())
         }),
+        Tool::Botocore => (!runs("python3", &["-c", "import botocore"]))
+            .then(|| "python3 with botocore (pip install botocore)".into()),
         Tool::AwsCli => {
             (!runs("aws", &["--version"])).then(|| "the AWS CLI (pip install awscli)".into())
         }

@@ -4,11 +4,10 @@
 //! Exit codes of our own, as shells give them: 127 when CMD is not found, 126 when it cannot be run;
 //! a CMD killed by a signal is 128 + the signal (bash's convention).
 
-use super::{REMOVED, SessionEnv};
+use super::{OTHER_SOURCES, REMOVED, SessionEnv};
 use std::ffi::OsString;
 use std::io;
 use std::process::Command;
-#[cfg(any(test, not(unix)))]
 use std::process::ExitStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +43,16 @@ impl ExecError {
 }
 
 /// CMD (argv[0] looked up in PATH, the rest its arguments) with the session's variables set and
-/// `REMOVED` taken out; stdin, stdout and stderr are inherited.
+/// `REMOVED` (and the `OTHER_SOURCES` it does not set) taken out; stdin, stdout and stderr are
+/// inherited.
 pub fn command(argv: &[OsString], env: &SessionEnv) -> Result<Command, ExecError> {
     let (program, args) = argv.split_first().ok_or(ExecError::NoCommand)?;
     let mut cmd = Command::new(program);
     cmd.args(args);
     for name in REMOVED {
+        cmd.env_remove(name);
+    }
+    for name in OTHER_SOURCES.iter().filter(|n| !env.sets(n)) {
         cmd.env_remove(name);
     }
     for (name, value) in env.vars() {
@@ -73,6 +76,12 @@ pub fn run(mut cmd: Command) -> Result<i32, ExecError> {
     spawn_and_wait(&mut cmd)
 }
 
+/// Starts CMD (for a caller that keeps running beside it, as `exec --server` does).
+pub fn spawn(cmd: &mut Command) -> Result<std::process::Child, ExecError> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    cmd.spawn().map_err(|err| ExecError::from_io(&program, err))
+}
+
 /// Starts CMD, waits, and maps its status to an exit code.
 #[cfg(any(test, not(unix)))]
 pub fn spawn_and_wait(cmd: &mut Command) -> Result<i32, ExecError> {
@@ -83,8 +92,8 @@ pub fn spawn_and_wait(cmd: &mut Command) -> Result<i32, ExecError> {
     Ok(exit_code(status))
 }
 
-#[cfg(any(test, not(unix)))]
-fn exit_code(status: ExitStatus) -> i32 {
+/// CMD's exit code, or 128 + the signal that ended it.
+pub fn exit_code(status: ExitStatus) -> i32 {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
@@ -118,7 +127,15 @@ mod tests {
             .collect();
         assert_eq!(
             removed,
-            ["AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SECURITY_TOKEN"]
+            [
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "AWS_DEFAULT_PROFILE",
+                "AWS_PROFILE",
+                "AWS_SECURITY_TOKEN"
+            ]
         );
         let output = cmd.stdout(Stdio::piped()).output().unwrap();
         assert!(output.status.success());

@@ -97,6 +97,12 @@ impl AdfsEmulator {
         lock(&self.idp.ledger).cookie_values.clone()
     }
 
+    /// Ends every sign-in session (as an IdP does at its session's end): the next sign-in needs the
+    /// password again.
+    pub fn forget_sessions(&self) {
+        lock(&self.idp.ledger).sessions.clear();
+    }
+
     /// Every form body posted to it, pairs in order.
     pub fn posts(&self) -> Vec<Vec<(String, String)>> {
         lock(&self.idp.ledger).posts.clone()

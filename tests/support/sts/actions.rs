@@ -94,6 +94,9 @@ fn issue(
     if let Some(limit) = not_after {
         expiration = expiration.min(limit.replace_nanosecond(0).unwrap_or(limit));
     }
+    if let Some(lifetime) = sts.config.lifetime {
+        expiration = expiration.min(now + lifetime);
+    }
     let session = IssuedSession {
         access_key_id: format!(
             "ASIA{}",

@@ -69,6 +69,9 @@ pub struct StsConfig {
     pub spoil_action: Option<&'static str>,
     /// The emulator's clock minus the real one: shown in its Date header, used for Expirations.
     pub clock_offset: time::Duration,
+    /// Every session issued expires this long after it is issued, whatever duration was asked: a
+    /// job longer than its credentials live, in seconds rather than hours.
+    pub lifetime: Option<Duration>,
 }
 
 impl StsConfig {
@@ -97,6 +100,12 @@ impl StsConfig {
     pub fn spoil_only(mut self, action: &'static str, spoil: Spoil) -> Self {
         self.spoil = spoil;
         self.spoil_action = Some(action);
+        self
+    }
+
+    /// Sessions live only `lifetime` (their Expiration says so, and their keys stop working then).
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
         self
     }
 
