@@ -7,9 +7,9 @@
 # Needs a nightly toolchain and cargo-fuzz (`cargo install --locked cargo-fuzz`). FUZZ_SANITIZER picks
 # the sanitizer: address (the default, as `cargo fuzz run`'s), or none for a shorter build (the fuzzed
 # build of samlbridge has no unsafe code of its own, and a panic or a failed property is caught either
-# way; .ci/run uses none). FUZZ_CODEGEN_UNITS (e.g.
-# 16) builds each crate in that many parts instead of cargo-fuzz's one: a shorter build on a machine
-# with idle cores, at some cost in executions per second. CARGO_TARGET_DIR is honoured.
+# way; .ci/run uses none). FUZZ_CODEGEN_UNITS (e.g. 16) builds each crate in that many parts instead
+# of cargo-fuzz's one: a shorter build on a machine with idle cores, at some cost in executions per
+# second. CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 
 fuzz=$(cd "$(dirname "$0")" && pwd)
