@@ -9,6 +9,13 @@
 //! runs `refresh` on a timer). Leaves every wing may use: `child`, `credentials`, `exit`,
 //! `core_dumps`, `secret`, `shown`, `urls`. Arrows point one way: no module imports one that imports it back.
 
+// A build without one of the optional parts (Cargo.toml's [features]; the fuzz targets' build) leaves
+// unused what only that part calls: the full build is the one linted for dead code.
+#![cfg_attr(
+    not(all(feature = "browser", feature = "keychain", feature = "integrated")),
+    allow(dead_code, unused_imports)
+)]
+
 /// `eprintln!` that never panics: a run whose stderr reader has gone (`login 2>&1 | head -c1`) goes
 /// on, as it does when stdout's reader has gone.
 macro_rules! tell {

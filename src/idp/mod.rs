@@ -7,6 +7,12 @@
 //! (`okta`) has its own client, behind the same `sign_in` entry point; `fill` is what both
 //! engines put into a page, `push` the wait for an approval all three share.
 
+// The browser engine is a cargo feature (on by default); without it, `browser_off` stands in and
+// says so when a sign-in would use it.
+#[cfg(feature = "browser")]
+mod browser;
+#[cfg(not(feature = "browser"))]
+#[path = "browser_off.rs"]
 mod browser;
 pub(crate) mod classify;
 mod engine;

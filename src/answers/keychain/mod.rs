@@ -6,10 +6,17 @@
 //! on an unlock prompt costs at most that deadline, then a one-line error saying what to do instead.
 
 #[cfg(all(
+    feature = "keychain",
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 mod bus;
+// The OS stores are a cargo feature (on by default); without it, `os_off` stands in and every call
+// fails saying the build left the keychain out.
+#[cfg(feature = "keychain")]
+mod os;
+#[cfg(not(feature = "keychain"))]
+#[path = "os_off.rs"]
 mod os;
 
 use crate::exit::ExitKind;
