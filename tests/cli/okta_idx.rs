@@ -91,9 +91,7 @@ impl IdxWorld {
         self.okta
             .hits()
             .iter()
-            .filter(|h| {
-                h.body.contains(&PASSWORD.replace('\'', "'")) || h.body.contains("IDX-gr4ce")
-            })
+            .filter(|h| h.body.contains("IDX-gr4ce"))
             .count()
     }
 
