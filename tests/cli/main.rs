@@ -34,6 +34,7 @@ mod login;
 mod many;
 mod okta;
 mod okta_idx;
+mod okta_idx_real;
 mod real_lemonldap;
 mod real_moto;
 mod real_simplesamlphp;

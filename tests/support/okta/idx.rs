@@ -333,12 +333,13 @@ impl Org {
     }
 
     fn password_doc(&self, handle: &str, status: u16, error: Option<Value>) -> Reply {
-        let challenge = self.form(
+        let mut challenge = self.form(
             "challenge-authenticator",
             "/idp/idx/challenge/answer",
             vec![credentials("Password")],
             handle,
         );
+        challenge["relatesTo"] = json!("$.currentAuthenticatorEnrollment");
         let mut doc = self.with_forms(handle, vec![challenge]);
         doc["currentAuthenticatorEnrollment"] = json!({ "type": "object", "value": {
             "type": "password", "key": "okta_password", "id": "lae1sb2pwdEmu", "displayName": "Password",
@@ -427,12 +428,13 @@ impl Org {
         }
         let credentials = json!({ "name": "credentials", "type": "object", "required": true,
             "form": { "value": [passcode] } });
-        let challenge = self.form(
+        let mut challenge = self.form(
             "challenge-authenticator",
             "/idp/idx/challenge/answer",
             vec![credentials],
             handle,
         );
+        challenge["relatesTo"] = json!("$.currentAuthenticatorEnrollment");
         let mut doc = self.with_forms(handle, vec![challenge]);
         doc["currentAuthenticatorEnrollment"] = json!({ "type": "object", "value": {
             "type": "app", "key": key, "id": format!("{id}enr"), "displayName": name,
