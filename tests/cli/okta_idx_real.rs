@@ -4,7 +4,7 @@
 //! a folder holding `node_modules/@okta/okta-auth-js`; skipped otherwise.
 
 use samlbridge_emulators::okta::{OieOrg, OktaEmulator, OktaFactor, OktaUser, PushOutcome};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SCRIPT: &str = concat!(
@@ -31,7 +31,7 @@ fn page_token(org: &OktaEmulator) -> String {
     page[start..end].replace("\\x2D", "-")
 }
 
-fn run_node(dir: &PathBuf, org: &OktaEmulator, args: &[&str]) -> (i32, String) {
+fn run_node(dir: &Path, org: &OktaEmulator, args: &[&str]) -> (i32, String) {
     let token = page_token(org);
     let out = Command::new("node")
         .arg(SCRIPT)
