@@ -203,6 +203,7 @@ fn okta_idx_identifier_first_push_with_number_challenge_is_approved_after_polls(
         .expect_stderr_contains("pick 42")
         .expect_stderr_contains("Okta Verify");
     world.assert_written();
+    assert_eq!(out.stderr.matches("pick 42").count(), 1, "{}", out.dump());
     assert_eq!(world.password_sent(), 1);
     assert_eq!(world.idx_posts("/idp/idx/authenticators/poll"), 3);
     let challenge = world
@@ -224,6 +225,23 @@ fn okta_idx_rejected_push_exits_3_in_oktas_words() {
         .run(&["login", "--profile", "oie", "--non-interactive"]);
     out.expect_code(3)
         .expect_stderr_contains("You have chosen to reject this login.");
+    assert!(world.sandbox.credentials_bytes().is_none());
+}
+
+#[test]
+fn okta_idx_expired_push_exits_3_in_oktas_words_without_pushing_again() {
+    let world = push_world(PushOutcome::Timeout);
+    world.sts.expect_unused();
+    let out = world
+        .sandbox
+        .run(&["login", "--profile", "oie", "--non-interactive"]);
+    out.expect_code(3)
+        .expect_stderr_contains("Your push notification has expired.");
+    assert_eq!(
+        world.idx_posts("/idp/idx/challenge"),
+        1,
+        "the push was sent again"
+    );
     assert!(world.sandbox.credentials_bytes().is_none());
 }
 

@@ -40,14 +40,25 @@ pub struct PushTiming {
 /// (`var stateToken = '02.id.x\x2Dy';`, or `"stateToken":"..."` in a JSON config); None on a
 /// Classic org's page, which has none or an empty one.
 pub fn bootstrap_state_token(page: &str) -> Option<Secret> {
-    for marker in ["var stateToken = '", "\"stateToken\":\"", "stateToken: '"] {
-        let Some(at) = page.find(marker) else {
+    const KEY: &str = "stateToken";
+    let mut from = 0;
+    while let Some(at) = page[from..].find(KEY) {
+        let rest = &page[from + at + KEY.len()..];
+        from += at + KEY.len();
+        // `stateToken = '…'`, `"stateToken":"…"`, `stateToken: "…"`; not `stateTokenAllFlows`
+        // nor a URL's `?stateToken=…`.
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
+        let Some(rest) = rest.strip_prefix(['=', ':']) else {
             continue;
         };
-        let rest = &page[at + marker.len()..];
-        let quote = marker.chars().last().unwrap_or('\'');
-        let end = rest.find(quote)?;
-        let token = js_unescape(&rest[..end]);
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+            continue;
+        };
+        let Some(end) = rest[1..].find(quote) else {
+            continue;
+        };
+        let token = js_unescape(&rest[1..1 + end]);
         if !token.trim().is_empty() {
             return Some(Secret::new(token.trim().to_string()));
         }
@@ -143,6 +154,7 @@ impl<'a> IdxSignIn<'a> {
         );
         let mut doc = self.client.post(&introspect, &body).await?;
         let mut wait: Option<PushWait> = None;
+        let mut number_shown: Option<String> = None;
         let mut steps = 0;
         loop {
             let errors = doc.errors();
@@ -157,8 +169,25 @@ impl<'a> IdxSignIn<'a> {
                 return self.client.url(&success.href);
             }
             if let Some(poll) = doc.remediation("challenge-poll").cloned() {
+                let number = doc.correct_answer();
+                if number.is_some() && number != number_shown {
+                    self.answers.notice(&format!(
+                        "{}: Okta Verify asks you to pick a number: pick {}",
+                        self.host,
+                        number.as_deref().unwrap_or_default()
+                    ));
+                    number_shown = number;
+                }
                 doc = self.poll(&doc, &poll, &mut wait).await?;
                 continue;
+            }
+            if wait.is_some() {
+                // The wait ended without success or Okta's words (a push answered no, or expired):
+                // never send the push again on our own.
+                return Err(IdpError::Rejected {
+                    host: self.host.clone(),
+                    message: "the Okta Verify push was not approved".into(),
+                });
             }
             steps += 1;
             if steps > MAX_STEPS {
@@ -321,7 +350,7 @@ impl<'a> IdxSignIn<'a> {
         Ok(body)
     }
 
-    /// `challenge-poll`: waits Okta's `refresh`, then asks again; shows the number to pick once.
+    /// `challenge-poll`: waits Okta's `refresh` (bounded), then asks again.
     async fn poll(
         &mut self,
         doc: &IdxDoc,
@@ -329,12 +358,6 @@ impl<'a> IdxSignIn<'a> {
         wait: &mut Option<PushWait>,
     ) -> Result<IdxDoc, IdpError> {
         let started = *wait.get_or_insert_with(|| PushWait::since_now(self.timing.timeout));
-        if let Some(n) = doc.correct_answer() {
-            self.answers.notice(&format!(
-                "{}: Okta Verify asks you to pick a number: pick {n}",
-                self.host
-            ));
-        }
         if started.is_over() {
             return Err(started.expired(&self.host));
         }
@@ -484,11 +507,16 @@ mod tests {
         assert_eq!(token.expose(), "02.id.ab-cd_ef");
         let json = r#"{"signIn":{"stateToken":"02.id.x\u002Dy"}}"#;
         assert_eq!(bootstrap_state_token(json).unwrap().expose(), "02.id.x-y");
+        let spaced = "var stateTokenAllFlows;\nconfig = { stateToken: \"02.id.z\" };";
+        assert_eq!(bootstrap_state_token(spaced).unwrap().expose(), "02.id.z");
     }
 
     #[test]
     fn a_classic_page_has_no_state_token() {
         assert!(bootstrap_state_token("<script>var stateToken = '';</script>").is_none());
         assert!(bootstrap_state_token("<form action=/login/do-login>").is_none());
+        assert!(
+            bootstrap_state_token("<a href='/login/step-up/redirect?stateToken=02.x'>").is_none()
+        );
     }
 }
