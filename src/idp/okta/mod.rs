@@ -4,6 +4,10 @@
 //! session token Okta answers with is swapped for Okta's session cookie on the way to the AWS app,
 //! whose page carries the SAMLResponse.
 //!
+//! On an Identity Engine org (its app page bootstraps the Sign-In Widget with a `stateToken`), or
+//! with `saml_okta_api = idx`, the sign-in is IDX instead (`idp::idx`), decided before the password
+//! is sent; its success link leads to the same app page.
+//!
 //! Used when `saml_provider = okta`, or when saml_url is on an Okta host (`*.okta.com`,
 //! `*.oktapreview.com`, `*.okta-emea.com`) or is an Okta AWS app link on a custom domain.
 
@@ -28,7 +32,8 @@ use url::Url;
 /// The provider name (`saml_provider = okta`).
 pub const NAME: &str = "okta";
 pub const DESCRIPTION: &str = "Okta (Authentication API: password, TOTP, Okta Verify push, SMS, \
-                               call and e-mail codes), through the AWS app's embed link";
+                               call and e-mail codes; Identity Engine IDX: password, TOTP, Okta \
+                               Verify push), through the AWS app's embed link";
 
 /// Hosts of Okta orgs; a custom domain is named with `saml_provider = okta`.
 const HOST_SUFFIXES: [&str; 3] = [".okta.com", ".oktapreview.com", ".okta-emea.com"];
