@@ -36,6 +36,7 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         },
         principal: gateway.username.clone(),
         auth_hosts: gateway.auth_hosts.clone(),
+        okta_api: gateway.okta_api,
     }
 }
 

@@ -96,6 +96,8 @@ pub struct GatewayProfile {
     pub mfa_factor: Option<String>,
     /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
     pub auth: SamlAuth,
+    /// `saml_okta_api`: Okta's IDX or Classic API, or decided from the app's page.
+    pub okta_api: crate::idp::OktaApi,
     /// `saml_auth_hosts`: hosts besides the `saml_url`'s whose integrated sign-in is answered,
     /// checked and written as host names.
     pub auth_hosts: Vec<String>,

@@ -15,6 +15,7 @@ pub const SAML_KEYS: &[&str] = &[
     "saml_role",
     "saml_provider",
     "saml_mfa_factor",
+    "saml_okta_api",
     "saml_auth",
     "saml_auth_hosts",
     "saml_mfa_command",
@@ -71,6 +72,7 @@ impl ConfigFile {
             provider: self.value(name, "saml_provider").map(str::to_string),
             mfa_factor: self.value(name, "saml_mfa_factor").map(str::to_string),
             auth: self.sign_in_auth(name)?,
+            okta_api: self.okta_api(name)?,
             auth_hosts: self.auth_hosts(name)?,
             mfa_command: self.value(name, "saml_mfa_command").map(str::to_string),
             keychain: self.flag(name, "saml_keychain")?,
@@ -123,6 +125,21 @@ impl ConfigFile {
                 "saml_auth",
                 text,
                 &format!("write one of {}", SamlAuth::NAMES.join(", ")),
+            )
+        })
+    }
+
+    /// `saml_okta_api`: idx, classic, or auto (the app's page decides).
+    fn okta_api(&self, name: &str) -> Result<crate::idp::OktaApi, ConfigError> {
+        let Some(text) = self.value(name, "saml_okta_api") else {
+            return Ok(crate::idp::OktaApi::Auto);
+        };
+        crate::idp::OktaApi::parse(text).ok_or_else(|| {
+            self.bad_value(
+                name,
+                "saml_okta_api",
+                text,
+                &format!("write one of {}", crate::idp::OktaApi::NAMES.join(", ")),
             )
         })
     }

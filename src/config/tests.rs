@@ -201,3 +201,15 @@ fn saml_auth_takes_form_kerberos_or_ntlm() {
     }
     assert_eq!(SamlAuth::default(), SamlAuth::Form);
 }
+
+#[test]
+fn saml_okta_api_takes_idx_classic_or_auto() {
+    use crate::idp::OktaApi;
+    assert_eq!(OktaApi::parse("idx"), Some(OktaApi::Idx));
+    assert_eq!(OktaApi::parse(" Classic "), Some(OktaApi::Classic));
+    assert_eq!(OktaApi::parse("auto"), Some(OktaApi::Auto));
+    for bad in ["", "oie idx", "authn-api", "v1"] {
+        assert_eq!(OktaApi::parse(bad), None, "{bad}");
+    }
+    assert_eq!(OktaApi::default(), OktaApi::Auto);
+}

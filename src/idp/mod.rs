@@ -19,6 +19,7 @@ mod engine;
 mod fill;
 pub(crate) mod form;
 pub(crate) mod http;
+pub(crate) mod idx;
 pub(crate) mod integrated;
 pub(crate) mod okta;
 pub(crate) mod page;
@@ -66,6 +67,31 @@ pub struct LoginRequest {
     pub principal: Option<String>,
     /// `saml_auth_hosts`: hosts besides the `url`'s whose integrated sign-in challenge is answered.
     pub auth_hosts: Vec<String>,
+    /// `saml_okta_api`: which of Okta's sign-in APIs the Okta provider speaks.
+    pub okta_api: OktaApi,
+}
+
+/// Okta's two sign-in APIs (`saml_okta_api`): the Identity Engine's IDX, or the Classic
+/// Authentication API; by default the AWS app's own sign-in page says which.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OktaApi {
+    #[default]
+    Auto,
+    Idx,
+    Classic,
+}
+
+impl OktaApi {
+    pub const NAMES: [&str; 3] = ["auto", "idx", "classic"];
+
+    pub fn parse(text: &str) -> Option<OktaApi> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(OktaApi::Auto),
+            "idx" | "oie" => Some(OktaApi::Idx),
+            "classic" | "authn" => Some(OktaApi::Classic),
+            _ => None,
+        }
+    }
 }
 
 /// Where the engine gets what only the user knows, asked lazily: a login that reuses a session may

@@ -10,6 +10,7 @@
 //! asks: the session cookie swap, the app link and its pages.
 
 mod browser;
+mod idx;
 mod org;
 
 use crate::http::{lock, loopback_server};
@@ -43,6 +44,25 @@ pub enum OktaFactor {
         factor_type: String,
         provider: String,
     },
+}
+
+/// An Okta Identity Engine org: the app page bootstraps the Sign-In Widget with a stateToken,
+/// and the sign-in is IDX (`/idp/idx/...`) as Okta's Sign-In Widget speaks it.
+#[derive(Debug, Clone, Copy)]
+pub struct OieOrg {
+    /// `identify` asks for the username alone; the password is a `challenge-authenticator` after.
+    pub identifier_first: bool,
+    /// The `refresh` (ms) of `challenge-poll`.
+    pub refresh_ms: u64,
+}
+
+impl Default for OieOrg {
+    fn default() -> Self {
+        OieOrg {
+            identifier_first: false,
+            refresh_ms: 4000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +140,21 @@ impl OktaEmulator {
             server,
             thread: Some(thread),
         }
+    }
+
+    /// An Identity Engine org with `users`, whose AWS app answers with `saml_response_xml`.
+    pub fn start_oie(users: Vec<OktaUser>, saml_response_xml: &str, oie: OieOrg) -> OktaEmulator {
+        let emulator = OktaEmulator::start(users, saml_response_xml);
+        lock(&emulator.org).oie = Some(oie);
+        emulator
+    }
+
+    /// The calls to `/idp/idx/...`.
+    pub fn idx_hits(&self) -> Vec<OktaHit> {
+        let hits = self.hits();
+        hits.into_iter()
+            .filter(|h| h.path.starts_with("/idp/idx/"))
+            .collect()
     }
 
     /// The AWS app's embed link: what saml_url holds.

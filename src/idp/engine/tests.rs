@@ -31,6 +31,7 @@ fn request(idp: &TestIdp, provider: Option<&str>) -> LoginRequest {
         auth: Default::default(),
         principal: None,
         auth_hosts: Vec::new(),
+        okta_api: Default::default(),
     }
 }
 
@@ -295,6 +296,7 @@ fn the_login_future_can_move_between_threads() {
         auth: Default::default(),
         principal: None,
         auth_hosts: Vec::new(),
+        okta_api: Default::default(),
     };
     let mut a = answers("x", &[]);
     let future = crate::idp::sign_in_fresh(&req, &mut a);
@@ -319,6 +321,7 @@ async fn real_simplesamlphp() {
         auth: Default::default(),
         principal: None,
         auth_hosts: Vec::new(),
+        okta_api: Default::default(),
     };
     // SimpleSAMLphp's example user is "alice", not an e-mail address.
     let mut alice = ScriptedAnswers::new("alice", "alice-Pass-1", &[]);

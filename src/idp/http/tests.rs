@@ -14,6 +14,7 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         auth: Default::default(),
         principal: None,
         auth_hosts: Vec::new(),
+        okta_api: Default::default(),
     }
 }
 

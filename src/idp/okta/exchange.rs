@@ -60,7 +60,7 @@ pub async fn with_saved_session(
 }
 
 /// Follows the app's page (a script-posted hop or a refresh at most) to the SAMLResponse.
-async fn read_app_page(
+pub async fn read_app_page(
     api: &OktaApi<'_>,
     session: &IdpSession,
     mut fetched: crate::idp::http::Fetched,

@@ -4,6 +4,10 @@
 //! session token Okta answers with is swapped for Okta's session cookie on the way to the AWS app,
 //! whose page carries the SAMLResponse.
 //!
+//! On an Identity Engine org (its app page bootstraps the Sign-In Widget with a `stateToken`), or
+//! with `saml_okta_api = idx`, the sign-in is IDX instead (`idp::idx`), decided before the password
+//! is sent; its success link leads to the same app page.
+//!
 //! Used when `saml_provider = okta`, or when saml_url is on an Okta host (`*.okta.com`,
 //! `*.oktapreview.com`, `*.okta-emea.com`) or is an Okta AWS app link on a custom domain.
 
@@ -15,18 +19,21 @@ pub(crate) mod factors;
 mod tests;
 
 use super::http::IdpSession;
-use super::{IdpError, LoginAnswers, LoginRequest};
+use super::idx::{self, IdxSignIn, PushTiming};
+use super::urls::without_query;
+use super::{IdpError, LoginAnswers, LoginRequest, OktaApi as OktaApiChoice};
 use crate::saml::SamlAssertion;
 use crate::secret::Secret;
 use api::{AuthnOptions, OktaApi, PrimaryBody, Transaction};
 use std::time::Duration;
-use tracing::info;
+use tracing::{debug, info};
 use url::Url;
 
 /// The provider name (`saml_provider = okta`).
 pub const NAME: &str = "okta";
 pub const DESCRIPTION: &str = "Okta (Authentication API: password, TOTP, Okta Verify push, SMS, \
-                               call and e-mail codes), through the AWS app's embed link";
+                               call and e-mail codes; Identity Engine IDX: password, TOTP, Okta \
+                               Verify push), through the AWS app's embed link";
 
 /// Hosts of Okta orgs; a custom domain is named with `saml_provider = okta`.
 const HOST_SUFFIXES: [&str; 3] = [".okta.com", ".oktapreview.com", ".okta-emea.com"];
@@ -88,10 +95,7 @@ async fn sign_in_with(
         preferred: req.mfa_factor.clone().filter(|f| !f.trim().is_empty()),
         timing,
     };
-    info!(
-        "{}: signing in through Okta's authentication API",
-        sign_in.api.host
-    );
+    let host = sign_in.api.host.clone();
     if let Some(assertion) = exchange::with_saved_session(&sign_in.api, session, &app).await? {
         info!(
             "{}: the saved Okta session is still valid",
@@ -99,6 +103,37 @@ async fn sign_in_with(
         );
         return Ok(assertion);
     }
+    if req.okta_api != OktaApiChoice::Classic {
+        // Decided before any password is sent: the password goes to one API only, once.
+        let page = session.get(app.clone()).await?;
+        match idx::bootstrap_state_token(&page.body) {
+            Some(state_token) => {
+                let timing = PushTiming {
+                    default_refresh: timing.poll_interval,
+                    timeout: timing.push_timeout,
+                };
+                let run = IdxSignIn::new(session, &app, sign_in.answers, sign_in.preferred, timing);
+                let success = run.run(state_token).await?;
+                info!("{host}: opening the AWS app with the new session");
+                let fetched = session.get(success).await?;
+                return exchange::read_app_page(&OktaApi::new(session, &app), session, fetched)
+                    .await;
+            }
+            None if req.okta_api == OktaApiChoice::Idx => {
+                return Err(IdpError::UnexpectedPage {
+                    host,
+                    url: without_query(&page.url),
+                    title: "Okta sign-in page".into(),
+                    hint: "saml_okta_api = idx, but the app's sign-in page bootstraps no \
+                           stateToken (an Identity Engine org's does); check saml_url, or set \
+                           saml_okta_api = classic"
+                        .into(),
+                });
+            }
+            None => debug!("{host}: no stateToken on the app's page: a Classic org"),
+        }
+    }
+    info!("{host}: signing in through Okta's authentication API");
     let token = sign_in.session_token().await?;
     exchange::saml_assertion(&sign_in.api, session, &app, token).await
 }

@@ -26,7 +26,7 @@ impl Org {
         Some(sid)
     }
 
-    fn signed_in(&self, hit: &OktaHit) -> bool {
+    pub(super) fn signed_in(&self, hit: &OktaHit) -> bool {
         cookie_value(&hit.cookie, "sid").is_some_and(|sid| self.sessions.contains(&sid))
     }
 
@@ -54,7 +54,7 @@ impl Org {
 }
 
 /// One value of a query string, percent-decoded.
-fn query_value(query: &str, name: &str) -> Option<String> {
+pub(super) fn query_value(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (n, v) = pair.split_once('=')?;
         (n == name).then(|| percent_decode(v))
@@ -103,7 +103,7 @@ pub(super) fn sign_in_page() -> String {
 }
 
 /// The app page: a form a script posts to AWS, its value escaped the way Okta writes it.
-fn saml_page(saml_response: &str) -> String {
+pub(super) fn saml_page(saml_response: &str) -> String {
     let value: String = saml_response
         .chars()
         .map(|c| match c {

@@ -19,7 +19,7 @@ pub(super) struct Transaction {
 /// What the org remembers between requests.
 pub(super) struct Org {
     pub(super) base: String,
-    users: Vec<OktaUser>,
+    pub(super) users: Vec<OktaUser>,
     /// The SAMLResponse form value the app page carries (base64).
     pub(super) saml_response: String,
     transactions: HashMap<String, Transaction>,
@@ -30,6 +30,10 @@ pub(super) struct Org {
     /// Every token handed out, for tests that look for them where they must not be.
     pub(super) issued: Vec<String>,
     counter: u64,
+    /// Set: an Identity Engine org, whose app page bootstraps the widget and whose sign-in is IDX.
+    pub(super) oie: Option<super::OieOrg>,
+    /// Open IDX transactions, by state handle.
+    pub(super) idx: HashMap<String, super::idx::IdxTx>,
 }
 
 pub(super) struct Reply {
@@ -94,11 +98,18 @@ impl Org {
             sessions: Vec::new(),
             issued: Vec::new(),
             counter: 0,
+            oie: None,
+            idx: HashMap::new(),
         }
     }
 
     pub(super) fn answer(&mut self, hit: &OktaHit) -> Reply {
         let path = hit.path.as_str();
+        if self.oie.is_some()
+            && let Some(reply) = self.answer_oie(hit)
+        {
+            return reply;
+        }
         match (hit.method.as_str(), path) {
             ("POST", "/api/v1/authn") => self.primary(hit),
             ("POST", "/api/v1/authn/cancel") => Reply::json(200, json!({})),

@@ -35,6 +35,7 @@ async fn odd_answer(status: u16, body: &'static str) -> IdpError {
     let req = LoginRequest {
         url: idp.url(APP_PATH),
         provider: Some("okta".into()),
+        okta_api: crate::idp::OktaApi::Classic,
         ..LoginRequest::default()
     };
     let mut a = answers(PASSWORD, &[]);
