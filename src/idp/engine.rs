@@ -4,6 +4,7 @@
 mod steps;
 
 use super::classify::{self, Choice, PageKind, Progress};
+use super::duo;
 use super::fill::{Asked, CodeAsk};
 use super::form::Click;
 use super::http::{Fetched, IdpSession};
@@ -55,6 +56,14 @@ pub async fn run(
     let mut fetched = session.get(IdpSession::start_url(&req.url)?).await?;
     let mut pages = 1;
     loop {
+        if duo::is_prompt(&fetched.url) {
+            // Duo's prompt is a protocol of its own; its exit lands on the IdP's next page.
+            let factor = state.factor.clone();
+            fetched =
+                duo::sign_in(session, &fetched, factor.as_deref(), state.asked.answers).await?;
+            pages += 1;
+            continue;
+        }
         match next_action(&fetched, &providers, named, &mut state)? {
             Action::Done(assertion) => return Ok(assertion),
             Action::Poll(sub, pause) => {

@@ -9,6 +9,7 @@
 
 mod browser;
 pub(crate) mod classify;
+mod duo;
 mod engine;
 mod fill;
 pub(crate) mod form;
@@ -140,6 +141,10 @@ pub enum IdpError {
         message: String,
         expired: bool,
     },
+    /// Duo's prompt offers no factor samlbridge can use, or not the one asked for: the message
+    /// names what it offers (exit 3).
+    #[error("{host}: {}", crate::shown::outside(.message))]
+    Duo { host: String, message: String },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
@@ -182,6 +187,7 @@ impl IdpError {
             IdpError::Rejected { .. }
             | IdpError::NeedsPerson { .. }
             | IdpError::MfaCommand { .. }
+            | IdpError::Duo { .. }
             | IdpError::NoTicket { .. } => ExitKind::AuthRejected,
             IdpError::Browser { person: true, .. } | IdpError::Integrated { person: true, .. } => {
                 ExitKind::AuthRejected

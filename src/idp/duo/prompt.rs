@@ -1,0 +1,193 @@
+//! What Duo's prompt data says (the user's phones and the factors each offers, as JSON) and which
+//! factor samlbridge uses: `saml_mfa_factor` when set, else Duo Push to a push-capable phone, else
+//! a passcode.
+
+use serde::Deserialize;
+
+/// Duo's factor names, as its prompt posts them.
+pub const PUSH: &str = "Duo Push";
+pub const PASSCODE: &str = "Passcode";
+
+/// `{"stat": "OK", "response": {...}}` of `/frame/v4/auth/prompt/data`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope<T> {
+    pub stat: String,
+    pub response: Option<T>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PromptData {
+    #[serde(default)]
+    pub phones: Vec<Phone>,
+    #[serde(default)]
+    pub auth_method_order: Vec<Method>,
+    pub preferred_device: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Phone {
+    pub key: String,
+    /// `phone1`, `phone2`…: what the prompt posts as `device`.
+    pub index: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub end_of_number: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Method {
+    pub factor: String,
+    #[serde(rename = "deviceKey")]
+    pub device_key: Option<String>,
+}
+
+/// The factor to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chosen {
+    Push(Phone),
+    Passcode,
+}
+
+impl PartialEq for Phone {
+    fn eq(&self, other: &Phone) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Phone {}
+
+impl Phone {
+    /// How the person knows the phone: its name and last digits.
+    pub fn shown(&self) -> String {
+        match (self.name.is_empty(), self.end_of_number.is_empty()) {
+            (false, false) => format!("{} (…{})", self.name, self.end_of_number),
+            (false, true) => self.name.clone(),
+            (true, false) => format!("phone …{}", self.end_of_number),
+            (true, true) => self.index.clone(),
+        }
+    }
+}
+
+impl PromptData {
+    /// Phones that take Duo Push, Duo's preferred one first.
+    pub fn push_phones(&self) -> Vec<&Phone> {
+        let mut phones: Vec<&Phone> = self
+            .phones
+            .iter()
+            .filter(|p| {
+                self.auth_method_order
+                    .iter()
+                    .any(|m| m.factor == PUSH && m.device_key.as_deref() == Some(p.key.as_str()))
+            })
+            .collect();
+        phones.sort_by_key(|p| Some(&p.index) != self.preferred_device.as_ref());
+        phones
+    }
+
+    pub fn offers_passcode(&self) -> bool {
+        self.auth_method_order.iter().any(|m| m.factor == PASSCODE)
+    }
+
+    /// What Duo offers this user, for messages.
+    pub fn offered(&self) -> String {
+        let mut said: Vec<String> = self
+            .push_phones()
+            .iter()
+            .map(|p| format!("push to {}", p.shown()))
+            .collect();
+        if self.offers_passcode() {
+            said.push("passcode".into());
+        }
+        if said.is_empty() {
+            "nothing samlbridge can use".into()
+        } else {
+            said.join(", ")
+        }
+    }
+}
+
+/// Picks the factor: `wanted` (saml_mfa_factor) when set; else a passcode when one is at hand
+/// without asking (--mfa-code, an MFA command: the user gave it on purpose), else push to Duo's
+/// preferred push phone, else a passcode. Err: why none fits, naming what Duo offers.
+pub fn choose(data: &PromptData, wanted: Option<&str>, has_code: bool) -> Result<Chosen, String> {
+    let push = data
+        .push_phones()
+        .first()
+        .map(|p| Chosen::Push((*p).clone()));
+    let passcode = data.offers_passcode().then_some(Chosen::Passcode);
+    let choices = "set saml_mfa_factor to push or passcode";
+    match wanted.map(|w| w.trim().to_ascii_lowercase()).as_deref() {
+        Some("push") => push.ok_or_else(|| {
+            format!(
+                "Duo offers no Duo Push to this user (it offers: {}); {choices}",
+                data.offered()
+            )
+        }),
+        Some("code" | "passcode" | "totp" | "token" | "hotp") => passcode.ok_or_else(|| {
+            format!(
+                "Duo offers no passcode to this user (it offers: {}); {choices}",
+                data.offered()
+            )
+        }),
+        Some(other) => Err(format!(
+            "saml_mfa_factor = {other} is not a Duo factor samlbridge can use (phone calls and SMS \
+             are not supported yet); Duo offers: {}; {choices}",
+            data.offered()
+        )),
+        None if has_code && passcode.is_some() => Ok(Chosen::Passcode),
+        None => push.or(passcode).ok_or_else(|| {
+            format!(
+                "Duo offers no factor samlbridge can use ({}); {choices}",
+                data.offered()
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(json: &str) -> PromptData {
+        serde_json::from_str::<Envelope<PromptData>>(json)
+            .ok()
+            .and_then(|e| e.response)
+            .unwrap_or_default()
+    }
+
+    const TWO_PHONES: &str = r#"{"stat":"OK","response":{
+        "phones":[{"key":"DPA","index":"phone1","name":"Landline","end_of_number":"0001"},
+                  {"key":"DPB","index":"phone2","name":"iPhone","end_of_number":"4321"}],
+        "auth_method_order":[{"factor":"Duo Push","deviceKey":"DPB"},{"factor":"Passcode"}],
+        "preferred_device":"phone1"}}"#;
+
+    #[test]
+    fn push_goes_to_a_phone_that_takes_it_and_a_given_code_wins() {
+        let d = data(TWO_PHONES);
+        let Ok(Chosen::Push(phone)) = choose(&d, None, false) else {
+            panic!("no push")
+        };
+        assert_eq!(phone.shown(), "iPhone (…4321)");
+        assert_eq!(choose(&d, None, true), Ok(Chosen::Passcode));
+        assert_eq!(choose(&d, Some("passcode"), false), Ok(Chosen::Passcode));
+        assert!(matches!(
+            choose(&d, Some("PUSH"), true),
+            Ok(Chosen::Push(_))
+        ));
+    }
+
+    #[test]
+    fn without_a_usable_factor_the_message_names_what_duo_offers() {
+        let only_passcode = data(
+            r#"{"stat":"OK","response":{"phones":[],"auth_method_order":[{"factor":"Passcode"}]}}"#,
+        );
+        let err = choose(&only_passcode, Some("push"), false).unwrap_err();
+        assert!(err.contains("offers: passcode"), "{err}");
+        assert_eq!(choose(&only_passcode, None, false), Ok(Chosen::Passcode));
+        let err = choose(&data(TWO_PHONES), Some("sms"), false).unwrap_err();
+        assert!(err.contains("push to iPhone (…4321), passcode"), "{err}");
+        let none = choose(&PromptData::default(), None, false).unwrap_err();
+        assert!(none.contains("push or passcode"), "{none}");
+    }
+}
