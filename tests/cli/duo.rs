@@ -24,8 +24,12 @@ struct DuoWorld {
 
 impl DuoWorld {
     fn start(user: DuoUser, extra_config: &str) -> DuoWorld {
+        Self::start_with(AdfsConfig::default(), user, extra_config)
+    }
+
+    fn start_with(adfs: AdfsConfig, user: DuoUser, extra_config: &str) -> DuoWorld {
         let duo = DuoEmulator::start(DuoConfig::default().user(user));
-        let adfs = AdfsConfig::default().duo(duo.service()).user(
+        let adfs = adfs.duo(duo.service()).user(
             AdfsUser::new(PAT.username, PAT.password)
                 .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
                 .duo(),
@@ -153,4 +157,69 @@ fn no_usable_factor_is_exit_3_naming_the_choices() {
         .expect_stderr_contains("saml_mfa_factor");
     assert_eq!(w.world.sandbox.credentials_bytes(), None);
     assert!(w.duo.pushes().is_empty());
+}
+
+/// The emulator checked against a real public Duo client: aws-adfs (its Duo Universal Prompt
+/// support) signs in through the AD FS and Duo emulators with a push and gets keys from the STS
+/// emulator. Runs when SAMLBRIDGE_AWS_ADFS_PYTHON names a Python with aws-adfs installed (its
+/// AD FS URL is made http, as the emulators serve loopback http, and its look-up of account aliases
+/// at signin.aws.amazon.com is left out); skipped otherwise.
+#[test]
+fn real_aws_adfs_gets_through_the_duo_emulator() {
+    let Ok(python) = std::env::var("SAMLBRIDGE_AWS_ADFS_PYTHON") else {
+        eprintln!("skipped: SAMLBRIDGE_AWS_ADFS_PYTHON is not set");
+        return;
+    };
+    let user = DuoUser::new(PAT.username)
+        .device(phone())
+        .push_answer(PushAnswer::Approve(Duration::from_millis(800)));
+    // One line of base64: aws-adfs hands the SAMLResponse to STS as the page holds it.
+    let adfs = AdfsConfig {
+        wrap_base64: None,
+        ..AdfsConfig::default()
+    };
+    let mut w = DuoWorld::start_with(adfs.direct_post(), user, "");
+    let host = w.world.adfs.server().addr().to_string();
+    let script = "import sys, aws_adfs.html_roles_fetcher as f\n\
+                  f._IDP_ENTRY_URL = 'http://{}/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp={}'\n\
+                  import aws_adfs.account_aliases_fetcher as a\n\
+                  a.account_aliases = lambda *args, **kwargs: {}\n\
+                  from aws_adfs.commands import cli\n\
+                  sys.argv[0] = 'aws-adfs'\n\
+                  cli()\n";
+    // aws-adfs creates ~/.aws/credentials but not its folder.
+    crate::harness::mkdir(&w.world.sandbox.root().join("home/.aws"));
+    w.world.sandbox.set_env("username", PAT.username);
+    w.world.sandbox.set_env("password", PAT.password);
+    let out = w.world.sandbox.run_program(
+        &python,
+        &[
+            "-c",
+            script,
+            "-v",
+            "login",
+            "--adfs-host",
+            &host,
+            "--provider-id",
+            "urn:amazon:webservices",
+            "--env",
+            "--no-sspi",
+            "--stdout",
+            "--region",
+            "eu-west-1",
+            "--role-arn",
+            GATEWAY_ADMIN,
+            "--duo-factor",
+            "Duo Push",
+            "--duo-device",
+            "phone1",
+            "--no-session-cache",
+        ],
+    );
+    w.world.sandbox.remove_env("password");
+    out.expect_code(0);
+    assert!(out.stdout.contains("SessionToken"), "{}", out.dump());
+    assert_eq!(w.duo.pushes(), ["Pat's iPhone"]);
+    assert_eq!(w.duo.codes_exchanged(), 1);
+    assert_eq!(w.world.sts.calls().len(), 1);
 }

@@ -204,6 +204,19 @@ impl Idp {
         let context = req.cookie(CONTEXT_COOKIE).unwrap_or_default();
         let stage = lock(&self.ledger).contexts.get(&context).cloned();
         match stage {
+            None if self.config.direct_post
+                && field(&form, "AuthMethod") == Some("FormsAuthentication") =>
+            {
+                // AD FS starts a sign-in from a first POST of credentials (scripts do that).
+                let context = self.new_cookie_value(48);
+                lock(&self.ledger)
+                    .contexts
+                    .insert(context.clone(), Stage::Credentials { username: None });
+                self.credentials(req, &form, &context, None).with_header(
+                    "Set-Cookie",
+                    &format!("{CONTEXT_COOKIE}={context}; path=/adfs; HttpOnly"),
+                )
+            }
             None => self.error("MSIS7042: The same client browser session has made requests without the sign-in context cookie."),
             Some(Stage::Credentials { username }) => {
                 self.credentials(req, &form, &context, username)
@@ -371,8 +384,10 @@ impl Idp {
             .filter(|(k, _)| k != "duo_code" && k != "state")
             .cloned()
             .collect();
+        // Absolute, as the adapter writes it (clients such as aws-adfs post to it verbatim).
+        let host = req.header("host").unwrap_or("127.0.0.1");
         let action = format!(
-            "{}?{}",
+            "http://{host}{}?{}",
             req.path,
             url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(back)

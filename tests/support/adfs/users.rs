@@ -101,6 +101,9 @@ pub struct AdfsConfig {
     pub federated_behind_entra: bool,
     /// Duo's AD FS adapter, for users whose second factor is Duo.
     pub duo: Option<crate::duo::DuoService>,
+    /// Accepts a first POST of credentials without the context cookie, as AD FS does for
+    /// IdP-initiated sign-on (aws-adfs posts at once); otherwise such a post is MSIS7042.
+    pub direct_post: bool,
 }
 
 impl Default for AdfsConfig {
@@ -116,6 +119,7 @@ impl Default for AdfsConfig {
             integrated: None,
             federated_behind_entra: false,
             duo: None,
+            direct_post: false,
         }
     }
 }
@@ -142,6 +146,12 @@ impl AdfsConfig {
     /// Duo Security's AD FS adapter, talking to this Duo.
     pub fn duo(mut self, duo: crate::duo::DuoService) -> Self {
         self.duo = Some(duo);
+        self
+    }
+
+    /// See `direct_post`.
+    pub fn direct_post(mut self) -> Self {
+        self.direct_post = true;
         self
     }
 
