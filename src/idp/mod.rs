@@ -50,7 +50,8 @@ pub struct LoginRequest {
     /// call, email, hotp, token, or Okta's factorType, optionally `/PROVIDER`, e.g. `totp/google`).
     /// None: a code factor when a code is at hand, else push, else the first the IdP lists. Used by
     /// the API providers (Okta) and by pages that offer a choice (AD FS's authentication methods,
-    /// a method select on a code page), where its words may also name the method (`vip`).
+    /// a method select on a code page), where its words may also name the method (`vip`). Duo's
+    /// Universal Prompt takes `push` or `code`/`passcode` (idp/duo).
     pub mfa_factor: Option<String>,
     /// Sign in through a real browser (`saml_browser`, `--browser`, `--headless`); None: the form
     /// engine (or the API provider).

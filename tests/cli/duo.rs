@@ -122,8 +122,11 @@ fn passcode_from_mfa_code_right_then_wrong() {
     let wrong = w.world.login(&["--mfa-code", "135791"]);
     w.assert_refused(&wrong, duo::WRONG_PASSCODE);
     assert!(!wrong.all_output().contains(PAT.password));
-    let right = w.world.login(&["--mfa-code", PASSCODE]);
+    let right = w.world.login(&["-vv", "--mfa-code", PASSCODE]);
     right.expect_code(0);
+    let said = right.all_output();
+    assert!(!said.contains(PASSCODE), "the passcode is never shown");
+    assert!(!said.contains(PAT.password), "the password is never shown");
     w.world.assert_profile_holds("corp", GATEWAY_ADMIN);
     assert_eq!(w.duo.passcodes_tried(), ["135791", PASSCODE]);
     assert!(
