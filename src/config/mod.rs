@@ -94,6 +94,8 @@ pub struct GatewayProfile {
     pub provider: Option<String>,
     /// `saml_mfa_factor`: which second factor to use where the IdP offers several (Okta).
     pub mfa_factor: Option<String>,
+    /// `saml_duo_device`: the phone Duo pushes to (its name or last digits); None: Duo's default.
+    pub duo_device: Option<String>,
     /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
     pub auth: SamlAuth,
     /// `saml_auth_hosts`: hosts besides the `saml_url`'s whose integrated sign-in is answered,

@@ -58,9 +58,11 @@ pub async fn run(
     loop {
         if duo::is_prompt(&fetched.url) {
             // Duo's prompt is a protocol of its own; its exit lands on the IdP's next page.
-            let factor = state.factor.clone();
-            fetched =
-                duo::sign_in(session, &fetched, factor.as_deref(), state.asked.answers).await?;
+            let wanted = duo::Wanted {
+                factor: state.factor.as_deref(),
+                device: req.duo_device.as_deref(),
+            };
+            fetched = duo::sign_in(session, &fetched, wanted, state.asked.answers).await?;
             pages += 1;
             continue;
         }

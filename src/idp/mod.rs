@@ -53,6 +53,9 @@ pub struct LoginRequest {
     /// a method select on a code page), where its words may also name the method (`vip`). Duo's
     /// Universal Prompt takes `push` or `code`/`passcode` (idp/duo).
     pub mfa_factor: Option<String>,
+    /// `saml_duo_device`: the phone Duo's prompt pushes to, by name or last digits; None: Duo's
+    /// default push-capable phone.
+    pub duo_device: Option<String>,
     /// Sign in through a real browser (`saml_browser`, `--browser`, `--headless`); None: the form
     /// engine (or the API provider).
     pub browser: Option<BrowserOptions>,

@@ -91,6 +91,21 @@ fn duo_push_approved_after_a_few_polls_writes_the_gateway_profile() {
 }
 
 #[test]
+fn saml_duo_device_pushes_to_the_phone_it_names() {
+    let user = DuoUser::new(PAT.username)
+        .device(phone())
+        .device(DuoDevice::phone("Work Pixel", "5566"))
+        .push_answer(PushAnswer::Approve(Duration::from_millis(300)));
+    let w = DuoWorld::start(user, "saml_duo_device = 5566\n");
+    w.world
+        .login(&[])
+        .expect_code(0)
+        .expect_stderr_contains("Duo Push sent to Work Pixel (…5566)");
+    assert_eq!(w.duo.pushes(), ["Work Pixel"]);
+    w.world.assert_profile_holds("corp", GATEWAY_ADMIN);
+}
+
+#[test]
 fn a_denied_push_is_exit_3_in_duos_words() {
     let user = DuoUser::new(PAT.username)
         .device(phone())

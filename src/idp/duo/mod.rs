@@ -46,13 +46,21 @@ struct Prompt<'s> {
     xsrf: String,
 }
 
-/// Passes Duo's prompt (the page `fetched` is its first) with the factor `wanted`
-/// (`saml_mfa_factor`) or the one Duo's data makes the default; returns the IdP's page that Duo's
-/// exit leads to.
+/// What the profile asks of Duo's prompt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted<'a> {
+    /// `saml_mfa_factor`: push or passcode.
+    pub factor: Option<&'a str>,
+    /// `saml_duo_device`: the phone to push to, by name or last digits.
+    pub device: Option<&'a str>,
+}
+
+/// Passes Duo's prompt (the page `fetched` is its first) with the factor `wanted` or the one Duo's
+/// data makes the default; returns the IdP's page that Duo's exit leads to.
 pub async fn sign_in(
     session: &IdpSession,
     fetched: &Fetched,
-    wanted: Option<&str>,
+    wanted: Wanted<'_>,
     answers: &mut dyn LoginAnswers,
 ) -> Result<Fetched, IdpError> {
     let host = host_of(&fetched.url);

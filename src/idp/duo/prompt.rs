@@ -58,6 +58,17 @@ impl PartialEq for Phone {
 impl Eq for Phone {}
 
 impl Phone {
+    /// Whether `device` (`saml_duo_device`) names this phone: its name, its last digits, or its
+    /// index (`phone2`).
+    pub fn is_named(&self, device: &str) -> bool {
+        let digits: String = device.chars().filter(char::is_ascii_digit).collect();
+        self.name.eq_ignore_ascii_case(device)
+            || self.index.eq_ignore_ascii_case(device)
+            || (!self.end_of_number.is_empty()
+                && digits.len() == device.len()
+                && self.end_of_number.ends_with(&digits))
+    }
+
     /// How the person knows the phone: its name and last digits.
     pub fn shown(&self) -> String {
         match (self.name.is_empty(), self.end_of_number.is_empty()) {
@@ -110,11 +121,26 @@ impl PromptData {
 /// Picks the factor: `wanted` (saml_mfa_factor) when set; else a passcode when one is at hand
 /// without asking (--mfa-code, an MFA command: the user gave it on purpose), else push to Duo's
 /// preferred push phone, else a passcode. Err: why none fits, naming what Duo offers.
-pub fn choose(data: &PromptData, wanted: Option<&str>, has_code: bool) -> Result<Chosen, String> {
-    let push = data
-        .push_phones()
-        .first()
-        .map(|p| Chosen::Push((*p).clone()));
+pub fn choose(
+    data: &PromptData,
+    wanted: super::Wanted<'_>,
+    has_code: bool,
+) -> Result<Chosen, String> {
+    let phones = data.push_phones();
+    let push = match wanted.device.map(str::trim).filter(|d| !d.is_empty()) {
+        None => phones.first().map(|p| Chosen::Push((*p).clone())),
+        Some(device) => match phones.iter().find(|p| p.is_named(device)) {
+            Some(p) => Some(Chosen::Push((*p).clone())),
+            None => {
+                return Err(format!(
+                    "saml_duo_device = {device} is none of this user's phones that take Duo Push \
+                     (Duo offers: {}); set it to one of their names or last digits",
+                    data.offered()
+                ));
+            }
+        },
+    };
+    let wanted = wanted.factor;
     let passcode = data.offers_passcode().then_some(Chosen::Passcode);
     let choices = "set saml_mfa_factor to push or passcode";
     match wanted.map(|w| w.trim().to_ascii_lowercase()).as_deref() {
@@ -148,6 +174,18 @@ pub fn choose(data: &PromptData, wanted: Option<&str>, has_code: bool) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::idp::duo::Wanted;
+
+    fn any() -> Wanted<'static> {
+        Wanted::default()
+    }
+
+    fn factor(f: &'static str) -> Wanted<'static> {
+        Wanted {
+            factor: Some(f),
+            device: None,
+        }
+    }
 
     fn data(json: &str) -> PromptData {
         serde_json::from_str::<Envelope<PromptData>>(json)
@@ -165,14 +203,14 @@ mod tests {
     #[test]
     fn push_goes_to_a_phone_that_takes_it_and_a_given_code_wins() {
         let d = data(TWO_PHONES);
-        let Ok(Chosen::Push(phone)) = choose(&d, None, false) else {
+        let Ok(Chosen::Push(phone)) = choose(&d, any(), false) else {
             panic!("no push")
         };
         assert_eq!(phone.shown(), "iPhone (…4321)");
-        assert_eq!(choose(&d, None, true), Ok(Chosen::Passcode));
-        assert_eq!(choose(&d, Some("passcode"), false), Ok(Chosen::Passcode));
+        assert_eq!(choose(&d, any(), true), Ok(Chosen::Passcode));
+        assert_eq!(choose(&d, factor("passcode"), false), Ok(Chosen::Passcode));
         assert!(matches!(
-            choose(&d, Some("PUSH"), true),
+            choose(&d, factor("PUSH"), true),
             Ok(Chosen::Push(_))
         ));
     }
@@ -182,12 +220,38 @@ mod tests {
         let only_passcode = data(
             r#"{"stat":"OK","response":{"phones":[],"auth_method_order":[{"factor":"Passcode"}]}}"#,
         );
-        let err = choose(&only_passcode, Some("push"), false).unwrap_err();
+        let err = choose(&only_passcode, factor("push"), false).unwrap_err();
         assert!(err.contains("offers: passcode"), "{err}");
-        assert_eq!(choose(&only_passcode, None, false), Ok(Chosen::Passcode));
-        let err = choose(&data(TWO_PHONES), Some("sms"), false).unwrap_err();
+        assert_eq!(choose(&only_passcode, any(), false), Ok(Chosen::Passcode));
+        let err = choose(&data(TWO_PHONES), factor("sms"), false).unwrap_err();
         assert!(err.contains("push to iPhone (…4321), passcode"), "{err}");
-        let none = choose(&PromptData::default(), None, false).unwrap_err();
+        let none = choose(&PromptData::default(), any(), false).unwrap_err();
         assert!(none.contains("push or passcode"), "{none}");
+    }
+
+    #[test]
+    fn saml_duo_device_picks_a_phone_by_name_or_last_digits() {
+        let two = data(
+            r#"{"stat":"OK","response":{
+            "phones":[{"key":"DPA","index":"phone1","name":"iPhone","end_of_number":"4321"},
+                      {"key":"DPB","index":"phone2","name":"Pixel","end_of_number":"9876"}],
+            "auth_method_order":[{"factor":"Duo Push","deviceKey":"DPA"},
+                                 {"factor":"Duo Push","deviceKey":"DPB"},{"factor":"Passcode"}]}}"#,
+        );
+        let pick = |device: &'static str| match choose(
+            &two,
+            Wanted {
+                factor: None,
+                device: Some(device),
+            },
+            false,
+        ) {
+            Ok(Chosen::Push(p)) => p.name,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(pick("pixel"), "Pixel");
+        assert_eq!(pick("9876"), "Pixel");
+        assert_eq!(pick("phone1"), "iPhone");
+        assert!(pick("Nokia").contains("saml_duo_device = Nokia"));
     }
 }
