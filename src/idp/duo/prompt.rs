@@ -140,7 +140,10 @@ pub fn choose(
             }
         },
     };
-    let wanted = wanted.factor;
+    // `duo` names the prompt itself (how an IdP's method list shows it): Duo's default factor.
+    let wanted = wanted
+        .factor
+        .filter(|f| !f.trim().eq_ignore_ascii_case("duo"));
     let passcode = data.offers_passcode().then_some(Chosen::Passcode);
     let choices = "set saml_mfa_factor to push or passcode";
     match wanted.map(|w| w.trim().to_ascii_lowercase()).as_deref() {
@@ -208,6 +211,10 @@ mod tests {
         };
         assert_eq!(phone.shown(), "iPhone (…4321)");
         assert_eq!(choose(&d, any(), true), Ok(Chosen::Passcode));
+        assert!(matches!(
+            choose(&d, factor("Duo"), false),
+            Ok(Chosen::Push(_))
+        ));
         assert_eq!(choose(&d, factor("passcode"), false), Ok(Chosen::Passcode));
         assert!(matches!(
             choose(&d, factor("PUSH"), true),
