@@ -14,6 +14,12 @@
 //! documentation (the authorize/token exchange), Duo's Auth API texts for the status messages.
 
 pub mod pages;
+mod status;
+mod users;
+
+pub use users::{DuoConfig, DuoDevice, DuoUser, PushAnswer};
+
+use status::{Outcome, held_answer};
 
 use crate::http::{HttpRequest, HttpResponse, TestServer, field, lock};
 use crate::{random_from, uuid};
@@ -36,92 +42,7 @@ pub const DENIED: &str = "Login request denied.";
 pub const TIMED_OUT: &str = "Login timed out.";
 pub const WRONG_PASSCODE: &str = "Incorrect passcode. Please try again.";
 /// How long a status poll is held at most before answering `pushed` again.
-const LONG_POLL: Duration = Duration::from_secs(5);
-
-/// One of a user's enrolled devices.
-#[derive(Debug, Clone)]
-pub struct DuoDevice {
-    pub name: String,
-    /// The last digits of its phone number.
-    pub end_of_number: String,
-    /// Duo Mobile activated: it takes pushes.
-    pub push: bool,
-}
-
-impl DuoDevice {
-    pub fn phone(name: &str, end_of_number: &str) -> Self {
-        DuoDevice {
-            name: name.into(),
-            end_of_number: end_of_number.into(),
-            push: true,
-        }
-    }
-
-    /// A device without Duo Mobile (a hardware token's owner, an SMS-only phone): no push.
-    pub fn without_push(mut self) -> Self {
-        self.push = false;
-        self
-    }
-}
-
-/// What the person does with a push on their phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushAnswer {
-    /// Approves it after this long.
-    Approve(Duration),
-    /// Denies it after this long.
-    Deny(Duration),
-    /// Never answers: Duo gives up after this long.
-    Ignore(Duration),
-}
-
-/// A Duo user.
-#[derive(Debug, Clone)]
-pub struct DuoUser {
-    pub username: String,
-    pub devices: Vec<DuoDevice>,
-    /// Passcodes Duo accepts (each once, as Duo's are).
-    pub passcodes: Vec<String>,
-    pub push: PushAnswer,
-}
-
-impl DuoUser {
-    pub fn new(username: &str) -> Self {
-        DuoUser {
-            username: username.into(),
-            devices: Vec::new(),
-            passcodes: Vec::new(),
-            push: PushAnswer::Approve(Duration::from_millis(1500)),
-        }
-    }
-
-    pub fn device(mut self, device: DuoDevice) -> Self {
-        self.devices.push(device);
-        self
-    }
-
-    pub fn passcode(mut self, code: &str) -> Self {
-        self.passcodes.push(code.into());
-        self
-    }
-
-    pub fn push_answer(mut self, answer: PushAnswer) -> Self {
-        self.push = answer;
-        self
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DuoConfig {
-    pub users: Vec<DuoUser>,
-}
-
-impl DuoConfig {
-    pub fn user(mut self, user: DuoUser) -> Self {
-        self.users.push(user);
-        self
-    }
-}
+pub(super) const LONG_POLL: Duration = Duration::from_secs(5);
 
 /// An authorization the IdP asked for (`request` of /oauth/v1/authorize).
 #[derive(Debug, Clone)]
@@ -499,72 +420,6 @@ impl Duo {
             ),
         )
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Pushed,
-    Allow,
-    Deny,
-    Timeout,
-    WrongPasscode,
-}
-
-impl Outcome {
-    fn json(self) -> serde_json::Value {
-        let (code, enumeration, status, result, reason) = match self {
-            Outcome::Pushed => ("pushed", 13, PUSHED, None, None),
-            Outcome::Allow => ("allow", 5, APPROVED, Some("SUCCESS"), Some("User approved")),
-            Outcome::Deny => ("deny", 6, DENIED, Some("FAILURE"), Some("User declined")),
-            Outcome::Timeout => (
-                "timeout",
-                15,
-                TIMED_OUT,
-                Some("FAILURE"),
-                Some("No response"),
-            ),
-            Outcome::WrongPasscode => (
-                "deny",
-                6,
-                WRONG_PASSCODE,
-                Some("FAILURE"),
-                Some("Incorrect passcode"),
-            ),
-        };
-        let mut response = serde_json::json!({
-            "status_enum": enumeration,
-            "status_code": code,
-            "status": status,
-        });
-        if let (Some(result), Some(reason)) = (result, reason) {
-            response["result"] = result.into();
-            response["reason"] = reason.into();
-        }
-        if self == Outcome::Allow {
-            response["post_auth_action"] = "oidc_exit".into();
-        }
-        serde_json::json!({"stat": "OK", "response": response})
-    }
-}
-
-/// A poll after the first: held until the person answers (or [`LONG_POLL`] passes).
-fn held_answer(answer: PushAnswer, pushed_at: Instant) -> Outcome {
-    let (after, outcome) = match answer {
-        PushAnswer::Approve(d) => (d, Outcome::Allow),
-        PushAnswer::Deny(d) => (d, Outcome::Deny),
-        PushAnswer::Ignore(d) => (d, Outcome::Timeout),
-    };
-    let due = pushed_at + after;
-    let now = Instant::now();
-    if due > now {
-        let wait = due - now;
-        if wait > LONG_POLL {
-            std::thread::sleep(LONG_POLL);
-            return Outcome::Pushed;
-        }
-        std::thread::sleep(wait);
-    }
-    outcome
 }
 
 fn fail(message: &str) -> serde_json::Value {
