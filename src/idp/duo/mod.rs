@@ -44,6 +44,9 @@ struct Prompt<'s> {
     base: Url,
     sid: String,
     xsrf: String,
+    /// What the prompt page itself shows (its device select, preferred factor and device): used
+    /// when the prompt's JSON data cannot be had.
+    shown: PromptData,
 }
 
 /// What the profile asks of Duo's prompt.
@@ -83,7 +86,7 @@ impl<'s> Prompt<'s> {
         let sub = plugin_submission(fetched)?;
         debug!("posting Duo's plugin form ({})", sub.names().join(", "));
         let landed = session.send(&sub).await?;
-        let (sid, xsrf) = prompt_session(&landed)?;
+        let (sid, xsrf, shown) = prompt_session(&landed)?;
         let mut base = landed.url.clone();
         base.set_query(None);
         Ok(Prompt {
@@ -92,6 +95,7 @@ impl<'s> Prompt<'s> {
             base,
             sid,
             xsrf,
+            shown,
         })
     }
 
@@ -101,14 +105,21 @@ impl<'s> Prompt<'s> {
         url
     }
 
-    /// The user's phones and factors.
+    /// The user's phones and factors: the prompt's JSON data, else what its page shows.
     async fn data(&self) -> Result<PromptData, IdpError> {
         let mut url = self.url(DATA_PATH);
         url.query_pairs_mut()
             .append_pair("post_auth_action", "OIDC_EXIT")
             .append_pair("sid", &self.sid);
         let fetched = self.session.get(url).await?;
-        self.ok::<PromptData>(&fetched, "the prompt's data")
+        match self.ok::<PromptData>(&fetched, "the prompt's data") {
+            Ok(data) => Ok(data),
+            Err(e) if self.shown.is_empty() => Err(e),
+            Err(e) => {
+                debug!("reading the prompt page's devices instead of its data ({e})");
+                Ok(self.shown.clone())
+            }
+        }
     }
 
     /// Starts the factor; returns its transaction id.
@@ -315,7 +326,7 @@ fn plugin_submission(fetched: &Fetched) -> Result<Submission, IdpError> {
 }
 
 /// The prompt page's `sid` (in its URL or a form) and `_xsrf`.
-fn prompt_session(landed: &Fetched) -> Result<(String, String), IdpError> {
+fn prompt_session(landed: &Fetched) -> Result<(String, String, PromptData), IdpError> {
     let page = Page::parse(landed.url.clone(), landed.status, &landed.body);
     let forms = page.forms();
     let hidden = |name: &str| {
@@ -328,8 +339,24 @@ fn prompt_session(landed: &Fetched) -> Result<(String, String), IdpError> {
         .query_pairs()
         .find(|(k, _)| k == "sid")
         .map(|(_, v)| v.into_owned());
+    let devices: Vec<(String, String)> = forms
+        .iter()
+        .filter_map(|f| f.field("device"))
+        .flat_map(|d| d.options.iter().map(|o| (o.value.clone(), o.text.clone())))
+        .collect();
+    let factors: Vec<String> = forms
+        .iter()
+        .flat_map(|f| f.fields.iter().filter(|x| x.name == "factor"))
+        .map(|x| x.value.clone())
+        .collect();
+    let shown = PromptData::from_page(
+        &devices,
+        &factors,
+        hidden("preferred_factor").as_deref(),
+        hidden("preferred_device").as_deref(),
+    );
     match (from_query.or_else(|| hidden("sid")), hidden("_xsrf")) {
-        (Some(sid), Some(xsrf)) => Ok((sid, xsrf)),
+        (Some(sid), Some(xsrf)) => Ok((sid, xsrf, shown)),
         _ => Err(unexpected(
             &page,
             "Duo's prompt did not give its session (sid and _xsrf); this Duo prompt may be a \

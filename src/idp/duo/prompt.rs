@@ -16,7 +16,7 @@ pub struct Envelope<T> {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PromptData {
     #[serde(default)]
     pub phones: Vec<Phone>,
@@ -36,7 +36,7 @@ pub struct Phone {
     pub end_of_number: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Method {
     pub factor: String,
     #[serde(rename = "deviceKey")]
@@ -81,6 +81,69 @@ impl Phone {
 }
 
 impl PromptData {
+    /// What an older prompt page shows instead of JSON: its device select (`phone1`, "iPhone
+    /// (XXX-XXX-1234)"), the factors it lists, its preferred factor and device. Without a list of
+    /// factors, Duo Push is taken to be offered on the preferred device when it is the preferred
+    /// factor; a passcode is always offered.
+    pub fn from_page(
+        devices: &[(String, String)],
+        factors: &[String],
+        preferred_factor: Option<&str>,
+        preferred_device: Option<&str>,
+    ) -> PromptData {
+        let preferred_device = preferred_device.filter(|d| !d.is_empty() && *d != "None");
+        let mut phones: Vec<Phone> = devices
+            .iter()
+            .map(|(value, text)| {
+                let name = text.split(" (").next().unwrap_or(text).trim().to_string();
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                let end = digits.len().saturating_sub(4);
+                Phone {
+                    key: value.clone(),
+                    index: value.clone(),
+                    name,
+                    end_of_number: digits[end..].to_string(),
+                }
+            })
+            .collect();
+        if phones.is_empty()
+            && let Some(d) = preferred_device
+        {
+            phones.push(Phone {
+                key: d.to_string(),
+                index: d.to_string(),
+                name: String::new(),
+                end_of_number: String::new(),
+            });
+        }
+        let push_listed = factors.iter().any(|f| f == PUSH);
+        let push_preferred = preferred_factor == Some(PUSH);
+        let mut auth_method_order: Vec<Method> = phones
+            .iter()
+            .filter(|p| {
+                push_listed || (push_preferred && Some(p.index.as_str()) == preferred_device)
+            })
+            .map(|p| Method {
+                factor: PUSH.into(),
+                device_key: Some(p.key.clone()),
+            })
+            .collect();
+        auth_method_order.push(Method {
+            factor: PASSCODE.into(),
+            device_key: None,
+        });
+        PromptData {
+            phones,
+            auth_method_order,
+            preferred_device: preferred_device.map(str::to_string),
+        }
+    }
+
+    /// Nothing known: no phone, no factor.
+    pub fn is_empty(&self) -> bool {
+        self.phones.is_empty() && self.auth_method_order.is_empty()
+    }
+
     /// Phones that take Duo Push, Duo's preferred one first.
     pub fn push_phones(&self) -> Vec<&Phone> {
         let mut phones: Vec<&Phone> = self
@@ -260,5 +323,26 @@ mod tests {
         assert_eq!(pick("9876"), "Pixel");
         assert_eq!(pick("phone1"), "iPhone");
         assert!(pick("Nokia").contains("saml_duo_device = Nokia"));
+    }
+
+    #[test]
+    fn an_older_prompt_page_gives_its_devices_and_preferred_push() {
+        let devices = [
+            ("phone1".to_string(), "Phone 1 (XXX-XXX-1111)".to_string()),
+            ("phone2".to_string(), "iPad (XXX-XXX-2222)".to_string()),
+        ];
+        let d = PromptData::from_page(&devices, &[], Some(PUSH), Some("phone2"));
+        let Ok(Chosen::Push(p)) = choose(&d, any(), false) else {
+            panic!("{d:?}")
+        };
+        assert_eq!(
+            (p.index.as_str(), p.shown().as_str()),
+            ("phone2", "iPad (…2222)")
+        );
+        assert!(d.offers_passcode());
+        let passcode_only = PromptData::from_page(&[], &[], Some(PASSCODE), Some("None"));
+        assert_eq!(choose(&passcode_only, any(), false), Ok(Chosen::Passcode));
+        let listed = PromptData::from_page(&devices, &[PUSH.to_string()], None, None);
+        assert_eq!(listed.push_phones().len(), 2);
     }
 }

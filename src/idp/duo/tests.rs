@@ -13,7 +13,11 @@ const USER: &str = "duo-user@corp.example";
 const PASSWORD: &str = "duo-Pass-1";
 
 fn farm(user: DuoUser) -> (DuoEmulator, AdfsEmulator) {
-    let duo = DuoEmulator::start(DuoConfig::default().user(user));
+    farm_with(DuoConfig::default(), user)
+}
+
+fn farm_with(config: DuoConfig, user: DuoUser) -> (DuoEmulator, AdfsEmulator) {
+    let duo = DuoEmulator::start(config.user(user));
     let adfs = AdfsEmulator::start(
         AdfsConfig::default().duo(duo.service()).user(
             AdfsUser::new(USER, PASSWORD)
@@ -103,4 +107,17 @@ async fn a_factor_duo_does_not_offer_names_the_choices() {
     let text = err.to_string();
     assert!(text.contains("offers: passcode"), "{text}");
     assert!(text.contains("saml_mfa_factor"), "{text}");
+}
+
+#[tokio::test]
+async fn an_older_prompt_without_json_data_is_read_from_its_page() {
+    let user = DuoUser::new(USER)
+        .device(phone().without_push())
+        .device(DuoDevice::phone("iPad", "2222"))
+        .push_answer(PushAnswer::Approve(Duration::from_millis(100)));
+    let (duo, adfs) = farm_with(DuoConfig::default().without_prompt_data(), user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let assertion = login(&adfs, None, &mut a).await;
+    assert!(assertion.is_ok(), "{assertion:?}");
+    assert_eq!(duo.pushes(), ["iPad"], "the page's preferred device");
 }

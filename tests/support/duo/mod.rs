@@ -288,6 +288,9 @@ impl Duo {
     }
 
     fn prompt_data(&self, req: &HttpRequest) -> HttpResponse {
+        if lock(&self.config).no_prompt_data {
+            return HttpResponse::html(404, pages::error_page("Page not found"));
+        }
         let query = req.query_pairs();
         let sid = field(&query, "sid").unwrap_or_default();
         match self.ready(sid) {

@@ -79,9 +79,17 @@ impl DuoUser {
 #[derive(Debug, Clone, Default)]
 pub struct DuoConfig {
     pub users: Vec<DuoUser>,
+    /// An older prompt: no JSON data (`/frame/v4/auth/prompt/data` is a 404); clients read the
+    /// prompt page's device select and preferred factor and device.
+    pub no_prompt_data: bool,
 }
 
 impl DuoConfig {
+    pub fn without_prompt_data(mut self) -> Self {
+        self.no_prompt_data = true;
+        self
+    }
+
     pub fn user(mut self, user: DuoUser) -> Self {
         self.users.push(user);
         self
