@@ -28,6 +28,7 @@ pub fn login_request(ctx: &Context, gateway: &GatewayProfile) -> LoginRequest {
         ca_bundle: gateway.ca_bundle.clone(),
         user_providers: ctx.user_providers_dir(),
         mfa_factor: gateway.mfa_factor.clone(),
+        duo_device: gateway.duo_device.clone(),
         browser: None,
         auth: match gateway.auth {
             SamlAuth::Form => SignInAuth::Form,

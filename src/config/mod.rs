@@ -94,6 +94,8 @@ pub struct GatewayProfile {
     pub provider: Option<String>,
     /// `saml_mfa_factor`: which second factor to use where the IdP offers several (Okta).
     pub mfa_factor: Option<String>,
+    /// `saml_duo_device`: the phone Duo pushes to (its name or last digits); None: Duo's default.
+    pub duo_device: Option<String>,
     /// `saml_auth`: forms, or Windows integrated sign-in (Kerberos, NTLM).
     pub auth: SamlAuth,
     /// `saml_okta_api`: Okta's IDX or Classic API, or decided from the app's page.

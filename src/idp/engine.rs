@@ -5,6 +5,7 @@ mod poll;
 mod steps;
 
 use super::classify::{self, Choice, PageKind, Progress};
+use super::duo;
 use super::fill::{Asked, CodeAsk};
 use super::form::Click;
 use super::http::{Fetched, IdpSession};
@@ -60,6 +61,16 @@ pub async fn run(
     let mut pages = 1;
     let mut posted = Posted::default();
     loop {
+        if duo::is_prompt(&fetched.url) {
+            // Duo's prompt is a protocol of its own; its exit lands on the IdP's next page.
+            let wanted = duo::Wanted {
+                factor: state.factor.as_deref(),
+                device: req.duo_device.as_deref(),
+            };
+            fetched = duo::sign_in(session, &fetched, wanted, state.asked.answers).await?;
+            pages += 1;
+            continue;
+        }
         match next_action(&fetched, &providers, named, &mut state)? {
             Action::Done(assertion) => return Ok(assertion),
             Action::Poll(sub, pause) => {

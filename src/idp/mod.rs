@@ -15,6 +15,7 @@ mod browser;
 #[path = "browser_off.rs"]
 mod browser;
 pub(crate) mod classify;
+mod duo;
 mod engine;
 mod fill;
 pub(crate) mod form;
@@ -56,8 +57,12 @@ pub struct LoginRequest {
     /// call, email, hotp, token, or Okta's factorType, optionally `/PROVIDER`, e.g. `totp/google`).
     /// None: a code factor when a code is at hand, else push, else the first the IdP lists. Used by
     /// the API providers (Okta) and by pages that offer a choice (AD FS's authentication methods,
-    /// a method select on a code page), where its words may also name the method (`vip`).
+    /// a method select on a code page), where its words may also name the method (`vip`). Duo's
+    /// Universal Prompt takes `push` or `code`/`passcode` (idp/duo).
     pub mfa_factor: Option<String>,
+    /// `saml_duo_device`: the phone Duo's prompt pushes to, by name or last digits; None: Duo's
+    /// default push-capable phone.
+    pub duo_device: Option<String>,
     /// Sign in through a real browser (`saml_browser`, `--browser`, `--headless`); None: the form
     /// engine (or the API provider).
     pub browser: Option<BrowserOptions>,
@@ -172,6 +177,10 @@ pub enum IdpError {
         message: String,
         expired: bool,
     },
+    /// Duo's prompt offers no factor samlbridge can use, or not the one asked for: the message
+    /// names what it offers (exit 3).
+    #[error("{host}: {}", crate::shown::outside(.message))]
+    Duo { host: String, message: String },
     /// Network, TLS, timeout (exit 5).
     #[error(
         "could not reach {host}: {reason}; check the URL, your network or proxy, and try again",
@@ -214,6 +223,7 @@ impl IdpError {
             IdpError::Rejected { .. }
             | IdpError::NeedsPerson { .. }
             | IdpError::MfaCommand { .. }
+            | IdpError::Duo { .. }
             | IdpError::NoTicket { .. } => ExitKind::AuthRejected,
             IdpError::Browser { person: true, .. } | IdpError::Integrated { person: true, .. } => {
                 ExitKind::AuthRejected

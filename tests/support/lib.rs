@@ -6,6 +6,7 @@
 //! src/'s unit tests and examples/demo.rs use it by name.
 
 pub mod adfs;
+pub mod duo;
 pub mod entra;
 pub mod federation;
 pub mod http;

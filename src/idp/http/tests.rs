@@ -10,6 +10,7 @@ fn request(ca_bundle: Option<PathBuf>) -> LoginRequest {
         ca_bundle,
         user_providers: None,
         mfa_factor: None,
+        duo_device: None,
         browser: None,
         auth: Default::default(),
         principal: None,

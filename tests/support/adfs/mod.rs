@@ -26,8 +26,20 @@ const SESSION_COOKIE: &str = "MSISAuth";
 /// Where one browser stands in a sign-in, keyed by its context cookie.
 #[derive(Debug, Clone)]
 enum Stage {
-    Credentials { username: Option<String> },
-    Mfa { username: String, context: String },
+    Credentials {
+        username: Option<String>,
+    },
+    Mfa {
+        username: String,
+        context: String,
+    },
+    /// Sent to Duo's Universal Prompt; back with `state` and a `duo_code` to redeem.
+    Duo {
+        username: String,
+        context: String,
+        state: String,
+        redirect_uri: String,
+    },
 }
 
 #[derive(Default)]
@@ -158,6 +170,9 @@ impl Idp {
     }
 
     fn get(&self, req: &HttpRequest) -> HttpResponse {
+        if let Some(page) = self.back_from_duo(req) {
+            return page;
+        }
         let session_user = req
             .cookie(SESSION_COOKIE)
             .and_then(|c| lock(&self.ledger).sessions.get(&c).cloned());
@@ -195,12 +210,28 @@ impl Idp {
         let context = req.cookie(CONTEXT_COOKIE).unwrap_or_default();
         let stage = lock(&self.ledger).contexts.get(&context).cloned();
         match stage {
+            None if self.config.direct_post
+                && field(&form, "AuthMethod") == Some("FormsAuthentication") =>
+            {
+                // AD FS starts a sign-in from a first POST of credentials (scripts do that).
+                let context = self.new_cookie_value(48);
+                lock(&self.ledger)
+                    .contexts
+                    .insert(context.clone(), Stage::Credentials { username: None });
+                self.credentials(req, &form, &context, None).with_header(
+                    "Set-Cookie",
+                    &format!("{CONTEXT_COOKIE}={context}; path=/adfs; HttpOnly"),
+                )
+            }
             None => self.error("MSIS7042: The same client browser session has made requests without the sign-in context cookie."),
             Some(Stage::Credentials { username }) => {
                 self.credentials(req, &form, &context, username)
             }
             Some(Stage::Mfa { username, context: expected }) => {
                 self.second_factor(req, &form, &username, &expected)
+            }
+            Some(Stage::Duo { username, context: expected, state, redirect_uri }) => {
+                self.duo_redeemed(req, &form, &username, (&expected, &state, &redirect_uri))
             }
         }
     }
@@ -248,6 +279,11 @@ impl Idp {
         };
         if let Some((title, text)) = &user.unexpected_page {
             return HttpResponse::html(200, pages::plain_page(title, text));
+        }
+        if user.duo
+            && let Some(duo) = &self.config.duo
+        {
+            return self.to_duo(req, duo, context, &user.username);
         }
         match &user.mfa {
             Some(mfa) => {
@@ -305,6 +341,98 @@ impl Idp {
                 );
                 HttpResponse::html(200, page)
             }
+        }
+    }
+
+    /// Duo's adapter: the page that hands the browser to Duo's authorize URL. Duo comes back to
+    /// this same address (`redirect_uri`) with `state` and `duo_code`.
+    fn to_duo(
+        &self,
+        req: &HttpRequest,
+        duo: &crate::duo::DuoService,
+        context: &str,
+        username: &str,
+    ) -> HttpResponse {
+        let action = Self::action(req);
+        let host = req.header("host").unwrap_or("127.0.0.1");
+        let redirect_uri = format!("http://{host}{action}");
+        let state = opaque(27);
+        let mfa_context = opaque(300);
+        let duo_url = duo.authorize_url(username, &redirect_uri, &state);
+        lock(&self.ledger).contexts.insert(
+            context.to_string(),
+            Stage::Duo {
+                username: username.to_string(),
+                context: mfa_context.clone(),
+                state,
+                redirect_uri,
+            },
+        );
+        HttpResponse::html(
+            200,
+            pages::duo_page(&duo_url, &mfa_context, &action, username),
+        )
+    }
+
+    /// The GET of the redirect_uri with Duo's `state` and `duo_code`: the adapter's return form.
+    fn back_from_duo(&self, req: &HttpRequest) -> Option<HttpResponse> {
+        let query = req.query_pairs();
+        let code = field(&query, "duo_code")?;
+        let context = req.cookie(CONTEXT_COOKIE).unwrap_or_default();
+        let stage = lock(&self.ledger).contexts.get(&context).cloned();
+        let Some(Stage::Duo { context: mfa, .. }) = stage else {
+            return Some(self.error(
+                "MSIS7042: The same client browser session has made requests without the sign-in context cookie.",
+            ));
+        };
+        let back: Vec<(String, String)> = query
+            .iter()
+            .filter(|(k, _)| k != "duo_code" && k != "state")
+            .cloned()
+            .collect();
+        // Absolute, as the adapter writes it (clients such as aws-adfs post to it verbatim).
+        let host = req.header("host").unwrap_or("127.0.0.1");
+        let action = format!(
+            "http://{host}{}?{}",
+            req.path,
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(back)
+                .finish()
+        );
+        let said_state = field(&query, "state").unwrap_or_default();
+        Some(HttpResponse::html(
+            200,
+            pages::duo_return_page(&action, &mfa, code, said_state),
+        ))
+    }
+
+    /// The return form posted: the code redeemed at Duo (its token endpoint), then signed in.
+    fn duo_redeemed(
+        &self,
+        req: &HttpRequest,
+        form: &[(String, String)],
+        username: &str,
+        (context, state, redirect_uri): (&str, &str, &str),
+    ) -> HttpResponse {
+        if field(form, "authMethod") != Some("DuoAdfsAdapter")
+            || field(form, "context") != Some(context)
+            || field(form, "state") != Some(state)
+        {
+            return self.error(
+                "MSIS9002: The Duo adapter's post lacked its authMethod, context or state.",
+            );
+        }
+        let Some(duo) = &self.config.duo else {
+            return self.error("MSIS7065: no Duo integration is configured.");
+        };
+        match duo.exchange(field(form, "duo_code").unwrap_or_default(), redirect_uri) {
+            Ok(user) if user.eq_ignore_ascii_case(username) => {
+                let cookie = req.cookie(CONTEXT_COOKIE).unwrap_or_default();
+                self.signed_in(req, &cookie, username)
+            }
+            Ok(_) | Err(_) => self.error(
+                "MSIS7068: Duo Security did not confirm the second factor (the duo_code was refused).",
+            ),
         }
     }
 

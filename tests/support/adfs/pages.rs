@@ -274,3 +274,47 @@ pub fn plain_page(title: &str, text: &str) -> String {
         x = escape(text)
     )
 }
+
+/// Duo's AD FS adapter (Universal Prompt): the page posts `adfs_form` to Duo's authorize URL by
+/// script, carrying AD FS's context; the options form (other methods) posts back to AD FS.
+pub fn duo_page(duo_url: &str, adfs_context: &str, action: &str, username: &str) -> String {
+    let body = format!(
+        r#"<div id="authArea" class="groupMargin">
+<div id="openingMessage" class="groupMargin">For security reasons, we require additional information to verify your account ({username})</div>
+<form method="post" id="adfs_form" action="{duo_url}">
+<input type="hidden" name="adfs_context" value="{adfs_context}"/>
+<input type="hidden" name="adfs_auth_method" value="DuoAdfsAdapter"/>
+<noscript><p>JavaScript is required to continue to Duo Security.</p><input type="submit" value="Continue"/></noscript>
+</form>
+<div id="authOptions">{options}</div>
+</div>
+<script type="text/javascript">document.getElementById('adfs_form').submit();</script>"#,
+        username = escape(username),
+        duo_url = escape(duo_url),
+        adfs_context = escape(adfs_context),
+        options = options_form(&escape(action)),
+    );
+    shell("Sign In", &body)
+}
+
+/// Back from Duo (the redirect_uri with `state` and `duo_code`): the adapter's form that carries
+/// them, with AD FS's context, back to AD FS by script.
+pub fn duo_return_page(action: &str, context: &str, duo_code: &str, state: &str) -> String {
+    let body = format!(
+        r#"<div id="authArea" class="groupMargin">
+<form method="post" class="adfs_form" action="{action}">
+<input type="hidden" name="context" value="{context}"/>
+<input type="hidden" name="duo_code" value="{duo_code}"/>
+<input type="hidden" name="state" value="{state}"/>
+<input type="hidden" name="authMethod" value="DuoAdfsAdapter"/>
+<noscript><input type="submit" value="Continue"/></noscript>
+</form>
+</div>
+<script type="text/javascript">document.getElementsByClassName('adfs_form')[0].submit();</script>"#,
+        action = escape(action),
+        context = escape(context),
+        duo_code = escape(duo_code),
+        state = escape(state),
+    );
+    shell("Sign In", &body)
+}

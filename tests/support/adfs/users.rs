@@ -24,6 +24,8 @@ pub struct AdfsUser {
     pub mfa: Option<MfaChallenge>,
     /// After a right password, this page (title, text) instead of a session: a page nobody expects.
     pub unexpected_page: Option<(String, String)>,
+    /// Second factor through Duo's adapter (Universal Prompt), with the farm's `duo` service.
+    pub duo: bool,
 }
 
 impl AdfsUser {
@@ -37,6 +39,7 @@ impl AdfsUser {
             session_duration: None,
             mfa: None,
             unexpected_page: None,
+            duo: false,
         }
     }
 
@@ -65,6 +68,12 @@ impl AdfsUser {
         self
     }
 
+    /// The second factor is Duo's Universal Prompt (the farm must have a `duo` service).
+    pub fn duo(mut self) -> Self {
+        self.duo = true;
+        self
+    }
+
     pub fn unexpected_page(mut self, title: &str, text: &str) -> Self {
         self.unexpected_page = Some((title.into(), text.into()));
         self
@@ -90,6 +99,11 @@ pub struct AdfsConfig {
     /// Federated behind an Entra ID: a sign-in that came with WS-Federation's `wreply` and `wctx`
     /// (as Entra's redirect sends them) posts its SAMLResponse back to `wreply`, not to AWS.
     pub federated_behind_entra: bool,
+    /// Duo's AD FS adapter, for users whose second factor is Duo.
+    pub duo: Option<crate::duo::DuoService>,
+    /// Accepts a first POST of credentials without the context cookie, as AD FS does for
+    /// IdP-initiated sign-on (aws-adfs posts at once); otherwise such a post is MSIS7042.
+    pub direct_post: bool,
 }
 
 impl Default for AdfsConfig {
@@ -104,6 +118,8 @@ impl Default for AdfsConfig {
             clock_offset: time::Duration::ZERO,
             integrated: None,
             federated_behind_entra: false,
+            duo: None,
+            direct_post: false,
         }
     }
 }
@@ -124,6 +140,18 @@ impl AdfsConfig {
     /// Sign-ins sent by a federating Entra ID go back to it (see `federated_behind_entra`).
     pub fn federated_behind_entra(mut self) -> Self {
         self.federated_behind_entra = true;
+        self
+    }
+
+    /// Duo Security's AD FS adapter, talking to this Duo.
+    pub fn duo(mut self, duo: crate::duo::DuoService) -> Self {
+        self.duo = Some(duo);
+        self
+    }
+
+    /// See `direct_post`.
+    pub fn direct_post(mut self) -> Self {
+        self.direct_post = true;
         self
     }
 

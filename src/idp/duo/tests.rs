@@ -1,0 +1,123 @@
+//! The Duo client through the engine, against the AD FS emulator whose second factor is the Duo
+//! emulator's Universal Prompt.
+
+use crate::exit::ExitKind;
+use crate::idp::{IdpError, LoginRequest, sign_in_fresh};
+use crate::testing::answers::ScriptedAnswers;
+use samlbridge_emulators::adfs::{AdfsConfig, AdfsEmulator, AdfsUser};
+use samlbridge_emulators::duo::{self, DuoConfig, DuoDevice, DuoEmulator, DuoUser, PushAnswer};
+use samlbridge_emulators::saml::SamlRole;
+use std::time::Duration;
+
+const USER: &str = "duo-user@corp.example";
+const PASSWORD: &str = "duo-Pass-1";
+
+fn farm(user: DuoUser) -> (DuoEmulator, AdfsEmulator) {
+    farm_with(DuoConfig::default(), user)
+}
+
+fn farm_with(config: DuoConfig, user: DuoUser) -> (DuoEmulator, AdfsEmulator) {
+    let duo = DuoEmulator::start(config.user(user));
+    let adfs = AdfsEmulator::start(
+        AdfsConfig::default().duo(duo.service()).user(
+            AdfsUser::new(USER, PASSWORD)
+                .role(SamlRole::new(
+                    "arn:aws:iam::111111111111:role/GatewayAdmin",
+                    "arn:aws:iam::111111111111:saml-provider/CorpADFS",
+                ))
+                .duo(),
+        ),
+    );
+    (duo, adfs)
+}
+
+async fn login(
+    adfs: &AdfsEmulator,
+    factor: Option<&str>,
+    a: &mut ScriptedAnswers,
+) -> Result<crate::saml::SamlAssertion, IdpError> {
+    let req = LoginRequest {
+        url: adfs.sign_in_url(),
+        mfa_factor: factor.map(str::to_string),
+        ..LoginRequest::default()
+    };
+    sign_in_fresh(&req, a).await
+}
+
+fn phone() -> DuoDevice {
+    DuoDevice::phone("iPhone", "4321")
+}
+
+#[tokio::test]
+async fn a_push_approved_after_a_while_gives_the_assertion() {
+    let (duo, adfs) = farm(
+        DuoUser::new(USER)
+            .device(phone())
+            .push_answer(PushAnswer::Approve(Duration::from_millis(300))),
+    );
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let assertion = login(&adfs, None, &mut a).await;
+    assert!(assertion.is_ok(), "{assertion:?}");
+    assert_eq!(duo.pushes(), ["iPhone"]);
+    assert!(duo.status_polls() >= 2);
+    assert_eq!(duo.codes_exchanged(), 1);
+    assert!(
+        a.notices
+            .iter()
+            .any(|n| n.contains("Duo Push sent to iPhone (…4321)")),
+        "{:?}",
+        a.notices
+    );
+}
+
+#[tokio::test]
+async fn a_denied_push_is_refused_in_duos_words() {
+    let (duo, adfs) = farm(
+        DuoUser::new(USER)
+            .device(phone())
+            .push_answer(PushAnswer::Deny(Duration::from_millis(200))),
+    );
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let err = login(&adfs, Some("push"), &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
+    assert!(err.to_string().contains(duo::DENIED), "{err}");
+    assert_eq!(duo.codes_exchanged(), 0);
+}
+
+#[tokio::test]
+async fn a_passcode_at_hand_is_used_and_a_wrong_one_refused() {
+    let user = DuoUser::new(USER).device(phone()).passcode("123456");
+    let (duo, adfs) = farm(user);
+    let mut wrong = ScriptedAnswers::new(USER, PASSWORD, &["654321"]).with_codes_at_hand();
+    let err = login(&adfs, None, &mut wrong).await.unwrap_err();
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
+    assert!(err.to_string().contains(duo::WRONG_PASSCODE), "{err}");
+    let mut right = ScriptedAnswers::new(USER, PASSWORD, &["123456"]).with_codes_at_hand();
+    assert!(login(&adfs, None, &mut right).await.is_ok());
+    assert_eq!(duo.passcodes_tried(), ["654321", "123456"]);
+    assert!(duo.pushes().is_empty());
+}
+
+#[tokio::test]
+async fn a_factor_duo_does_not_offer_names_the_choices() {
+    let (_duo, adfs) = farm(DuoUser::new(USER).device(phone().without_push()));
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let err = login(&adfs, Some("push"), &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
+    let text = err.to_string();
+    assert!(text.contains("offers: passcode"), "{text}");
+    assert!(text.contains("saml_mfa_factor"), "{text}");
+}
+
+#[tokio::test]
+async fn an_older_prompt_without_json_data_is_read_from_its_page() {
+    let user = DuoUser::new(USER)
+        .device(phone().without_push())
+        .device(DuoDevice::phone("iPad", "2222"))
+        .push_answer(PushAnswer::Approve(Duration::from_millis(100)));
+    let (duo, adfs) = farm_with(DuoConfig::default().without_prompt_data(), user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let assertion = login(&adfs, None, &mut a).await;
+    assert!(assertion.is_ok(), "{assertion:?}");
+    assert_eq!(duo.pushes(), ["iPad"], "the page's preferred device");
+}
