@@ -63,6 +63,15 @@ impl Cdp {
         from_browser: impl Read + Send + 'static,
         to_browser: impl Write + Send + 'static,
     ) -> (Cdp, mpsc::UnboundedReceiver<Event>) {
+        Cdp::start_limited(from_browser, to_browser, MAX_MESSAGE)
+    }
+
+    /// As `start`, dropping messages longer than `limit` bytes.
+    fn start_limited(
+        from_browser: impl Read + Send + 'static,
+        to_browser: impl Write + Send + 'static,
+        limit: u64,
+    ) -> (Cdp, mpsc::UnboundedReceiver<Event>) {
         let (out, commands) = std::sync::mpsc::channel::<Vec<u8>>();
         let shared = Arc::new(Shared {
             next: AtomicU64::new(1),
@@ -72,7 +81,7 @@ impl Cdp {
         let (events, received) = mpsc::unbounded_channel();
         std::thread::spawn(move || write_commands(to_browser, commands));
         let reading = shared.clone();
-        std::thread::spawn(move || read_messages(from_browser, &reading, &events));
+        std::thread::spawn(move || read_messages(from_browser, &reading, &events, limit));
         (Cdp { shared }, received)
     }
 
@@ -136,16 +145,21 @@ fn write_commands(mut to_browser: impl Write, commands: std::sync::mpsc::Receive
 }
 
 /// Reads NUL-ended messages until the browser closes its end; then every waiting command is told.
-fn read_messages(from_browser: impl Read, shared: &Shared, events: &mpsc::UnboundedSender<Event>) {
+fn read_messages(
+    from_browser: impl Read,
+    shared: &Shared,
+    events: &mpsc::UnboundedSender<Event>,
+    limit: u64,
+) {
     let mut reader = BufReader::new(from_browser);
     let mut message = Vec::new();
     loop {
         message.clear();
-        let read = (&mut reader).take(MAX_MESSAGE).read_until(0, &mut message);
+        let read = (&mut reader).take(limit).read_until(0, &mut message);
         match read {
             Ok(0) | Err(_) => break,
             Ok(_) if message.last() != Some(&0) => {
-                if message.len() as u64 >= MAX_MESSAGE {
+                if message.len() as u64 >= limit {
                     skip_rest(&mut reader);
                     continue;
                 }

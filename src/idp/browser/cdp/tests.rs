@@ -91,3 +91,35 @@ async fn garbage_and_answers_nobody_waits_for_are_skipped() {
     assert_eq!(event.method, "A.b");
     assert!(events.recv().await.is_none());
 }
+
+#[tokio::test]
+async fn an_oversized_message_is_dropped_whole_and_the_next_one_read() {
+    let (from_browser, mut browser_writes) = std::io::pipe().expect("pipe");
+    let (_browser_reads, to_browser) = std::io::pipe().expect("pipe");
+    let (_cdp, mut events) = Cdp::start_limited(from_browser, to_browser, 64);
+    let big = format!(
+        "{{\"method\":\"Too.big\",\"params\":{{\"x\":\"{}\"}}}}\0",
+        "y".repeat(300)
+    );
+    browser_writes.write_all(big.as_bytes()).expect("write");
+    browser_writes
+        .write_all(b"{\"method\":\"Next.one\"}\0")
+        .expect("write");
+    drop(browser_writes);
+    let event = events.recv().await.expect("the next event");
+    assert_eq!(event.method, "Next.one");
+    assert!(events.recv().await.is_none());
+}
+
+#[tokio::test]
+async fn a_message_cut_off_by_the_browsers_exit_is_not_read() {
+    let (from_browser, mut browser_writes) = std::io::pipe().expect("pipe");
+    let (_browser_reads, to_browser) = std::io::pipe().expect("pipe");
+    let (_cdp, mut events) = Cdp::start(from_browser, to_browser);
+    browser_writes
+        .write_all(b"{\"method\":\"Whole\"}\0{\"method\":\"Cut\"}x")
+        .expect("write");
+    drop(browser_writes);
+    assert_eq!(events.recv().await.expect("event").method, "Whole");
+    assert!(events.recv().await.is_none());
+}
