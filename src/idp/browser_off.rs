@@ -5,7 +5,6 @@ use super::{IdpError, LoginAnswers, LoginRequest};
 use crate::saml::SamlAssertion;
 use crate::state::StateDir;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// What a sign-in through the browser says in a build without the engine.
 const LEFT_OUT: &str = "this samlbridge was built without the browser engine (cargo feature \
@@ -16,31 +15,7 @@ pub fn locate(_profile: &str, _configured: Option<&std::path::Path>) -> Result<P
     Err(LEFT_OUT.to_string())
 }
 
-/// How long a person has to complete the sign-in in a window (`--browser-timeout`).
-pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// What a browser sign-in needs beyond the form engine's request (the engine's own fields, so the
-/// settings are read and checked the same way with or without it).
-#[derive(Debug, Clone)]
-pub struct BrowserOptions {
-    pub profile: String,
-    pub path: Option<PathBuf>,
-    pub headless: bool,
-    pub timeout: Duration,
-    pub username: Option<String>,
-    pub state: StateDir,
-    pub decline_stay_signed_in: bool,
-}
-
-/// Whether a window can be shown: a display on Linux and the BSDs, always elsewhere.
-pub fn has_display() -> bool {
-    if cfg!(any(target_os = "macos", windows)) {
-        return true;
-    }
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
-}
+pub use super::browser_options::{BrowserOptions, DEFAULT_WINDOW_TIMEOUT, has_display};
 
 /// Fails: this build has no browser engine.
 pub async fn sign_in(

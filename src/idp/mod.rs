@@ -14,6 +14,7 @@ mod browser;
 #[cfg(not(feature = "browser"))]
 #[path = "browser_off.rs"]
 mod browser;
+mod browser_options;
 pub(crate) mod classify;
 mod duo;
 mod engine;
