@@ -261,16 +261,15 @@ impl Drop for Session {
 /// Reads the browser's events until it closes the pipe.
 async fn read_events(mut events: mpsc::UnboundedReceiver<Event>, targets: Targets) {
     while let Some(event) = events.recv().await {
+        // Attached to the browser (a page) or to a page (its frames and workers) alike.
+        if event.method == "Target.attachedToTarget" {
+            tokio::spawn(targets.clone().prepare(event.params));
+            continue;
+        }
         let Some(session) = event.session.clone() else {
-            if event.method == "Target.attachedToTarget" {
-                tokio::spawn(targets.clone().prepare(event.params));
-            }
             continue;
         };
         match event.method.as_str() {
-            "Target.attachedToTarget" => {
-                tokio::spawn(targets.clone().prepare(event.params));
-            }
             "Fetch.requestPaused" => {
                 let targets = targets.clone();
                 tokio::spawn(async move {

@@ -66,10 +66,7 @@ impl<'a> IdxSignIn<'a> {
         preferred: Option<String>,
         timing: PushTiming,
     ) -> Self {
-        let mut org = org.clone();
-        org.set_path("/");
-        org.set_query(None);
-        org.set_fragment(None);
+        let org = super::urls::origin_root(org);
         let host = host_of(&org);
         IdxSignIn {
             client: IdxClient {
@@ -404,18 +401,11 @@ impl IdxClient<'_> {
 
     /// An address on the org: tokens and the password go to the org's own host only.
     fn url(&self, path_or_href: &str) -> Result<Url, IdpError> {
-        let url = self
-            .org
-            .join(path_or_href)
-            .map_err(|_| self.unexpected(&self.org, "a link", "it is not a valid URL"))?;
-        if url.origin() != self.org.origin() {
-            return Err(self.unexpected(
-                &url,
-                "a link to another host",
-                "samlbridge sends Okta's state handle only to the host of saml_url",
-            ));
-        }
-        Ok(url)
+        super::urls::on_origin(&self.org, path_or_href).map_err(|why| {
+            let why =
+                format!("{why}; samlbridge sends Okta's state handle only to the host of saml_url");
+            self.unexpected(&self.org, "a link", &why)
+        })
     }
 
     fn unexpected(&self, url: &Url, what: &str, why: &str) -> IdpError {

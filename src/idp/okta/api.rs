@@ -198,34 +198,20 @@ pub struct OktaApi<'s> {
 impl<'s> OktaApi<'s> {
     /// The org of the start URL (its scheme, host and port).
     pub fn new(session: &'s IdpSession, start: &Url) -> OktaApi<'s> {
-        let mut org = start.clone();
-        org.set_path("/");
-        org.set_query(None);
-        org.set_fragment(None);
-        let _ = org.set_username("");
-        let _ = org.set_password(None);
         OktaApi {
             session,
             host: host_of(start),
-            org,
+            org: crate::idp::urls::origin_root(start),
         }
     }
 
     /// An address on the org: a path of Okta's API, or an href Okta answered with.
     pub fn url(&self, path_or_href: &str) -> Result<Url, IdpError> {
-        let url = self
-            .org
-            .join(path_or_href)
-            .map_err(|_| self.unexpected(&self.org, "a link", "it is not a valid URL"))?;
         // Tokens go to Okta's own host only, whatever a link says.
-        if url.origin() != self.org.origin() {
-            return Err(self.unexpected(
-                &url,
-                "a link to another host",
-                "samlbridge sends Okta's tokens only to the host of saml_url",
-            ));
-        }
-        Ok(url)
+        crate::idp::urls::on_origin(&self.org, path_or_href).map_err(|why| {
+            let why = format!("{why}; samlbridge sends Okta's tokens only to the host of saml_url");
+            self.unexpected(&self.org, "a link", &why)
+        })
     }
 
     /// Posts `body` (which may hold the password or a token) to `url` and reads the transaction
