@@ -155,7 +155,7 @@ fn usual_places(machine: &dyn Machine) -> Option<PathBuf> {
 /// `name` in PATH's directories. An empty, `.` or other relative entry names the caller's current
 /// directory, which a `credential_process` run from a cloned repository does not choose: skipped,
 /// so a `chromium` planted there is never run (issue 18 §5).
-fn in_path(machine: &dyn Machine, name: &str) -> Option<PathBuf> {
+pub fn in_path(machine: &dyn Machine, name: &str) -> Option<PathBuf> {
     let path_var = machine.var("PATH")?;
     std::env::split_paths(&path_var)
         .filter(|dir| dir.is_absolute())

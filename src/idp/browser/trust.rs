@@ -76,12 +76,10 @@ fn certutil(host: &str) -> Result<PathBuf, IdpError> {
                 .into(),
         });
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .filter(|dir| dir.is_absolute())
-        .chain([PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join("certutil"))
-        .find(|candidate| candidate.is_file())
+    use super::find::{Machine, ThisMachine};
+    let usual = PathBuf::from("/usr/bin/certutil");
+    super::find::in_path(&ThisMachine, "certutil")
+        .or_else(|| ThisMachine.is_executable(&usual).then_some(usual))
         .ok_or_else(|| IdpError::Trust {
             host: host.to_string(),
             message: "the browser can trust saml_ca_bundle only through NSS's certutil, which is \
