@@ -119,14 +119,24 @@ fn called(script: &str) -> Vec<String> {
         .match_indices('(')
         .filter_map(|(at, _)| {
             let before = &script[..at];
-            let start = before
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                .map_or(0, |i| i + 1);
+            let start = name_start(before);
             let name = &before[start..];
             let member = before[..start].ends_with('.');
             (!name.is_empty() && !member).then(|| name.to_string())
         })
         .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn a_call_after_a_wide_character_is_read_without_a_panic() {
+    // Found by the idp_pages fuzz target: a non-ASCII character right before a name.
+    assert_eq!(called("x\u{fffd}go()"), ["go"]);
+    assert_eq!(called("\u{fffd}()"), Vec::<String>::new());
+    assert_eq!(
+        assignments("f.\u{e9}x.value = 'y'"),
+        [("\u{e9}x".to_string(), "y".to_string())]
+    );
 }
 
 /// The fields `script` sets to a literal: `forms[0]['pf.ok'].value = 'clicked'`,
@@ -156,10 +166,16 @@ fn target(before: &str) -> Option<String> {
         let open = inner.rfind(['[', '('])?;
         return literal(inner[open + 1..].trim());
     }
-    let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .map_or(0, |i| i + 1);
-    Some(before[start..].to_string()).filter(|n| !n.is_empty())
+    Some(before[name_start(before)..].to_string()).filter(|n| !n.is_empty())
+}
+
+/// Where the script name that ends `before` starts: just after the last character that cannot be
+/// in a name (which may be wider than a byte).
+fn name_start(before: &str) -> usize {
+    before
+        .char_indices()
+        .rfind(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// A quoted literal at the start of `text`, its content.
