@@ -1,14 +1,20 @@
-//! What Duo's prompt data says (the user's phones and the factors each offers, as JSON) and which
-//! factor samlbridge uses: `saml_mfa_factor` when set, else Duo Push to a push-capable phone, else
-//! a passcode.
+//! What Duo's prompt offers (the user's phones and the factors each takes) and which factor
+//! samlbridge uses: `saml_mfa_factor` when set, else Duo Push to a push-capable phone, else a
+//! passcode. Both prompts (the frame's JSON data, the single-page prompt's factor list) are read
+//! into one [`PromptData`], so one chooser serves both.
 
 use serde::Deserialize;
 
-/// Duo's factor names, as its prompt posts them.
+/// Duo's factor names, as its frame prompt posts them.
 pub const PUSH: &str = "Duo Push";
 pub const PASSCODE: &str = "Passcode";
+pub const CALL: &str = "Phone Call";
+/// What the frame prompt posts to have passcodes sent by text message.
+pub const SMS: &str = "sms";
+/// How `auth_method_order` names the text-message factor.
+const SMS_LISTED: &str = "SMS Passcode";
 
-/// `{"stat": "OK", "response": {...}}` of `/frame/v4/auth/prompt/data`.
+/// `{"stat": "OK", "response": {...}}`, or `{"stat": "FAIL", "message": ...}`.
 #[derive(Debug, Deserialize)]
 pub struct Envelope<T> {
     pub stat: String,
@@ -23,12 +29,15 @@ pub struct PromptData {
     #[serde(default)]
     pub auth_method_order: Vec<Method>,
     pub preferred_device: Option<String>,
+    /// Duo offers to remember this browser ("Remember me", trusted sessions).
+    #[serde(default)]
+    pub remember_me_enabled: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Phone {
     pub key: String,
-    /// `phone1`, `phone2`…: what the prompt posts as `device`.
+    /// `phone1`, `phone2`…: what the frame prompt posts as `device`.
     pub index: String,
     #[serde(default)]
     pub name: String,
@@ -43,11 +52,51 @@ pub struct Method {
     pub device_key: Option<String>,
 }
 
+/// How a phone is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Push,
+    Call,
+    Sms,
+}
+
+impl Reach {
+    /// The factor's name in `auth_method_order`.
+    fn listed(self) -> &'static str {
+        match self {
+            Reach::Push => PUSH,
+            Reach::Call => CALL,
+            Reach::Sms => SMS_LISTED,
+        }
+    }
+
+    fn said(self) -> &'static str {
+        match self {
+            Reach::Push => "push to",
+            Reach::Call => "phone call to",
+            Reach::Sms => "text message to",
+        }
+    }
+}
+
 /// The factor to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Chosen {
-    Push(Phone),
+    /// A push, a call, or passcodes by text message, to this phone.
+    Phone(Reach, Phone),
     Passcode,
+}
+
+impl Chosen {
+    /// The factor's name as the frame prompt posts it at its exit.
+    pub fn factor(&self) -> &'static str {
+        match self {
+            Chosen::Phone(Reach::Push, _) => PUSH,
+            Chosen::Phone(Reach::Call, _) => CALL,
+            // The passcode the text message brought is what signs in.
+            Chosen::Phone(Reach::Sms, _) | Chosen::Passcode => PASSCODE,
+        }
+    }
 }
 
 impl PartialEq for Phone {
@@ -64,6 +113,7 @@ impl Phone {
         let digits: String = device.chars().filter(char::is_ascii_digit).collect();
         self.name.eq_ignore_ascii_case(device)
             || self.index.eq_ignore_ascii_case(device)
+            || self.key == device
             || (!self.end_of_number.is_empty()
                 && digits.len() == device.len()
                 && self.end_of_number.ends_with(&digits))
@@ -71,11 +121,13 @@ impl Phone {
 
     /// How the person knows the phone: its name and last digits.
     pub fn shown(&self) -> String {
-        match (self.name.is_empty(), self.end_of_number.is_empty()) {
-            (false, false) => format!("{} (…{})", self.name, self.end_of_number),
-            (false, true) => self.name.clone(),
-            (true, false) => format!("phone …{}", self.end_of_number),
-            (true, true) => self.index.clone(),
+        let name = crate::shown::capped(&self.name, 60);
+        let end = crate::shown::capped(&self.end_of_number, 12);
+        match (name.is_empty(), end.is_empty()) {
+            (false, false) => format!("{name} (…{end})"),
+            (false, true) => name,
+            (true, false) => format!("phone …{end}"),
+            (true, true) => crate::shown::capped(&self.index, 20),
         }
     }
 }
@@ -128,14 +180,19 @@ impl PromptData {
                 device_key: Some(p.key.clone()),
             })
             .collect();
-        auth_method_order.push(Method {
-            factor: PASSCODE.into(),
-            device_key: None,
-        });
+        for reach in [Reach::Call, Reach::Sms] {
+            if factors.iter().any(|f| f == reach.listed()) {
+                auth_method_order.extend(phones.iter().map(|p| Method {
+                    factor: reach.listed().into(),
+                    device_key: Some(p.key.clone()),
+                }));
+            }
+        }
         PromptData {
             phones,
             auth_method_order,
             preferred_device: preferred_device.map(str::to_string),
+            remember_me_enabled: false,
         }
     }
 
@@ -144,40 +201,35 @@ impl PromptData {
         self.phones.is_empty() && self.auth_method_order.is_empty()
     }
 
-    /// Phones that take Duo Push, Duo's preferred one first.
-    pub fn push_phones(&self) -> Vec<&Phone> {
+    /// Phones reached that way, Duo's preferred one first.
+    pub fn phones_for(&self, reach: Reach) -> Vec<&Phone> {
         let mut phones: Vec<&Phone> = self
             .phones
             .iter()
             .filter(|p| {
-                self.auth_method_order
-                    .iter()
-                    .any(|m| m.factor == PUSH && m.device_key.as_deref() == Some(p.key.as_str()))
+                self.auth_method_order.iter().any(|m| {
+                    m.factor == reach.listed() && m.device_key.as_deref() == Some(p.key.as_str())
+                })
             })
             .collect();
         phones.sort_by_key(|p| Some(&p.index) != self.preferred_device.as_ref());
         phones
     }
 
-    pub fn offers_passcode(&self) -> bool {
-        self.auth_method_order.iter().any(|m| m.factor == PASSCODE)
-    }
-
-    /// What Duo offers this user, for messages.
+    /// What Duo offers this user, for messages. A passcode (Duo Mobile's, a hardware token's, a
+    /// bypass code) is always offered: Duo's prompt always has its passcode box, whether or not its
+    /// data lists it.
     pub fn offered(&self) -> String {
-        let mut said: Vec<String> = self
-            .push_phones()
-            .iter()
-            .map(|p| format!("push to {}", p.shown()))
-            .collect();
-        if self.offers_passcode() {
-            said.push("passcode".into());
+        let mut said: Vec<String> = Vec::new();
+        for reach in [Reach::Push, Reach::Call, Reach::Sms] {
+            said.extend(
+                self.phones_for(reach)
+                    .iter()
+                    .map(|p| format!("{} {}", reach.said(), p.shown())),
+            );
         }
-        if said.is_empty() {
-            "nothing samlbridge can use".into()
-        } else {
-            said.join(", ")
-        }
+        said.push("passcode".into());
+        said.join(", ")
     }
 }
 
@@ -189,52 +241,55 @@ pub fn choose(
     wanted: super::Wanted<'_>,
     has_code: bool,
 ) -> Result<Chosen, String> {
-    let phones = data.push_phones();
-    let push = match wanted.device.map(str::trim).filter(|d| !d.is_empty()) {
-        None => phones.first().map(|p| Chosen::Push((*p).clone())),
-        Some(device) => match phones.iter().find(|p| p.is_named(device)) {
-            Some(p) => Some(Chosen::Push((*p).clone())),
-            None => {
-                return Err(format!(
-                    "saml_duo_device = {device} is none of this user's phones that take Duo Push \
+    let device = wanted.device.map(str::trim).filter(|d| !d.is_empty());
+    let phone = |reach: Reach| -> Result<Option<Chosen>, String> {
+        let phones = data.phones_for(reach);
+        match device {
+            None => Ok(phones.first().map(|p| Chosen::Phone(reach, (*p).clone()))),
+            Some(device) => match phones.iter().find(|p| p.is_named(device)) {
+                Some(p) => Ok(Some(Chosen::Phone(reach, (*p).clone()))),
+                None if phones.is_empty() => Ok(None),
+                None => Err(format!(
+                    "saml_duo_device = {device} is none of this user's phones that take a {} \
                      (Duo offers: {}); set it to one of their names or last digits",
+                    match reach {
+                        Reach::Push => "Duo Push",
+                        Reach::Call => "phone call",
+                        Reach::Sms => "text message",
+                    },
                     data.offered()
-                ));
-            }
-        },
+                )),
+            },
+        }
     };
     // `duo` names the prompt itself (how an IdP's method list shows it): Duo's default factor.
     let wanted = wanted
         .factor
-        .filter(|f| !f.trim().eq_ignore_ascii_case("duo"));
-    let passcode = data.offers_passcode().then_some(Chosen::Passcode);
-    let choices = "set saml_mfa_factor to push or passcode";
-    match wanted.map(|w| w.trim().to_ascii_lowercase()).as_deref() {
-        Some("push") => push.ok_or_else(|| {
-            format!(
-                "Duo offers no Duo Push to this user (it offers: {}); {choices}",
+        .map(|f| f.trim().to_ascii_lowercase())
+        .filter(|f| f != "duo");
+    let choices = "set saml_mfa_factor to push, passcode, phone or sms";
+    let reach = match wanted.as_deref() {
+        None if has_code => return Ok(Chosen::Passcode),
+        None => return Ok(phone(Reach::Push)?.unwrap_or(Chosen::Passcode)),
+        Some("code" | "passcode" | "totp" | "token" | "hotp") => return Ok(Chosen::Passcode),
+        Some("push") => Reach::Push,
+        Some("phone" | "call" | "voice" | "phone call") => Reach::Call,
+        Some("sms" | "text") => Reach::Sms,
+        Some(other) => {
+            return Err(format!(
+                "saml_mfa_factor = {other} is not a Duo factor samlbridge can use; Duo offers: \
+                 {}; {choices}",
                 data.offered()
-            )
-        }),
-        Some("code" | "passcode" | "totp" | "token" | "hotp") => passcode.ok_or_else(|| {
-            format!(
-                "Duo offers no passcode to this user (it offers: {}); {choices}",
-                data.offered()
-            )
-        }),
-        Some(other) => Err(format!(
-            "saml_mfa_factor = {other} is not a Duo factor samlbridge can use (phone calls and SMS \
-             are not supported yet); Duo offers: {}; {choices}",
+            ));
+        }
+    };
+    phone(reach)?.ok_or_else(|| {
+        format!(
+            "Duo offers no {} to this user (it offers: {}); {choices}",
+            reach.listed(),
             data.offered()
-        )),
-        None if has_code && passcode.is_some() => Ok(Chosen::Passcode),
-        None => push.or(passcode).ok_or_else(|| {
-            format!(
-                "Duo offers no factor samlbridge can use ({}); {choices}",
-                data.offered()
-            )
-        }),
-    }
+        )
+    })
 }
 
 #[cfg(test)]
@@ -269,19 +324,19 @@ mod tests {
     #[test]
     fn push_goes_to_a_phone_that_takes_it_and_a_given_code_wins() {
         let d = data(TWO_PHONES);
-        let Ok(Chosen::Push(phone)) = choose(&d, any(), false) else {
+        let Ok(Chosen::Phone(Reach::Push, phone)) = choose(&d, any(), false) else {
             panic!("no push")
         };
         assert_eq!(phone.shown(), "iPhone (…4321)");
         assert_eq!(choose(&d, any(), true), Ok(Chosen::Passcode));
         assert!(matches!(
             choose(&d, factor("Duo"), false),
-            Ok(Chosen::Push(_))
+            Ok(Chosen::Phone(Reach::Push, _))
         ));
         assert_eq!(choose(&d, factor("passcode"), false), Ok(Chosen::Passcode));
         assert!(matches!(
             choose(&d, factor("PUSH"), true),
-            Ok(Chosen::Push(_))
+            Ok(Chosen::Phone(Reach::Push, _))
         ));
     }
 
@@ -295,8 +350,14 @@ mod tests {
         assert_eq!(choose(&only_passcode, any(), false), Ok(Chosen::Passcode));
         let err = choose(&data(TWO_PHONES), factor("sms"), false).unwrap_err();
         assert!(err.contains("push to iPhone (…4321), passcode"), "{err}");
-        let none = choose(&PromptData::default(), any(), false).unwrap_err();
-        assert!(none.contains("push or passcode"), "{none}");
+        assert!(err.contains("no SMS Passcode"), "{err}");
+        let err = choose(&data(TWO_PHONES), factor("yubikey"), false).unwrap_err();
+        assert!(err.contains("saml_mfa_factor = yubikey"), "{err}");
+        // Nothing listed: Duo's passcode box is always there.
+        assert_eq!(
+            choose(&PromptData::default(), any(), false),
+            Ok(Chosen::Passcode)
+        );
     }
 
     #[test]
@@ -316,7 +377,7 @@ mod tests {
             },
             false,
         ) {
-            Ok(Chosen::Push(p)) => p.name,
+            Ok(Chosen::Phone(Reach::Push, p)) => p.name,
             other => format!("{other:?}"),
         };
         assert_eq!(pick("pixel"), "Pixel");
@@ -332,17 +393,75 @@ mod tests {
             ("phone2".to_string(), "iPad (XXX-XXX-2222)".to_string()),
         ];
         let d = PromptData::from_page(&devices, &[], Some(PUSH), Some("phone2"));
-        let Ok(Chosen::Push(p)) = choose(&d, any(), false) else {
+        let Ok(Chosen::Phone(Reach::Push, p)) = choose(&d, any(), false) else {
             panic!("{d:?}")
         };
         assert_eq!(
             (p.index.as_str(), p.shown().as_str()),
             ("phone2", "iPad (…2222)")
         );
-        assert!(d.offers_passcode());
         let passcode_only = PromptData::from_page(&[], &[], Some(PASSCODE), Some("None"));
         assert_eq!(choose(&passcode_only, any(), false), Ok(Chosen::Passcode));
         let listed = PromptData::from_page(&devices, &[PUSH.to_string()], None, None);
-        assert_eq!(listed.push_phones().len(), 2);
+        assert_eq!(listed.phones_for(Reach::Push).len(), 2);
+    }
+
+    /// As Duo's data lists them: push, text message and call per phone, no "Passcode" entry.
+    const THREE_WAYS: &str = r#"{"stat":"OK","response":{
+        "phones":[{"key":"DPA","index":"phone1","name":"Phone 1","end_of_number":"1111"},
+                  {"key":"DPB","index":"phone2","name":"Phone 2","end_of_number":"2222"}],
+        "auth_method_order":[{"deviceKey":"DPA","factor":"Duo Push"},
+            {"deviceKey":"DPB","factor":"SMS Passcode"},{"deviceKey":"DPA","factor":"Phone Call"},
+            {"deviceKey":"DPB","factor":"Phone Call"}],
+        "remember_me_enabled": true}}"#;
+
+    #[test]
+    fn calls_and_text_messages_go_to_the_phones_listed_for_them() {
+        let d = data(THREE_WAYS);
+        assert!(d.remember_me_enabled);
+        let pick = |f: &'static str, device: Option<&'static str>| match choose(
+            &d,
+            Wanted {
+                factor: Some(f),
+                device,
+            },
+            false,
+        ) {
+            Ok(Chosen::Phone(reach, p)) => format!("{reach:?} {}", p.index),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(pick("phone", None), "Call phone1");
+        assert_eq!(pick("call", Some("2222")), "Call phone2");
+        assert_eq!(pick("sms", None), "Sms phone2");
+        assert!(pick("sms", Some("1111")).contains("none of this user's phones that take a text"));
+        assert_eq!(pick("push", None), "Push phone1");
+        // A passcode needs no "Passcode" entry; the offer lists every way.
+        assert_eq!(choose(&d, factor("passcode"), false), Ok(Chosen::Passcode));
+        assert_eq!(
+            d.offered(),
+            "push to Phone 1 (…1111), phone call to Phone 1 (…1111), phone call to Phone 2 \
+             (…2222), text message to Phone 2 (…2222), passcode"
+        );
+        assert_eq!(
+            Chosen::Phone(Reach::Sms, d.phones[1].clone()).factor(),
+            PASSCODE
+        );
+        assert_eq!(
+            Chosen::Phone(Reach::Call, d.phones[1].clone()).factor(),
+            CALL
+        );
+    }
+
+    #[test]
+    fn a_phone_is_named_by_its_key_too_and_shown_without_controls() {
+        let p = Phone {
+            key: "DPX".into(),
+            index: "phone1".into(),
+            name: "evil\u{1b}]52;x".into(),
+            end_of_number: "12".into(),
+        };
+        assert!(p.is_named("DPX") && p.is_named("phone1") && p.is_named("12"));
+        assert!(!p.is_named("13") && !p.is_named("DPY"));
+        assert!(!p.shown().contains('\u{1b}'), "{}", p.shown());
     }
 }

@@ -105,8 +105,26 @@ async fn a_factor_duo_does_not_offer_names_the_choices() {
     let err = login(&adfs, Some("push"), &mut a).await.unwrap_err();
     assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
     let text = err.to_string();
-    assert!(text.contains("offers: passcode"), "{text}");
+    assert!(text.contains("phone call to iPhone (…4321)"), "{text}");
+    assert!(text.contains("passcode"), "{text}");
     assert!(text.contains("saml_mfa_factor"), "{text}");
+    let (_duo, adfs) = farm(DuoUser::new(USER).device(DuoDevice::tablet("iPad")));
+    let err = login(&adfs, Some("sms"), &mut a).await.unwrap_err();
+    assert!(err.to_string().contains("offers: push to iPad, passcode"), "{err}");
+}
+
+#[tokio::test]
+async fn the_single_page_prompt_after_the_plugin_form_takes_a_push() {
+    let user = DuoUser::new(USER)
+        .device(phone())
+        .push_answer(PushAnswer::Approve(Duration::from_millis(100)));
+    let config = DuoConfig::default().single_page_after_plugin_form();
+    let (duo, adfs) = farm_with(config, user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let assertion = login(&adfs, None, &mut a).await;
+    assert!(assertion.is_ok(), "{assertion:?}");
+    assert_eq!(duo.pushes(), ["iPhone"]);
+    assert_eq!(duo.codes_exchanged(), 1);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@
 //! documentation (the authorize/token exchange), Duo's Auth API texts for the status messages.
 
 pub mod pages;
+mod spa;
 mod status;
 mod users;
 
@@ -41,6 +42,11 @@ pub const APPROVED: &str = "Success. Logging you in...";
 pub const DENIED: &str = "Login request denied.";
 pub const TIMED_OUT: &str = "Login timed out.";
 pub const WRONG_PASSCODE: &str = "Incorrect passcode. Please try again.";
+pub const CALLING: &str = "Calling your phone...";
+pub const ANSWERED: &str = "Answered. Press any key on your phone to log in.";
+pub const SMS_SENT: &str = "New SMS passcodes sent.";
+/// The cookie a remembered browser carries (Duo names its own per integration).
+pub const REMEMBER_COOKIE: &str = "duo-trusted-browser";
 /// How long a status poll is held at most before answering `pushed` again.
 pub(super) const LONG_POLL: Duration = Duration::from_secs(5);
 
@@ -58,6 +64,8 @@ struct Prompt {
     request: Request,
     tx: String,
     xsrf: String,
+    /// The single-page prompt's key for this prompt.
+    authkey: String,
     plugin_posted: bool,
     /// The transaction allowed, which the exit may redeem.
     allowed: Option<String>,
@@ -74,6 +82,8 @@ struct Transaction {
 #[derive(Debug, Clone)]
 enum TxKind {
     Push { answer: PushAnswer, at: Instant },
+    Call { answer: PushAnswer, at: Instant },
+    Sms,
     Passcode { right: bool },
 }
 
@@ -84,7 +94,15 @@ struct Ledger {
     transactions: HashMap<String, Transaction>,
     codes: HashMap<String, (String, String)>,
     pushes: Vec<String>,
+    calls: Vec<String>,
+    texts: Vec<String>,
     passcodes: Vec<String>,
+    /// Users a text message was sent to, whose SMS passcode is now good (once).
+    texted: Vec<String>,
+    /// Remembered browsers: cookie value → (user, until).
+    remembered: HashMap<String, (String, Instant)>,
+    /// Sign-ins Duo let through without a prompt (a remembered browser).
+    skipped: usize,
     polls: usize,
     exchanged: usize,
 }
@@ -145,6 +163,21 @@ impl DuoEmulator {
         lock(&self.duo.ledger).passcodes.clone()
     }
 
+    /// The device names called, in order.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.duo.ledger).calls.clone()
+    }
+
+    /// The device names sent passcodes by text message, in order.
+    pub fn texts(&self) -> Vec<String> {
+        lock(&self.duo.ledger).texts.clone()
+    }
+
+    /// Sign-ins let through without a prompt because the browser was remembered.
+    pub fn remembered_sign_ins(&self) -> usize {
+        lock(&self.duo.ledger).skipped
+    }
+
     /// Status polls answered.
     pub fn status_polls(&self) -> usize {
         lock(&self.duo.ledger).polls
@@ -201,6 +234,7 @@ impl Duo {
             ("POST", PROMPT_PATH) | ("POST", PROMPT_PAGE_PATH) => self.start_factor(req),
             ("POST", STATUS_PATH) => self.status(req),
             ("POST", EXIT_PATH) => self.exit(req),
+            (_, path) if path.starts_with(spa::PREFIX) => spa::handle(self, req),
             _ => HttpResponse::html(404, pages::error_page("Page not found")),
         }
     }
@@ -223,21 +257,66 @@ impl Duo {
         if field(&query, "response_type") != Some("code") {
             return HttpResponse::html(400, pages::error_page("Invalid response_type"));
         }
+        if self.remembers(req, &request.username) {
+            let mut ledger = lock(&self.ledger);
+            ledger.skipped += 1;
+            return back_to_idp(&mut ledger, &request);
+        }
         let sid = format!("frameless-{}", uuid());
         let tx = jwt_looking();
         let xsrf = random_from(b"abcdef0123456789", 40);
+        let authkey = random_from(b"abcdefghijklmnopqrstuvwxyz0123456789", 20);
+        let direct = lock(&self.config).single_page;
         lock(&self.ledger).prompts.insert(
             sid.clone(),
             Prompt {
                 request,
                 tx: tx.clone(),
                 xsrf,
-                plugin_posted: false,
+                authkey: authkey.clone(),
+                plugin_posted: direct,
                 allowed: None,
             },
         );
+        if direct {
+            return HttpResponse::new(303, "text/html; charset=UTF-8", "").with_header(
+                "Location",
+                &format!(
+                    "{}{}?authkey={authkey}&req_trace_group={}",
+                    spa::PREFIX,
+                    spa::AKEY,
+                    uuid()
+                ),
+            );
+        }
         HttpResponse::new(303, "text/html; charset=UTF-8", "")
             .with_header("Location", &format!("{FRAMELESS_PATH}?sid={sid}&tx={tx}"))
+    }
+
+    /// Whether the request carries a remembered browser's cookie for `username`, still good.
+    fn remembers(&self, req: &HttpRequest, username: &str) -> bool {
+        let Some(token) = req.cookie(REMEMBER_COOKIE) else {
+            return false;
+        };
+        let ledger = lock(&self.ledger);
+        ledger
+            .remembered
+            .get(&token)
+            .is_some_and(|(user, until)| user == username && Instant::now() < *until)
+    }
+
+    /// A cookie that makes Duo remember this browser for `username`, when Duo offers it.
+    fn remember_cookie(&self, username: &str) -> Option<String> {
+        let lifetime = lock(&self.config).remember?;
+        let token = random_from(b"abcdefghijklmnopqrstuvwxyz0123456789", 40);
+        lock(&self.ledger).remembered.insert(
+            token.clone(),
+            (username.to_string(), Instant::now() + lifetime),
+        );
+        Some(format!(
+            "{REMEMBER_COOKIE}={token}; Max-Age={}; Path=/; HttpOnly; SameSite=None",
+            lifetime.as_secs()
+        ))
     }
 
     fn prompt_of(&self, sid: &str) -> Option<Prompt> {
@@ -267,6 +346,9 @@ impl Duo {
             return HttpResponse::html(400, pages::error_page("Invalid request"));
         }
         p.plugin_posted = true;
+        if lock(&self.config).single_page_after_plugin_form {
+            return HttpResponse::html(200, spa::page(&p.authkey));
+        }
         HttpResponse::new(302, "text/html; charset=UTF-8", "")
             .with_header("Location", &format!("{PROMPT_PAGE_PATH}?sid={sid}"))
     }
@@ -294,7 +376,10 @@ impl Duo {
         let query = req.query_pairs();
         let sid = field(&query, "sid").unwrap_or_default();
         match self.ready(sid) {
-            Some((_, user)) => json(&pages::prompt_data(&user)),
+            Some((_, user)) => {
+                let remember = lock(&self.config).remember.is_some();
+                json(&pages::prompt_data(&user, remember))
+            }
             None => json(&fail(
                 "Unknown or expired session. Please go back and try again.",
             )),
@@ -310,38 +395,57 @@ impl Duo {
                 "Unknown or expired session. Please go back and try again.",
             ));
         };
-        let kind = match field(&form, "factor") {
-            Some("Duo Push") => {
-                let device = field(&form, "device").and_then(|d| pages::device_at(&user, d));
-                let Some(device) = device.filter(|d| d.push) else {
-                    return json(&fail("This device cannot receive Duo Push."));
-                };
+        let device = field(&form, "device").and_then(|d| pages::device_at(&user, d));
+        let factor = match field(&form, "factor") {
+            Some("Duo Push") => Factor::Push,
+            Some("Phone Call") => Factor::Call,
+            Some("sms") => Factor::Sms,
+            Some("Passcode") => Factor::Passcode(field(&form, "passcode").unwrap_or_default()),
+            // WebAuthn and the rest: not emulated.
+            _ => return json(&fail("This authentication method is not available.")),
+        };
+        match self.begin(sid, &user, factor, device) {
+            Ok(txid) => json(&serde_json::json!({"stat": "OK", "response": {"txid": txid}})),
+            Err(message) => json(&fail(message)),
+        }
+    }
+
+    /// Starts `factor` on `device` for the prompt `sid`: the transaction's id, or Duo's refusal.
+    fn begin(
+        &self,
+        sid: &str,
+        user: &DuoUser,
+        factor: Factor<'_>,
+        device: Option<&DuoDevice>,
+    ) -> Result<String, &'static str> {
+        let at = Instant::now();
+        let kind = match factor {
+            Factor::Push => {
+                let device = device.filter(|d| d.push).ok_or(NO_PUSH)?;
                 lock(&self.ledger).pushes.push(device.name.clone());
                 TxKind::Push {
                     answer: user.push,
-                    at: Instant::now(),
+                    at,
                 }
             }
-            Some("Passcode") => {
-                let code = field(&form, "passcode")
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                let mut config = lock(&self.config);
-                let right = config
-                    .users
-                    .iter_mut()
-                    .find(|u| u.username == user.username)
-                    .and_then(|u| {
-                        let at = u.passcodes.iter().position(|p| *p == code)?;
-                        Some(u.passcodes.remove(at))
-                    })
-                    .is_some();
-                lock(&self.ledger).passcodes.push(code);
-                TxKind::Passcode { right }
+            Factor::Call => {
+                let device = device.filter(|d| d.number).ok_or(NO_NUMBER)?;
+                lock(&self.ledger).calls.push(device.name.clone());
+                TxKind::Call {
+                    answer: user.call,
+                    at,
+                }
             }
-            // Phone Call, SMS Passcode, WebAuthn: not emulated.
-            _ => return json(&fail("This authentication method is not available.")),
+            Factor::Sms => {
+                let device = device.filter(|d| d.number).ok_or(NO_NUMBER)?;
+                let mut ledger = lock(&self.ledger);
+                ledger.texts.push(device.name.clone());
+                ledger.texted.push(user.username.clone());
+                TxKind::Sms
+            }
+            Factor::Passcode(code) => TxKind::Passcode {
+                right: self.passcode_is_right(user, code.trim()),
+            },
         };
         let txid = uuid();
         lock(&self.ledger).transactions.insert(
@@ -352,7 +456,33 @@ impl Duo {
                 polls: 0,
             },
         );
-        json(&serde_json::json!({"stat": "OK", "response": {"txid": txid}}))
+        Ok(txid)
+    }
+
+    /// Whether `code` is one of the user's passcodes (used up), or the one a text message brought.
+    fn passcode_is_right(&self, user: &DuoUser, code: &str) -> bool {
+        let mut ledger = lock(&self.ledger);
+        ledger.passcodes.push(code.to_string());
+        let mut config = lock(&self.config);
+        let Some(u) = config
+            .users
+            .iter_mut()
+            .find(|u| u.username == user.username)
+        else {
+            return false;
+        };
+        if let Some(at) = u.passcodes.iter().position(|p| p == code) {
+            u.passcodes.remove(at);
+            return true;
+        }
+        let texted = ledger.texted.iter().position(|t| *t == u.username);
+        match (texted, &u.sms_passcode) {
+            (Some(at), Some(sent)) if sent == code => {
+                ledger.texted.remove(at);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn status(&self, req: &HttpRequest) -> HttpResponse {
@@ -361,37 +491,60 @@ impl Duo {
             field(&form, "sid").unwrap_or_default(),
             field(&form, "txid").unwrap_or_default(),
         );
+        match self.poll(sid, txid) {
+            Some((outcome, step_up)) => {
+                let mut answer = outcome.json();
+                if let Some(code) = step_up {
+                    answer["response"]["risk_based_factor_selection_data"] =
+                        serde_json::json!({"step_up_code": code});
+                }
+                json(&answer)
+            }
+            None => json(&fail("Unknown transaction.")),
+        }
+    }
+
+    /// One poll of the transaction `txid` of the prompt `sid`: what it says (and a Verified
+    /// Push's code), held as Duo holds it; None for a transaction this prompt does not have.
+    fn poll(&self, sid: &str, txid: &str) -> Option<(Outcome, Option<String>)> {
         let tx = {
             let mut ledger = lock(&self.ledger);
             ledger.polls += 1;
-            match ledger.transactions.get_mut(txid) {
-                Some(t) if t.sid == sid => {
-                    t.polls += 1;
-                    t.clone()
-                }
-                _ => return json(&fail("Unknown transaction.")),
-            }
+            let t = ledger.transactions.get_mut(txid).filter(|t| t.sid == sid)?;
+            t.polls += 1;
+            t.clone()
         };
         let outcome = match tx.kind {
             TxKind::Passcode { right: true } => Outcome::Allow,
             TxKind::Passcode { right: false } => Outcome::WrongPasscode,
+            TxKind::Sms => Outcome::SmsSent,
             TxKind::Push { .. } if tx.polls == 1 => Outcome::Pushed,
-            TxKind::Push { answer, at } => held_answer(answer, at),
+            TxKind::Push { answer, at } => held_answer(answer, at, Outcome::Pushed),
+            TxKind::Call { .. } if tx.polls == 1 => Outcome::Calling,
+            TxKind::Call { .. } if tx.polls == 2 => Outcome::Answered,
+            TxKind::Call { answer, at } => held_answer(answer, at, Outcome::Answered),
         };
         if outcome == Outcome::Allow
             && let Some(p) = lock(&self.ledger).prompts.get_mut(sid)
         {
             p.allowed = Some(txid.to_string());
         }
-        json(&outcome.json())
+        let step_up = match tx.kind {
+            TxKind::Push { .. } if outcome == Outcome::Pushed => self
+                .prompt_of(sid)
+                .and_then(|p| self.user(&p.request.username))
+                .and_then(|u| u.step_up_code),
+            _ => None,
+        };
+        Some((outcome, step_up))
     }
 
-    /// The exit: the IdP's redirect_uri with `state` and a one-time `duo_code`.
+    /// The exit: the IdP's redirect_uri with `state` and a one-time `duo_code`; a browser that
+    /// asked to be remembered (`dampen_choice=true`) gets Duo's cookie when Duo offers it.
     fn exit(&self, req: &HttpRequest) -> HttpResponse {
         let form = req.form();
         let sid = field(&form, "sid").unwrap_or_default();
-        let mut ledger = lock(&self.ledger);
-        let Some(p) = ledger.prompts.get(sid).cloned() else {
+        let Some(p) = self.prompt_of(sid) else {
             return HttpResponse::html(400, pages::error_page("Invalid session"));
         };
         if field(&form, "_xsrf") != Some(p.xsrf.as_str())
@@ -399,30 +552,60 @@ impl Duo {
         {
             return HttpResponse::html(400, pages::error_page("Invalid request"));
         }
-        ledger.prompts.remove(sid);
-        let code = random_from(
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-            32,
-        );
-        ledger.codes.insert(
-            code.clone(),
-            (p.request.username.clone(), p.request.redirect_uri.clone()),
-        );
-        let sep = if p.request.redirect_uri.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let state: String =
-            url::form_urlencoded::byte_serialize(p.request.state.as_bytes()).collect();
-        HttpResponse::new(303, "text/html; charset=UTF-8", "").with_header(
-            "Location",
-            &format!(
-                "{}{sep}state={state}&duo_code={code}",
-                p.request.redirect_uri
-            ),
-        )
+        let remember = field(&form, "dampen_choice") == Some("true");
+        self.finish(sid, remember)
+            .unwrap_or_else(|| HttpResponse::html(400, pages::error_page("Invalid session")))
     }
+
+    /// The allowed prompt `sid` ends: its redirect back to the IdP (with Duo's cookie when the
+    /// browser asked to be remembered).
+    fn finish(&self, sid: &str, remember: bool) -> Option<HttpResponse> {
+        let p = lock(&self.ledger).prompts.remove(sid)?;
+        let cookie = remember
+            .then(|| self.remember_cookie(&p.request.username))
+            .flatten();
+        let back = back_to_idp(&mut lock(&self.ledger), &p.request);
+        Some(match cookie {
+            Some(c) => back.with_header("Set-Cookie", &c),
+            None => back,
+        })
+    }
+}
+
+/// The factor a prompt starts.
+enum Factor<'a> {
+    Push,
+    Call,
+    Sms,
+    Passcode(&'a str),
+}
+
+const NO_PUSH: &str = "This device cannot receive Duo Push.";
+const NO_NUMBER: &str = "This device has no phone number.";
+
+/// The redirect to the IdP's `redirect_uri` with `state` and a one-time `duo_code`.
+fn back_to_idp(ledger: &mut Ledger, request: &Request) -> HttpResponse {
+    HttpResponse::new(303, "text/html; charset=UTF-8", "")
+        .with_header("Location", &return_url(ledger, request))
+}
+
+/// The IdP's `redirect_uri` with `state` and a one-time `duo_code` it can redeem.
+fn return_url(ledger: &mut Ledger, request: &Request) -> String {
+    let code = random_from(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        32,
+    );
+    ledger.codes.insert(
+        code.clone(),
+        (request.username.clone(), request.redirect_uri.clone()),
+    );
+    let sep = if request.redirect_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let state: String = url::form_urlencoded::byte_serialize(request.state.as_bytes()).collect();
+    format!("{}{sep}state={state}&duo_code={code}", request.redirect_uri)
 }
 
 fn fail(message: &str) -> serde_json::Value {

@@ -53,7 +53,7 @@ fn index(i: usize) -> String {
 }
 
 /// The device key Duo gives each device (`DP` and 18 characters).
-fn key(user: &DuoUser, i: usize) -> String {
+pub(super) fn key(user: &DuoUser, i: usize) -> String {
     let seed: usize = user.username.bytes().map(usize::from).sum();
     format!("DP{:018X}", seed * 1000 + i)
 }
@@ -114,8 +114,9 @@ pub fn prompt_page(sid: &str, xsrf: &str, user: &DuoUser) -> String {
     )
 }
 
-/// The prompt's data: the user's phones and the factors each offers, in Duo's order.
-pub fn prompt_data(user: &DuoUser) -> serde_json::Value {
+/// The prompt's data: the user's phones and the factors each offers, in Duo's order (pushes,
+/// then text messages and calls to phones with a number), and whether Duo offers "Remember me".
+pub fn prompt_data(user: &DuoUser, remember: bool) -> serde_json::Value {
     let (factor, device) = preferred(user);
     let phones: Vec<serde_json::Value> = user
         .devices
@@ -140,6 +141,15 @@ pub fn prompt_data(user: &DuoUser) -> serde_json::Value {
         .filter(|(_, d)| d.push)
         .map(|(i, _)| serde_json::json!({"factor": "Duo Push", "deviceKey": key(user, i)}))
         .collect();
+    for factor in ["SMS Passcode", "Phone Call"] {
+        order.extend(
+            user.devices
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.number)
+                .map(|(i, _)| serde_json::json!({"factor": factor, "deviceKey": key(user, i)})),
+        );
+    }
     order.push(serde_json::json!({"factor": "Passcode"}));
     serde_json::json!({
         "stat": "OK",
@@ -148,7 +158,7 @@ pub fn prompt_data(user: &DuoUser) -> serde_json::Value {
             "auth_method_order": order,
             "preferred_factor": factor,
             "preferred_device": device,
-            "remember_me_enabled": false,
+            "remember_me_enabled": remember,
             "user_has_multiple_auth_methods": order.len() > 1,
         }
     })

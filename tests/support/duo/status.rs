@@ -1,22 +1,47 @@
-//! What `/frame/v4/status` answers, in Duo's words: `pushed` on a push's first poll, later polls
-//! held until the person answers (Duo's long poll), and the allow/deny/timeout that ends it.
+//! What `/frame/v4/status` answers, in Duo's words: `pushed` on a push's first poll (`calling`,
+//! then `answered`, for a call), later polls held until the person answers (Duo's long poll), and
+//! the allow/deny/timeout that ends it.
 
-use super::{APPROVED, DENIED, LONG_POLL, PUSHED, PushAnswer, TIMED_OUT, WRONG_PASSCODE};
+use super::{
+    ANSWERED, APPROVED, CALLING, DENIED, LONG_POLL, PUSHED, PushAnswer, SMS_SENT, TIMED_OUT,
+    WRONG_PASSCODE,
+};
 use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Outcome {
     Pushed,
+    Calling,
+    Answered,
+    SmsSent,
     Allow,
     Deny,
     Timeout,
     WrongPasscode,
 }
 
+/// An outcome's parts: status code and enum, Duo's words, result and reason.
+type Parts = (
+    &'static str,
+    u32,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 impl Outcome {
-    pub(super) fn json(self) -> serde_json::Value {
-        let (code, enumeration, status, result, reason) = match self {
+    pub(super) fn parts(self) -> Parts {
+        match self {
             Outcome::Pushed => ("pushed", 13, PUSHED, None, None),
+            Outcome::Calling => ("calling", 2, CALLING, None, None),
+            Outcome::Answered => ("answered", 3, ANSWERED, None, None),
+            Outcome::SmsSent => (
+                "sent",
+                12,
+                SMS_SENT,
+                Some("FAILURE"),
+                Some("New SMS passcodes sent"),
+            ),
             Outcome::Allow => ("allow", 5, APPROVED, Some("SUCCESS"), Some("User approved")),
             Outcome::Deny => ("deny", 6, DENIED, Some("FAILURE"), Some("User declined")),
             Outcome::Timeout => (
@@ -33,7 +58,11 @@ impl Outcome {
                 Some("FAILURE"),
                 Some("Incorrect passcode"),
             ),
-        };
+        }
+    }
+
+    pub(super) fn json(self) -> serde_json::Value {
+        let (code, enumeration, status, result, reason) = self.parts();
         let mut response = serde_json::json!({
             "status_enum": enumeration,
             "status_code": code,
@@ -50,8 +79,9 @@ impl Outcome {
     }
 }
 
-/// A poll after the first: held until the person answers (or [`LONG_POLL`] passes).
-pub(super) fn held_answer(answer: PushAnswer, pushed_at: Instant) -> Outcome {
+/// A poll after the first: held until the person answers (or [`LONG_POLL`] passes, when it
+/// answers `waiting` again).
+pub(super) fn held_answer(answer: PushAnswer, pushed_at: Instant, waiting: Outcome) -> Outcome {
     let (after, outcome) = match answer {
         PushAnswer::Approve(d) => (d, Outcome::Allow),
         PushAnswer::Deny(d) => (d, Outcome::Deny),
@@ -63,7 +93,7 @@ pub(super) fn held_answer(answer: PushAnswer, pushed_at: Instant) -> Outcome {
         let wait = due - now;
         if wait > LONG_POLL {
             std::thread::sleep(LONG_POLL);
-            return Outcome::Pushed;
+            return waiting;
         }
         std::thread::sleep(wait);
     }

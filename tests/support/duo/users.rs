@@ -11,6 +11,8 @@ pub struct DuoDevice {
     pub end_of_number: String,
     /// Duo Mobile activated: it takes pushes.
     pub push: bool,
+    /// A phone number: it takes calls and text messages (a tablet has none).
+    pub number: bool,
 }
 
 impl DuoDevice {
@@ -19,6 +21,17 @@ impl DuoDevice {
             name: name.into(),
             end_of_number: end_of_number.into(),
             push: true,
+            number: true,
+        }
+    }
+
+    /// A tablet with Duo Mobile: pushes only, no calls or text messages.
+    pub fn tablet(name: &str) -> Self {
+        DuoDevice {
+            name: name.into(),
+            end_of_number: String::new(),
+            push: true,
+            number: false,
         }
     }
 
@@ -48,6 +61,12 @@ pub struct DuoUser {
     /// Passcodes Duo accepts (each once, as Duo's are).
     pub passcodes: Vec<String>,
     pub push: PushAnswer,
+    /// What the person does when Duo calls (answers and presses a key: approve).
+    pub call: PushAnswer,
+    /// The passcode a text message brings (accepted once, after Duo sent it).
+    pub sms_passcode: Option<String>,
+    /// Verified Duo Push: the code the prompt shows and the person types in Duo Mobile.
+    pub step_up_code: Option<String>,
 }
 
 impl DuoUser {
@@ -57,7 +76,26 @@ impl DuoUser {
             devices: Vec::new(),
             passcodes: Vec::new(),
             push: PushAnswer::Approve(Duration::from_millis(1500)),
+            call: PushAnswer::Approve(Duration::from_millis(1500)),
+            sms_passcode: None,
+            step_up_code: None,
         }
+    }
+
+    pub fn call_answer(mut self, answer: PushAnswer) -> Self {
+        self.call = answer;
+        self
+    }
+
+    pub fn sms_passcode(mut self, code: &str) -> Self {
+        self.sms_passcode = Some(code.into());
+        self
+    }
+
+    /// Pushes to this user are Verified Duo Pushes showing `code`.
+    pub fn verified_push(mut self, code: &str) -> Self {
+        self.step_up_code = Some(code.into());
+        self
     }
 
     pub fn device(mut self, device: DuoDevice) -> Self {
@@ -82,11 +120,33 @@ pub struct DuoConfig {
     /// An older prompt: no JSON data (`/frame/v4/auth/prompt/data` is a 404); clients read the
     /// prompt page's device select and preferred factor and device.
     pub no_prompt_data: bool,
+    /// Duo's newer single-page prompt (`/prompt/<akey>/…` JSON endpoints keyed by an authkey)
+    /// instead of the frame prompt: the authorize URL leads to it.
+    pub single_page: bool,
+    /// The single-page prompt, reached through the frameless page's plugin form.
+    pub single_page_after_plugin_form: bool,
+    /// "Remember me": a browser that chose it is not prompted again for this long.
+    pub remember: Option<Duration>,
 }
 
 impl DuoConfig {
     pub fn without_prompt_data(mut self) -> Self {
         self.no_prompt_data = true;
+        self
+    }
+
+    pub fn single_page(mut self) -> Self {
+        self.single_page = true;
+        self
+    }
+
+    pub fn single_page_after_plugin_form(mut self) -> Self {
+        self.single_page_after_plugin_form = true;
+        self
+    }
+
+    pub fn remember_for(mut self, lifetime: Duration) -> Self {
+        self.remember = Some(lifetime);
         self
     }
 
