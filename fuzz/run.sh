@@ -9,7 +9,9 @@
 # build of samlbridge has no unsafe code of its own, and a panic or a failed property is caught either
 # way; .ci/run uses none). FUZZ_CODEGEN_UNITS (e.g. 16) builds each crate in that many parts instead
 # of cargo-fuzz's one: a shorter build on a machine with idle cores, at some cost in executions per
-# second. CARGO_TARGET_DIR is honoured.
+# second. FUZZ_JOBS targets run at once (default: one per core; each libFuzzer process uses one), so
+# the wall time is the per-target time times the number of targets over the cores. CARGO_TARGET_DIR is
+# honoured.
 set -euo pipefail
 
 fuzz=$(cd "$(dirname "$0")" && pwd)
@@ -59,14 +61,33 @@ fi
 [ ${#targets[@]} -gt 0 ] || { echo "error: no fuzz targets found" >&2; exit 1; }
 
 logs=$(mktemp -d)
-failed=()
-for target in "${targets[@]}"; do
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+
+# Runs one target; its exit status goes to $logs/TARGET.status.
+run_target() {
+  local target=$1 status=0
   mkdir -p "corpus/$target"
-  log="$logs/$target.log"
-  status=0
   cargo "+$toolchain" fuzz run "${build_opts[@]}" "$target" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=65536 \
-    -dict="dict/$(dict_for "$target").dict" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -dict="dict/$(dict_for "$target").dict" -print_final_stats=1 >"$logs/$target.log" 2>&1 || status=$?
+  echo "$status" >"$logs/$target.status"
+}
+
+running=0
+for target in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  run_target "$target" &
+  running=$((running + 1))
+done
+wait || true
+
+failed=()
+for target in "${targets[@]}"; do
+  log="$logs/$target.log"
+  status=$(cat "$logs/$target.status" 2>/dev/null || echo 1)
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
   files=$(find "corpus/$target" -type f | wc -l)

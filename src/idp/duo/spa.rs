@@ -154,7 +154,7 @@ impl<'s> Spa<'s> {
         chosen: &Chosen,
         answers: &mut dyn LoginAnswers,
     ) -> Result<(), IdpError> {
-        let (start, poll, txid_names): (&str, &str, &[&str]) = match chosen {
+        let (reach, phone) = match chosen {
             Chosen::Passcode => return self.passcode(chosen, answers).await,
             Chosen::Phone(Reach::Sms, _) => {
                 return Err(IdpError::Duo {
@@ -164,19 +164,19 @@ impl<'s> Spa<'s> {
                         .into(),
                 });
             }
-            Chosen::Phone(Reach::Push, _) => (
+            Chosen::Phone(reach, phone) => (*reach, phone),
+        };
+        let (start, poll, txid_names): (&str, &str, &[&str]) = match reach {
+            Reach::Push => (
                 "auth/factors/push/auth",
                 "auth/factors/push/status",
                 &["push_txid", "pushTxid", "txid"],
             ),
-            Chosen::Phone(Reach::Call, _) => (
+            _ => (
                 "auth/factors/phone_call",
                 "auth/factors/phone_call/poll",
                 &["phone_call_txid", "txid"],
             ),
-        };
-        let Chosen::Phone(reach, phone) = chosen else {
-            unreachable!("a passcode returned above")
         };
         let started = self.post(start, json!({"pkey": phone.key})).await?;
         let started = ok::<Value>(&started, "starting the factor")?;

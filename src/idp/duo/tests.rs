@@ -110,7 +110,10 @@ async fn a_factor_duo_does_not_offer_names_the_choices() {
     assert!(text.contains("saml_mfa_factor"), "{text}");
     let (_duo, adfs) = farm(DuoUser::new(USER).device(DuoDevice::tablet("iPad")));
     let err = login(&adfs, Some("sms"), &mut a).await.unwrap_err();
-    assert!(err.to_string().contains("offers: push to iPad, passcode"), "{err}");
+    assert!(
+        err.to_string().contains("offers: push to iPad, passcode"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -138,4 +141,17 @@ async fn an_older_prompt_without_json_data_is_read_from_its_page() {
     let assertion = login(&adfs, None, &mut a).await;
     assert!(assertion.is_ok(), "{assertion:?}");
     assert_eq!(duo.pushes(), ["iPad"], "the page's preferred device");
+}
+
+#[tokio::test]
+async fn text_messages_on_the_single_page_prompt_name_what_works_instead() {
+    let (duo, adfs) = farm_with(
+        DuoConfig::default().single_page(),
+        DuoUser::new(USER).device(phone()),
+    );
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let err = login(&adfs, Some("sms"), &mut a).await.unwrap_err();
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
+    assert!(err.to_string().contains("push, phone or passcode"), "{err}");
+    assert!(duo.texts().is_empty() && duo.pushes().is_empty());
 }

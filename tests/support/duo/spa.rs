@@ -128,7 +128,7 @@ fn prompt_of(duo: &Duo, authkey: &str) -> Option<(String, Prompt, DuoUser)> {
 }
 
 /// The user's factors as the prompt lists them: each push-capable device's push, each numbered
-/// device's call, passcodes.
+/// device's call and text message, passcodes.
 fn factors(user: &DuoUser) -> Value {
     let mut listed = Vec::new();
     for (i, d) in user.devices.iter().enumerate() {
@@ -139,6 +139,9 @@ fn factors(user: &DuoUser) -> Value {
         }
         if d.number {
             listed.push(json!({"factor_type": "phone_call", "phone_info": info}));
+            // Listed as the prompt lists it; its endpoint is not emulated (no public client
+            // shows it).
+            listed.push(json!({"factor_type": "sms", "phone_info": info}));
         }
     }
     listed.push(json!({"factor_type": "mobile_otp", "passcode_lengths": [6]}));
