@@ -16,9 +16,10 @@ use super::IdpError;
 use std::path::{Path, PathBuf};
 
 /// The built-in providers, by name (the file name without `.toml`).
-const BUILT_IN: [(&str, &str); 11] = [
+const BUILT_IN: [(&str, &str); 12] = [
     ("adfs", include_str!("../../providers/adfs.toml")),
     ("adfs2", include_str!("../../providers/adfs2.toml")),
+    ("duo", include_str!("../../providers/duo.toml")),
     ("entra", include_str!("../../providers/entra.toml")),
     ("f5apm", include_str!("../../providers/f5apm.toml")),
     ("generic", include_str!("../../providers/generic.toml")),

@@ -2,9 +2,10 @@
 
 use crate::idp::provider::*;
 
-const ALL: [&str; 11] = [
+const ALL: [&str; 12] = [
     "adfs",
     "adfs2",
+    "duo",
     "entra",
     "f5apm",
     "generic",
