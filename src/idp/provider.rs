@@ -119,12 +119,21 @@ impl Providers {
         self.providers().map(|p| p.name.as_str()).collect()
     }
 
+    /// The names a profile's saml_provider may usefully give: every provider but the services an
+    /// IdP hands over to (Duo's prompt), whose pages are read with their file anyway.
+    pub fn idp_names(&self) -> Vec<&str> {
+        self.providers()
+            .filter(|p| !p.service)
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
     /// The provider called `name`, or a Setup error listing the ones there are.
     pub fn named(&self, name: &str) -> Result<&Provider, IdpError> {
         self.providers().find(|p| p.name == name).ok_or_else(|| {
             IdpError::Setup(format!(
                 "unknown provider '{name}'; set saml_provider or --provider to one of: {}",
-                self.names().join(", ")
+                self.idp_names().join(", ")
             ))
         })
     }
