@@ -115,6 +115,8 @@ impl Providers {
         self.list.iter().map(|(p, _)| p)
     }
 
+    /// Every provider's name, services included (the tests' view of what is loaded).
+    #[cfg(test)]
     pub fn names(&self) -> Vec<&str> {
         self.providers().map(|p| p.name.as_str()).collect()
     }
