@@ -9,7 +9,7 @@ mod find;
 mod notice;
 mod signals;
 
-pub use choose::{Answer, Choice, pick};
+pub use choose::{Answer, Choice, pick, wants_code};
 pub use signals::{asks_for_code, speaks_of_code};
 
 use super::IdpError;
@@ -192,18 +192,19 @@ pub fn provider_for<'p>(
     Ok(provider)
 }
 
-/// `named`, unless it is a browser provider and another provider recognises the page's content.
+/// `named`, unless another provider recognises the page's content and it is a service the IdP
+/// handed the user to (Duo's prompt), or `named` is a browser provider (a federated IdP).
 fn named_or_federated<'p>(
     named: &'p Provider,
     page: &Page,
     providers: &'p Providers,
 ) -> &'p Provider {
-    if !named.browser || recognises(named, page) {
+    if recognises(named, page) {
         return named;
     }
     providers
         .detection_order()
-        .filter(|p| p.name != named.name && is_specific(p))
+        .filter(|p| p.name != named.name && is_specific(p) && (named.browser || p.service))
         .find(|p| recognises(p, page))
         .unwrap_or(named)
 }

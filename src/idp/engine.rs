@@ -283,7 +283,7 @@ fn next_action(
         PageKind::Unknown(reason) => Err(unexpected(format!(
             "{reason}; run with -vv to see each step, or name the IdP's provider with \
              --provider or saml_provider (one of: {})",
-            providers.names().join(", ")
+            providers.idp_names().join(", ")
         ))),
     }
 }

@@ -16,9 +16,10 @@ use super::IdpError;
 use std::path::{Path, PathBuf};
 
 /// The built-in providers, by name (the file name without `.toml`).
-const BUILT_IN: [(&str, &str); 11] = [
+const BUILT_IN: [(&str, &str); 12] = [
     ("adfs", include_str!("../../providers/adfs.toml")),
     ("adfs2", include_str!("../../providers/adfs2.toml")),
+    ("duo", include_str!("../../providers/duo.toml")),
     ("entra", include_str!("../../providers/entra.toml")),
     ("f5apm", include_str!("../../providers/f5apm.toml")),
     ("generic", include_str!("../../providers/generic.toml")),
@@ -114,8 +115,19 @@ impl Providers {
         self.list.iter().map(|(p, _)| p)
     }
 
+    /// Every provider's name, services included (the tests' view of what is loaded).
+    #[cfg(test)]
     pub fn names(&self) -> Vec<&str> {
         self.providers().map(|p| p.name.as_str()).collect()
+    }
+
+    /// The names a profile's saml_provider may usefully give: every provider but the services an
+    /// IdP hands over to (Duo's prompt), whose pages are read with their file anyway.
+    pub fn idp_names(&self) -> Vec<&str> {
+        self.providers()
+            .filter(|p| !p.service)
+            .map(|p| p.name.as_str())
+            .collect()
     }
 
     /// The provider called `name`, or a Setup error listing the ones there are.
@@ -123,7 +135,7 @@ impl Providers {
         self.providers().find(|p| p.name == name).ok_or_else(|| {
             IdpError::Setup(format!(
                 "unknown provider '{name}'; set saml_provider or --provider to one of: {}",
-                self.names().join(", ")
+                self.idp_names().join(", ")
             ))
         })
     }

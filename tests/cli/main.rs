@@ -20,6 +20,7 @@ mod credential_server;
 mod doctor;
 mod doctor_integrated;
 mod duo;
+mod duo_browser;
 mod emulators_adfs;
 mod emulators_duo;
 mod emulators_entra;

@@ -7,7 +7,7 @@ use super::watch::Watch;
 use crate::idp::classify::{Answer, Choice, Progress, cap, pick};
 use crate::idp::fill::{self, Asked, CodeAsk, CodeFill, Fill, SignInFill};
 use crate::idp::form::Form;
-use crate::idp::provider::Provider;
+use crate::idp::provider::{Provider, PushStep};
 use crate::idp::push::PushWait;
 use crate::idp::{IdpError, LoginAnswers};
 use std::time::{Duration, Instant};
@@ -41,6 +41,9 @@ pub enum Step {
         rule: usize,
         choices: Vec<Choice>,
     },
+    /// Press the element these CSS selectors find (a push page's link to its other ways to
+    /// verify, `[push] other`).
+    Press(String),
     /// Post the form as it is (an auto-posting form whose script did not run).
     Post(usize),
     /// Open the URL (a refresh or script link the page did not follow).
@@ -93,6 +96,8 @@ pub struct Run<'a> {
     pub factor: Option<String>,
     /// `saml_entra_stay_signed_in = false`: confirm pages that can be declined are.
     pub decline_stay_signed_in: bool,
+    /// A push page's other ways to verify were pressed: the push page seen again is waited on.
+    pub left_push: bool,
 }
 
 impl<'a> Run<'a> {
@@ -107,7 +112,13 @@ impl<'a> Run<'a> {
             push: None,
             factor: None,
             decline_stay_signed_in: false,
+            left_push: false,
         }
+    }
+
+    /// Whether a one-time code is wanted rather than a push (`saml_mfa_factor`, or a code at hand).
+    pub fn wants_code(&self) -> bool {
+        crate::idp::classify::wants_code(self.factor.as_deref(), self.asked.answers.has_mfa_code())
     }
 
     /// What the last action answered.
@@ -253,6 +264,11 @@ pub async fn take(
         Step::Choose { rule, choices } => {
             choose(session, run, provider, rule, &choices, watch).await?;
         }
+        Step::Press(css) => {
+            run.left_push = true;
+            info!("{host}: a one-time code is wanted: choosing the page's other ways to verify");
+            press_element(session, vec![css.as_str()], "", watch).await?;
+        }
         Step::Post(form) => {
             debug!("posting the page's own form #{form}");
             press(session, form, gathered, &Fill::default()).await;
@@ -353,10 +369,19 @@ async fn choose(
         choice.shown_label()
     );
     run.progress.chosen.push(choice.value.clone());
-    let pressing = Pressing {
-        options: step.options.iter().map(|css| css.source()).collect(),
-        value: &choice.value,
-    };
+    let options: Vec<&str> = step.options.iter().map(|css| css.source()).collect();
+    press_element(session, options, &choice.value, watch).await
+}
+
+/// Presses, as a person would, the first element one of `options` (CSS) finds whose identity is
+/// `value` (any, when `value` is empty): choose.js.
+async fn press_element(
+    session: &Session,
+    options: Vec<&str>,
+    value: &str,
+    watch: &Watch<'_>,
+) -> Result<(), IdpError> {
+    let pressing = Pressing { options, value };
     let Ok(args) = serde_json::to_string(&pressing) else {
         return Err(lost(watch, "the option it chose"));
     };
@@ -371,7 +396,7 @@ async fn choose(
     }
 }
 
-/// What choose.js is told: where the options are, and which one to press.
+/// What choose.js is told: where the options are, and which one to press (any: empty).
 #[derive(serde::Serialize)]
 struct Pressing<'v> {
     options: Vec<&'v str>,
@@ -389,11 +414,12 @@ fn wait_for_push(
     let Some(step) = provider.push.as_ref() else {
         return Err(watch.person("the IdP waits for an approval samlbridge cannot follow"));
     };
+    let (message, number) = push_notice(step, number);
     let wait = *run.push.get_or_insert_with(|| {
         PushWait::begin(
             run.asked.answers,
             &watch.host,
-            &step.message,
+            &message,
             number.as_deref(),
             Duration::from_secs(step.timeout_seconds),
         )
@@ -402,6 +428,19 @@ fn wait_for_push(
         return Err(wait.expired(&watch.host));
     }
     Ok(wait.left())
+}
+
+/// What the person is told of a push, and the number left for `PushWait` to tell as a number to
+/// pick: a number the provider tells in its own words (`number_words`: Duo's Verified Push, a code
+/// to type) is told in the message.
+pub(super) fn push_notice(step: &PushStep, number: Option<String>) -> (String, Option<String>) {
+    match (&step.number_words, number) {
+        (Some(words), Some(n)) => (
+            format!("{} ({})", step.message, words.replace("{number}", &n)),
+            None,
+        ),
+        (_, number) => (step.message.clone(), number),
+    }
 }
 
 /// Types `fill` into form `form` and presses its button (the named one, else its submit).

@@ -253,7 +253,10 @@ fn decide(
             next,
             on_login_form,
         }),
-        PageKind::Push { number, .. } => Some(Step::Push(number)),
+        PageKind::Push { number, .. } => Some(match other_ways(page, provider, run) {
+            Some(css) => Step::Press(css),
+            None => Step::Push(number),
+        }),
         PageKind::Confirm { form, rule } => Some(Step::Confirm { form, rule }),
         PageKind::Login {
             form,
@@ -321,6 +324,14 @@ fn refused_beside_password(
         None if still < REFUSAL_SETTLE => Some(None),
         None => None,
     }
+}
+
+/// A push page's link to its other ways to verify (`[push] other`), when a one-time code is wanted
+/// and the link was not pressed yet.
+fn other_ways(page: &Page, provider: &Provider, run: &act::Run<'_>) -> Option<String> {
+    let css = provider.push.as_ref()?.other.as_ref()?;
+    (run.wants_code() && !run.left_push && page.has(css.selector()))
+        .then(|| css.source().to_string())
 }
 
 /// At -vv, an unknown page is saved (scrubbed, private) and the error says where.

@@ -489,3 +489,25 @@ fn the_browsers_error_page_is_said_by_its_net_error() {
     assert!(refused.contains("ERR_CONNECTION_REFUSED") && !refused.contains("saml_ca_bundle"));
     assert!(super::session::error_page_reason("").contains("could not load"));
 }
+
+#[test]
+fn a_verified_duo_push_code_is_told_in_the_providers_words() {
+    // Issue 20: Duo's Verified Push shows a code to type in Duo Mobile, not a number to pick.
+    let providers = crate::idp::provider::Providers::load(None).unwrap();
+    let duo = providers.named("duo").unwrap().push.clone().unwrap();
+    let (said, left) = super::act::push_notice(&duo, Some("482".into()));
+    assert_eq!(
+        said,
+        "Duo Push sent: approve it in Duo Mobile (Verified Duo Push: type 482 in Duo Mobile)"
+    );
+    assert_eq!(left, None);
+    assert_eq!(
+        super::act::push_notice(&duo, None),
+        ("Duo Push sent: approve it in Duo Mobile".to_string(), None)
+    );
+    // Entra's number matching is still a number to pick, told by the push wait.
+    let entra = providers.named("entra").unwrap().push.clone().unwrap();
+    let (said, left) = super::act::push_notice(&entra, Some("47".into()));
+    assert_eq!(said, entra.message);
+    assert_eq!(left.as_deref(), Some("47"));
+}

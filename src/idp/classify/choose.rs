@@ -79,6 +79,21 @@ const CODE_WORDS: [&str; 12] = [
     "authenticator",
 ];
 const SENT_WORDS: [&str; 5] = ["sms", "text message", "email", "e-mail", "mail"];
+/// Duo's own factors as its prompt names them: "Duo Push" is a push, "Duo Mobile passcode" a code
+/// from the app; only "Duo" otherwise (an IdP's method that hands over to Duo) needs a browser.
+const DUO_FACTOR_WORDS: [(&str, &str); 2] = [("duo push", "push"), ("duo mobile", "mobile app")];
+/// `saml_mfa_factor` values that ask for a one-time code.
+const CODE_FACTORS: [&str; 9] = [
+    "code",
+    "passcode",
+    "totp",
+    "hotp",
+    "token",
+    "otp",
+    "token:software:totp",
+    "token:hardware",
+    "totp/google",
+];
 
 impl Choice {
     /// The label as it may be shown: it is the page's text.
@@ -87,7 +102,10 @@ impl Choice {
     }
 
     fn words(&self) -> String {
-        format!("{} {}", self.value, self.label).to_lowercase()
+        let words = format!("{} {}", self.value, self.label).to_lowercase();
+        DUO_FACTOR_WORDS
+            .iter()
+            .fold(words, |w, (duo, plain)| w.replace(duo, plain))
     }
 
     /// What answering this choice takes, by the words of its value and label.
@@ -155,6 +173,19 @@ pub fn pick(
         [Answer::Push, Answer::Code, Answer::Unknown, Answer::Sent]
     };
     order.into_iter().find_map(of)
+}
+
+/// Whether a one-time code is wanted rather than an approval: `saml_mfa_factor` names a code
+/// factor, or names none (or only Duo's prompt itself) while a code is at hand without asking
+/// (--mfa-code, an MFA command: given on purpose).
+pub fn wants_code(factor: Option<&str>, has_code: bool) -> bool {
+    let factor = factor
+        .map(|f| f.trim().to_lowercase())
+        .filter(|f| !f.is_empty() && f != "duo");
+    match factor {
+        Some(f) => CODE_FACTORS.contains(&f.as_str()) || f.starts_with("totp/"),
+        None => has_code,
+    }
 }
 
 /// The page offers several ways to verify as the provider's `[[choose]]` rule describes them.

@@ -52,6 +52,10 @@ pub struct Provider {
     /// Its pages are drawn by script (Entra ID): a page it recognises selects the browser engine.
     #[serde(default)]
     pub browser: bool,
+    /// A service that IdPs hand the user to (Duo's Universal Prompt): a page it recognises by its
+    /// content is read with its rules, whichever provider the profile names.
+    #[serde(default)]
+    pub service: bool,
     /// The sign-in form (username and password, or a page of one of them).
     #[serde(default)]
     pub login: LoginStep,
@@ -174,6 +178,13 @@ pub struct PushStep {
     pub form: Option<Css>,
     /// An element whose text is the number the user must pick on their phone.
     pub number: Option<Css>,
+    /// How the number is told, `{number}` standing for it (default: "pick the number {number}";
+    /// Duo's Verified Push: "type {number} in Duo Mobile").
+    pub number_words: Option<String>,
+    /// In the browser engine: the link to the page's other ways to verify, pressed instead of
+    /// waiting when `saml_mfa_factor` asks for a code, or a code is at hand without it (Duo's
+    /// "Other options" under a push it sent by itself).
+    pub other: Option<Css>,
     #[serde(default = "PushStep::default_message")]
     pub message: String,
     #[serde(default = "PushStep::default_interval")]

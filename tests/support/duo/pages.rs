@@ -1,5 +1,6 @@
 //! What Duo's prompt serves: the self-posting plugin form, the prompt page (hidden `sid`, `_xsrf`,
-//! preferred factor and device, a device select), the prompt's JSON data, Duo's error page.
+//! preferred factor and device, a device select, and the script that is the prompt a person sees:
+//! `ui.js`), the prompt's JSON data, Duo's error page.
 
 use super::{DuoDevice, DuoUser};
 
@@ -9,6 +10,20 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+/// The plugin form's script, as Duo's `preauth.js`: the browser's facts filled in, the form posted.
+const PLUGIN_SCRIPT: &str = "(() => {\n\
+  const form = document.getElementById('plugin_form');\n\
+  const set = (name, value) => { const f = form.elements.namedItem(name); if (f) { f.value = String(value); } };\n\
+  set('screen_resolution_width', screen.width);\n\
+  set('screen_resolution_height', screen.height);\n\
+  set('color_depth', screen.colorDepth);\n\
+  set('react_support', 'true');\n\
+  form.submit();\n\
+})();\n";
+
+/// The prompt's script (Duo's `prompt.js`): the Universal Prompt a person sees and presses.
+const PROMPT_SCRIPT: &str = include_str!("ui.js");
 
 /// The first page of the frameless prompt: a form of hidden fields (browser facts its script fills
 /// in) that its script posts back to the same URL.
@@ -41,7 +56,7 @@ pub fn plugin_form(tx: &str, xsrf: &str) -> String {
          <input type=\"hidden\" name=\"parent\" value=\"None\" />\n\
          <input type=\"hidden\" name=\"_xsrf\" value=\"{}\" />\n{facts}</form>\n</div>\n\
          <script src=\"/frame/static/shared/lib/plugin-detect/plugin-detect.min.js?v=6a394\"></script>\n\
-         <script src=\"/frame/static/js/page/preauth.js?v=154e6\"></script>\n</body>\n</html>\n",
+         <script>\n{PLUGIN_SCRIPT}</script>\n</body>\n</html>\n",
         escape(tx),
         escape(xsrf)
     )
@@ -93,7 +108,7 @@ pub fn prompt_page(sid: &str, xsrf: &str, user: &DuoUser) -> String {
         .collect();
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>\nTwo-Factor Authentication\n</title>\n</head>\n<body>\n<div class=\"oidc-wrapper\">\n\
+         <title>\nTwo-Factor Authentication\n</title>\n<style>.hidden {{ display: none; }}</style>\n</head>\n<body>\n<div class=\"oidc-wrapper\">\n\
          <form action=\"/frame/prompt\" method=\"post\" id=\"login-form\" class=\"inline login-form hidden\">\n\
          <input type=\"hidden\" name=\"sid\" value=\"{sid}\">\n\
          <input type=\"hidden\" name=\"url\" value=\"/frame/prompt\">\n\
@@ -108,7 +123,7 @@ pub fn prompt_page(sid: &str, xsrf: &str, user: &DuoUser) -> String {
          <input type=\"hidden\" name=\"txid\" value=\"\" />\n\
          <input type=\"hidden\" name=\"sid\" value=\"{sid}\" />\n\
          <input type=\"hidden\" name=\"_xsrf\" value=\"{xsrf}\" />\n</form>\n</div>\n\
-         <script src=\"/frame/static/js/page/v3/prompt.js?v=1a59b\"></script>\n</body>\n</html>\n",
+         <script>\n{PROMPT_SCRIPT}</script>\n</body>\n</html>\n",
         sid = escape(sid),
         xsrf = escape(xsrf),
     )

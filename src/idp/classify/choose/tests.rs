@@ -156,3 +156,40 @@ fn only_what_a_person_can_press_is_a_choice() {
         <div class="idp" role="button" onclick="return SelectOption('SymantecVipAdapter')">VIP</div></form></div>"#;
     assert_eq!(choices(one), 1);
 }
+
+#[test]
+fn duos_own_factor_names_are_a_push_and_a_code_but_duo_alone_needs_a_browser() {
+    // Issue 20: the options of Duo's prompt, as its "Other options" list shows them.
+    let push = choice(
+        "auth-method-push-phone1",
+        "Duo Push Send a request to iPhone",
+    );
+    let passcode = choice("auth-method-mobile-otp", "Duo Mobile passcode Enter a code");
+    assert_eq!(push.answer(), Answer::Push);
+    assert_eq!(passcode.answer(), Answer::Code);
+    // An IdP's method that hands over to Duo is still one only a browser passes.
+    assert_eq!(
+        choice("DuoAdfsAdapter", "Duo Security").answer(),
+        Answer::Browser
+    );
+    assert_eq!(choice("DuoPush", "Duo Push").answer(), Answer::Browser);
+    let both = [push, passcode];
+    assert_eq!(pick(&both, None, false, &[]), Some(0));
+    assert_eq!(pick(&both, None, true, &[]), Some(1));
+    assert_eq!(pick(&both, Some("passcode"), false, &[]), Some(1));
+    assert_eq!(pick(&both, Some("totp"), false, &[]), Some(1));
+}
+
+#[test]
+fn a_code_is_wanted_when_the_factor_names_one_or_a_code_is_at_hand() {
+    for factor in ["passcode", "code", " TOTP ", "token", "totp/google"] {
+        assert!(wants_code(Some(factor), false), "{factor}");
+    }
+    for factor in ["push", "call", "sms"] {
+        assert!(!wants_code(Some(factor), true), "{factor}");
+    }
+    assert!(wants_code(None, true));
+    assert!(wants_code(Some("duo"), true));
+    assert!(!wants_code(None, false));
+    assert!(!wants_code(Some(""), false));
+}

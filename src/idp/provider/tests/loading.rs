@@ -2,9 +2,10 @@
 
 use crate::idp::provider::*;
 
-const ALL: [&str; 11] = [
+const ALL: [&str; 12] = [
     "adfs",
     "adfs2",
+    "duo",
     "entra",
     "f5apm",
     "generic",
@@ -43,9 +44,16 @@ fn an_unknown_name_lists_the_available_ones() {
         err.to_string(),
         format!(
             "unknown provider 'okta'; set saml_provider or --provider to one of: {}",
-            ALL.join(", ")
+            ALL.iter()
+                .filter(|n| **n != "duo")
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     );
+    // Duo's prompt is a service IdPs hand over to: not an IdP to name, but a file all the same.
+    assert!(providers.named("duo").unwrap().service);
+    assert!(!providers.idp_names().contains(&"duo"));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 mod adfs;
 mod adfs2;
 mod adfs_choose;
+mod duo;
 mod entra;
 mod f5apm;
 mod generic;
