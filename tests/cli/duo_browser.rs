@@ -31,7 +31,11 @@ struct DuoBrowserWorld {
 
 impl DuoBrowserWorld {
     fn start(user: DuoUser, extra_config: &str) -> DuoBrowserWorld {
-        let duo = DuoEmulator::start(DuoConfig::default().user(user));
+        Self::start_with(DuoConfig::default(), user, extra_config)
+    }
+
+    fn start_with(duo: DuoConfig, user: DuoUser, extra_config: &str) -> DuoBrowserWorld {
+        let duo = DuoEmulator::start(duo.user(user));
         let adfs = AdfsConfig::default().duo(duo.service()).user(
             AdfsUser::new(SAM.username, SAM.password)
                 .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
@@ -66,6 +70,8 @@ fn phone() -> DuoDevice {
     DuoDevice::phone("Sam's Pixel", "4455")
 }
 
+/// A Verified Duo Push approved (its code shown on stderr), "Trust this browser?" answered yes: once
+/// AD FS forgot its session, the next sign-in passes Duo without a second factor.
 #[test]
 fn duo_push_approved_in_the_browser_writes_the_gateway_profile() {
     if !have_chromium("duo_push_approved_in_the_browser") {
@@ -75,17 +81,25 @@ fn duo_push_approved_in_the_browser_writes_the_gateway_profile() {
     // stayed still for 5 s).
     let user = DuoUser::new(SAM.username)
         .device(phone())
+        .verified_push("417")
         .push_answer(PushAnswer::Approve(Duration::from_secs(8)));
-    let w = DuoBrowserWorld::start(user, "");
+    let remember = DuoConfig::default().remember_for(Duration::from_secs(3600));
+    let w = DuoBrowserWorld::start_with(remember, user, "");
     let out = w.login(&[]);
     out.expect_code(0)
-        .expect_stderr_contains("Duo Push sent: approve it in Duo Mobile");
+        .expect_stderr_contains("Duo Push sent: approve it in Duo Mobile")
+        .expect_stderr_contains("Verified Duo Push: type 417 in Duo Mobile");
     w.world.assert_profile_holds("corp", GATEWAY_ADMIN);
     assert_eq!(w.duo.pushes(), ["Sam's Pixel"], "the prompt's own push");
     assert!(w.duo.status_polls() >= 2, "{}", w.duo.status_polls());
     assert_eq!(w.duo.codes_exchanged(), 1);
     assert_eq!(w.password_posts(), 1);
     assert!(w.duo.passcodes_tried().is_empty());
+    w.world.adfs.forget_sessions();
+    let again = w.login(&["--force"]);
+    again.expect_code(0);
+    assert_eq!(w.duo.pushes().len(), 1, "no second push: {}", again.dump());
+    assert_eq!(w.duo.remembered_sign_ins(), 1);
 }
 
 #[test]

@@ -313,8 +313,10 @@ impl Duo {
             token.clone(),
             (username.to_string(), Instant::now() + lifetime),
         );
+        // Duo's own is `SameSite=None; Secure` over https; over loopback http Chromium refuses
+        // that pair, and the IdP and Duo emulators share 127.0.0.1 (one site) anyway.
         Some(format!(
-            "{REMEMBER_COOKIE}={token}; Max-Age={}; Path=/; HttpOnly; SameSite=None",
+            "{REMEMBER_COOKIE}={token}; Max-Age={}; Path=/; HttpOnly",
             lifetime.as_secs()
         ))
     }
