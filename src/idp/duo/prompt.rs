@@ -34,7 +34,7 @@ pub struct PromptData {
     pub remember_me_enabled: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Phone {
     pub key: String,
     /// `phone1`, `phone2`…: what the frame prompt posts as `device`.
@@ -98,13 +98,6 @@ impl Chosen {
         }
     }
 }
-
-impl PartialEq for Phone {
-    fn eq(&self, other: &Phone) -> bool {
-        self.key == other.key
-    }
-}
-impl Eq for Phone {}
 
 impl Phone {
     /// Whether `device` (`saml_duo_device`) names this phone: its name, its last digits, or its
@@ -402,6 +395,7 @@ mod tests {
         );
         let passcode_only = PromptData::from_page(&[], &[], Some(PASSCODE), Some("None"));
         assert_eq!(choose(&passcode_only, any(), false), Ok(Chosen::Passcode));
+        assert!(passcode_only.phones.is_empty(), "'None' is no device");
         let listed = PromptData::from_page(&devices, &[PUSH.to_string()], None, None);
         assert_eq!(listed.phones_for(Reach::Push).len(), 2);
     }
@@ -463,5 +457,71 @@ mod tests {
         assert!(p.is_named("DPX") && p.is_named("phone1") && p.is_named("12"));
         assert!(!p.is_named("13") && !p.is_named("DPY"));
         assert!(!p.shown().contains('\u{1b}'), "{}", p.shown());
+    }
+
+    #[test]
+    fn an_older_prompt_page_lists_only_what_it_shows() {
+        let devices = [
+            ("phone1".to_string(), "Desk (XXX-XXX-1111)".to_string()),
+            ("phone2".to_string(), "Pixel (XXX-XXX-2222)".to_string()),
+        ];
+        // Push preferred on phone2 only: phone1 takes no push; the preferred device adds no phone.
+        let d = PromptData::from_page(&devices, &[], Some(PUSH), Some("phone2"));
+        assert_eq!(d.phones.len(), 2);
+        let push: Vec<&str> = d
+            .phones_for(Reach::Push)
+            .iter()
+            .map(|p| p.index.as_str())
+            .collect();
+        assert_eq!(push, ["phone2"]);
+        assert!(d.phones_for(Reach::Call).is_empty() && d.phones_for(Reach::Sms).is_empty());
+        // Calls listed: every phone takes one; text messages not listed, none.
+        let calls = PromptData::from_page(&devices, &[CALL.to_string()], None, None);
+        assert_eq!(calls.phones_for(Reach::Call).len(), 2);
+        assert!(
+            calls.phones_for(Reach::Sms).is_empty() && calls.phones_for(Reach::Push).is_empty()
+        );
+        // No device select: the preferred device is the one phone.
+        let lone = PromptData::from_page(&[], &[], Some(PUSH), Some("phone3"));
+        assert_eq!(lone.phones.len(), 1);
+        assert_eq!(lone.phones_for(Reach::Push)[0].index, "phone3");
+    }
+
+    #[test]
+    fn nothing_known_is_empty_and_the_preferred_phone_comes_first() {
+        assert!(PromptData::default().is_empty());
+        let only_methods = PromptData {
+            auth_method_order: vec![Method {
+                factor: PASSCODE.into(),
+                device_key: None,
+            }],
+            ..PromptData::default()
+        };
+        assert!(!only_methods.is_empty());
+        let d = data(
+            r#"{"stat":"OK","response":{
+            "phones":[{"key":"DPA","index":"phone1","name":"A"},{"key":"DPB","index":"phone2","name":"B"}],
+            "auth_method_order":[{"factor":"Duo Push","deviceKey":"DPA"},{"factor":"Duo Push","deviceKey":"DPB"}],
+            "preferred_device":"phone2"}}"#,
+        );
+        assert!(!d.is_empty());
+        let order: Vec<&str> = d
+            .phones_for(Reach::Push)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(order, ["B", "A"]);
+    }
+
+    #[test]
+    fn saml_duo_device_without_any_push_phone_falls_back_to_a_passcode() {
+        let only_passcode = data(
+            r#"{"stat":"OK","response":{"phones":[],"auth_method_order":[{"factor":"Passcode"}]}}"#,
+        );
+        let wanted = Wanted {
+            factor: None,
+            device: Some("1234"),
+        };
+        assert_eq!(choose(&only_passcode, wanted, false), Ok(Chosen::Passcode));
     }
 }
