@@ -86,6 +86,7 @@ fn okta_idx_real_okta_auth_js_waits_for_a_push_identifier_first() {
     let oie = OieOrg {
         identifier_first: true,
         refresh_ms: 100,
+        ..OieOrg::default()
     };
     let org = OktaEmulator::start_oie(vec![user], "<samlp:Response/>", oie);
     let (code, out) = run_node(&dir, &org, &["ida@corp.example", "pw", "push"]);
