@@ -123,12 +123,24 @@ impl Org {
         }
     }
 
-    /// Where the transaction stands, as introspect answers it.
+    /// Where the transaction stands, as introspect answers it: the challenge under way, if any.
     fn state(&mut self, handle: &str, tx: &IdxTx) -> Reply {
-        match (tx.user, tx.password_ok) {
-            (None, _) => self.identify_doc(handle, 200, None),
-            (Some(_), false) => self.password_doc(handle, 200, None),
-            (Some(user), true) => self.select_doc(handle, user, 200, None),
+        match (tx.user, tx.password_ok, &tx.challenged) {
+            (None, _, _) => self.identify_doc(handle, 200, None),
+            (Some(_), false, _) => self.password_doc(handle, 200, None),
+            (Some(user), true, Some((index, method))) => {
+                self.challenge_doc(handle, user, *index, method)
+            }
+            (Some(user), true, None) => self.select_doc(handle, user, 200, None),
+        }
+    }
+
+    /// The document of a challenge just started (or still under way) by `method`.
+    fn challenge_doc(&self, handle: &str, user: usize, index: usize, method: &str) -> Reply {
+        match method {
+            "push" => self.poll_doc(handle, user, index, true),
+            "email" | "sms" | "voice" => self.sent_code_doc(handle, user, index, 200, None),
+            _ => self.code_doc(handle, user, index, 200, None),
         }
     }
 
@@ -196,11 +208,7 @@ impl Org {
             tx.polls = 0;
             tx.asked = None;
         }
-        match method.as_str() {
-            "push" => self.poll_doc(handle, user, index, true),
-            "email" | "sms" | "voice" => self.sent_code_doc(handle, user, index, 200, None),
-            _ => self.code_doc(handle, user, index, 200, None),
-        }
+        self.challenge_doc(handle, user, index, &method)
     }
 
     fn idx_answer(&mut self, handle: &str, tx: &IdxTx, body: &Value) -> Reply {
