@@ -44,8 +44,9 @@ impl Choice {
     pub fn name(&self) -> String {
         match &self.method_type {
             Some(m) if !self.key.is_empty() && *m != self.key => format!("{}/{m}", self.key),
-            Some(m) if self.key.is_empty() => m.clone(),
-            _ => self.key.clone(),
+            // No key, or a method named like its authenticator (`password`).
+            Some(m) => m.clone(),
+            None => self.key.clone(),
         }
     }
 }
@@ -550,6 +551,71 @@ mod tests {
         let app = serde_json::json!({"type": "app", "key": "okta_verify"});
         assert!(sent_code(&app, None).is_none());
         assert!(sent_code(&Value::Null, None).is_none());
+    }
+
+    /// Okta's password among the authenticators (an identifier-first sign-in, or a password Okta
+    /// asks for after another factor): taken first while not given, never once it was.
+    #[test]
+    fn the_password_is_chosen_first_until_it_was_given() {
+        let doc = IdxDoc::parse(
+            r#"{"version": "1.0.0",
+              "authenticatorEnrollments": {"type": "array", "value": [
+                {"type": "app", "key": "okta_verify", "displayName": "Okta Verify"},
+                {"type": "password", "key": "okta_password", "displayName": "Password"},
+                {"type": "password", "displayName": "Legacy password"}]},
+              "remediation": {"type": "array", "value": [{"name": "select-authenticator-authenticate",
+                "href": "/idp/idx/challenge", "value": [{"name": "authenticator", "options": [
+                  {"label": "Okta Verify", "relatesTo": "$.authenticatorEnrollments.value[0]",
+                   "value": {"form": {"value": [{"name": "id", "value": "autOV"},
+                     {"name": "methodType", "value": "push"}]}}},
+                  {"label": "Password", "relatesTo": "$.authenticatorEnrollments.value[1]",
+                   "value": {"form": {"value": [{"name": "id", "value": "autPW"}]}}},
+                  {"label": "Legacy", "relatesTo": "$.authenticatorEnrollments.value[2]",
+                   "value": {"form": {"value": [{"name": "id", "value": "autLP"}]}}},
+                  {"label": "Other", "value": {"form": {"value": [{"name": "id", "value": "autX"},
+                     {"name": "methodType", "value": "password"}]}}}]}]}]}}"#,
+        )
+        .unwrap();
+        let field = doc.remediations()[0].value[0].clone();
+        let all = choices(&doc, &field);
+        let methods: Vec<Method> = all.iter().map(|c| c.method).collect();
+        use Method::*;
+        assert_eq!(methods, [Push, Password, Password, Password]);
+        let first = choose(&all, false, Some("push"), true).unwrap().unwrap();
+        assert_eq!(first.name(), "okta_password");
+        let then = choose(&all, true, None, true).unwrap().unwrap();
+        assert_eq!(then.name(), "okta_verify/push");
+        // An option that relates to nothing is named by its method.
+        assert_eq!(all[3].name(), "password");
+        assert!(all[3].key.is_empty());
+    }
+
+    #[test]
+    fn aliases_name_google_authenticator_okta_verify_codes_and_an_email_without_its_method() {
+        let (doc, field) = offered();
+        let all = choices(&doc, &field);
+        let name = |p: &str| choose(&all, true, Some(p), false).unwrap().unwrap().name();
+        assert_eq!(name("totp/google"), "google_otp");
+        assert_eq!(name("TOTP/Okta"), "okta_verify/totp");
+        assert!(!matches("totp/google", &all[2]));
+        assert!(!matches("totp/okta", &all[3]));
+        assert!(!matches("totp/okta", &all[1]));
+        assert!(!matches("google", &all[2]));
+        let doc = IdxDoc::parse(
+            r#"{"version": "1.0.0",
+              "authenticatorEnrollments": {"type": "array", "value": [
+                {"type": "email", "key": "okta_email", "displayName": "Email"}]},
+              "remediation": {"type": "array", "value": [{"name": "select-authenticator-authenticate",
+                "href": "/idp/idx/challenge", "value": [{"name": "authenticator", "options": [
+                  {"label": "Email", "relatesTo": "$.authenticatorEnrollments.value[0]",
+                   "value": {"form": {"value": [{"name": "id", "value": "autEM"}]}}}]}]}]}}"#,
+        )
+        .unwrap();
+        let field = doc.remediations()[0].value[0].clone();
+        let email = choices(&doc, &field);
+        assert_eq!(email[0].method, Method::SentCode);
+        assert!(matches("email", &email[0]));
+        assert!(!matches("sms", &email[0]));
     }
 
     #[test]
