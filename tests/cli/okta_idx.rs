@@ -1,6 +1,7 @@
 //! Okta Identity Engine end to end (issue 21): the built binary starts at the AWS app's link, finds
 //! the stateToken the org's sign-in page bootstraps, follows IDX's remediations (identify, password,
-//! TOTP or Okta Verify push with number challenge), opens the success link and assumes the role
+//! TOTP, Okta Verify push with number challenge, codes Okta sends by e-mail, SMS or voice call),
+//! opens the success link and assumes the role
 //! the app's SAMLResponse offers; Okta's refusals end in exit 3 in Okta's words with nothing
 //! written, and the password goes to one API only, once.
 
@@ -23,6 +24,10 @@ struct IdxWorld {
 }
 
 fn start_with(factor: OktaFactor, oie: OieOrg, extra_config: &str) -> IdxWorld {
+    start_with_all(vec![factor], oie, extra_config)
+}
+
+fn start_with_all(factors: Vec<OktaFactor>, oie: OieOrg, extra_config: &str) -> IdxWorld {
     let xml = saml::response_xml(&AssertionSpec {
         issuer: "http://www.okta.com/exk1sb2aws3okta4emu".into(),
         name_id: LOGIN.into(),
@@ -33,7 +38,9 @@ fn start_with(factor: OktaFactor, oie: OieOrg, extra_config: &str) -> IdxWorld {
         lifetime: Duration::from_secs(600),
         style: XmlStyle::SamlPrefix,
     });
-    let user = OktaUser::new(LOGIN, PASSWORD).with(factor);
+    let user = factors
+        .into_iter()
+        .fold(OktaUser::new(LOGIN, PASSWORD), OktaUser::with);
     let okta = OktaEmulator::start_oie(vec![user], &xml, oie);
     let sts = StsEmulator::start(StsConfig::default().role(StsRole::new(ROLE)));
     let mut sandbox = Sandbox::new();
@@ -63,6 +70,7 @@ fn push_world(outcome: PushOutcome) -> IdxWorld {
     let oie = OieOrg {
         identifier_first: true,
         refresh_ms: 150,
+        ..OieOrg::default()
     };
     start_with(push, oie, "")
 }
@@ -96,13 +104,37 @@ impl IdxWorld {
     }
 
     fn idx_posts(&self, path: &str) -> usize {
+        self.posted(path).len()
+    }
+
+    /// The bodies posted to `path`, in order.
+    fn posted(&self, path: &str) -> Vec<serde_json::Value> {
         self.okta
             .idx_hits()
             .iter()
             .filter(|h| h.method == "POST" && h.path == path)
-            .count()
+            .map(|h| h.json())
+            .collect()
     }
 }
+
+fn email() -> OktaFactor {
+    OktaFactor::Email {
+        email: LOGIN.into(),
+        code: CODE.into(),
+    }
+}
+
+fn sms() -> OktaFactor {
+    OktaFactor::Sms {
+        phone: "+1 555 010 4586".into(),
+        code: CODE.into(),
+    }
+}
+
+/// What the person is shown of where the code went: Okta's masked forms.
+const MASKED_EMAIL: &str = "g***e@corp.example";
+const MASKED_PHONE: &str = "+1 XXX-XXX-4586";
 
 #[test]
 fn okta_idx_password_and_totp_code_write_the_gateway_profile() {
@@ -305,4 +337,174 @@ fn okta_idx_a_second_login_reuses_the_okta_session() {
         .expect_code(0);
     assert_eq!(world.idx_posts("/idp/idx/identify"), identify);
     assert_ne!(world.assert_written(), first);
+}
+
+#[test]
+fn okta_idx_email_code_writes_the_gateway_profile_saying_where_it_went() {
+    let world = start_with(email(), OieOrg::default(), "");
+    let out = world.sandbox.run(&[
+        "login",
+        "--profile",
+        "oie",
+        "--mfa-code",
+        CODE,
+        "--non-interactive",
+        "-vv",
+    ]);
+    out.expect_code(0)
+        .expect_stderr_contains(&format!("Okta sent a code by e-mail to {MASKED_EMAIL}"));
+    world.assert_written();
+    assert_eq!(world.password_sent(), 1, "the password is sent once");
+    let chosen = world.posted("/idp/idx/challenge");
+    assert_eq!(chosen.len(), 1, "{chosen:?}");
+    assert_eq!(chosen[0]["authenticator"]["methodType"], "email");
+    let answered = world.posted("/idp/idx/challenge/answer");
+    assert_eq!(answered.len(), 1, "{answered:?}");
+    assert_eq!(answered[0]["credentials"]["passcode"], CODE);
+    // The magic link is not waited for, nor the code sent again.
+    assert_eq!(world.idx_posts("/idp/idx/challenge/poll"), 0);
+    assert_eq!(world.idx_posts("/idp/idx/challenge/resend"), 0);
+    let all = out.all_output();
+    assert!(
+        !all.contains(PASSWORD) && !all.contains(CODE),
+        "{}",
+        out.dump()
+    );
+}
+
+#[test]
+fn okta_idx_wrong_sms_code_exits_3_in_oktas_words_and_writes_nothing() {
+    let world = start_with(sms(), OieOrg::default(), "");
+    world.sts.expect_unused();
+    world
+        .sandbox
+        .seed_credentials("[other]\naws_access_key_id = AKIAKEEPME\n");
+    let before = world.sandbox.credentials_bytes();
+    let out = world.sandbox.run(&[
+        "login",
+        "--profile",
+        "oie",
+        "--mfa-code",
+        "000000",
+        "--non-interactive",
+    ]);
+    out.expect_code(3)
+        .expect_stderr_contains("Invalid code. Try again.")
+        .expect_stderr_contains(&format!("Okta sent a code by SMS to {MASKED_PHONE}"));
+    assert_eq!(
+        world.sandbox.credentials_bytes(),
+        before,
+        "the file changed"
+    );
+    assert_eq!(world.password_sent(), 1);
+    assert_eq!(world.idx_posts("/idp/idx/challenge/answer"), 1, "no retry");
+    let chosen = world.posted("/idp/idx/challenge");
+    assert_eq!(chosen[0]["authenticator"]["methodType"], "sms");
+}
+
+#[test]
+fn okta_idx_saml_mfa_factor_sms_picks_the_phone_when_email_is_offered_too() {
+    let world = start_with_all(
+        vec![email(), sms()],
+        OieOrg::default(),
+        "saml_mfa_factor = sms\n",
+    );
+    let out = world.sandbox.run(&[
+        "login",
+        "--profile",
+        "oie",
+        "--mfa-code",
+        CODE,
+        "--non-interactive",
+    ]);
+    out.expect_code(0).expect_stderr_contains(MASKED_PHONE);
+    world.assert_written();
+    assert!(!out.stderr.contains(MASKED_EMAIL), "{}", out.dump());
+    let chosen = world.posted("/idp/idx/challenge");
+    assert_eq!(chosen.len(), 1, "{chosen:?}");
+    let authenticator = &chosen[0]["authenticator"];
+    assert_eq!(authenticator["methodType"], "sms");
+    assert!(
+        authenticator["id"]
+            .as_str()
+            .is_some_and(|id| id.contains("Phone")),
+        "{authenticator}"
+    );
+    assert!(authenticator["enrollmentId"].is_string(), "{authenticator}");
+    assert_eq!(world.password_sent(), 1);
+}
+
+#[test]
+fn okta_idx_without_saml_mfa_factor_a_sent_code_is_the_last_choice() {
+    let totp = OktaFactor::Totp {
+        provider: "OKTA".into(),
+        code: CODE.into(),
+    };
+    let world = start_with_all(vec![email(), sms(), totp], OieOrg::default(), "");
+    let out = world.sandbox.run(&[
+        "login",
+        "--profile",
+        "oie",
+        "--mfa-code",
+        CODE,
+        "--non-interactive",
+    ]);
+    out.expect_code(0);
+    let chosen = world.posted("/idp/idx/challenge");
+    assert_eq!(chosen[0]["authenticator"]["methodType"], "totp");
+    assert!(!out.stderr.contains("Okta sent a code"), "{}", out.dump());
+}
+
+#[test]
+fn okta_idx_voice_code_is_asked_for_on_oktas_method_step_and_read_from_the_mfa_command() {
+    let call = OktaFactor::Call {
+        phone: "+1 555 010 4586".into(),
+        code: CODE.into(),
+    };
+    let oie = OieOrg {
+        method_step: true,
+        ..OieOrg::default()
+    };
+    let world = start_with_all(vec![sms(), call], oie, "saml_mfa_factor = call\n");
+    let command = format!("echo {CODE}");
+    let out = world.sandbox.run(&[
+        "login",
+        "--profile",
+        "oie",
+        "--mfa-command",
+        &command,
+        "--non-interactive",
+    ]);
+    out.expect_code(0)
+        .expect_stderr_contains(&format!("Okta is calling {MASKED_PHONE} with a code"));
+    world.assert_written();
+    // The phone by its id, then on `authenticator-verification-data` the method.
+    let chosen = world.posted("/idp/idx/challenge");
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+    assert!(
+        chosen[0]["authenticator"]["methodType"].is_null(),
+        "{chosen:?}"
+    );
+    assert_eq!(chosen[1]["authenticator"]["methodType"], "voice");
+    assert_eq!(world.password_sent(), 1);
+}
+
+#[test]
+fn okta_idx_email_send_step_without_a_code_source_exits_3_saying_where_it_went() {
+    // Okta's "Send me an email" step, then no --mfa-code, no command, no terminal.
+    let oie = OieOrg {
+        method_step: true,
+        ..OieOrg::default()
+    };
+    let world = start_with(email(), oie, "");
+    world.sts.expect_unused();
+    let out = world
+        .sandbox
+        .run(&["login", "--profile", "oie", "--non-interactive"]);
+    out.expect_code(3)
+        .expect_stderr_contains(&format!("Okta sent a code by e-mail to {MASKED_EMAIL}"))
+        .expect_stderr_contains("--mfa-code");
+    assert_eq!(world.idx_posts("/idp/idx/challenge"), 2);
+    assert_eq!(world.idx_posts("/idp/idx/challenge/answer"), 0);
+    assert!(world.sandbox.credentials_bytes().is_none());
 }

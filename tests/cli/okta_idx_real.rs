@@ -86,10 +86,109 @@ fn okta_idx_real_okta_auth_js_waits_for_a_push_identifier_first() {
     let oie = OieOrg {
         identifier_first: true,
         refresh_ms: 100,
+        ..OieOrg::default()
     };
     let org = OktaEmulator::start_oie(vec![user], "<samlp:Response/>", oie);
     let (code, out) = run_node(&dir, &org, &["ida@corp.example", "pw", "push"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("\"challenge-poll\""), "{out}");
     assert!(out.contains("/login/token/redirect?stateToken="), "{out}");
+}
+
+/// A user with `factors`, on an org that asks for the method (`method_step`) or not.
+fn sent_code_org(factors: Vec<OktaFactor>, method_step: bool) -> OktaEmulator {
+    let user = factors
+        .into_iter()
+        .fold(OktaUser::new("ida@corp.example", "pw"), OktaUser::with);
+    let oie = OieOrg {
+        method_step,
+        ..OieOrg::default()
+    };
+    OktaEmulator::start_oie(vec![user], "<samlp:Response/>", oie)
+}
+
+fn posts(org: &OktaEmulator, path: &str) -> Vec<serde_json::Value> {
+    org.idx_hits()
+        .iter()
+        .filter(|h| h.path == path)
+        .map(|h| h.json())
+        .collect()
+}
+
+#[test]
+fn okta_idx_real_okta_auth_js_signs_in_with_an_email_code_after_a_resend() {
+    let Some(dir) = okta_auth_js() else {
+        return;
+    };
+    for method_step in [false, true] {
+        let email = OktaFactor::Email {
+            email: "ida@corp.example".into(),
+            code: "864200".into(),
+        };
+        let org = sent_code_org(vec![email], method_step);
+        let (code, out) = run_node(&dir, &org, &["ida@corp.example", "pw", "email", "864200"]);
+        assert_eq!(code, 0, "method step {method_step}: {out}");
+        assert!(out.contains("/login/token/redirect?stateToken="), "{out}");
+        // okta-auth-js reads the masked address and the resend and magic-link poll actions.
+        assert!(out.contains(r#""email":"i***a@corp.example""#), "{out}");
+        assert!(out.contains("currentAuthenticatorEnrollment-poll"), "{out}");
+        assert_eq!(posts(&org, "/idp/idx/challenge/resend").len(), 1, "{out}");
+        let answers = posts(&org, "/idp/idx/challenge/answer");
+        assert_eq!(answers.len(), 1, "{out}");
+        assert_eq!(answers[0]["credentials"]["passcode"], "864200");
+        assert_eq!(
+            out.contains(r#""next":"authenticator-verification-data""#),
+            method_step,
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn okta_idx_real_okta_auth_js_picks_sms_or_voice_on_oktas_method_step() {
+    let Some(dir) = okta_auth_js() else {
+        return;
+    };
+    for method in ["sms", "voice"] {
+        let phone = "+44 20 7946 0321";
+        let factors = vec![
+            OktaFactor::Sms {
+                phone: phone.into(),
+                code: "135790".into(),
+            },
+            OktaFactor::Call {
+                phone: phone.into(),
+                code: "135790".into(),
+            },
+        ];
+        let org = sent_code_org(factors, false);
+        let (code, out) = run_node(&dir, &org, &["ida@corp.example", "pw", method, "135790"]);
+        assert_eq!(code, 0, "{method}: {out}");
+        assert!(out.contains("/login/token/redirect?stateToken="), "{out}");
+        // okta-auth-js chooses the phone by its id; Okta asks how to send the code.
+        assert!(
+            out.contains(r#""next":"authenticator-verification-data""#),
+            "{out}"
+        );
+        assert!(out.contains(r#""phoneNumber":"+44 XXX-XXX-0321""#), "{out}");
+        let chosen = posts(&org, "/idp/idx/challenge");
+        assert_eq!(chosen.len(), 2, "{out}");
+        assert_eq!(chosen[1]["authenticator"]["methodType"], method, "{out}");
+    }
+}
+
+#[test]
+fn okta_idx_real_okta_auth_js_reads_a_wrong_sms_code_in_oktas_words() {
+    let Some(dir) = okta_auth_js() else {
+        return;
+    };
+    let sms = OktaFactor::Sms {
+        phone: "+1 555 010 4586".into(),
+        code: "135790".into(),
+    };
+    let org = sent_code_org(vec![sms], false);
+    let (code, out) = run_node(&dir, &org, &["ida@corp.example", "pw", "sms", "000000"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Invalid code. Try again."), "{out}");
+    assert!(!out.contains("/login/token/redirect"), "{out}");
 }

@@ -37,8 +37,14 @@ pub enum OktaFactor {
         outcome: PushOutcome,
         number: Option<u32>,
     },
-    /// A code sent by SMS when the factor is verified without a passCode.
+    /// A code sent by SMS when the factor is verified without a passCode; on an Identity Engine
+    /// org the `sms` method of the `phone_number` authenticator.
     Sms { phone: String, code: String },
+    /// A code read out in a voice call: Classic's `call` factor, the Identity Engine phone's
+    /// `voice` method (one phone authenticator with `Sms` when both are given).
+    Call { phone: String, code: String },
+    /// A code sent by e-mail: Classic's `email` factor, the Identity Engine's `okta_email`.
+    Email { email: String, code: String },
     /// Listed but never verified here (`webauthn`/`FIDO`, `web`/`DUO`...).
     Other {
         factor_type: String,
@@ -54,6 +60,10 @@ pub struct OieOrg {
     pub identifier_first: bool,
     /// The `refresh` (ms) of `challenge-poll`.
     pub refresh_ms: u64,
+    /// The list of authenticators names the phone by its id alone, and choosing the e-mail
+    /// authenticator is answered with Okta's "Send me an email" step: the method is chosen on an
+    /// `authenticator-verification-data` form (as the Sign-In Widget's mocks of Okta show it).
+    pub method_step: bool,
 }
 
 impl Default for OieOrg {
@@ -61,6 +71,7 @@ impl Default for OieOrg {
         OieOrg {
             identifier_first: false,
             refresh_ms: 4000,
+            method_step: false,
         }
     }
 }

@@ -59,6 +59,8 @@ pub struct Remediation {
 pub struct Field {
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub label: String,
     pub value: Option<Value>,
     pub form: Option<Form>,
     pub options: Option<Vec<FieldOption>>,

@@ -2,8 +2,10 @@
 //! sign-in page bootstraps a `stateToken`, `/idp/idx/introspect` turns it into the first document,
 //! and each answer lists the `remediation` forms that may be posted next. They are followed by
 //! name, as the widget does, not in an assumed order: `identify`, `challenge-authenticator`,
-//! `select-authenticator-authenticate`, `challenge-poll`; until Okta answers with `success`, whose
-//! link leads a browser back to the app with Okta's session cookie.
+//! `authenticator-verification-data` (how a code is to be sent), `select-authenticator-authenticate`,
+//! `challenge-poll`; until Okta answers with `success`, whose link leads a browser back to the app
+//! with Okta's session cookie. Codes from an app and codes Okta sends (e-mail, SMS, voice call) are
+//! answered alike: the person is told where a sent code went, then asked as for any code.
 //!
 //! A protocol client of its own: the Okta provider calls it when the org runs the Identity Engine.
 
@@ -18,7 +20,7 @@ use super::push::PushWait;
 use super::urls::{host_of, without_query};
 use super::{IdpError, LoginAnswers};
 use crate::secret::Secret;
-use authenticators::{Choice, Method};
+use authenticators::{Choice, Method, SentCode};
 use document::{Field, IdxDoc, Remediation};
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -56,6 +58,8 @@ pub struct IdxSignIn<'a> {
     preferred: Option<String>,
     timing: PushTiming,
     password_given: bool,
+    /// The method last chosen (`sms`, `voice`...), to say how a code was sent.
+    method_chosen: Option<String>,
 }
 
 impl<'a> IdxSignIn<'a> {
@@ -79,6 +83,7 @@ impl<'a> IdxSignIn<'a> {
             preferred,
             timing,
             password_given: false,
+            method_chosen: None,
         }
     }
 
@@ -143,12 +148,13 @@ impl<'a> IdxSignIn<'a> {
         }
     }
 
-    /// Takes the one remediation this sign-in can: identify, answer a challenge, pick an
-    /// authenticator.
+    /// Takes the one remediation this sign-in can: identify, answer a challenge, say how a code
+    /// is to be sent, pick an authenticator.
     async fn step(&mut self, doc: &IdxDoc) -> Result<IdxDoc, IdpError> {
         for name in [
             "identify",
             "challenge-authenticator",
+            "authenticator-verification-data",
             "select-authenticator-authenticate",
         ] {
             let Some(form) = doc.remediation(name) else {
@@ -158,6 +164,7 @@ impl<'a> IdxSignIn<'a> {
             let body = match name {
                 "identify" => self.identify(doc, form)?,
                 "challenge-authenticator" => self.challenge(doc, form)?,
+                // Both post an `authenticator` to choose: from a list, or the method of the one chosen.
                 _ => self.select(doc, form)?,
             };
             return self.client.submit(form, &body).await;
@@ -224,21 +231,19 @@ impl<'a> IdxSignIn<'a> {
             .as_str()
             .or(current["type"].as_str())
             .unwrap_or("");
-        let secret = match key {
-            "okta_password" | "password" => {
+        let sent = authenticators::sent_code(&current, self.method_chosen.as_deref());
+        let secret = match (key, sent) {
+            ("okta_password" | "password", _) => {
                 info!("{}: sending the password", self.host);
                 self.password()?
             }
-            "okta_verify" | "google_otp" | "app" => {
-                let label = match key {
-                    "google_otp" => "Google Authenticator code",
-                    _ => "Okta Verify code",
-                };
-                let code = self.answers.mfa_code(label)?;
-                info!("{}: sending the one-time code", self.host);
-                Secret::new(code.expose().trim().to_string())
+            ("google_otp", _) => self.one_time_code("Google Authenticator code")?,
+            ("okta_verify" | "app", _) => self.one_time_code("Okta Verify code")?,
+            (_, Some(SentCode { label, notice })) => {
+                self.answers.notice(&format!("{}: {notice}", self.host));
+                self.one_time_code(&label)?
             }
-            other => {
+            (other, None) => {
                 let name = current["displayName"].as_str().unwrap_or(other);
                 return Err(self.needs_browser(&format!(
                     "Okta asks to verify with {name}, which samlbridge cannot answer"
@@ -250,7 +255,16 @@ impl<'a> IdxSignIn<'a> {
         Ok(body)
     }
 
-    /// `select-authenticator-authenticate`: the password first, then the authenticator chosen.
+    /// A one-time code, from an app or sent by Okta, from wherever codes come (`--mfa-code`,
+    /// `--mfa-command`, the terminal).
+    fn one_time_code(&mut self, label: &str) -> Result<Secret, IdpError> {
+        let code = self.answers.mfa_code(label)?;
+        info!("{}: sending the one-time code", self.host);
+        Ok(Secret::new(code.expose().trim().to_string()))
+    }
+
+    /// `select-authenticator-authenticate`: the password first, then the authenticator chosen;
+    /// `authenticator-verification-data`: the method (`sms`, `voice`, `email`) to send a code by.
     fn select(&mut self, doc: &IdxDoc, form: &Remediation) -> Result<Map<String, Value>, IdpError> {
         let field = form
             .value
@@ -287,6 +301,7 @@ impl<'a> IdxSignIn<'a> {
                 self.host
             ));
         }
+        self.method_chosen = choice.method_type.clone();
         let mut body = self.fill(doc, form, |_| None)?;
         body.insert("authenticator".into(), Value::Object(choice.value));
         Ok(body)

@@ -33,7 +33,8 @@ use url::Url;
 pub const NAME: &str = "okta";
 pub const DESCRIPTION: &str = "Okta (Authentication API: password, TOTP, Okta Verify push, SMS, \
                                call and e-mail codes; Identity Engine IDX: password, TOTP, Okta \
-                               Verify push), through the AWS app's embed link";
+                               Verify push, e-mail, SMS and voice codes), through the AWS app's \
+                               embed link";
 
 /// Hosts of Okta orgs; a custom domain is named with `saml_provider = okta`.
 const HOST_SUFFIXES: [&str; 3] = [".okta.com", ".oktapreview.com", ".okta-emea.com"];

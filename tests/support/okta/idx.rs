@@ -7,6 +7,9 @@
 //! the app. Shapes follow Okta's IDX documents as published with the Sign-In Widget's and
 //! okta-auth-js's test data (a `select-authenticator-authenticate` option is a form of `id` and
 //! `methodType`; a wrong code is told on the passcode field; a rejected push on the document).
+//! Codes Okta sends (e-mail, SMS, voice) are in `sent`.
+
+mod sent;
 
 use super::org::{Org, Reply};
 use super::{APP_PATH, APP_SSO_PATH, OktaFactor, OktaHit, PushOutcome};
@@ -22,6 +25,8 @@ pub(crate) struct IdxTx {
     password_ok: bool,
     /// The factor being verified, and its method.
     challenged: Option<(usize, String)>,
+    /// The authenticator whose method Okta asked for on `authenticator-verification-data`.
+    asked: Option<String>,
     polls: usize,
     done: bool,
 }
@@ -105,6 +110,8 @@ impl Org {
             "/idp/idx/challenge" => self.select(&handle, &tx, &body),
             "/idp/idx/challenge/answer" => self.idx_answer(&handle, &tx, &body),
             "/idp/idx/authenticators/poll" => self.idx_poll(&handle, &tx),
+            "/idp/idx/challenge/resend" => self.resend(&handle, &tx),
+            "/idp/idx/challenge/poll" => self.email_poll(&handle, &tx),
             "/idp/idx/cancel" => {
                 self.idx.remove(&handle);
                 Reply::ion(
@@ -116,12 +123,24 @@ impl Org {
         }
     }
 
-    /// Where the transaction stands, as introspect answers it.
+    /// Where the transaction stands, as introspect answers it: the challenge under way, if any.
     fn state(&mut self, handle: &str, tx: &IdxTx) -> Reply {
-        match (tx.user, tx.password_ok) {
-            (None, _) => self.identify_doc(handle, 200, None),
-            (Some(_), false) => self.password_doc(handle, 200, None),
-            (Some(user), true) => self.select_doc(handle, user, 200, None),
+        match (tx.user, tx.password_ok, &tx.challenged) {
+            (None, _, _) => self.identify_doc(handle, 200, None),
+            (Some(_), false, _) => self.password_doc(handle, 200, None),
+            (Some(user), true, Some((index, method))) => {
+                self.challenge_doc(handle, user, *index, method)
+            }
+            (Some(user), true, None) => self.select_doc(handle, user, 200, None),
+        }
+    }
+
+    /// The document of a challenge just started (or still under way) by `method`.
+    fn challenge_doc(&self, handle: &str, user: usize, index: usize, method: &str) -> Reply {
+        match method {
+            "push" => self.poll_doc(handle, user, index, true),
+            "email" | "sms" | "voice" => self.sent_code_doc(handle, user, index, 200, None),
+            _ => self.code_doc(handle, user, index, 200, None),
         }
     }
 
@@ -176,17 +195,20 @@ impl Org {
             let msg = message("Invalid authenticator", "errors.E0000007");
             return self.select_doc(handle, user, 400, Some(msg));
         };
-        let (_, _, _, methods) = authenticator(user, &self.users[user].factors[index]);
+        let (aid, key, _, methods) = authenticator(user, &self.users[user].factors[index]);
+        if self.asks_method(tx, &key, &aid, method) {
+            if let Some(tx) = self.idx.get_mut(handle) {
+                tx.asked = Some(aid);
+            }
+            return self.method_doc(handle, user, index);
+        }
         let method = method.unwrap_or(methods[0]).to_string();
         if let Some(tx) = self.idx.get_mut(handle) {
             tx.challenged = Some((index, method.clone()));
             tx.polls = 0;
+            tx.asked = None;
         }
-        if method == "push" {
-            self.poll_doc(handle, user, index, true)
-        } else {
-            self.code_doc(handle, user, index, 200, None)
-        }
+        self.challenge_doc(handle, user, index, &method)
     }
 
     fn idx_answer(&mut self, handle: &str, tx: &IdxTx, body: &Value) -> Reply {
@@ -223,6 +245,18 @@ impl Org {
                     )
                 };
                 self.code_doc(handle, user, index, 400, Some(wrong))
+            }
+            OktaFactor::Sms { code, .. }
+            | OktaFactor::Call { code, .. }
+            | OktaFactor::Email { code, .. } => {
+                if code == given {
+                    return self.idx_success(handle);
+                }
+                let wrong = message(
+                    "Invalid code. Try again.",
+                    "api.authn.error.PASSCODE_INVALID",
+                );
+                self.sent_code_doc(handle, user, index, 403, Some(wrong))
             }
             _ => self.state(handle, tx),
         }
@@ -352,6 +386,18 @@ impl Org {
 
     /// `select-authenticator-authenticate`, one option per authenticator the user has.
     fn select_doc(&self, handle: &str, user: usize, status: u16, error: Option<Value>) -> Reply {
+        let (select, enrollments) = self.select_form(handle, user);
+        let mut doc = self.with_forms(handle, vec![select]);
+        doc["authenticatorEnrollments"] = json!({ "type": "array", "value": enrollments });
+        if let Some(e) = error {
+            doc["messages"] = json!({ "type": "array", "value": [e] });
+        }
+        Reply::ion(status, doc)
+    }
+
+    /// The `select-authenticator-authenticate` form, and the `authenticatorEnrollments` its
+    /// options relate to.
+    fn select_form(&self, handle: &str, user: usize) -> (Value, Vec<Value>) {
         let (options, enrollments) = self.options(user);
         let select = self.form(
             "select-authenticator-authenticate",
@@ -359,12 +405,7 @@ impl Org {
             vec![json!({ "name": "authenticator", "type": "object", "options": options })],
             handle,
         );
-        let mut doc = self.with_forms(handle, vec![select]);
-        doc["authenticatorEnrollments"] = json!({ "type": "array", "value": enrollments });
-        if let Some(e) = error {
-            doc["messages"] = json!({ "type": "array", "value": [e] });
-        }
-        Reply::ion(status, doc)
+        (select, enrollments)
     }
 
     fn options(&self, user: usize) -> (Vec<Value>, Vec<Value>) {
@@ -377,40 +418,43 @@ impl Org {
                 continue;
             }
             seen.push(id.clone());
-            // Okta Verify's methods are those this user has (push and/or code).
-            let methods: Vec<&str> = self.users[user]
-                .factors
-                .iter()
-                .map(|f| authenticator(user, f))
-                .filter(|(aid, ..)| *aid == id)
-                .flat_map(|(.., m)| m)
-                .collect();
-            let kind = if key == "webauthn" {
-                "security_key"
-            } else {
-                "app"
-            };
-            let method_field = match key.as_str() {
-                "okta_verify" => json!({ "name": "methodType", "type": "string", "required": false,
-                    "options": methods.iter().map(|m| json!({ "value": m, "label": method_label(m) })).collect::<Vec<_>>() }),
-                _ => {
-                    json!({ "name": "methodType", "required": false, "value": methods[0], "mutable": false })
-                }
-            };
+            let methods = self.methods_of(user, &id);
+            let mut fields =
+                vec![json!({ "name": "id", "required": true, "value": id, "mutable": false })];
+            match key.as_str() {
+                // With the method step, the phone is offered by its id alone.
+                "phone_number" if self.oie.is_some_and(|o| o.method_step) => {}
+                "okta_verify" | "phone_number" => fields.push(method_options(&methods, false)),
+                _ => fields.push(
+                    json!({ "name": "methodType", "required": false, "value": methods[0], "mutable": false }),
+                ),
+            }
+            if key == "phone_number" {
+                fields.push(json!({ "name": "enrollmentId", "required": true, "value": format!("{id}enr"), "mutable": false }));
+            }
             options.push(json!({
                 "label": name,
-                "value": { "form": { "value": [
-                    { "name": "id", "required": true, "value": id, "mutable": false },
-                    method_field,
-                ] } },
+                "value": { "form": { "value": fields } },
                 "relatesTo": format!("$.authenticatorEnrollments.value[{}]", enrollments.len()),
             }));
             enrollments.push(json!({
-                "type": kind, "key": key, "id": format!("{id}enr"), "displayName": name,
+                "type": kind_of(&key), "key": key, "id": format!("{id}enr"), "displayName": name,
                 "methods": methods.iter().map(|m| json!({ "type": m })).collect::<Vec<_>>(),
             }));
         }
         (options, enrollments)
+    }
+
+    /// The methods of authenticator `id` that this user has (Okta Verify: push and/or code;
+    /// phone: sms and/or voice).
+    fn methods_of(&self, user: usize, id: &str) -> Vec<&'static str> {
+        self.users[user]
+            .factors
+            .iter()
+            .map(|f| authenticator(user, f))
+            .filter(|(aid, ..)| aid == id)
+            .flat_map(|(.., m)| m)
+            .collect()
     }
 
     fn code_doc(
@@ -456,13 +500,7 @@ impl Org {
         );
         poll["refresh"] = json!(refresh);
         poll["relatesTo"] = json!(["$.currentAuthenticator"]);
-        let (options, enrollments) = self.options(user);
-        let select = self.form(
-            "select-authenticator-authenticate",
-            "/idp/idx/challenge",
-            vec![json!({ "name": "authenticator", "type": "object", "options": options })],
-            handle,
-        );
+        let (select, enrollments) = self.select_form(handle, user);
         let mut doc = self.with_forms(
             handle,
             if waiting {
@@ -517,6 +555,18 @@ fn authenticator(user: usize, factor: &OktaFactor) -> (String, String, String, V
             "Phone".into(),
             vec!["sms"],
         ),
+        OktaFactor::Call { .. } => (
+            format!("aut{user}PhoneEmu"),
+            "phone_number".into(),
+            "Phone".into(),
+            vec!["voice"],
+        ),
+        OktaFactor::Email { .. } => (
+            format!("aut{user}EmailEmu"),
+            "okta_email".into(),
+            "Email".into(),
+            vec!["email"],
+        ),
         OktaFactor::Other { factor_type, .. } => (
             format!("aut{user}WebAuthnEmu"),
             "webauthn".into(),
@@ -526,13 +576,32 @@ fn authenticator(user: usize, factor: &OktaFactor) -> (String, String, String, V
     }
 }
 
+/// The `type` of an authenticator, as `authenticatorEnrollments` gives it.
+fn kind_of(key: &str) -> &'static str {
+    match key {
+        "webauthn" => "security_key",
+        "okta_email" => "email",
+        "phone_number" => "phone",
+        _ => "app",
+    }
+}
+
 fn method_label(method: &str) -> &'static str {
     match method {
         "push" => "Get a push notification",
         "totp" => "Enter a code",
         "signed_nonce" => "Use Okta FastPass",
+        "sms" => "SMS",
+        "voice" => "Voice call",
+        "email" => "Email",
         _ => "",
     }
+}
+
+/// A `methodType` field offering `methods` to choose from.
+fn method_options(methods: &[&str], required: bool) -> Value {
+    json!({ "name": "methodType", "type": "string", "required": required,
+        "options": methods.iter().map(|m| json!({ "value": m, "label": method_label(m) })).collect::<Vec<_>>() })
 }
 
 fn credentials(label: &str) -> Value {

@@ -1,5 +1,5 @@
 //! The emulated org's state, and its Authentication API: primary authentication, factor
-//! verification (codes, SMS, push polling with the number challenge) and Okta's error documents.
+//! verification (codes, SMS, call and e-mail codes, push polling with the number challenge) and Okta's error documents.
 
 use super::{APP_PATH, APP_SSO_PATH, OktaFactor, OktaHit, OktaUser, PushOutcome};
 use base64::Engine as _;
@@ -222,7 +222,9 @@ impl Org {
         let pass_code = body["passCode"].as_str().map(str::to_string);
         match self.users[user].factors[index].clone() {
             OktaFactor::Totp { code, .. } => self.check_code(&state, pass_code, &code),
-            OktaFactor::Sms { code, .. } => match pass_code {
+            OktaFactor::Sms { code, .. }
+            | OktaFactor::Call { code, .. }
+            | OktaFactor::Email { code, .. } => match pass_code {
                 None => self.sms_sent(&state, user, index),
                 Some(_) if !self.transactions[&state].sms_sent => wrong_code(),
                 Some(_) => self.check_code(&state, pass_code, &code),
@@ -347,6 +349,14 @@ impl Org {
             OktaFactor::Sms { phone, .. } => {
                 ("sms".into(), "OKTA".into(), json!({ "phoneNumber": phone }))
             }
+            OktaFactor::Call { phone, .. } => (
+                "call".into(),
+                "OKTA".into(),
+                json!({ "phoneNumber": phone }),
+            ),
+            OktaFactor::Email { email, .. } => {
+                ("email".into(), "OKTA".into(), json!({ "email": email }))
+            }
             OktaFactor::Other {
                 factor_type,
                 provider,
@@ -369,6 +379,8 @@ fn factor_id(org: &Org, user: usize, index: usize) -> String {
         OktaFactor::Totp { .. } => "ost",
         OktaFactor::Push { .. } => "opf",
         OktaFactor::Sms { .. } => "sms",
+        OktaFactor::Call { .. } => "clf",
+        OktaFactor::Email { .. } => "emf",
         OktaFactor::Other { .. } => "fwf",
     };
     format!("{prefix}{user}x{index}Emu")
