@@ -61,7 +61,7 @@ pub async fn run(
     let mut pages = 1;
     let mut posted = Posted::default();
     loop {
-        if duo::is_prompt(&fetched.url) {
+        if duo::is_prompt(&fetched) {
             // Duo's prompt is a protocol of its own; its exit lands on the IdP's next page.
             let wanted = duo::Wanted {
                 factor: state.factor.as_deref(),

@@ -33,9 +33,14 @@ pub(super) struct Frame<'s> {
 }
 
 impl<'s> Frame<'s> {
-    /// The prompt the plugin form's post `landed` on.
-    pub(super) fn open(session: &'s IdpSession, landed: &Fetched) -> Result<Frame<'s>, IdpError> {
-        let (sid, xsrf, shown) = prompt_session(landed)?;
+    /// The prompt the plugin form's post `landed` on; `known`: the `sid` and `_xsrf` the
+    /// frameless page gave, for a prompt page that does not repeat them.
+    pub(super) fn open(
+        session: &'s IdpSession,
+        landed: &Fetched,
+        known: &[(String, String)],
+    ) -> Result<Frame<'s>, IdpError> {
+        let (sid, xsrf, shown) = prompt_session(landed, known)?;
         let mut base = landed.url.clone();
         base.set_query(None);
         Ok(Frame {
@@ -243,14 +248,32 @@ impl Status {
     }
 }
 
-/// The prompt page's `sid` (in its URL or a form) and `_xsrf`.
-fn prompt_session(landed: &Fetched) -> Result<(String, String, PromptData), IdpError> {
+/// The prompt page's `sid` (in its URL or a form) and `_xsrf`, else the ones `known` from the
+/// frameless page; what the page shows of the user's phones.
+fn prompt_session(
+    landed: &Fetched,
+    known: &[(String, String)],
+) -> Result<(String, String, PromptData), IdpError> {
     let page = Page::parse(landed.url.clone(), landed.status, &landed.body);
     let forms = page.forms();
-    let hidden = |name: &str| {
+    // A form's field, else an input anywhere on the page (a prompt page may hold its hidden
+    // inputs outside a form).
+    let shown_field = |name: &str| {
         forms
             .iter()
             .find_map(|f| f.field(name).map(|field| field.value.clone()))
+            .or_else(|| {
+                let sel = scraper::Selector::parse(&format!("input[name='{name}'][value]")).ok()?;
+                page.attrs(&sel, "value").into_iter().next()
+            })
+    };
+    let hidden = |name: &str| {
+        shown_field(name).or_else(|| {
+            known
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
     };
     let from_query = landed
         .url

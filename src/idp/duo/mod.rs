@@ -25,18 +25,22 @@ use prompt::{Chosen, Envelope, Phone, Reach};
 use serde::Deserialize;
 use std::time::Duration;
 use tracing::{debug, info};
-use url::Url;
 
 const FRAMELESS_PATH: &str = "/frame/frameless/v4/auth";
 /// The least time between two status polls (Duo holds a poll until there is news; a server that
 /// answers at once is not asked more often than this).
 const POLL_PAUSE: Duration = Duration::from_secs(1);
 
-/// Whether `url` is Duo's Universal Prompt: its frameless page, or the single-page prompt an
-/// authorize URL may lead to directly (`/prompt/<akey>?authkey=…`).
-pub fn is_prompt(url: &Url) -> bool {
+/// Whether `fetched` is Duo's Universal Prompt: its frameless page, or the single-page prompt an
+/// authorize URL may lead to directly (`/prompt/<akey>?authkey=…`), known by its address or, at
+/// another address, by what the page holds (the self-posting `plugin_form` with its `tx`, the
+/// single-page prompt's root element with its keys).
+pub fn is_prompt(fetched: &Fetched) -> bool {
+    let url = &fetched.url;
     url.path().starts_with(FRAMELESS_PATH)
         || (spa::is_prompt_path(url.path()) && url.query_pairs().any(|(k, _)| k == "authkey"))
+        || spa::Spa::found(fetched)
+        || (fetched.body.contains("plugin_form") && plugin_submission(fetched).is_ok())
 }
 
 /// What the profile asks of Duo's prompt.
@@ -58,31 +62,42 @@ pub async fn sign_in(
 ) -> Result<Fetched, IdpError> {
     info!("{}: Duo Security's Universal Prompt", host_of(&fetched.url));
     let posted;
+    // What the frameless page gave (its `sid`, the plugin form's `_xsrf`), for a prompt page
+    // that does not repeat them.
+    let mut known: Vec<(String, String)> = Vec::new();
     let landed = if spa::Spa::found(fetched) {
         fetched
     } else {
         let sub = plugin_submission(fetched)?;
         debug!("posting Duo's plugin form ({})", sub.names().join(", "));
+        known.extend(sub.pairs.iter().filter(|(k, _)| k == "_xsrf").cloned());
+        known.extend(
+            fetched
+                .url
+                .query_pairs()
+                .filter(|(k, _)| k == "sid")
+                .map(|(k, v)| (k.into_owned(), v.into_owned())),
+        );
         posted = session.send(&sub).await?;
         &posted
     };
     match spa::Spa::open(session, landed) {
         Some(prompt) => prompt.sign_in(wanted, answers).await,
         None => {
-            frame::Frame::open(session, landed)?
+            frame::Frame::open(session, landed, &known)?
                 .sign_in(wanted, answers)
                 .await
         }
     }
 }
 
-/// The prompt's first page's `plugin_form`, as its script posts it.
+/// The prompt's first page's `plugin_form` (with Duo's `tx`), as its script posts it.
 fn plugin_submission(fetched: &Fetched) -> Result<super::form::Submission, IdpError> {
     let page = Page::parse(fetched.url.clone(), fetched.status, &fetched.body);
     let forms = page.forms();
     let plugin = forms
         .iter()
-        .find(|f| f.id.as_deref() == Some("plugin_form") || f.field("tx").is_some())
+        .find(|f| f.id.as_deref() == Some("plugin_form") && f.field("tx").is_some())
         .ok_or_else(|| unexpected(&page, "Duo's prompt page has no plugin_form"))?;
     Ok(plugin.submission(&[], Click::Script))
 }

@@ -155,3 +155,56 @@ async fn text_messages_on_the_single_page_prompt_name_what_works_instead() {
     assert!(err.to_string().contains("push, phone or passcode"), "{err}");
     assert!(duo.texts().is_empty() && duo.pushes().is_empty());
 }
+
+#[tokio::test]
+async fn a_bare_prompt_page_is_enough_with_the_frameless_pages_session() {
+    // The plugin form's post answers only the preferred factor and device: no _xsrf, no device
+    // list, no JSON data (all that aws-adfs reads).
+    let user = DuoUser::new(USER)
+        .device(phone())
+        .push_answer(PushAnswer::Approve(Duration::from_millis(100)));
+    let (duo, adfs) = farm_with(DuoConfig::default().bare_prompt(), user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    let assertion = login(&adfs, None, &mut a).await;
+    assert!(assertion.is_ok(), "{assertion:?}");
+    assert_eq!(duo.pushes(), ["iPhone"]);
+    assert_eq!(duo.codes_exchanged(), 1);
+}
+
+#[test]
+fn the_prompt_is_known_by_its_address_or_by_what_its_page_holds() {
+    let page = |url: &str, body: &str| crate::idp::http::Fetched {
+        url: url::Url::parse(url).unwrap(),
+        status: 200,
+        body: body.into(),
+        date: None,
+        offered: Default::default(),
+    };
+    let duo = "https://api-1.duosecurity.com";
+    assert!(super::is_prompt(&page(
+        &format!("{duo}/frame/frameless/v4/auth?sid=x&tx=y"),
+        ""
+    )));
+    assert!(super::is_prompt(&page(
+        &format!("{duo}/prompt/DIX?authkey=k"),
+        ""
+    )));
+    assert!(!super::is_prompt(&page(&format!("{duo}/prompt/DIX"), "")));
+    let root = r#"<div id="pwl-prompt-root" data-akey="DIX" data-authkey="k1"></div>"#;
+    assert!(super::is_prompt(&page(&format!("{duo}/elsewhere"), root)));
+    let plugin =
+        r#"<form id="plugin_form" method="post"><input type="hidden" name="tx" value="t"></form>"#;
+    assert!(super::is_prompt(&page(&format!("{duo}/elsewhere"), plugin)));
+    // An IdP's own page with a look-alike form or attribute is not Duo's.
+    let lookalike =
+        r#"<form id="plugin_form"><input name="user"></form><div data-authkey="k"></div>"#;
+    assert!(!super::is_prompt(&page(
+        "https://idp.example/login",
+        lookalike
+    )));
+    let odd_keys = r#"<div data-akey="D I" data-authkey="k'1"></div>"#;
+    assert!(!super::is_prompt(&page(
+        "https://idp.example/login",
+        odd_keys
+    )));
+}

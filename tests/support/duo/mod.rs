@@ -351,6 +351,14 @@ impl Duo {
         if lock(&self.config).single_page_after_plugin_form {
             return HttpResponse::html(200, spa::page(&p.authkey));
         }
+        if lock(&self.config).bare_prompt {
+            let username = p.request.username.clone();
+            drop(ledger);
+            let user = self
+                .user(&username)
+                .unwrap_or_else(|| DuoUser::new(&username));
+            return HttpResponse::html(200, pages::bare_prompt_page(&user));
+        }
         HttpResponse::new(302, "text/html; charset=UTF-8", "")
             .with_header("Location", &format!("{PROMPT_PAGE_PATH}?sid={sid}"))
     }

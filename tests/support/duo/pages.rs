@@ -90,6 +90,18 @@ fn preferred(user: &DuoUser) -> (&'static str, String) {
     }
 }
 
+/// A bare prompt page: the preferred factor and device only, no session fields and no device list
+/// (all that aws-adfs reads of the page its plugin form's post answers).
+pub fn bare_prompt_page(user: &DuoUser) -> String {
+    let (factor, device) = preferred(user);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><title>Two-Factor Authentication</title></head>\n\
+         <body>\n<input type=\"hidden\" name=\"preferred_factor\" value=\"{factor}\">\n\
+         <input type=\"hidden\" name=\"preferred_device\" value=\"{}\">\n</body>\n</html>\n",
+        escape(&device)
+    )
+}
+
 /// The prompt page: its `login-form` (older clients read the preferred factor and device from it).
 pub fn prompt_page(sid: &str, xsrf: &str, user: &DuoUser) -> String {
     let (factor, device) = preferred(user);

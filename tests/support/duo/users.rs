@@ -120,6 +120,9 @@ pub struct DuoConfig {
     /// An older prompt: no JSON data (`/frame/v4/auth/prompt/data` is a 404); clients read the
     /// prompt page's device select and preferred factor and device.
     pub no_prompt_data: bool,
+    /// The plugin form's post answers a bare page at the frameless address (preferred factor and
+    /// device, no `_xsrf`, no device list) and there is no JSON data: all that aws-adfs needs.
+    pub bare_prompt: bool,
     /// Duo's newer single-page prompt (`/prompt/<akey>/…` JSON endpoints keyed by an authkey)
     /// instead of the frame prompt: the authorize URL leads to it.
     pub single_page: bool,
@@ -131,6 +134,12 @@ pub struct DuoConfig {
 
 impl DuoConfig {
     pub fn without_prompt_data(mut self) -> Self {
+        self.no_prompt_data = true;
+        self
+    }
+
+    pub fn bare_prompt(mut self) -> Self {
+        self.bare_prompt = true;
         self.no_prompt_data = true;
         self
     }
