@@ -215,6 +215,9 @@ pub async fn take(
     let gathered = snap.html.contains("data-samlbridge-gathered");
     let mut bound = None;
     let kind = step.kind();
+    // A push is waited for on the page as it was read: it may change (Duo writes its refusal in
+    // the same document) before a snapshot taken now, and that change is the answer to wait for.
+    let acts_on_page = !matches!(step, Step::Push(_));
     match step {
         Step::Login {
             form,
@@ -281,7 +284,11 @@ pub async fn take(
     run.actions += 1;
     run.alert = None;
     run.heard.clear();
-    let after = session.snapshot().await;
+    let after = if acts_on_page {
+        session.snapshot().await
+    } else {
+        None
+    };
     run.last = Some(Mark {
         key: after.as_ref().unwrap_or(snap).key(),
         doc: snap.doc.clone(),

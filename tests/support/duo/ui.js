@@ -55,10 +55,22 @@
     { class: 'button--link other-options-link', id: 'other-options-link' });
 
   // A factor started: its status polled until Duo says more than "pushed" (each poll may be held).
+  // A poll that fails or hangs (a network hiccup) is sent again, as Duo's prompt does: a lost
+  // answer must not leave the prompt waiting forever.
   const follow = (txid, onPending, onRefused) => {
     const controller = new AbortController();
     polling = controller;
-    const poll = () => post('/frame/v4/status', { sid, txid }, controller.signal).then((body) => {
+    const poll = () => {
+      const timer = setTimeout(() => controller.abort(), 15000);
+      return post('/frame/v4/status', { sid, txid }, controller.signal)
+        .finally(() => clearTimeout(timer))
+        .then(handle, () => {
+          if (polling !== controller) { return; }
+          // Failed, or aborted by the timer (not by stopPolling): again in a second, afresh.
+          setTimeout(() => { if (polling === controller) { follow(txid, onPending, onRefused); } }, 1000);
+        });
+    };
+    const handle = (body) => {
       if (polling !== controller) { return; }
       if (body.stat !== 'OK') { polling = null; onRefused(body.message || 'Something went wrong.'); return; }
       const status = body.response;
@@ -70,7 +82,7 @@
       }
       polling = null;
       onRefused(status.status || status.reason || 'Login request denied.');
-    }).catch(() => {});
+    };
     poll();
   };
 
