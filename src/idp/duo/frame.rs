@@ -3,8 +3,10 @@
 //! started (`/frame/v4/prompt`) and its status polled (`/frame/v4/status`, a long poll); the exit
 //! (`/frame/v4/oidc/exit`) redirects to the IdP's callback.
 
+use super::frameless::unexpected;
 use super::prompt::{CALL, Chosen, PASSCODE, PUSH, PromptData, Reach, SMS};
-use super::{Heard, Waiting, ok, unexpected};
+use super::prompt::{choose_for, passcode};
+use super::status::{Heard, POLL_PAUSE, Waiting, ok};
 use crate::idp::form::{Method, Submission};
 use crate::idp::http::{Fetched, IdpSession};
 use crate::idp::page::Page;
@@ -55,11 +57,11 @@ impl<'s> Frame<'s> {
 
     pub(super) async fn sign_in(
         &self,
-        wanted: super::Wanted<'_>,
+        wanted: super::prompt::Wanted<'_>,
         answers: &mut dyn LoginAnswers,
     ) -> Result<Fetched, IdpError> {
         let data = self.data().await?;
-        let chosen = super::choose(&self.host, &data, wanted, answers)?;
+        let chosen = choose_for(&self.host, &data, wanted, answers)?;
         let txid = self.start(&chosen, answers).await?;
         self.wait(&txid, &chosen, answers).await?;
         self.exit(&txid, &chosen, data.remember_me_enabled).await
@@ -105,11 +107,11 @@ impl<'s> Frame<'s> {
                     self.host,
                     phone.shown()
                 ));
-                let code = super::passcode(answers, chosen)?;
+                let code = passcode(answers, chosen)?;
                 return self.post_factor(PASSCODE, &phone.index, Some(code)).await;
             }
             Chosen::Passcode => {
-                let code = super::passcode(answers, chosen)?;
+                let code = passcode(answers, chosen)?;
                 return self.post_factor(PASSCODE, "None", Some(code)).await;
             }
         };
@@ -166,7 +168,7 @@ impl<'s> Frame<'s> {
             if waiting.heard(status.heard(), answers)? {
                 return Ok(());
             }
-            tokio::time::sleep(super::POLL_PAUSE.saturating_sub(asked.elapsed())).await;
+            tokio::time::sleep(POLL_PAUSE.saturating_sub(asked.elapsed())).await;
         }
     }
 

@@ -3,6 +3,7 @@
 //! passcode. Both prompts (the frame's JSON data, the single-page prompt's factor list) are read
 //! into one [`PromptData`], so one chooser serves both.
 
+use crate::idp::{IdpError, LoginAnswers};
 use serde::Deserialize;
 
 /// Duo's factor names, as its frame prompt posts them.
@@ -229,11 +230,7 @@ impl PromptData {
 /// Picks the factor: `wanted` (saml_mfa_factor) when set; else a passcode when one is at hand
 /// without asking (--mfa-code, an MFA command: the user gave it on purpose), else push to Duo's
 /// preferred push phone, else a passcode. Err: why none fits, naming what Duo offers.
-pub fn choose(
-    data: &PromptData,
-    wanted: super::Wanted<'_>,
-    has_code: bool,
-) -> Result<Chosen, String> {
+pub fn choose(data: &PromptData, wanted: Wanted<'_>, has_code: bool) -> Result<Chosen, String> {
     let device = wanted.device.map(str::trim).filter(|d| !d.is_empty());
     let phone = |reach: Reach| -> Result<Option<Chosen>, String> {
         let phones = data.phones_for(reach);
@@ -285,10 +282,43 @@ pub fn choose(
     })
 }
 
+/// What the profile asks of Duo's prompt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted<'a> {
+    /// `saml_mfa_factor`: push, passcode, phone or sms.
+    pub factor: Option<&'a str>,
+    /// `saml_duo_device`: the phone to use, by name or last digits.
+    pub device: Option<&'a str>,
+}
+
+/// Picks the factor, or says in Duo's terms why none fits.
+pub(super) fn choose_for(
+    host: &str,
+    data: &PromptData,
+    wanted: Wanted<'_>,
+    answers: &dyn LoginAnswers,
+) -> Result<Chosen, IdpError> {
+    choose(data, wanted, answers.has_mfa_code()).map_err(|message| IdpError::Duo {
+        host: host.to_string(),
+        message,
+    })
+}
+
+/// The passcode to send: asked of the person (or the MFA command, or --mfa-code).
+pub(super) fn passcode(
+    answers: &mut dyn LoginAnswers,
+    chosen: &Chosen,
+) -> Result<String, IdpError> {
+    let label = match chosen {
+        Chosen::Phone(Reach::Sms, _) => "Duo passcode (sent by text message)",
+        _ => "Duo passcode",
+    };
+    Ok(answers.mfa_code(label)?.expose().trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::idp::duo::Wanted;
 
     fn any() -> Wanted<'static> {
         Wanted::default()

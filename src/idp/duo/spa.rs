@@ -9,7 +9,8 @@
 //! is read for every shape they handle.
 
 use super::prompt::{CALL, Chosen, Method, PUSH, Phone, PromptData, Reach};
-use super::{Heard, Waiting, ok};
+use super::prompt::{choose_for, passcode};
+use super::status::{Heard, POLL_PAUSE, Waiting, ok};
 use crate::idp::http::{Fetched, IdpSession};
 use crate::idp::page::Page;
 use crate::idp::urls::{host_of, without_query};
@@ -85,13 +86,13 @@ impl<'s> Spa<'s> {
 
     pub(super) async fn sign_in(
         &self,
-        wanted: super::Wanted<'_>,
+        wanted: super::prompt::Wanted<'_>,
         answers: &mut dyn LoginAnswers,
     ) -> Result<Fetched, IdpError> {
         match self.evaluate().await? {
             Evaluated::Trusted => info!("{}: Duo remembers this device", self.host),
             Evaluated::Factors(data) => {
-                let chosen = super::choose(&self.host, &data, wanted, answers)?;
+                let chosen = choose_for(&self.host, &data, wanted, answers)?;
                 self.authenticate(&chosen, answers).await?;
             }
         }
@@ -204,7 +205,7 @@ impl<'s> Spa<'s> {
             if waiting.heard(heard(&status), answers)? {
                 return Ok(());
             }
-            tokio::time::sleep(super::POLL_PAUSE.saturating_sub(asked.elapsed())).await;
+            tokio::time::sleep(POLL_PAUSE.saturating_sub(asked.elapsed())).await;
         }
     }
 
@@ -214,7 +215,7 @@ impl<'s> Spa<'s> {
         chosen: &Chosen,
         answers: &mut dyn LoginAnswers,
     ) -> Result<(), IdpError> {
-        let code = super::passcode(answers, chosen)?;
+        let code = passcode(answers, chosen)?;
         let mut fetched = self
             .post("auth/factors/mobile_otp", json!({"mobile_otp": code}))
             .await?;

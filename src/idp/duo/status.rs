@@ -1,0 +1,121 @@
+//! What Duo answers: its JSON envelope (`{"stat": "OK", "response": …}` or a `FAIL` in its
+//! words), a factor's status, and the wait for a push or call, bounded and told once.
+
+use super::prompt::{Chosen, Envelope, Phone, Reach};
+use crate::idp::http::Fetched;
+use crate::idp::push::{DEFAULT_PUSH_SECONDS, PushWait};
+use crate::idp::urls::{host_of, without_query};
+use crate::idp::{IdpError, LoginAnswers};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The least time between two status polls (Duo holds a poll until there is news; a server that
+/// answers at once is not asked more often than this).
+pub(super) const POLL_PAUSE: Duration = Duration::from_secs(1);
+
+/// What one status poll said.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Heard {
+    /// Not yet: a push or call under way (with the code of a Verified Duo Push, once Duo gives it).
+    Waiting {
+        step_up_code: Option<String>,
+    },
+    Allowed,
+    /// Denied, timed out, a wrong passcode: Duo's words.
+    Refused(String),
+}
+
+/// A push or call being waited for: the person is told once what to do (and, for a Verified Duo
+/// Push, the code to type), and the wait is bounded by the push timeout other providers use.
+pub(super) struct Waiting {
+    wait: PushWait,
+    host: String,
+    told_code: bool,
+}
+
+impl Waiting {
+    pub(super) fn begin(host: &str, chosen: &Chosen, answers: &mut dyn LoginAnswers) -> Waiting {
+        let limit = Duration::from_secs(DEFAULT_PUSH_SECONDS);
+        let told = |phone: &Phone, what: &str| format!("{what} {}", phone.shown());
+        let wait = match chosen {
+            Chosen::Phone(Reach::Push, phone) => {
+                let said = told(phone, "Duo Push sent to") + ": approve it in Duo Mobile";
+                PushWait::begin(answers, host, &said, None, limit)
+            }
+            Chosen::Phone(Reach::Call, phone) => {
+                let said = told(phone, "Duo is calling") + ": answer it and press a key";
+                PushWait::begin(answers, host, &said, None, limit)
+            }
+            _ => PushWait::since_now(limit),
+        };
+        Waiting {
+            wait,
+            host: host.to_string(),
+            told_code: false,
+        }
+    }
+
+    /// How long the next poll may be held.
+    pub(super) fn left(&self) -> Result<Duration, IdpError> {
+        if self.wait.is_over() {
+            return Err(self.wait.expired(&self.host));
+        }
+        Ok(self.wait.left().max(POLL_PAUSE))
+    }
+
+    /// Ok(true) once Duo allowed the sign-in.
+    pub(super) fn heard(
+        &mut self,
+        heard: Heard,
+        answers: &mut dyn LoginAnswers,
+    ) -> Result<bool, IdpError> {
+        match heard {
+            Heard::Allowed => Ok(true),
+            Heard::Refused(message) => Err(IdpError::Rejected {
+                host: self.host.clone(),
+                message,
+            }),
+            Heard::Waiting { step_up_code } => {
+                if let Some(code) = step_up_code.filter(|_| !self.told_code) {
+                    self.told_code = true;
+                    answers.notice(&format!(
+                        "{}: Verified Duo Push: type {} in Duo Mobile",
+                        self.host,
+                        crate::shown::capped(&code, 12)
+                    ));
+                }
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// The `response` of an `{"stat": "OK"}` answer; a `FAIL` is Duo's refusal in its words; anything
+/// else is an answer samlbridge does not know.
+pub(super) fn ok<T: for<'de> Deserialize<'de>>(
+    fetched: &Fetched,
+    what: &str,
+) -> Result<T, IdpError> {
+    let host = host_of(&fetched.url);
+    let parsed: Option<Envelope<T>> = serde_json::from_str(&fetched.body).ok();
+    match parsed {
+        Some(Envelope {
+            stat,
+            response: Some(response),
+            ..
+        }) if stat == "OK" => Ok(response),
+        Some(Envelope { stat, message, .. }) if stat == "FAIL" => Err(IdpError::Rejected {
+            host,
+            message: message.unwrap_or_else(|| format!("Duo refused {what}")),
+        }),
+        _ => Err(IdpError::UnexpectedPage {
+            host,
+            url: without_query(&fetched.url),
+            title: format!("HTTP {}", fetched.status),
+            hint: format!(
+                "Duo's answer to {what} was not the JSON samlbridge knows; sign in with \
+                 --browser, and run with -vv to see it"
+            ),
+        }),
+    }
+}
