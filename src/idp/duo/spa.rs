@@ -456,4 +456,35 @@ mod tests {
         assert!(!is_prompt_path("/prompt/DI/auth/payload"));
         assert!(!is_prompt_path("/frame/prompt"));
     }
+
+    #[test]
+    fn a_step_up_code_is_a_string_or_a_number_never_empty() {
+        assert_eq!(
+            step_up_code(&v(r#"{"step_up_code":417}"#)).as_deref(),
+            Some("417")
+        );
+        assert_eq!(
+            step_up_code(&v(r#"{"step_up_code":"082"}"#)).as_deref(),
+            Some("082")
+        );
+        assert_eq!(step_up_code(&v(r#"{"step_up_code":""}"#)), None);
+        assert_eq!(step_up_code(&v(r#"{"step_up_code":null}"#)), None);
+        let nested = v(r#"{"risk_based_factor_selection_data":{"step_up_code":"9"}}"#);
+        assert_eq!(step_up_code(&nested).as_deref(), Some("9"));
+    }
+
+    #[test]
+    fn a_passcodes_answer_is_a_yes_unless_duo_says_no() {
+        // What `passcode` reads of mobile_otp's OK answer: a result object, or nothing.
+        assert_eq!(
+            heard(&v(
+                r#"{"result":{"result":"SUCCESS","status_code":"allow"}}"#
+            )),
+            Heard::Allowed
+        );
+        assert!(matches!(
+            heard(&v(r#"{"result":{"result":"FAILURE","status":"Incorrect passcode. Please try again."}}"#)),
+            Heard::Refused(m) if m.starts_with("Incorrect passcode")
+        ));
+    }
 }

@@ -119,3 +119,49 @@ pub(super) fn ok<T: for<'de> Deserialize<'de>>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> Result<serde_json::Value, IdpError> {
+        let fetched = Fetched {
+            url: url::Url::parse("https://api-1.duosecurity.com/frame/v4/status").unwrap(),
+            status: 200,
+            body: body.into(),
+            date: None,
+            offered: Default::default(),
+        };
+        ok::<serde_json::Value>(&fetched, "polling")
+    }
+
+    #[test]
+    fn duos_envelope_is_its_response_its_refusal_or_unknown() {
+        assert_eq!(
+            answer(r#"{"stat":"OK","response":{"txid":"t"}}"#).unwrap()["txid"],
+            "t"
+        );
+        let refused = answer(r#"{"stat":"FAIL","message":"Unknown transaction."}"#).unwrap_err();
+        assert!(
+            matches!(&refused, IdpError::Rejected { message, .. } if message == "Unknown transaction."),
+            "{refused:?}"
+        );
+        let unsaid = answer(r#"{"stat":"FAIL"}"#).unwrap_err();
+        assert!(
+            unsaid.to_string().contains("Duo refused polling"),
+            "{unsaid}"
+        );
+        for odd in [
+            r#"{"stat":"WAIT","response":{}}"#,
+            r#"{"stat":"OK"}"#,
+            r#"{"stat":"WAIT","message":"x"}"#,
+            "<html>",
+        ] {
+            let err = answer(odd).unwrap_err();
+            assert!(
+                matches!(err, IdpError::UnexpectedPage { .. }),
+                "{odd}: {err:?}"
+            );
+        }
+    }
+}

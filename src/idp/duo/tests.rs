@@ -207,4 +207,52 @@ fn the_prompt_is_known_by_its_address_or_by_what_its_page_holds() {
         "https://idp.example/login",
         odd_keys
     )));
+    for one_odd in [
+        r#"<div data-akey="DIX" data-authkey="k'1"></div>"#,
+        r#"<div data-akey="D I" data-authkey="k1"></div>"#,
+    ] {
+        let lookalike = page("https://idp.example/login", one_odd);
+        assert!(!super::is_prompt(&lookalike), "{one_odd}");
+    }
+}
+
+#[tokio::test]
+async fn the_single_page_prompt_checks_a_passcode_at_once() {
+    let user = DuoUser::new(USER).device(phone()).passcode("123456");
+    let (duo, adfs) = farm_with(DuoConfig::default().single_page(), user);
+    let mut wrong = ScriptedAnswers::new(USER, PASSWORD, &["654321"]).with_codes_at_hand();
+    let err = login(&adfs, None, &mut wrong).await.unwrap_err();
+    assert_eq!(err.exit_kind(), ExitKind::AuthRejected);
+    assert!(err.to_string().contains(duo::WRONG_PASSCODE), "{err}");
+    let mut right = ScriptedAnswers::new(USER, PASSWORD, &["123456"]).with_codes_at_hand();
+    assert!(login(&adfs, None, &mut right).await.is_ok());
+    assert_eq!(duo.passcodes_tried(), ["654321", "123456"]);
+    assert_eq!(duo.codes_exchanged(), 1);
+}
+
+#[tokio::test]
+async fn a_call_and_a_verified_push_are_told_once() {
+    let user = DuoUser::new(USER)
+        .device(phone())
+        .call_answer(PushAnswer::Approve(Duration::from_millis(100)));
+    let (_duo, adfs) = farm(user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    assert!(login(&adfs, Some("phone"), &mut a).await.is_ok());
+    assert_eq!(
+        a.notices,
+        ["127.0.0.1: Duo is calling iPhone (…4321): answer it and press a key"]
+    );
+    let user = DuoUser::new(USER)
+        .device(phone())
+        .verified_push("735")
+        .push_answer(PushAnswer::Approve(Duration::from_millis(1200)));
+    let (_duo, adfs) = farm(user);
+    let mut a = ScriptedAnswers::new(USER, PASSWORD, &[]);
+    assert!(login(&adfs, None, &mut a).await.is_ok());
+    let told: Vec<&String> = a
+        .notices
+        .iter()
+        .filter(|n| n.contains("type 735"))
+        .collect();
+    assert_eq!(told.len(), 1, "{:?}", a.notices);
 }
