@@ -17,9 +17,9 @@ const PAT: Person = Person {
 const PASSCODE: &str = "246810";
 
 /// An AD FS and its Duo, with `pat` the Duo user.
-struct DuoWorld {
-    duo: DuoEmulator,
-    world: World,
+pub struct DuoWorld {
+    pub duo: DuoEmulator,
+    pub world: World,
 }
 
 impl DuoWorld {
@@ -44,13 +44,7 @@ impl DuoWorld {
     }
 
     fn start_full(duo: DuoConfig, adfs: AdfsConfig, user: DuoUser, extra_config: &str) -> DuoWorld {
-        let duo = DuoEmulator::start(duo.user(user));
-        let adfs = adfs.duo(duo.service()).user(
-            AdfsUser::new(PAT.username, PAT.password)
-                .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
-                .duo(),
-        );
-        let world = World::with(adfs, world::roles(), PAT);
+        let DuoWorld { duo, world } = Self::farm(duo, adfs, user, PAT);
         let config = world::config(&world.adfs.sign_in_url(), PAT.username).replacen(
             "region = eu-west-1\n\n[profile prod]",
             &format!("region = eu-west-1\n{extra_config}\n[profile prod]"),
@@ -60,13 +54,20 @@ impl DuoWorld {
         DuoWorld { duo, world }
     }
 
+    /// The Duo and AD FS emulators with `person` the Duo user, the STS; no config written.
+    pub fn farm(duo: DuoConfig, adfs: AdfsConfig, user: DuoUser, person: Person) -> DuoWorld {
+        let duo = DuoEmulator::start(duo.user(user));
+        let adfs = adfs.duo(duo.service()).user(
+            AdfsUser::new(person.username, person.password)
+                .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
+                .duo(),
+        );
+        let world = World::with(adfs, world::roles(), person);
+        DuoWorld { duo, world }
+    }
+
     fn password_posts(&self) -> usize {
-        self.world
-            .adfs
-            .posts()
-            .iter()
-            .filter(|p| p.iter().any(|(k, _)| k == "Password"))
-            .count()
+        self.world.password_posts()
     }
 
     #[track_caller]

@@ -7,11 +7,11 @@
 //! Skipped with a note when no Chromium is installed, unless SAMLBRIDGE_REAL_PEERS=required.
 
 use crate::browser_signin::{assert_no_browser_left, browser_config, have_chromium};
+use crate::duo::DuoWorld;
 use crate::harness::Outcome;
-use crate::world::{self, GATEWAY_ADMIN, PROVIDER, Person, World};
-use samlbridge_emulators::adfs::{AdfsConfig, AdfsUser};
+use crate::world::{GATEWAY_ADMIN, Person, World};
+use samlbridge_emulators::adfs::AdfsConfig;
 use samlbridge_emulators::duo::{self, DuoConfig, DuoDevice, DuoEmulator, DuoUser, PushAnswer};
-use samlbridge_emulators::saml::SamlRole;
 use std::time::Duration;
 
 const SAM: Person = Person {
@@ -35,13 +35,7 @@ impl DuoBrowserWorld {
     }
 
     fn start_with(duo: DuoConfig, user: DuoUser, extra_config: &str) -> DuoBrowserWorld {
-        let duo = DuoEmulator::start(duo.user(user));
-        let adfs = AdfsConfig::default().duo(duo.service()).user(
-            AdfsUser::new(SAM.username, SAM.password)
-                .role(SamlRole::new(GATEWAY_ADMIN, PROVIDER))
-                .duo(),
-        );
-        let world = World::with(adfs, world::roles(), SAM);
+        let DuoWorld { duo, world } = DuoWorld::farm(duo, AdfsConfig::default(), user, SAM);
         world.sandbox.write_config(&browser_config(
             &world.adfs.sign_in_url(),
             SAM.username,
@@ -57,12 +51,7 @@ impl DuoBrowserWorld {
     }
 
     fn password_posts(&self) -> usize {
-        self.world
-            .adfs
-            .posts()
-            .iter()
-            .filter(|p| p.iter().any(|(k, _)| k == "Password"))
-            .count()
+        self.world.password_posts()
     }
 }
 

@@ -173,6 +173,15 @@ impl World {
         }
     }
 
+    /// How many of the AD FS's POSTs carried a password.
+    pub fn password_posts(&self) -> usize {
+        self.adfs
+            .posts()
+            .iter()
+            .filter(|p| p.iter().any(|(k, _)| k == "Password"))
+            .count()
+    }
+
     /// Runs with no password anywhere but the saved IdP session: not in the environment, no stdin.
     pub fn forget_password(&mut self) {
         self.sandbox.remove_env("SAMLBRIDGE_PASSWORD");

@@ -6,7 +6,7 @@
 use super::frameless::unexpected;
 use super::prompt::{CALL, Chosen, PASSCODE, PUSH, PromptData, Reach, SMS};
 use super::prompt::{choose_for, passcode};
-use super::status::{Heard, POLL_PAUSE, Waiting, ok};
+use super::status::{Heard, POLL_PAUSE, Waiting, ok, step_up_code};
 use crate::idp::form::{Method, Submission};
 use crate::idp::http::{Fetched, IdpSession};
 use crate::idp::page::Page;
@@ -224,7 +224,10 @@ impl Status {
             ("allow", _) | (_, Some("SUCCESS")) => Heard::Allowed,
             ("pushed" | "calling" | "answered" | "sent" | "webauthn_sent", None) => {
                 Heard::Waiting {
-                    step_up_code: self.step_up_code(),
+                    step_up_code: self
+                        .risk_based_factor_selection_data
+                        .as_ref()
+                        .and_then(step_up_code),
                 }
             }
             _ => Heard::Refused(
@@ -233,19 +236,6 @@ impl Status {
                     .or_else(|| self.reason.clone())
                     .unwrap_or_else(|| format!("Duo answered '{}'", self.status_code)),
             ),
-        }
-    }
-
-    /// Verified Duo Push: the code the person types in Duo Mobile.
-    fn step_up_code(&self) -> Option<String> {
-        let code = self
-            .risk_based_factor_selection_data
-            .as_ref()?
-            .get("step_up_code")?;
-        match code {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
         }
     }
 }

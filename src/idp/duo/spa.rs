@@ -10,7 +10,7 @@
 
 use super::prompt::{CALL, Chosen, Method, PUSH, Phone, PromptData, Reach};
 use super::prompt::{choose_for, passcode};
-use super::status::{Heard, POLL_PAUSE, Waiting, ok};
+use super::status::{Heard, POLL_PAUSE, Waiting, ok, step_up_code};
 use crate::idp::http::{Fetched, IdpSession};
 use crate::idp::page::Page;
 use crate::idp::urls::{host_of, without_query};
@@ -364,18 +364,6 @@ fn heard(v: &Value) -> Heard {
     }
 }
 
-/// Verified Duo Push: the code to type in Duo Mobile, where Duo gives it.
-fn step_up_code(v: &Value) -> Option<String> {
-    let code = v
-        .get("step_up_code")
-        .or_else(|| v["risk_based_factor_selection_data"].get("step_up_code"))?;
-    match code {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,22 +443,6 @@ mod tests {
         assert!(!is_prompt_path("/prompt/"));
         assert!(!is_prompt_path("/prompt/DI/auth/payload"));
         assert!(!is_prompt_path("/frame/prompt"));
-    }
-
-    #[test]
-    fn a_step_up_code_is_a_string_or_a_number_never_empty() {
-        assert_eq!(
-            step_up_code(&v(r#"{"step_up_code":417}"#)).as_deref(),
-            Some("417")
-        );
-        assert_eq!(
-            step_up_code(&v(r#"{"step_up_code":"082"}"#)).as_deref(),
-            Some("082")
-        );
-        assert_eq!(step_up_code(&v(r#"{"step_up_code":""}"#)), None);
-        assert_eq!(step_up_code(&v(r#"{"step_up_code":null}"#)), None);
-        let nested = v(r#"{"risk_based_factor_selection_data":{"step_up_code":"9"}}"#);
-        assert_eq!(step_up_code(&nested).as_deref(), Some("9"));
     }
 
     #[test]

@@ -120,6 +120,18 @@ pub(super) fn ok<T: for<'de> Deserialize<'de>>(
     }
 }
 
+/// Verified Duo Push: the code to type in Duo Mobile, where Duo gives it.
+pub(super) fn step_up_code(v: &serde_json::Value) -> Option<String> {
+    let code = v
+        .get("step_up_code")
+        .or_else(|| v["risk_based_factor_selection_data"].get("step_up_code"))?;
+    match code {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +175,25 @@ mod tests {
                 "{odd}: {err:?}"
             );
         }
+    }
+
+    fn v(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_step_up_code_is_a_string_or_a_number_never_empty() {
+        assert_eq!(
+            step_up_code(&v(r#"{"step_up_code":417}"#)).as_deref(),
+            Some("417")
+        );
+        assert_eq!(
+            step_up_code(&v(r#"{"step_up_code":"082"}"#)).as_deref(),
+            Some("082")
+        );
+        assert_eq!(step_up_code(&v(r#"{"step_up_code":""}"#)), None);
+        assert_eq!(step_up_code(&v(r#"{"step_up_code":null}"#)), None);
+        let nested = v(r#"{"risk_based_factor_selection_data":{"step_up_code":"9"}}"#);
+        assert_eq!(step_up_code(&nested).as_deref(), Some("9"));
     }
 }

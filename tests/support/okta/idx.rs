@@ -457,6 +457,22 @@ impl Org {
             .collect()
     }
 
+    /// `challenge-authenticator`: the code's field, with Okta's message after a wrong code.
+    pub(super) fn challenge_form(&self, handle: &str, error: Option<Value>) -> Value {
+        let mut passcode = json!({ "name": "passcode", "label": "Enter code" });
+        if let Some(e) = error {
+            passcode["messages"] = json!({ "type": "array", "value": [e] });
+        }
+        let credentials = json!({ "name": "credentials", "type": "object", "required": true,
+            "form": { "value": [passcode] } });
+        self.form(
+            "challenge-authenticator",
+            "/idp/idx/challenge/answer",
+            vec![credentials],
+            handle,
+        )
+    }
+
     fn code_doc(
         &self,
         handle: &str,
@@ -466,18 +482,7 @@ impl Org {
         error: Option<Value>,
     ) -> Reply {
         let (id, key, name, _) = authenticator(user, &self.users[user].factors[index]);
-        let mut passcode = json!({ "name": "passcode", "label": "Enter code" });
-        if let Some(e) = error {
-            passcode["messages"] = json!({ "type": "array", "value": [e] });
-        }
-        let credentials = json!({ "name": "credentials", "type": "object", "required": true,
-            "form": { "value": [passcode] } });
-        let mut challenge = self.form(
-            "challenge-authenticator",
-            "/idp/idx/challenge/answer",
-            vec![credentials],
-            handle,
-        );
+        let mut challenge = self.challenge_form(handle, error);
         challenge["relatesTo"] = json!("$.currentAuthenticatorEnrollment");
         let mut doc = self.with_forms(handle, vec![challenge]);
         doc["currentAuthenticatorEnrollment"] = json!({ "type": "object", "value": {

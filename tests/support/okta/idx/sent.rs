@@ -73,18 +73,7 @@ impl Org {
         error: Option<Value>,
     ) -> Reply {
         let (_, _, _, methods) = authenticator(user, &self.users[user].factors[index]);
-        let mut passcode = json!({ "name": "passcode", "label": "Enter code" });
-        if let Some(e) = error {
-            passcode["messages"] = json!({ "type": "array", "value": [e] });
-        }
-        let credentials = json!({ "name": "credentials", "type": "object", "required": true,
-            "form": { "value": [passcode] } });
-        let mut challenge = self.form(
-            "challenge-authenticator",
-            "/idp/idx/challenge/answer",
-            vec![credentials],
-            handle,
-        );
+        let mut challenge = self.challenge_form(handle, error);
         challenge["relatesTo"] = json!(["$.currentAuthenticatorEnrollment"]);
         let (select, enrollments) = self.select_form(handle, user);
         let mut doc = self.with_forms(handle, vec![challenge, select]);
