@@ -347,9 +347,16 @@ fn duos_single_page_prompt_passcode_and_call() {
         .passcode(PASSCODE)
         .call_answer(PushAnswer::Approve(Duration::from_millis(200)));
     let w = DuoWorld::single_page(user.clone(), "");
-    w.world
-        .login(&["--mfa-command", &format!("echo {PASSCODE}")])
-        .expect_code(0);
+    let out = w
+        .world
+        .login(&["-vv", "--mfa-command", &format!("echo {PASSCODE}")]);
+    out.expect_code(0);
+    let said = out.all_output();
+    assert!(
+        !said.contains(PASSCODE) && !said.contains(PAT.password),
+        "{}",
+        out.dump()
+    );
     assert_eq!(w.duo.passcodes_tried(), [PASSCODE]);
     w.world.assert_profile_holds("corp", GATEWAY_ADMIN);
     let call = DuoWorld::single_page_after_plugin_form(user, "saml_mfa_factor = phone\n");
